@@ -1,0 +1,428 @@
+/*
+ * crm.h — the C interface of libcrm, an embeddable CRM domain library.
+ *
+ * Conventions (read these once; every function follows them):
+ *
+ *  - Every function returns an int status: CRM_OK (0) on success, CRM_DONE (1)
+ *    when a cursor is exhausted, or a negative CRM_ERR_* code.  On failure the
+ *    calling thread's last error (crm_errcode, crm_errmsg, crm_error_field_*)
+ *    describes what went wrong.  The last error is per thread and stays readable
+ *    until the next libcrm call on that thread.  Its strings are never NULL.
+ *  - Handles (crm_db, crm_session, crm_record, crm_cursor) are opaque, created
+ *    through out-parameters and released with the matching _close/_free
+ *    function.  Every _close/_free accepts NULL and does nothing with it.
+ *    Closing the same handle twice is undefined behaviour, as with free(); set
+ *    your pointer to NULL after closing.
+ *  - NULL is never a crash: a NULL handle or out-parameter returns
+ *    CRM_ERR_INVALID_ARG (except where a parameter is documented as optional).
+ *  - Strings are UTF-8.  A string the library returns is either BORROWED (valid
+ *    until the stated event, never freed by the caller) or OWNED (freed with
+ *    crm_free).  Each function says which.
+ *  - No C++ exception ever crosses this interface.
+ *  - Instants are int64 milliseconds since 1970-01-01T00:00:00Z (UTC).
+ *    Calendar dates are "YYYY-MM-DD" strings in the database's time zone.
+ *  - Option structs start with a `size` field and have an _INIT macro; always
+ *    initialise with the macro so that fields appended later get defaults.
+ *
+ * Thread safety:
+ *  - A crm_db handle may be shared by several threads: every call on it (and on
+ *    the sessions and cursors made from it) takes the handle's mutex, so calls
+ *    are serialised.  For parallelism, open one crm_db per thread; any number of
+ *    handles, in one or many processes, may use the same database file (SQLite
+ *    WAL mode; writers wait up to the busy timeout, then get CRM_ERR_BUSY).
+ *  - An explicit transaction (crm_db_begin) belongs to the handle: the writes of
+ *    every thread using that handle join it until commit or rollback.
+ *  - crm_record handles are plain values: use one from one thread at a time.
+ *  - The last error is per thread, so reading it is always safe.
+ */
+#ifndef CRM_H
+#define CRM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32) && !defined(__GNUC__)
+#  if defined(CRM_BUILDING_LIBRARY)
+#    define CRM_API __declspec(dllexport)
+#  else
+#    define CRM_API __declspec(dllimport)
+#  endif
+#elif defined(__GNUC__)
+#  define CRM_API __attribute__((visibility("default")))
+#else
+#  define CRM_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Version                                                                  */
+/* ------------------------------------------------------------------------ */
+
+#define CRM_VERSION_MAJOR 0
+#define CRM_VERSION_MINOR 1
+#define CRM_VERSION_PATCH 0
+/** The version this header describes, as "MAJOR.MINOR.PATCH". */
+#define CRM_VERSION_STRING "0.1.0"
+
+/** The library's version string, e.g. "0.1.0" (static storage; never NULL). */
+CRM_API const char *crm_version(void);
+
+/** The library's version as MAJOR*10000 + MINOR*100 + PATCH. */
+CRM_API int32_t crm_version_number(void);
+
+/* ------------------------------------------------------------------------ */
+/* Status codes and the per-thread last error                               */
+/* ------------------------------------------------------------------------ */
+
+#define CRM_OK 0                 /* success */
+#define CRM_DONE 1               /* a cursor has no more rows (not an error) */
+#define CRM_ERR_INVALID_ARG (-1) /* NULL or malformed argument */
+#define CRM_ERR_NOT_FOUND (-2)   /* no such record, user, field or page */
+#define CRM_ERR_VALIDATION (-3)  /* field validation failed; see crm_error_field_* */
+#define CRM_ERR_PERMISSION (-4)  /* the session's user may not do this */
+#define CRM_ERR_CONFLICT (-5)    /* stale version or a forbidden state change */
+#define CRM_ERR_BUSY (-6)        /* the database stayed locked past the busy timeout */
+#define CRM_ERR_CORRUPT (-7)     /* the database file is damaged or truncated */
+#define CRM_ERR_CANTOPEN (-8)    /* the file or its directory cannot be opened */
+#define CRM_ERR_READONLY (-9)    /* the database cannot be written */
+#define CRM_ERR_VERSION (-10)    /* the file was made by a newer libcrm */
+#define CRM_ERR_NOTADB (-11)     /* the file is not a libcrm database */
+#define CRM_ERR_STATE (-12)      /* wrong state: closed session, no open transaction */
+#define CRM_ERR_TYPE (-13)       /* a value of the wrong type */
+#define CRM_ERR_NOMEM (-14)      /* out of memory */
+#define CRM_ERR_INTERNAL (-15)   /* a bug in libcrm; please report it */
+
+/** The status of the last failed call on this thread (CRM_OK if none). */
+CRM_API int crm_errcode(void);
+
+/** The last error's message in English.  Borrowed, valid until the next call
+ *  on this thread; never NULL ("" when there is no error). */
+CRM_API const char *crm_errmsg(void);
+
+/** The last error's message in Chinese (简体中文).  Same lifetime as crm_errmsg. */
+CRM_API const char *crm_errmsg_zh(void);
+
+/** A short constant name for a status code, e.g. "CRM_ERR_VALIDATION". */
+CRM_API const char *crm_status_name(int status);
+
+/** How many field errors the last error carries (0 unless it is a validation
+ *  failure).  Every failing field is reported, not only the first. */
+CRM_API int32_t crm_error_field_count(void);
+
+/** The name of the i-th failing field, e.g. "phone".  Borrowed like
+ *  crm_errmsg; "" when i is out of range. */
+CRM_API const char *crm_error_field_name(int32_t i);
+
+/** The machine-readable code of the i-th field error, e.g. "invalid_phone",
+ *  "required", "vague_name".  Codes are stable; see docs/errors.md. */
+CRM_API const char *crm_error_field_code(int32_t i);
+
+/** The i-th field error's message in English. */
+CRM_API const char *crm_error_field_message(int32_t i);
+
+/** The i-th field error's message in Chinese. */
+CRM_API const char *crm_error_field_message_zh(int32_t i);
+
+/** Free a string that the library returned as OWNED.  Accepts NULL. */
+CRM_API void crm_free(void *p);
+
+/* ------------------------------------------------------------------------ */
+/* Records: values by field name                                            */
+/* ------------------------------------------------------------------------ */
+
+/** A record is an ordered set of (field name, value) pairs: the input of
+ *  create/update calls and the output of reads.  Field names are those of the
+ *  field registry (crm_field_*), e.g. "name", "phone", "owner". */
+typedef struct crm_record crm_record;
+
+#define CRM_TYPE_NULL 0
+#define CRM_TYPE_INT 1
+#define CRM_TYPE_REAL 2
+#define CRM_TYPE_TEXT 3
+
+/** Create an empty record. */
+CRM_API int crm_record_new(crm_record **out);
+
+/** Free a record.  Accepts NULL. */
+CRM_API void crm_record_free(crm_record *rec);
+
+/** Set a text field (NUL-terminated UTF-8).  Replaces any earlier value. */
+CRM_API int crm_record_set_text(crm_record *rec, const char *field, const char *value);
+
+/** Set a text field from (pointer, length); the bytes need no terminator and
+ *  may contain anything — validation happens when the record is used. */
+CRM_API int crm_record_set_textn(crm_record *rec, const char *field, const char *value,
+                                 size_t len);
+
+/** Set an integer field. */
+CRM_API int crm_record_set_int(crm_record *rec, const char *field, int64_t value);
+
+/** Set a real (floating point) field. */
+CRM_API int crm_record_set_real(crm_record *rec, const char *field, double value);
+
+/** Set a field to NULL.  In an update this clears an optional field. */
+CRM_API int crm_record_set_null(crm_record *rec, const char *field);
+
+/** Remove a field from the record (an update then leaves it unchanged).
+ *  Returns CRM_ERR_NOT_FOUND if the record has no such field. */
+CRM_API int crm_record_unset(crm_record *rec, const char *field);
+
+/** The number of fields in the record. */
+CRM_API int crm_record_count(const crm_record *rec, int32_t *out);
+
+/** The name of the i-th field (0-based, in insertion order).  Borrowed: valid
+ *  until the record is changed or freed. */
+CRM_API int crm_record_name(const crm_record *rec, int32_t i, const char **out);
+
+/** The type (CRM_TYPE_*) of a field; CRM_ERR_NOT_FOUND if absent. */
+CRM_API int crm_record_type(const crm_record *rec, const char *field, int32_t *out);
+
+/** Read a text field.  Borrowed: valid until the record is changed or freed.
+ *  CRM_ERR_NOT_FOUND if absent; CRM_ERR_TYPE if the value is not text; a NULL
+ *  value yields *out == NULL and CRM_OK. */
+CRM_API int crm_record_get_text(const crm_record *rec, const char *field, const char **out);
+
+/** Read an integer field.  CRM_ERR_TYPE if the value is not an integer or is
+ *  NULL. */
+CRM_API int crm_record_get_int(const crm_record *rec, const char *field, int64_t *out);
+
+/** Read a real field (an integer value converts).  CRM_ERR_TYPE otherwise. */
+CRM_API int crm_record_get_real(const crm_record *rec, const char *field, double *out);
+
+/** The record as a JSON object, e.g. {"id":"C0001","name":"…"}.  OWNED: free
+ *  with crm_free. */
+CRM_API int crm_record_to_json(const crm_record *rec, char **out);
+
+/* ------------------------------------------------------------------------ */
+/* Field registry                                                           */
+/* ------------------------------------------------------------------------ */
+
+/** Entities with registered fields: "customer", "user". */
+
+/** The number of fields an entity has. */
+CRM_API int crm_field_count(const char *entity, int32_t *out);
+
+/** Describe the i-th field of an entity.  Every out-parameter is optional
+ *  (pass NULL to skip).  Strings are static (valid for the process).
+ *  type: "text", "integer", "enum", "phone", "email", "date", "user",
+ *  "instant"; flags: bit 0 required, bit 1 read-only, bit 2 personal data. */
+CRM_API int crm_field_info(const char *entity, int32_t i, const char **name,
+                           const char **type, const char **label_zh,
+                           const char **label_en, int32_t *flags);
+
+#define CRM_FIELD_REQUIRED 1
+#define CRM_FIELD_READONLY 2
+#define CRM_FIELD_PERSONAL 4
+
+/** Map a column header to a field name: accepts the field name itself, its
+ *  English label or its Chinese label ("客户全称" -> "name").  *out is static. */
+CRM_API int crm_field_resolve(const char *entity, const char *header, const char **out);
+
+/* ------------------------------------------------------------------------ */
+/* Databases                                                                */
+/* ------------------------------------------------------------------------ */
+
+typedef struct crm_db crm_db;
+
+#define CRM_OPEN_READWRITE 0 /* open read-write (the default) */
+#define CRM_OPEN_READONLY 1  /* never write; fails if the schema needs upgrading */
+#define CRM_OPEN_NOCREATE 2  /* fail with CRM_ERR_CANTOPEN if the file is missing */
+
+typedef struct crm_open_options {
+  size_t size;               /* sizeof(crm_open_options); set by CRM_OPEN_OPTIONS_INIT */
+  uint32_t flags;            /* CRM_OPEN_* bits */
+  int32_t busy_timeout_ms;   /* how long to wait for a locked file; default 5000 */
+  const char *time_zone;     /* IANA zone for a NEW database; NULL = "Asia/Shanghai".
+                                An existing database keeps the zone it was made with. */
+} crm_open_options;
+
+#define CRM_OPEN_OPTIONS_INIT {sizeof(crm_open_options), 0, 5000, NULL}
+
+/** Open (creating if needed) a database file, or ":memory:" for a private
+ *  in-memory database.  The schema is created or upgraded.  Errors: a missing
+ *  directory (CRM_ERR_CANTOPEN), a file that is not a database or belongs to
+ *  another application (CRM_ERR_NOTADB), a truncated or damaged file
+ *  (CRM_ERR_CORRUPT), a file made by a newer libcrm (CRM_ERR_VERSION), a file
+ *  that cannot be written (CRM_ERR_READONLY).  On any error the file is left
+ *  exactly as it was.  `opts` may be NULL for the defaults. */
+CRM_API int crm_db_open(const char *path, const crm_open_options *opts, crm_db **out);
+
+/** Close a database handle.  Every session and cursor made from it must be
+ *  closed first (CRM_ERR_STATE otherwise, and the handle stays open).  An open
+ *  explicit transaction is rolled back.  Accepts NULL. */
+CRM_API int crm_db_close(crm_db *db);
+
+/** The schema version of the open database (PRAGMA user_version). */
+CRM_API int crm_db_schema_version(crm_db *db, int32_t *out);
+
+/** The schema version this library writes. */
+CRM_API int32_t crm_schema_version(void);
+
+/** The database's IANA time zone, e.g. "Asia/Shanghai".  Borrowed: valid until
+ *  the handle is closed. */
+CRM_API int crm_db_time_zone(crm_db *db, const char **out);
+
+/** Use the system clock (the default). */
+CRM_API int crm_db_clock_system(crm_db *db);
+
+/** Freeze the clock at `now_ms` (UTC milliseconds): every rule reads this time
+ *  until the clock is set again.  For tests and simulations. */
+CRM_API int crm_db_clock_fixed(crm_db *db, int64_t now_ms);
+
+/** A clock callback: returns UTC milliseconds.  Called with the handle's mutex
+ *  held; it must not call back into libcrm on the same handle. */
+typedef int64_t (*crm_clock_fn)(void *ctx);
+
+/** Read time from a host callback.  `ctx` is passed back unchanged. */
+CRM_API int crm_db_clock_callback(crm_db *db, crm_clock_fn fn, void *ctx);
+
+/** The current time as the database's clock sees it. */
+CRM_API int crm_db_now(crm_db *db, int64_t *out_ms);
+
+/** Begin an explicit transaction: the writes that follow commit together at
+ *  crm_db_commit, or not at all.  Takes the write lock at once (BEGIN
+ *  IMMEDIATE).  CRM_ERR_STATE if one is already open. */
+CRM_API int crm_db_begin(crm_db *db);
+
+/** Commit the explicit transaction.  CRM_ERR_STATE if none is open. */
+CRM_API int crm_db_commit(crm_db *db);
+
+/** Roll back the explicit transaction.  CRM_ERR_STATE if none is open. */
+CRM_API int crm_db_rollback(crm_db *db);
+
+/* ------------------------------------------------------------------------ */
+/* Users and sessions                                                       */
+/* ------------------------------------------------------------------------ */
+
+/** Every operation runs as a user through a session.  A new database has one
+ *  user, id 1, login "admin", role "admin" (系统管理员), which creates the
+ *  others. */
+typedef struct crm_session crm_session;
+
+/** Open a session acting as user `user_id`.  CRM_ERR_NOT_FOUND if there is no
+ *  such active user. */
+CRM_API int crm_session_open(crm_db *db, int64_t user_id, crm_session **out);
+
+/** Open a session by login name. */
+CRM_API int crm_session_open_login(crm_db *db, const char *login, crm_session **out);
+
+/** Close a session.  Accepts NULL. */
+CRM_API void crm_session_close(crm_session *s);
+
+/** The id of the session's user. */
+CRM_API int crm_session_user(crm_session *s, int64_t *out);
+
+/** Create a user from a record with fields "login", "name", "department" and
+ *  "role" (sales, sales_manager, service, marketing, admin; Chinese labels
+ *  accepted).  Only an administrator may.  *out_id receives the new id. */
+CRM_API int crm_user_create(crm_session *s, const crm_record *user, int64_t *out_id);
+
+/** Read a user by id.  *out is a new record (free with crm_record_free). */
+CRM_API int crm_user_get(crm_session *s, int64_t user_id, crm_record **out);
+
+/* ------------------------------------------------------------------------ */
+/* Dictionaries (enumerations)                                              */
+/* ------------------------------------------------------------------------ */
+
+/** Dictionaries: "customer_type", "priority", "industry", "scale", "source",
+ *  "role".  Each entry has a stable English code and Chinese and English
+ *  labels; inputs may use any of them.  Seeded from the process manuals. */
+
+/** Add an entry to a dictionary (administrators only).  CRM_ERR_CONFLICT if
+ *  the code or a label is taken.  "customer_type" and "role" are fixed. */
+CRM_API int crm_dict_add(crm_session *s, const char *dict, const char *code,
+                         const char *label_zh, const char *label_en);
+
+/** The Chinese label of a dictionary code, e.g. ("priority", "high") -> "高".
+ *  Borrowed: valid until the handle is closed. */
+CRM_API int crm_dict_label(crm_session *s, const char *dict, const char *code,
+                           const char **label_zh);
+
+/* ------------------------------------------------------------------------ */
+/* Customers (客户)                                                          */
+/* ------------------------------------------------------------------------ */
+
+/** Create a customer from a record.  Every field is normalised (NFKC,
+ *  whitespace, phone to E.164, enumerations to codes) and validated; if any
+ *  field fails, CRM_ERR_VALIDATION reports every failing field and nothing is
+ *  written.  `owner` defaults to the session's user, `type` to "prospect",
+ *  `entry_date` to today in the database's time zone.  *out_id (optional)
+ *  receives the human-readable id, e.g. "C0001": OWNED, free with crm_free. */
+CRM_API int crm_customer_create(crm_session *s, const crm_record *fields, char **out_id);
+
+/** Read a customer by human-readable id ("C0001").  *out is a new record with
+ *  every field (free with crm_record_free).  Phones are returned in E.164 in
+ *  "phone" and in national format in "phone_display". */
+CRM_API int crm_customer_get(crm_session *s, const char *id, crm_record **out);
+
+/** Read a customer by internal integer key. */
+CRM_API int crm_customer_get_by_key(crm_session *s, int64_t key, crm_record **out);
+
+/** Update the fields present in `fields`; absent fields are untouched.  If
+ *  `fields` has "version", it must equal the stored version or the call fails
+ *  with CRM_ERR_CONFLICT (optimistic concurrency); read-only fields ("id",
+ *  "key", "created_at", …) may be present only with their stored values.  A
+ *  change of "type" must be an allowed lifecycle step (see
+ *  crm_customer_set_type).  *out_version (optional) receives the new version. */
+CRM_API int crm_customer_update(crm_session *s, const char *id, const crm_record *fields,
+                                int64_t *out_version);
+
+/** Move a customer along its lifecycle (客户类型): prospect 潜在 -> intent 意向
+ *  -> won 成交 -> churned 流失.  Allowed steps: prospect -> intent | won |
+ *  churned; intent -> won | churned; won -> churned; churned -> intent (win
+ *  back).  Anything else is CRM_ERR_CONFLICT.  `reason` is optional. */
+CRM_API int crm_customer_set_type(crm_session *s, const char *id, const char *type,
+                                  const char *reason);
+
+/** Archive (soft-delete) a customer: it leaves lists and its id is never
+ *  reused.  Archiving twice is CRM_ERR_STATE. */
+CRM_API int crm_customer_archive(crm_session *s, const char *id, const char *reason);
+
+/* Cursors ---------------------------------------------------------------- */
+
+typedef struct crm_cursor crm_cursor;
+
+typedef struct crm_customer_query {
+  size_t size;           /* sizeof(crm_customer_query); set by the _INIT macro */
+  int64_t owner;         /* only this owner's customers; 0 = any */
+  const char *type;      /* only this customer type (code or label); NULL = any */
+  int32_t page_size;     /* rows per page, 1..1000; 0 = 50 */
+  const char *after;     /* page token from crm_cursor_next_page; NULL = first page */
+  int32_t include_archived; /* non-zero to include archived customers */
+} crm_customer_query;
+
+#define CRM_CUSTOMER_QUERY_INIT {sizeof(crm_customer_query), 0, NULL, 0, NULL, 0}
+
+/** List one page of customers in id order (keyset paging: stable under
+ *  concurrent inserts).  Iterate with crm_cursor_next; continue with the token
+ *  from crm_cursor_next_page.  `q` may be NULL for the defaults. */
+CRM_API int crm_customer_list(crm_session *s, const crm_customer_query *q,
+                              crm_cursor **out);
+
+/** Advance to the next row: CRM_OK and *row set (borrowed: valid until the
+ *  next crm_cursor_next or crm_cursor_close), or CRM_DONE at the end of the
+ *  page. */
+CRM_API int crm_cursor_next(crm_cursor *c, const crm_record **row);
+
+/** The token for the next page, or NULL when this is the last page.
+ *  Borrowed: valid until the cursor is closed. */
+CRM_API int crm_cursor_next_page(crm_cursor *c, const char **token);
+
+/** Close a cursor.  Accepts NULL. */
+CRM_API void crm_cursor_close(crm_cursor *c);
+
+/* History ------------------------------------------------------------------ */
+
+/** A customer's change history, oldest first: one row per changed field with
+ *  "at" (ms), "actor" (user id), "kind" (create, update, type, archive),
+ *  "field", "before", "after", "reason". */
+CRM_API int crm_customer_history(crm_session *s, const char *id, crm_cursor **out);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* CRM_H */

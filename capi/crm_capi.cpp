@@ -1,0 +1,798 @@
+// The C ABI: a thin translation of the services.  Every exported function
+// catches everything, records the per-thread last error and returns a status.
+#include "crm.h"
+
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/calendar.hpp"
+#include "domain/error.hpp"
+#include "domain/field_registry.hpp"
+#include "domain/json.hpp"
+#include "domain/value.hpp"
+#include "handles.hpp"
+#include "service/customers.hpp"
+#include "service/db.hpp"
+#include "service/error.hpp"
+#include "service/session.hpp"
+#include "service/users.hpp"
+#include "store/customer_repo.hpp"
+#include "store/schema.hpp"
+
+struct crm_record {
+  crm::Record rec;
+};
+
+namespace {
+
+using crm::Error;
+using crm::Status;
+
+// ---------------------------------------------------------------------------
+// Per-thread last error
+
+struct LastError {
+  int code = CRM_OK;
+  std::string en, zh;
+  std::vector<crm::FieldError> fields;
+};
+
+LastError& last_error() {
+  thread_local LastError e;
+  return e;
+}
+
+void clear_error() {
+  LastError& e = last_error();
+  if (e.code == CRM_OK) return;
+  e.code = CRM_OK;
+  e.en.clear();
+  e.zh.clear();
+  e.fields.clear();
+}
+
+int set_error(const Error& err) {
+  LastError& e = last_error();
+  e.code = static_cast<int>(err.status());
+  e.en = err.message_en();
+  e.zh = err.message_zh();
+  e.fields = err.fields();
+  return e.code;
+}
+
+int null_arg(const char* name) {
+  return set_error(Error(Status::invalid_arg, std::string(name) + " must not be NULL",
+                         std::string(name) + " 不能为 NULL"));
+}
+
+// Runs `body` with the last error cleared; turns any exception into a status.
+template <class F>
+int guard(F&& body) noexcept {
+  clear_error();
+  try {
+    return body();
+  } catch (...) {
+    try {
+      return set_error(crm::current_error());
+    } catch (...) {
+      last_error().code = CRM_ERR_NOMEM;
+      return CRM_ERR_NOMEM;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Handles
+
+struct DbHandle {
+  explicit DbHandle(const crm::store::OpenOptions& o) : db(o) {}
+  crm::Database db;
+};
+
+struct SessionHandle {
+  std::shared_ptr<DbHandle> db;
+  std::unique_ptr<crm::Session> session;
+};
+
+struct CursorHandle {
+  std::shared_ptr<DbHandle> db;
+  std::vector<crm_record> rows;
+  std::size_t pos = 0;
+  std::string next;
+};
+
+crm::capi::HandleTable<DbHandle>& dbs() {
+  static auto* t = new crm::capi::HandleTable<DbHandle>();  // never destroyed: safe at exit
+  return *t;
+}
+crm::capi::HandleTable<SessionHandle>& sessions() {
+  static auto* t = new crm::capi::HandleTable<SessionHandle>();
+  return *t;
+}
+crm::capi::HandleTable<CursorHandle>& cursors() {
+  static auto* t = new crm::capi::HandleTable<CursorHandle>();
+  return *t;
+}
+
+Error closed(const char* what) {
+  return Error(Status::state, std::string(what) + " is closed or not a valid handle",
+               std::string(what) + " 已关闭或不是有效句柄");
+}
+
+std::shared_ptr<DbHandle> db_of(crm_db* h) {
+  if (!h) throw Error(Status::invalid_arg, "db must not be NULL", "db 不能为 NULL");
+  auto d = dbs().get(h);
+  if (!d) throw closed("database handle");
+  return d;
+}
+
+std::shared_ptr<SessionHandle> session_of(crm_session* h) {
+  if (!h) throw Error(Status::invalid_arg, "session must not be NULL", "session 不能为 NULL");
+  auto s = sessions().get(h);
+  if (!s) throw closed("session");
+  return s;
+}
+
+void require(const void* p, const char* name) {
+  if (!p)
+    throw Error(Status::invalid_arg, std::string(name) + " must not be NULL",
+                std::string(name) + " 不能为 NULL");
+}
+
+char* owned_copy(const std::string& s) {
+  char* p = static_cast<char*>(std::malloc(s.size() + 1));
+  if (!p) throw std::bad_alloc();
+  std::memcpy(p, s.data(), s.size() + 1);
+  return p;
+}
+
+std::optional<std::string> opt_text(const char* s) {
+  if (!s) return std::nullopt;
+  return std::string(s);
+}
+
+crm_cursor* make_cursor(const std::shared_ptr<DbHandle>& db, std::vector<crm::Record> rows,
+                        std::string next) {
+  auto c = std::make_shared<CursorHandle>();
+  c->db = db;
+  c->rows.reserve(rows.size());
+  for (auto& r : rows) c->rows.push_back(crm_record{std::move(r)});
+  c->next = std::move(next);
+  crm_cursor* h = static_cast<crm_cursor*>(cursors().add(c));
+  db->db.children++;
+  return h;
+}
+
+const crm::FieldError* field_at(int32_t i) {
+  const LastError& e = last_error();
+  if (i < 0 || static_cast<std::size_t>(i) >= e.fields.size()) return nullptr;
+  return &e.fields[static_cast<std::size_t>(i)];
+}
+
+}  // namespace
+
+extern "C" {
+
+// ---------------------------------------------------------------------------
+// Version and errors
+
+const char* crm_version(void) { return CRM_VERSION_STRING; }
+
+int32_t crm_version_number(void) {
+  return CRM_VERSION_MAJOR * 10000 + CRM_VERSION_MINOR * 100 + CRM_VERSION_PATCH;
+}
+
+int crm_errcode(void) { return last_error().code; }
+const char* crm_errmsg(void) { return last_error().en.c_str(); }
+const char* crm_errmsg_zh(void) { return last_error().zh.c_str(); }
+
+const char* crm_status_name(int status) {
+  if (status < CRM_ERR_INTERNAL || status > CRM_DONE) return "CRM_ERR_UNKNOWN";
+  return crm::status_name(static_cast<Status>(status));
+}
+
+int32_t crm_error_field_count(void) {
+  return static_cast<int32_t>(last_error().fields.size());
+}
+const char* crm_error_field_name(int32_t i) {
+  auto* f = field_at(i);
+  return f ? f->field.c_str() : "";
+}
+const char* crm_error_field_code(int32_t i) {
+  auto* f = field_at(i);
+  return f ? f->code.c_str() : "";
+}
+const char* crm_error_field_message(int32_t i) {
+  auto* f = field_at(i);
+  return f ? f->message_en.c_str() : "";
+}
+const char* crm_error_field_message_zh(int32_t i) {
+  auto* f = field_at(i);
+  return f ? f->message_zh.c_str() : "";
+}
+
+void crm_free(void* p) { std::free(p); }
+
+// ---------------------------------------------------------------------------
+// Records
+
+int crm_record_new(crm_record** out) {
+  return guard([&] {
+    require(out, "out");
+    *out = new crm_record();
+    return CRM_OK;
+  });
+}
+
+void crm_record_free(crm_record* rec) { delete rec; }
+
+static int record_set(crm_record* rec, const char* field, crm::Value v) {
+  return guard([&] {
+    require(rec, "rec");
+    require(field, "field");
+    if (!*field) throw Error(Status::invalid_arg, "field name is empty", "字段名为空");
+    rec->rec.set(field, std::move(v));
+    return CRM_OK;
+  });
+}
+
+int crm_record_set_text(crm_record* rec, const char* field, const char* value) {
+  if (!value) return null_arg("value");
+  return record_set(rec, field, std::string(value));
+}
+
+int crm_record_set_textn(crm_record* rec, const char* field, const char* value, size_t len) {
+  if (!value && len != 0) return null_arg("value");
+  return record_set(rec, field, value ? std::string(value, len) : std::string());
+}
+
+int crm_record_set_int(crm_record* rec, const char* field, int64_t value) {
+  return record_set(rec, field, static_cast<std::int64_t>(value));
+}
+
+int crm_record_set_real(crm_record* rec, const char* field, double value) {
+  return record_set(rec, field, value);
+}
+
+int crm_record_set_null(crm_record* rec, const char* field) {
+  return record_set(rec, field, crm::Value{});
+}
+
+int crm_record_unset(crm_record* rec, const char* field) {
+  return guard([&] {
+    require(rec, "rec");
+    require(field, "field");
+    if (!rec->rec.unset(field))
+      throw Error(Status::not_found, std::string("record has no field ") + field,
+                  std::string("记录中没有字段 ") + field);
+    return CRM_OK;
+  });
+}
+
+int crm_record_count(const crm_record* rec, int32_t* out) {
+  return guard([&] {
+    require(rec, "rec");
+    require(out, "out");
+    *out = static_cast<int32_t>(rec->rec.size());
+    return CRM_OK;
+  });
+}
+
+int crm_record_name(const crm_record* rec, int32_t i, const char** out) {
+  return guard([&] {
+    require(rec, "rec");
+    require(out, "out");
+    if (i < 0 || static_cast<std::size_t>(i) >= rec->rec.size())
+      throw Error(Status::not_found, "field index out of range", "字段下标越界");
+    *out = rec->rec.entries()[static_cast<std::size_t>(i)].first.c_str();
+    return CRM_OK;
+  });
+}
+
+static const crm::Value& value_of(const crm_record* rec, const char* field) {
+  require(rec, "rec");
+  require(field, "field");
+  const crm::Value* v = rec->rec.find(field);
+  if (!v)
+    throw Error(Status::not_found, std::string("record has no field ") + field,
+                std::string("记录中没有字段 ") + field);
+  return *v;
+}
+
+static Error type_error(const char* field, const char* wanted) {
+  return Error(Status::type, std::string("field ") + field + " is not " + wanted,
+               std::string("字段 ") + field + " 的类型不是" +
+                   (std::strcmp(wanted, "text") == 0 ? "文本" : "数值"));
+}
+
+int crm_record_type(const crm_record* rec, const char* field, int32_t* out) {
+  return guard([&] {
+    require(out, "out");
+    const crm::Value& v = value_of(rec, field);
+    *out = crm::is_null(v)  ? CRM_TYPE_NULL
+           : crm::is_int(v) ? CRM_TYPE_INT
+           : crm::is_real(v) ? CRM_TYPE_REAL
+                             : CRM_TYPE_TEXT;
+    return CRM_OK;
+  });
+}
+
+int crm_record_get_text(const crm_record* rec, const char* field, const char** out) {
+  return guard([&] {
+    require(out, "out");
+    const crm::Value& v = value_of(rec, field);
+    if (crm::is_null(v)) {
+      *out = nullptr;
+      return CRM_OK;
+    }
+    if (!crm::is_text(v)) throw type_error(field, "text");
+    *out = std::get<std::string>(v).c_str();
+    return CRM_OK;
+  });
+}
+
+int crm_record_get_int(const crm_record* rec, const char* field, int64_t* out) {
+  return guard([&] {
+    require(out, "out");
+    const crm::Value& v = value_of(rec, field);
+    if (!crm::is_int(v)) throw type_error(field, "an integer");
+    *out = std::get<std::int64_t>(v);
+    return CRM_OK;
+  });
+}
+
+int crm_record_get_real(const crm_record* rec, const char* field, double* out) {
+  return guard([&] {
+    require(out, "out");
+    const crm::Value& v = value_of(rec, field);
+    if (crm::is_real(v))
+      *out = std::get<double>(v);
+    else if (crm::is_int(v))
+      *out = static_cast<double>(std::get<std::int64_t>(v));
+    else
+      throw type_error(field, "a number");
+    return CRM_OK;
+  });
+}
+
+int crm_record_to_json(const crm_record* rec, char** out) {
+  return guard([&] {
+    require(rec, "rec");
+    require(out, "out");
+    *out = owned_copy(crm::record_to_json(rec->rec));
+    return CRM_OK;
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Field registry
+
+static const std::vector<crm::FieldDef>& fields_or_throw(const char* entity) {
+  require(entity, "entity");
+  const auto* f = crm::fields_of(entity);
+  if (!f)
+    throw Error(Status::not_found, std::string("no entity ") + entity,
+                std::string("没有实体 ") + entity);
+  return *f;
+}
+
+int crm_field_count(const char* entity, int32_t* out) {
+  return guard([&] {
+    require(out, "out");
+    *out = static_cast<int32_t>(fields_or_throw(entity).size());
+    return CRM_OK;
+  });
+}
+
+int crm_field_info(const char* entity, int32_t i, const char** name, const char** type,
+                   const char** label_zh, const char** label_en, int32_t* flags) {
+  return guard([&] {
+    const auto& fields = fields_or_throw(entity);
+    if (i < 0 || static_cast<std::size_t>(i) >= fields.size())
+      throw Error(Status::not_found, "field index out of range", "字段下标越界");
+    const crm::FieldDef& f = fields[static_cast<std::size_t>(i)];
+    if (name) *name = f.name;
+    if (type) *type = crm::field_type_name(f.type);
+    if (label_zh) *label_zh = f.label_zh;
+    if (label_en) *label_en = f.label_en;
+    if (flags) *flags = static_cast<int32_t>(f.flags);
+    return CRM_OK;
+  });
+}
+
+int crm_field_resolve(const char* entity, const char* header, const char** out) {
+  return guard([&] {
+    require(header, "header");
+    require(out, "out");
+    fields_or_throw(entity);
+    const crm::FieldDef* f = crm::resolve_field(entity, header);
+    if (!f)
+      throw Error(Status::not_found, std::string("no field matches header ") + header,
+                  std::string("没有与表头匹配的字段：") + header);
+    *out = f->name;
+    return CRM_OK;
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Databases
+
+int crm_db_open(const char* path, const crm_open_options* opts, crm_db** out) {
+  return guard([&] {
+    require(path, "path");
+    require(out, "out");
+    *out = nullptr;
+    crm_open_options o = CRM_OPEN_OPTIONS_INIT;
+    if (opts) {
+      if (opts->size < offsetof(crm_open_options, time_zone) + sizeof(const char*) ||
+          opts->size > 4096)
+        throw Error(Status::invalid_arg, "opts->size is wrong; initialise with CRM_OPEN_OPTIONS_INIT",
+                    "opts->size 不正确，请用 CRM_OPEN_OPTIONS_INIT 初始化");
+      std::memcpy(&o, opts, sizeof o);
+    }
+    crm::store::OpenOptions so;
+    so.path = path;
+    so.readonly = (o.flags & CRM_OPEN_READONLY) != 0;
+    so.nocreate = (o.flags & CRM_OPEN_NOCREATE) != 0;
+    so.busy_timeout_ms = o.busy_timeout_ms < 0 ? 0 : o.busy_timeout_ms;
+    so.time_zone = o.time_zone ? o.time_zone : "Asia/Shanghai";
+    if (!crm::find_zone(so.time_zone))
+      throw Error(Status::invalid_arg, "unknown time zone \"" + so.time_zone + "\"",
+                  "未知时区“" + so.time_zone + "”");
+    auto handle = std::make_shared<DbHandle>(so);
+    *out = static_cast<crm_db*>(dbs().add(std::move(handle)));
+    return CRM_OK;
+  });
+}
+
+int crm_db_close(crm_db* db) {
+  if (!db) return CRM_OK;
+  return guard([&] {
+    auto d = dbs().get(db);
+    if (!d) throw closed("database handle");
+    if (d->db.children > 0)
+      throw Error(Status::state,
+                  "close every session and cursor of this database before closing it",
+                  "请先关闭此数据库的所有会话和游标");
+    dbs().remove(db);
+    std::lock_guard<std::mutex> lock(d->db.mutex());
+    if (d->db.in_explicit_transaction()) d->db.rollback();
+    return CRM_OK;
+  });
+}
+
+int crm_db_schema_version(crm_db* db, int32_t* out) {
+  return guard([&] {
+    auto d = db_of(db);
+    require(out, "out");
+    std::lock_guard<std::mutex> lock(d->db.mutex());
+    *out = d->db.conn().schema_version();
+    return CRM_OK;
+  });
+}
+
+int32_t crm_schema_version(void) { return crm::store::latest_schema_version(); }
+
+int crm_db_time_zone(crm_db* db, const char** out) {
+  return guard([&] {
+    auto d = db_of(db);
+    require(out, "out");
+    *out = d->db.zone_name().c_str();
+    return CRM_OK;
+  });
+}
+
+int crm_db_clock_system(crm_db* db) {
+  return guard([&] {
+    auto d = db_of(db);
+    std::lock_guard<std::mutex> lock(d->db.mutex());
+    d->db.clock().use_system();
+    return CRM_OK;
+  });
+}
+
+int crm_db_clock_fixed(crm_db* db, int64_t now_ms) {
+  return guard([&] {
+    auto d = db_of(db);
+    std::lock_guard<std::mutex> lock(d->db.mutex());
+    d->db.clock().fix(now_ms);
+    return CRM_OK;
+  });
+}
+
+int crm_db_clock_callback(crm_db* db, crm_clock_fn fn, void* ctx) {
+  return guard([&] {
+    auto d = db_of(db);
+    require(reinterpret_cast<const void*>(fn), "fn");
+    std::lock_guard<std::mutex> lock(d->db.mutex());
+    d->db.clock().use_callback(fn, ctx);
+    return CRM_OK;
+  });
+}
+
+int crm_db_now(crm_db* db, int64_t* out_ms) {
+  return guard([&] {
+    auto d = db_of(db);
+    require(out_ms, "out_ms");
+    std::lock_guard<std::mutex> lock(d->db.mutex());
+    *out_ms = d->db.now();
+    return CRM_OK;
+  });
+}
+
+int crm_db_begin(crm_db* db) {
+  return guard([&] {
+    auto d = db_of(db);
+    std::lock_guard<std::mutex> lock(d->db.mutex());
+    d->db.begin();
+    return CRM_OK;
+  });
+}
+
+int crm_db_commit(crm_db* db) {
+  return guard([&] {
+    auto d = db_of(db);
+    std::lock_guard<std::mutex> lock(d->db.mutex());
+    d->db.commit();
+    return CRM_OK;
+  });
+}
+
+int crm_db_rollback(crm_db* db) {
+  return guard([&] {
+    auto d = db_of(db);
+    std::lock_guard<std::mutex> lock(d->db.mutex());
+    d->db.rollback();
+    return CRM_OK;
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Sessions and users
+
+static crm_session* add_session(const std::shared_ptr<DbHandle>& d,
+                                std::unique_ptr<crm::Session> s) {
+  auto h = std::make_shared<SessionHandle>();
+  h->db = d;
+  h->session = std::move(s);
+  crm_session* out = static_cast<crm_session*>(sessions().add(std::move(h)));
+  d->db.children++;
+  return out;
+}
+
+int crm_session_open(crm_db* db, int64_t user_id, crm_session** out) {
+  return guard([&] {
+    auto d = db_of(db);
+    require(out, "out");
+    *out = nullptr;
+    std::lock_guard<std::mutex> lock(d->db.mutex());
+    *out = add_session(d, std::make_unique<crm::Session>(d->db, user_id));
+    return CRM_OK;
+  });
+}
+
+int crm_session_open_login(crm_db* db, const char* login, crm_session** out) {
+  return guard([&] {
+    auto d = db_of(db);
+    require(login, "login");
+    require(out, "out");
+    *out = nullptr;
+    std::lock_guard<std::mutex> lock(d->db.mutex());
+    *out = add_session(d, std::make_unique<crm::Session>(d->db, std::string(login)));
+    return CRM_OK;
+  });
+}
+
+void crm_session_close(crm_session* s) {
+  if (!s) return;
+  if (auto h = sessions().remove(s)) h->db->db.children--;
+}
+
+int crm_session_user(crm_session* s, int64_t* out) {
+  return guard([&] {
+    auto h = session_of(s);
+    require(out, "out");
+    *out = h->session->user_id();
+    return CRM_OK;
+  });
+}
+
+}  // extern "C"
+
+// Runs `f(session)` with the database's mutex held.
+template <class F>
+static int with_session(crm_session* s, F&& f) {
+  return guard([&] {
+    auto h = session_of(s);
+    std::lock_guard<std::mutex> lock(h->db->db.mutex());
+    return f(*h);
+  });
+}
+
+extern "C" {
+
+int crm_user_create(crm_session* s, const crm_record* user, int64_t* out_id) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(user, "user");
+    std::int64_t id = crm::create_user(*h.session, user->rec);
+    if (out_id) *out_id = id;
+    return CRM_OK;
+  });
+}
+
+int crm_user_get(crm_session* s, int64_t user_id, crm_record** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    auto rec = std::make_unique<crm_record>();
+    rec->rec = crm::get_user(*h.session, user_id);
+    *out = rec.release();
+    return CRM_OK;
+  });
+}
+
+int crm_dict_add(crm_session* s, const char* dict, const char* code, const char* label_zh,
+                 const char* label_en) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(dict, "dict");
+    require(code, "code");
+    require(label_zh, "label_zh");
+    require(label_en, "label_en");
+    crm::add_dictionary_entry(*h.session, dict, code, label_zh, label_en);
+    return CRM_OK;
+  });
+}
+
+int crm_dict_label(crm_session* s, const char* dict, const char* code, const char** label_zh) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(dict, "dict");
+    require(code, "code");
+    require(label_zh, "label_zh");
+    const auto* e = h.db->db.dictionaries().find(dict, code);
+    if (!e)
+      throw Error(Status::not_found,
+                  std::string("no code ") + code + " in dictionary " + dict,
+                  std::string("字典 ") + dict + " 中没有编码 " + code);
+    *label_zh = e->label_zh.c_str();
+    return CRM_OK;
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Customers
+
+int crm_customer_create(crm_session* s, const crm_record* fields, char** out_id) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(fields, "fields");
+    if (out_id) *out_id = nullptr;
+    std::int64_t key = crm::create_customer(*h.session, fields->rec);
+    if (out_id) *out_id = owned_copy(crm::store::human_id(key));
+    return CRM_OK;
+  });
+}
+
+int crm_customer_get(crm_session* s, const char* id, crm_record** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(id, "id");
+    require(out, "out");
+    *out = nullptr;
+    auto rec = std::make_unique<crm_record>();
+    rec->rec = crm::get_customer(*h.session, crm::customer_key(*h.session, id));
+    *out = rec.release();
+    return CRM_OK;
+  });
+}
+
+int crm_customer_get_by_key(crm_session* s, int64_t key, crm_record** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    auto rec = std::make_unique<crm_record>();
+    rec->rec = crm::get_customer(*h.session, key);
+    *out = rec.release();
+    return CRM_OK;
+  });
+}
+
+int crm_customer_update(crm_session* s, const char* id, const crm_record* fields,
+                        int64_t* out_version) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(id, "id");
+    require(fields, "fields");
+    std::int64_t v =
+        crm::update_customer(*h.session, crm::customer_key(*h.session, id), fields->rec);
+    if (out_version) *out_version = v;
+    return CRM_OK;
+  });
+}
+
+int crm_customer_set_type(crm_session* s, const char* id, const char* type, const char* reason) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(id, "id");
+    require(type, "type");
+    crm::set_customer_type(*h.session, crm::customer_key(*h.session, id), type,
+                           opt_text(reason));
+    return CRM_OK;
+  });
+}
+
+int crm_customer_archive(crm_session* s, const char* id, const char* reason) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(id, "id");
+    crm::archive_customer(*h.session, crm::customer_key(*h.session, id), opt_text(reason));
+    return CRM_OK;
+  });
+}
+
+int crm_customer_list(crm_session* s, const crm_customer_query* q, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    crm::CustomerQuery cq;
+    if (q) {
+      if (q->size < offsetof(crm_customer_query, include_archived) + sizeof(int32_t) ||
+          q->size > 4096)
+        throw Error(Status::invalid_arg,
+                    "q->size is wrong; initialise with CRM_CUSTOMER_QUERY_INIT",
+                    "q->size 不正确，请用 CRM_CUSTOMER_QUERY_INIT 初始化");
+      cq.owner = q->owner;
+      if (q->type) cq.type = q->type;
+      cq.page_size = q->page_size;
+      if (q->after) cq.after = q->after;
+      cq.include_archived = q->include_archived != 0;
+    }
+    crm::CustomerPage page = crm::list_customers(*h.session, cq);
+    *out = make_cursor(h.db, std::move(page.rows), std::move(page.next));
+    return CRM_OK;
+  });
+}
+
+int crm_customer_history(crm_session* s, const char* id, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(id, "id");
+    require(out, "out");
+    *out = nullptr;
+    auto rows = crm::customer_history(*h.session, crm::customer_key(*h.session, id));
+    *out = make_cursor(h.db, std::move(rows), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_cursor_next(crm_cursor* c, const crm_record** row) {
+  return guard([&] {
+    require(c, "cursor");
+    require(row, "row");
+    auto h = cursors().get(c);
+    if (!h) throw closed("cursor");
+    if (h->pos >= h->rows.size()) {
+      *row = nullptr;
+      return CRM_DONE;
+    }
+    *row = &h->rows[h->pos++];
+    return CRM_OK;
+  });
+}
+
+int crm_cursor_next_page(crm_cursor* c, const char** token) {
+  return guard([&] {
+    require(c, "cursor");
+    require(token, "token");
+    auto h = cursors().get(c);
+    if (!h) throw closed("cursor");
+    *token = h->next.empty() ? nullptr : h->next.c_str();
+    return CRM_OK;
+  });
+}
+
+void crm_cursor_close(crm_cursor* c) {
+  if (!c) return;
+  if (auto h = cursors().remove(c)) h->db->db.children--;
+}
+
+}  // extern "C"

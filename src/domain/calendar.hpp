@@ -1,0 +1,30 @@
+// Calendar dates and time zones (through Howard Hinnant's date/tz).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <date/date.h>
+
+namespace date {
+class time_zone;
+}
+
+namespace crm {
+
+// Parses "YYYY-MM-DD" (exactly that shape) and accepts only dates that exist:
+// 2026-02-30 and 2025-02-29 are rejected, 2024-02-29 accepted.
+std::optional<date::year_month_day> parse_date(std::string_view s);
+
+// "YYYY-MM-DD".
+std::string format_date(date::year_month_day d);
+
+// The local calendar date of an instant (UTC milliseconds) in a zone.
+date::year_month_day local_date(std::int64_t utc_ms, const date::time_zone* zone);
+
+// Looks an IANA zone up in the system tz database; nullptr if unknown.
+const date::time_zone* find_zone(std::string_view name);
+
+}  // namespace crm

@@ -1,0 +1,182 @@
+#include "domain/customer_rules.hpp"
+
+#include <algorithm>
+
+#include "domain/calendar.hpp"
+#include "domain/company_name.hpp"
+#include "domain/email.hpp"
+#include "domain/field_registry.hpp"
+#include "domain/messages.hpp"
+#include "domain/phone.hpp"
+#include "domain/text.hpp"
+#include "domain/utf8.hpp"
+
+namespace crm {
+namespace {
+
+// Inputs for phones, e-mails, dates and codes longer than this are rejected
+// before any parsing; text fields allow 8 bytes per character of their limit
+// (white space collapses during normalisation).
+constexpr std::size_t kMaxShortInput = 1024;
+
+bool values_equal(const Value& a, const Value& b) { return a == b; }
+
+const char* invalid_code(FieldType t) {
+  switch (t) {
+    case FieldType::phone: return "invalid_phone";
+    case FieldType::email: return "invalid_email";
+    case FieldType::date: return "invalid_date";
+    default: return "unknown_value";
+  }
+}
+
+bool wants_text(FieldType t) {
+  return t == FieldType::text || t == FieldType::enumeration || t == FieldType::phone ||
+         t == FieldType::email || t == FieldType::date;
+}
+
+bool has_error(const std::vector<FieldError>& errors, std::string_view field) {
+  return std::any_of(errors.begin(), errors.end(),
+                     [&](const FieldError& e) { return e.field == field; });
+}
+
+}  // namespace
+
+Normalized normalize_fields(std::string_view entity, const Record& input, const Record* current,
+                            const DictionaryLookup& dicts) {
+  Normalized out;
+  for (const auto& [name, value] : input.entries()) {
+    const FieldDef* def = find_field(entity, name);
+    if (!def) {
+      out.errors.push_back(field_error(nullptr, name, "unknown_field", quote_value(name)));
+      continue;
+    }
+    if (def->flags & kReadOnly) {
+      const Value* stored = current ? current->find(name) : nullptr;
+      if (!stored || !values_equal(*stored, value))
+        out.errors.push_back(field_error(def, name, "read_only"));
+      continue;
+    }
+    if (is_null(value)) {
+      if (def->flags & kRequired)
+        out.errors.push_back(field_error(def, name, "required"));
+      else
+        out.values.set(name, Value{});
+      continue;
+    }
+    if (wants_text(def->type)) {
+      if (!is_text(value)) {
+        out.errors.push_back(field_error(def, name, "wrong_type", "text", "文本"));
+        continue;
+      }
+    } else if (!is_int(value)) {
+      out.errors.push_back(field_error(def, name, "wrong_type", "an integer", "整数"));
+      continue;
+    }
+    if (is_int(value)) {
+      out.values.set(name, value);
+      continue;
+    }
+
+    const std::string& raw = std::get<std::string>(value);
+    if (!is_valid_utf8(raw)) {
+      out.errors.push_back(field_error(def, name, "invalid_utf8"));
+      continue;
+    }
+    const bool long_text = def->type == FieldType::text && def->max_chars > 0;
+    if (long_text ? raw.size() > static_cast<std::size_t>(def->max_chars) * 8
+                  : raw.size() > kMaxShortInput) {
+      if (def->type == FieldType::text)
+        out.errors.push_back(field_error(def, name, "too_long", std::to_string(def->max_chars)));
+      else
+        out.errors.push_back(field_error(def, name, invalid_code(def->type), quote_value(raw)));
+      continue;
+    }
+    std::string text = normalize_text(raw);
+    if (text.empty()) {
+      if (def->flags & kRequired)
+        out.errors.push_back(field_error(def, name, "required"));
+      else
+        out.values.set(name, Value{});
+      continue;
+    }
+
+    switch (def->type) {
+      case FieldType::text: {
+        if (def->max_chars > 0 && utf8_length(text) > static_cast<std::size_t>(def->max_chars)) {
+          out.errors.push_back(field_error(def, name, "too_long", std::to_string(def->max_chars)));
+          continue;
+        }
+        if (entity == "customer" && name == "name") {
+          std::string code = check_company_name(text);
+          if (!code.empty()) {
+            out.errors.push_back(field_error(def, name, code));
+            continue;
+          }
+        }
+        out.values.set(name, std::move(text));
+        break;
+      }
+      case FieldType::enumeration: {
+        auto code = dicts.resolve(def->dict, text);
+        if (!code) {
+          out.errors.push_back(field_error(def, name, "unknown_value", quote_value(text)));
+          continue;
+        }
+        out.values.set(name, std::move(*code));
+        break;
+      }
+      case FieldType::phone: {
+        PhoneCheck pc = check_phone(text);
+        if (!pc.ok) {
+          out.errors.push_back(field_error(def, name, pc.error));
+          continue;
+        }
+        out.values.set(name, std::move(pc.e164));
+        break;
+      }
+      case FieldType::email: {
+        std::string email;
+        if (!check_email(text, email)) {
+          out.errors.push_back(field_error(def, name, "invalid_email"));
+          continue;
+        }
+        out.values.set(name, std::move(email));
+        break;
+      }
+      case FieldType::date: {
+        auto d = parse_date(text);
+        if (!d) {
+          out.errors.push_back(field_error(def, name, "invalid_date"));
+          continue;
+        }
+        out.values.set(name, format_date(*d));
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+void check_record(std::string_view entity, const Record& merged, std::vector<FieldError>& errors) {
+  const auto* fields = fields_of(entity);
+  if (!fields) return;
+  for (const auto& def : *fields) {
+    if (!(def.flags & kRequired) || (def.flags & kReadOnly)) continue;
+    const Value* v = merged.find(def.name);
+    if ((!v || is_null(*v)) && !has_error(errors, def.name))
+      errors.push_back(field_error(&def, def.name, "required"));
+  }
+  if (entity == "customer") {
+    auto present = [&](const char* f) {
+      const Value* v = merged.find(f);
+      return (v && !is_null(*v)) || has_error(errors, f);
+    };
+    if (!present("phone") && !present("email"))
+      errors.push_back(field_error(find_field(entity, "phone"), "phone", "contact_required"));
+  }
+}
+
+}  // namespace crm

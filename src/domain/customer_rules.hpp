@@ -1,0 +1,44 @@
+// Normalisation and validation of records against the field registry (R1.2).
+// Pure: dictionaries come in through an interface, nothing touches storage.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/error.hpp"
+#include "domain/value.hpp"
+
+namespace crm {
+
+// Resolves what a user typed for an enumeration (its code, Chinese label,
+// English label or an alias) to the stored code.
+class DictionaryLookup {
+ public:
+  virtual ~DictionaryLookup() = default;
+  virtual std::optional<std::string> resolve(std::string_view dict,
+                                             std::string_view input) const = 0;
+};
+
+struct Normalized {
+  Record values;                  // normalised values of the fields given
+  std::vector<FieldError> errors; // every failing field, in input order
+};
+
+// Checks and normalises every field of `input` for `entity`:
+// unknown names, read-only fields (allowed only when equal to `current`'s
+// value; `current` is the stored record on update, nullptr on create), value
+// types, UTF-8, NFKC and white space, length in characters, phones, e-mails,
+// dates, enumerations and company names.  An empty text counts as NULL.
+// User references are type-checked only; whether the user exists is a
+// question for storage.
+Normalized normalize_fields(std::string_view entity, const Record& input, const Record* current,
+                            const DictionaryLookup& dicts);
+
+// Rules on the whole record once defaults are applied: required fields, and
+// for a customer at least one contact method (phone or e-mail).  Appends to
+// `errors` only for fields that have no error yet.
+void check_record(std::string_view entity, const Record& merged, std::vector<FieldError>& errors);
+
+}  // namespace crm

@@ -1,0 +1,42 @@
+// Values by field name: the currency of the C ABI's records and of every
+// service call.  A Record keeps insertion order (it is also what reads return,
+// in registry order) and is small, so lookups are linear.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace crm {
+
+using Value = std::variant<std::monostate, std::int64_t, double, std::string>;
+
+inline bool is_null(const Value& v) { return std::holds_alternative<std::monostate>(v); }
+inline bool is_int(const Value& v) { return std::holds_alternative<std::int64_t>(v); }
+inline bool is_real(const Value& v) { return std::holds_alternative<double>(v); }
+inline bool is_text(const Value& v) { return std::holds_alternative<std::string>(v); }
+
+class Record {
+ public:
+  using Entry = std::pair<std::string, Value>;
+
+  void set(std::string_view name, Value v);
+  bool unset(std::string_view name);
+  const Value* find(std::string_view name) const;
+  bool has(std::string_view name) const { return find(name) != nullptr; }
+  // Text of a field, or "" when absent, NULL or not text.
+  std::string text(std::string_view name) const;
+
+  const std::vector<Entry>& entries() const { return entries_; }
+  std::size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+  void clear() { entries_.clear(); }
+
+ private:
+  std::vector<Entry> entries_;
+};
+
+}  // namespace crm

@@ -1,0 +1,282 @@
+#include "service/customers.hpp"
+
+#include <cstdio>
+
+#include "domain/calendar.hpp"
+#include "domain/customer_rules.hpp"
+#include "domain/error.hpp"
+#include "domain/field_registry.hpp"
+#include "domain/lifecycle.hpp"
+#include "domain/messages.hpp"
+#include "domain/phone.hpp"
+#include "store/customer_repo.hpp"
+#include "store/user_repo.hpp"
+
+namespace crm {
+namespace {
+
+constexpr const char* kEntity = "customer";
+
+Error not_found(std::int64_t key) {
+  std::string id = store::human_id(key);
+  return Error(Status::not_found, "no customer " + id, "客户 " + id + " 不存在");
+}
+
+Record load_or_throw(Session& s, std::int64_t key) {
+  auto r = store::load_customer(s.db().conn(), key);
+  if (!r) throw not_found(key);
+  return std::move(*r);
+}
+
+void fill_display(Record& r) {
+  std::string phone = r.text("phone");
+  r.set("phone_display", phone.empty() ? Value{} : Value{phone_display(phone)});
+}
+
+std::optional<std::string> as_history_text(const Value* v) {
+  if (!v || is_null(*v)) return std::nullopt;
+  if (is_int(*v)) return std::to_string(std::get<std::int64_t>(*v));
+  if (is_real(*v)) return std::to_string(std::get<double>(*v));
+  return std::get<std::string>(*v);
+}
+
+// Adds an unknown_user error if `owner` (when given and well-typed) is not an
+// active user.
+void check_owner(Session& s, const Record& values, std::vector<FieldError>& errors) {
+  const Value* v = values.find("owner");
+  if (!v || !is_int(*v)) return;
+  auto id = std::get<std::int64_t>(*v);
+  auto u = store::find_user(s.db().conn(), id);
+  if (!u || !u->active)
+    errors.push_back(
+        field_error(find_field(kEntity, "owner"), "owner", "unknown_user", std::to_string(id)));
+}
+
+Error archived_error(std::int64_t key) {
+  std::string id = store::human_id(key);
+  return Error(Status::state, "customer " + id + " is archived", "客户 " + id + " 已归档");
+}
+
+Error step_error(std::string_view from, std::string_view to) {
+  return Error(Status::conflict,
+               "customer type cannot change from " + std::string(from) + " to " + std::string(to),
+               "客户类型不能从 " + std::string(from) + " 变为 " + std::string(to));
+}
+
+// Writes `changes` (normalised, only fields that differ from `current`) as one
+// transaction with one history row per field.  Returns the new version.
+std::int64_t apply_changes(Session& s, std::int64_t key, const Record& current,
+                           const Record& changes, const char* kind,
+                           const std::optional<std::string>& reason) {
+  auto version = std::get<std::int64_t>(*current.find("version"));
+  if (changes.empty()) return version;
+  Record merged = current;
+  for (const auto& [name, value] : changes.entries()) merged.set(name, value);
+  auto& conn = s.db().conn();
+  const std::int64_t now = s.db().now();
+  store::WriteTransaction tx(conn);
+  if (!store::update_customer(conn, key, merged, version, now, s.user_id()))
+    throw Error(Status::conflict, "customer was changed concurrently; read it again",
+                "客户已被他人同时修改，请重新读取");
+  for (const auto& [name, value] : changes.entries()) {
+    store::HistoryEntry h;
+    h.customer = key;
+    h.at = now;
+    h.actor = s.user_id();
+    h.kind = name == "type" && std::string_view(kind) == "update" ? "type" : kind;
+    h.field = name;
+    h.before = as_history_text(current.find(name));
+    h.after = as_history_text(&value);
+    h.reason = reason;
+    store::insert_history(conn, h);
+  }
+  tx.commit();
+  return version + 1;
+}
+
+std::uint64_t filter_hash(const CustomerQuery& q, const std::string& type_code) {
+  std::uint64_t h = 1469598103934665603ULL;
+  auto mix = [&](std::string_view s) {
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+    h = (h ^ 0xFF) * 1099511628211ULL;
+  };
+  mix(std::to_string(q.owner));
+  mix(type_code);
+  mix(q.include_archived ? "a" : "-");
+  mix(std::to_string(q.page_size));
+  return h;
+}
+
+std::string make_token(std::int64_t after, std::uint64_t hash) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "p1.%lld.%016llx", static_cast<long long>(after),
+                static_cast<unsigned long long>(hash));
+  return buf;
+}
+
+std::int64_t parse_token(const std::string& token, std::uint64_t hash) {
+  long long after = 0;
+  unsigned long long h = 0;
+  int used = 0;
+  if (std::sscanf(token.c_str(), "p1.%lld.%16llx%n", &after, &h, &used) != 2 ||
+      static_cast<size_t>(used) != token.size() || after < 0)
+    throw Error(Status::invalid_arg, "malformed page token", "分页标记格式错误");
+  if (h != hash)
+    throw Error(Status::invalid_arg, "page token belongs to another query",
+                "分页标记属于另一个查询");
+  return after;
+}
+
+}  // namespace
+
+std::int64_t customer_key(Session&, std::string_view id) {
+  auto key = store::parse_human_id(id);
+  if (!key) {
+    std::string shown = quote_value(id);
+    throw Error(Status::not_found, "no customer " + shown + " (ids look like C0001)",
+                "客户 " + shown + " 不存在（编号形如 C0001）");
+  }
+  return *key;
+}
+
+std::int64_t create_customer(Session& s, const Record& input) {
+  s.authorize(Action::customer_create);
+  Database& db = s.db();
+  Normalized n = normalize_fields(kEntity, input, nullptr, db.dictionaries());
+  Record& v = n.values;
+  if (!input.has("type")) v.set("type", std::string("prospect"));
+  if (!input.has("owner")) v.set("owner", s.user_id());
+  if (!input.has("entry_date")) v.set("entry_date", format_date(local_date(db.now(), db.zone())));
+  check_owner(s, v, n.errors);
+  check_record(kEntity, v, n.errors);
+  if (!n.errors.empty()) throw_validation(std::move(n.errors));
+
+  auto& conn = db.conn();
+  const std::int64_t now = db.now();
+  store::WriteTransaction tx(conn);
+  std::int64_t key = store::insert_customer(conn, v, now, s.user_id());
+  store::HistoryEntry h;
+  h.customer = key;
+  h.at = now;
+  h.actor = s.user_id();
+  h.kind = "create";
+  store::insert_history(conn, h);
+  tx.commit();
+  return key;
+}
+
+Record get_customer(Session& s, std::int64_t key) {
+  s.authorize(Action::customer_read);
+  Record r = load_or_throw(s, key);
+  fill_display(r);
+  return r;
+}
+
+std::int64_t update_customer(Session& s, std::int64_t key, const Record& input) {
+  s.authorize(Action::customer_update);
+  Record current = load_or_throw(s, key);
+  Record fields = input;
+  std::vector<FieldError> errors;
+  if (const Value* v = input.find("version")) {
+    if (!is_int(*v)) {
+      errors.push_back(field_error(find_field(kEntity, "version"), "version", "wrong_type",
+                                   "an integer", "整数"));
+    } else {
+      auto expected = std::get<std::int64_t>(*v);
+      auto stored = std::get<std::int64_t>(*current.find("version"));
+      if (expected != stored)
+        throw Error(Status::conflict,
+                    "stale version " + std::to_string(expected) + ": the customer is at version " +
+                        std::to_string(stored) + "; read it again",
+                    "版本 " + std::to_string(expected) + " 已过期：客户当前版本为 " +
+                        std::to_string(stored) + "，请重新读取");
+    }
+    fields.unset("version");
+  }
+  // A record read back from get carries phone_display; accept it unchanged.
+  fill_display(current);
+  Normalized n = normalize_fields(kEntity, fields, &current, s.db().dictionaries());
+  n.errors.insert(n.errors.begin(), errors.begin(), errors.end());
+  check_owner(s, n.values, n.errors);
+  Record merged = current;
+  for (const auto& [name, value] : n.values.entries()) merged.set(name, value);
+  check_record(kEntity, merged, n.errors);
+  if (!n.errors.empty()) throw_validation(std::move(n.errors));
+  if (std::get<std::int64_t>(*current.find("archived")) != 0) throw archived_error(key);
+
+  Record changes;
+  for (const auto& [name, value] : n.values.entries()) {
+    const Value* old = current.find(name);
+    if (!old || *old != value) changes.set(name, value);
+  }
+  if (const Value* t = changes.find("type")) {
+    std::string from = current.text("type");
+    if (!lifecycle_step_allowed(from, std::get<std::string>(*t)))
+      throw step_error(from, std::get<std::string>(*t));
+  }
+  current.unset("phone_display");
+  return apply_changes(s, key, current, changes, "update", std::nullopt);
+}
+
+void set_customer_type(Session& s, std::int64_t key, std::string_view type,
+                       std::optional<std::string> reason) {
+  s.authorize(Action::customer_update);
+  Record current = load_or_throw(s, key);
+  Record input;
+  input.set("type", std::string(type));
+  Normalized n = normalize_fields(kEntity, input, &current, s.db().dictionaries());
+  if (!n.errors.empty()) throw_validation(std::move(n.errors));
+  if (std::get<std::int64_t>(*current.find("archived")) != 0) throw archived_error(key);
+  std::string from = current.text("type");
+  std::string to = n.values.text("type");
+  if (!lifecycle_step_allowed(from, to)) throw step_error(from, to);
+  apply_changes(s, key, current, n.values, "type", reason);
+}
+
+void archive_customer(Session& s, std::int64_t key, std::optional<std::string> reason) {
+  s.authorize(Action::customer_archive);
+  Record current = load_or_throw(s, key);
+  if (std::get<std::int64_t>(*current.find("archived")) != 0) throw archived_error(key);
+  Record changes;
+  changes.set("archived", std::int64_t{1});
+  apply_changes(s, key, current, changes, "archive", reason);
+}
+
+CustomerPage list_customers(Session& s, const CustomerQuery& q) {
+  s.authorize(Action::customer_list);
+  if (q.page_size < 0 || q.page_size > 1000)
+    throw Error(Status::invalid_arg, "page_size must be between 1 and 1000 (0 = 50)",
+                "每页条数须在 1 到 1000 之间（0 表示 50）");
+  std::string type_code;
+  if (!q.type.empty()) {
+    auto code = s.db().dictionaries().resolve("customer_type", q.type);
+    if (!code)
+      throw Error(Status::invalid_arg, "unknown customer type \"" + quote_value(q.type) + "\"",
+                  "未知的客户类型“" + quote_value(q.type) + "”");
+    type_code = *code;
+  }
+  CustomerQuery norm = q;
+  if (norm.page_size == 0) norm.page_size = 50;
+  std::uint64_t hash = filter_hash(norm, type_code);
+  store::CustomerFilter f;
+  f.owner = q.owner;
+  f.type = type_code;
+  f.include_archived = q.include_archived;
+  f.limit = norm.page_size;
+  if (!q.after.empty()) f.after_key = parse_token(q.after, hash);
+  bool more = false;
+  CustomerPage page;
+  page.rows = store::list_customers(s.db().conn(), f, more);
+  for (auto& r : page.rows) fill_display(r);
+  if (more && !page.rows.empty())
+    page.next = make_token(std::get<std::int64_t>(*page.rows.back().find("key")), hash);
+  return page;
+}
+
+std::vector<Record> customer_history(Session& s, std::int64_t key) {
+  s.authorize(Action::customer_read);
+  load_or_throw(s, key);
+  return store::load_history(s.db().conn(), key);
+}
+
+}  // namespace crm

@@ -1,0 +1,49 @@
+// Customer use cases (客户信息管理): authorize → validate → one transaction
+// { persist, history }.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/value.hpp"
+#include "service/session.hpp"
+
+namespace crm {
+
+// Resolves a human id ("C0001") to a key; not_found if malformed or absent.
+std::int64_t customer_key(Session& s, std::string_view id);
+
+// Creates a customer; returns its key.  Throws a validation error listing
+// every failing field, and writes nothing, if any field fails.
+std::int64_t create_customer(Session& s, const Record& input);
+
+Record get_customer(Session& s, std::int64_t key);
+
+// Applies the fields present in `input`; returns the new version.
+std::int64_t update_customer(Session& s, std::int64_t key, const Record& input);
+
+void set_customer_type(Session& s, std::int64_t key, std::string_view type,
+                       std::optional<std::string> reason);
+
+void archive_customer(Session& s, std::int64_t key, std::optional<std::string> reason);
+
+struct CustomerQuery {
+  std::int64_t owner = 0;
+  std::string type;           // code or label; "" = any
+  int page_size = 50;
+  std::string after;          // page token; "" = first page
+  bool include_archived = false;
+};
+
+struct CustomerPage {
+  std::vector<Record> rows;
+  std::string next;           // "" when there is no next page
+};
+
+CustomerPage list_customers(Session& s, const CustomerQuery& q);
+
+std::vector<Record> customer_history(Session& s, std::int64_t key);
+
+}  // namespace crm

@@ -1,0 +1,105 @@
+#include "service/db.hpp"
+
+#include <chrono>
+
+#include "domain/calendar.hpp"
+#include "domain/error.hpp"
+#include "domain/text.hpp"
+#include "store/dictionary_repo.hpp"
+
+namespace crm {
+
+std::int64_t Clock::now_ms() const {
+  switch (mode_) {
+    case Mode::fixed:
+      return fixed_;
+    case Mode::callback:
+      return fn_(ctx_);
+    case Mode::system:
+      break;
+  }
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+namespace {
+std::string index_key(std::string_view dict, std::string_view spelling) {
+  std::string k(dict);
+  k += '\x1f';
+  k += ascii_lower(spelling);
+  return k;
+}
+}  // namespace
+
+void Dictionaries::load(store::Connection& c) {
+  entries_.clear();
+  index_.clear();
+  for (auto& row : store::load_dictionaries(c)) {
+    index_.emplace(index_key(row.dict, row.code), row.code);
+    index_.emplace(index_key(row.dict, row.label_zh), row.code);
+    index_.emplace(index_key(row.dict, row.label_en), row.code);
+    std::string_view aliases = row.aliases;
+    while (!aliases.empty()) {
+      auto bar = aliases.find('|');
+      auto alias = aliases.substr(0, bar);
+      if (!alias.empty()) index_.emplace(index_key(row.dict, alias), row.code);
+      if (bar == std::string_view::npos) break;
+      aliases.remove_prefix(bar + 1);
+    }
+    entries_[row.dict].push_back({row.code, row.label_zh, row.label_en});
+  }
+}
+
+std::optional<std::string> Dictionaries::resolve(std::string_view dict,
+                                                 std::string_view input) const {
+  auto it = index_.find(index_key(dict, input));
+  if (it == index_.end()) return std::nullopt;
+  return it->second;
+}
+
+const Dictionaries::Entry* Dictionaries::find(std::string_view dict, std::string_view code) const {
+  auto it = entries_.find(std::string(dict));
+  if (it == entries_.end()) return nullptr;
+  for (const auto& e : it->second)
+    if (e.code == code) return &e;
+  return nullptr;
+}
+
+bool Dictionaries::has_dict(std::string_view dict) const {
+  return entries_.count(std::string(dict)) != 0;
+}
+
+Database::Database(const store::OpenOptions& opts) : conn_(opts) {
+  zone_name_ = conn_.meta("time_zone");
+  zone_ = find_zone(zone_name_);
+  if (!zone_)
+    throw Error(Status::corrupt, "database names an unknown time zone: " + zone_name_,
+                "数据库记录的时区无效：" + zone_name_);
+  dicts_.load(conn_);
+}
+
+void Database::begin() {
+  if (explicit_txn_ || conn_.in_transaction())
+    throw Error(Status::state, "a transaction is already open on this handle",
+                "此数据库句柄已有未结束的事务");
+  if (conn_.readonly())
+    throw Error(Status::readonly, "database was opened read-only", "数据库以只读方式打开");
+  conn_.exec("BEGIN IMMEDIATE");
+  explicit_txn_ = true;
+}
+
+void Database::commit() {
+  if (!explicit_txn_)
+    throw Error(Status::state, "no transaction is open on this handle", "此数据库句柄没有打开的事务");
+  conn_.exec("COMMIT");
+  explicit_txn_ = false;
+}
+
+void Database::rollback() {
+  if (!explicit_txn_)
+    throw Error(Status::state, "no transaction is open on this handle", "此数据库句柄没有打开的事务");
+  explicit_txn_ = false;
+  if (conn_.in_transaction()) conn_.exec("ROLLBACK");
+}
+
+}  // namespace crm

@@ -1,0 +1,96 @@
+// The service-level database handle (what a crm_db is): one connection, the
+// injected clock, the time zone, cached dictionaries and the handle's mutex.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "domain/customer_rules.hpp"
+#include "store/connection.hpp"
+
+namespace date {
+class time_zone;
+}
+
+namespace crm {
+
+// The only place that reads the system clock is Clock::system mode.
+class Clock {
+ public:
+  using Callback = std::int64_t (*)(void* ctx);
+  std::int64_t now_ms() const;
+  void use_system() { mode_ = Mode::system; }
+  void fix(std::int64_t ms) {
+    mode_ = Mode::fixed;
+    fixed_ = ms;
+  }
+  void use_callback(Callback fn, void* ctx) {
+    mode_ = Mode::callback;
+    fn_ = fn;
+    ctx_ = ctx;
+  }
+
+ private:
+  enum class Mode { system, fixed, callback } mode_ = Mode::system;
+  std::int64_t fixed_ = 0;
+  Callback fn_ = nullptr;
+  void* ctx_ = nullptr;
+};
+
+// Enumerations in memory: code, labels and aliases all resolve to the code.
+class Dictionaries : public DictionaryLookup {
+ public:
+  struct Entry {
+    std::string code, label_zh, label_en;
+  };
+  void load(store::Connection& c);
+  std::optional<std::string> resolve(std::string_view dict, std::string_view input) const override;
+  const Entry* find(std::string_view dict, std::string_view code) const;
+  bool has_dict(std::string_view dict) const;
+
+ private:
+  std::unordered_map<std::string, std::vector<Entry>> entries_;
+  // "dict\x1f" + lower-cased spelling → code
+  std::unordered_map<std::string, std::string> index_;
+};
+
+class Database {
+ public:
+  explicit Database(const store::OpenOptions& opts);
+
+  std::mutex& mutex() { return mutex_; }
+  store::Connection& conn() { return conn_; }
+  Clock& clock() { return clock_; }
+  std::int64_t now() const { return clock_.now_ms(); }
+  const date::time_zone* zone() const { return zone_; }
+  const std::string& zone_name() const { return zone_name_; }
+  const Dictionaries& dictionaries() const { return dicts_; }
+  void reload_dictionaries() { dicts_.load(conn_); }
+
+  // Explicit host transactions.
+  void begin();
+  void commit();
+  void rollback();
+  bool in_explicit_transaction() const { return explicit_txn_; }
+
+  // Sessions and cursors made from this handle that are still open.
+  std::atomic<int> children{0};
+
+ private:
+  std::mutex mutex_;
+  store::Connection conn_;
+  Clock clock_;
+  const date::time_zone* zone_ = nullptr;
+  std::string zone_name_;
+  Dictionaries dicts_;
+  bool explicit_txn_ = false;
+};
+
+}  // namespace crm

@@ -1,0 +1,74 @@
+#include "service/users.hpp"
+
+#include "domain/customer_rules.hpp"
+#include "domain/error.hpp"
+#include "domain/field_registry.hpp"
+#include "domain/messages.hpp"
+#include "domain/text.hpp"
+#include "domain/utf8.hpp"
+#include "store/dictionary_repo.hpp"
+#include "store/user_repo.hpp"
+
+namespace crm {
+
+std::int64_t create_user(Session& s, const Record& input) {
+  s.authorize(Action::user_create);
+  Database& db = s.db();
+  Normalized n = normalize_fields("user", input, nullptr, db.dictionaries());
+  check_record("user", n.values, n.errors);
+  std::string login = n.values.text("login");
+  if (!login.empty() && store::find_user_by_login(db.conn(), login))
+    n.errors.push_back(field_error(find_field("user", "login"), "login", "taken", login));
+  if (!n.errors.empty()) throw_validation(std::move(n.errors));
+  store::WriteTransaction tx(db.conn());
+  std::int64_t id = store::insert_user(db.conn(), n.values, db.now());
+  tx.commit();
+  return id;
+}
+
+Record get_user(Session& s, std::int64_t id) {
+  s.authorize(Action::user_read);
+  auto u = store::find_user(s.db().conn(), id);
+  if (!u)
+    throw Error(Status::not_found, "no user " + std::to_string(id),
+                "用户 " + std::to_string(id) + " 不存在");
+  return store::user_to_record(*u);
+}
+
+void add_dictionary_entry(Session& s, const std::string& dict, const std::string& code,
+                          const std::string& label_zh, const std::string& label_en) {
+  s.authorize(Action::dictionary_change);
+  Database& db = s.db();
+  if (dict == "customer_type" || dict == "role")
+    throw Error(Status::invalid_arg, "dictionary " + dict + " is fixed",
+                "字典 " + dict + " 不可扩展");
+  if (!db.dictionaries().has_dict(dict))
+    throw Error(Status::not_found, "no dictionary \"" + quote_value(dict) + "\"",
+                "字典“" + quote_value(dict) + "”不存在");
+  for (const std::string* p : {&code, &label_zh, &label_en}) {
+    if (!is_valid_utf8(*p) || normalize_text(*p).empty() || utf8_length(*p) > 100)
+      throw Error(Status::invalid_arg,
+                  "code and labels must be non-empty UTF-8 text of at most 100 characters",
+                  "编码和名称须为不超过 100 个字符的非空 UTF-8 文本");
+  }
+  std::string c = normalize_text(code);
+  for (char ch : c) {
+    bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+    if (!ok)
+      throw Error(Status::invalid_arg, "a code uses only a-z, 0-9 and _: \"" + quote_value(c) + "\"",
+                  "编码只能包含 a-z、0-9 和 _：“" + quote_value(c) + "”");
+  }
+  std::string zh = normalize_text(label_zh), en = normalize_text(label_en);
+  for (const std::string* spelling : {&c, &zh, &en}) {
+    if (db.dictionaries().resolve(dict, *spelling))
+      throw Error(Status::conflict,
+                  "\"" + quote_value(*spelling) + "\" is already used in dictionary " + dict,
+                  "“" + quote_value(*spelling) + "”在字典 " + dict + " 中已被使用");
+  }
+  store::WriteTransaction tx(db.conn());
+  store::insert_dictionary_row(db.conn(), {dict, c, zh, en, ""});
+  tx.commit();
+  db.reload_dictionaries();
+}
+
+}  // namespace crm

@@ -1,0 +1,22 @@
+// Users (用户) and dictionaries: administration use cases.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "domain/value.hpp"
+#include "service/session.hpp"
+
+namespace crm {
+
+// Creates a user from login, name, department, role; returns the id.
+std::int64_t create_user(Session& s, const Record& input);
+
+Record get_user(Session& s, std::int64_t id);
+
+// Adds a dictionary entry.  customer_type and role are fixed because rules
+// depend on their codes.
+void add_dictionary_entry(Session& s, const std::string& dict, const std::string& code,
+                          const std::string& label_zh, const std::string& label_en);
+
+}  // namespace crm

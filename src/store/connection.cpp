@@ -1,0 +1,239 @@
+#include "store/connection.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Exception.h>
+#include <SQLiteCpp/Column.h>
+#include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "domain/error.hpp"
+#include "store/schema.hpp"
+
+namespace crm::store {
+namespace {
+
+bool is_memory(const std::string& path) { return path == ":memory:" || path.empty(); }
+
+std::string parent_dir(const std::string& path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::uint32_t be32(const unsigned char* p) {
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+         p[3];
+}
+
+// Looks at the file before SQLite does: a missing directory, a file that is
+// not SQLite, and a file shorter than its header says are each refused here
+// with their own status, so that nothing ever writes to them.
+void precheck_file(const OpenOptions& o) {
+  struct stat st{};
+  if (::stat(o.path.c_str(), &st) != 0) {
+    std::string dir = parent_dir(o.path);
+    struct stat dst{};
+    if (::stat(dir.c_str(), &dst) != 0 || !S_ISDIR(dst.st_mode))
+      throw Error(Status::cantopen, "cannot open " + o.path + ": directory " + dir + " does not exist",
+                  "无法打开 " + o.path + "：目录 " + dir + " 不存在");
+    if (o.nocreate || o.readonly)
+      throw Error(Status::cantopen, "cannot open " + o.path + ": no such file",
+                  "无法打开 " + o.path + "：文件不存在");
+    return;
+  }
+  if (S_ISDIR(st.st_mode))
+    throw Error(Status::cantopen, "cannot open " + o.path + ": it is a directory",
+                "无法打开 " + o.path + "：这是一个目录");
+  if (st.st_size == 0) return;  // an empty file is an empty database
+  std::FILE* f = std::fopen(o.path.c_str(), "rb");
+  if (!f)
+    throw Error(Status::cantopen, "cannot open " + o.path + ": " + std::strerror(errno),
+                "无法打开 " + o.path + "：" + std::strerror(errno));
+  unsigned char h[100];
+  size_t n = std::fread(h, 1, sizeof h, f);
+  std::fclose(f);
+  if (n < sizeof h || std::memcmp(h, "SQLite format 3", 16) != 0)
+    throw Error(Status::notadb, o.path + " is not a libcrm database (not an SQLite file)",
+                o.path + " 不是 libcrm 数据库（不是 SQLite 文件）");
+  std::uint32_t page_size = (std::uint32_t{h[16]} << 8) | h[17];
+  if (page_size == 1) page_size = 65536;
+  std::uint32_t pages = be32(h + 28);
+  bool size_valid = pages != 0 && be32(h + 24) == be32(h + 92);
+  if (size_valid && static_cast<std::uint64_t>(st.st_size) <
+                        static_cast<std::uint64_t>(pages) * page_size)
+    throw Error(Status::corrupt,
+                o.path + " is truncated: " + std::to_string(st.st_size) + " bytes of " +
+                    std::to_string(static_cast<std::uint64_t>(pages) * page_size),
+                o.path + " 已被截断：应有 " +
+                    std::to_string(static_cast<std::uint64_t>(pages) * page_size) + " 字节，实有 " +
+                    std::to_string(st.st_size) + " 字节");
+}
+
+}  // namespace
+
+void rethrow(const SQLite::Exception& e, const char* what) {
+  int code = e.getErrorCode() & 0xFF;
+  std::string detail = e.what();
+  std::string en = std::string(what) + ": " + detail;
+  std::string zh = std::string(what) + "：" + detail;
+  switch (code) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      throw Error(Status::busy, "database is busy (locked by another connection): " + detail,
+                  "数据库正忙（被其他连接锁定）：" + detail);
+    case SQLITE_CORRUPT:
+      throw Error(Status::corrupt, "database file is damaged: " + detail,
+                  "数据库文件已损坏：" + detail);
+    case SQLITE_NOTADB:
+      throw Error(Status::notadb, "file is not a libcrm database: " + detail,
+                  "文件不是 libcrm 数据库：" + detail);
+    case SQLITE_READONLY:
+      throw Error(Status::readonly, "database is read-only: " + detail,
+                  "数据库为只读：" + detail);
+    case SQLITE_CANTOPEN:
+      throw Error(Status::cantopen, "cannot open database: " + detail,
+                  "无法打开数据库：" + detail);
+    case SQLITE_NOMEM:
+      throw Error(Status::nomem, "out of memory", "内存不足");
+    case SQLITE_FULL:
+      throw Error(Status::internal, "disk full: " + detail, "磁盘已满：" + detail);
+    case SQLITE_CONSTRAINT:
+      throw Error(Status::conflict, en, zh);
+    default:
+      throw Error(Status::internal, en, zh);
+  }
+}
+
+Connection::Connection(const OpenOptions& o) {
+  const bool memory = is_memory(o.path);
+  if (!memory) precheck_file(o);
+  int flags = o.readonly ? SQLite::OPEN_READONLY
+                         : (SQLite::OPEN_READWRITE | (o.nocreate ? 0 : SQLite::OPEN_CREATE));
+  flags |= SQLITE_OPEN_NOMUTEX;  // the handle's own mutex serialises calls
+  try {
+    db_ = std::make_unique<SQLite::Database>(memory ? ":memory:" : o.path, flags,
+                                             o.busy_timeout_ms);
+    // Read-only questions first: nothing below writes until the file is known
+    // to be ours, of a version we understand, and writable.
+    int app_id = db_->execAndGet("PRAGMA application_id").getInt();
+    int version = db_->execAndGet("PRAGMA user_version").getInt();
+    int objects = db_->execAndGet("SELECT count(*) FROM sqlite_schema").getInt();
+    if (app_id != kApplicationId && (app_id != 0 || version != 0 || objects != 0))
+      throw Error(Status::notadb, o.path + " is an SQLite database of another application",
+                  o.path + " 是其他应用程序的 SQLite 数据库");
+    const int latest = latest_schema_version();
+    if (version > latest)
+      throw Error(Status::version,
+                  o.path + " has schema version " + std::to_string(version) +
+                      ", newer than this libcrm understands (" + std::to_string(latest) +
+                      "); upgrade libcrm",
+                  o.path + " 的数据结构版本为 " + std::to_string(version) + "，高于本版 libcrm 支持的 " +
+                      std::to_string(latest) + "，请升级 libcrm");
+    if (o.readonly) {
+      if (version < latest)
+        throw Error(Status::readonly,
+                    o.path + " needs a schema upgrade, which a read-only open cannot do",
+                    o.path + " 需要升级数据结构，只读方式无法升级");
+      readonly_ = true;
+      db_->exec("PRAGMA query_only = ON");
+    } else {
+      if (sqlite3_db_readonly(db_->getHandle(), "main") == 1)
+        throw Error(Status::readonly,
+                    o.path + " is read-only; open it with CRM_OPEN_READONLY to read it",
+                    o.path + " 为只读文件，请以 CRM_OPEN_READONLY 方式打开");
+      if (!memory) db_->exec("PRAGMA journal_mode = WAL");
+      // NORMAL is durable across application crashes in WAL mode; a power
+      // loss may lose the last commits but never corrupts the file.
+      db_->exec("PRAGMA synchronous = NORMAL");
+      if (version < latest) {
+        db_->exec("BEGIN IMMEDIATE");
+        try {
+          // Another process may have migrated while we waited for the lock.
+          int now_version = db_->execAndGet("PRAGMA user_version").getInt();
+          if (now_version < latest) migrate(*db_, now_version, latest, o.time_zone);
+          db_->exec("COMMIT");
+        } catch (...) {
+          db_->exec("ROLLBACK");
+          throw;
+        }
+      }
+    }
+    db_->exec("PRAGMA foreign_keys = ON");
+  } catch (const SQLite::Exception& e) {
+    rethrow(e, ("cannot open " + o.path).c_str());
+  }
+}
+
+Connection::~Connection() {
+  cache_.clear();  // statements must finalize before the connection closes
+  text_cache_.clear();
+}
+
+SQLite::Statement& Connection::prepare(const char* sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    it = cache_.emplace(sql, std::make_unique<SQLite::Statement>(*db_, sql)).first;
+  } else {
+    it->second->reset();
+    it->second->clearBindings();
+  }
+  return *it->second;
+}
+
+SQLite::Statement& Connection::prepare_text(const std::string& sql) {
+  auto it = text_cache_.find(sql);
+  if (it == text_cache_.end()) {
+    it = text_cache_.emplace(sql, std::make_unique<SQLite::Statement>(*db_, sql)).first;
+  } else {
+    it->second->reset();
+    it->second->clearBindings();
+  }
+  return *it->second;
+}
+
+bool Connection::in_transaction() const { return sqlite3_get_autocommit(db_->getHandle()) == 0; }
+
+int Connection::schema_version() { return db_->execAndGet("PRAGMA user_version").getInt(); }
+
+std::string Connection::meta(const std::string& key) {
+  auto& st = prepare("SELECT value FROM meta WHERE key = ?");
+  st.bind(1, key);
+  std::string v;
+  if (st.executeStep()) v = st.getColumn(0).getString();
+  st.reset();
+  return v;
+}
+
+void Connection::exec(const char* sql) { db_->exec(sql); }
+
+WriteTransaction::WriteTransaction(Connection& c) : c_(c), nested_(c.in_transaction()) {
+  if (c_.readonly())
+    throw Error(Status::readonly, "database was opened read-only", "数据库以只读方式打开");
+  c_.exec(nested_ ? "SAVEPOINT crm_write" : "BEGIN IMMEDIATE");
+}
+
+void WriteTransaction::commit() {
+  c_.exec(nested_ ? "RELEASE crm_write" : "COMMIT");
+  done_ = true;
+}
+
+WriteTransaction::~WriteTransaction() {
+  if (done_) return;
+  try {
+    if (nested_) {
+      c_.exec("ROLLBACK TO crm_write");
+      c_.exec("RELEASE crm_write");
+    } else if (c_.in_transaction()) {
+      c_.exec("ROLLBACK");
+    }
+  } catch (...) {
+    // Nothing sensible to do in a destructor; SQLite rolls back on close.
+  }
+}
+
+}  // namespace crm::store

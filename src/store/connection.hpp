@@ -1,0 +1,84 @@
+// One SQLite connection with the checks libcrm makes before it trusts a file,
+// a per-connection cache of prepared statements, and write transactions that
+// nest inside a host's explicit transaction.  Only src/store contains SQL.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+namespace SQLite {
+class Database;
+class Statement;
+class Exception;
+}  // namespace SQLite
+
+namespace crm::store {
+
+struct OpenOptions {
+  std::string path;         // file path or ":memory:"
+  bool readonly = false;
+  bool nocreate = false;
+  int busy_timeout_ms = 5000;
+  std::string time_zone;    // for a new database; validated by the caller
+};
+
+class Connection {
+ public:
+  // Opens the file, refuses foreign, damaged, newer or unwritable files
+  // without modifying them, then creates or migrates the schema.
+  explicit Connection(const OpenOptions& opts);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  SQLite::Database& db() { return *db_; }
+
+  // A cached prepared statement, reset and with bindings cleared.  `sql` must
+  // have static storage (a string literal): the cache is keyed by address.
+  SQLite::Statement& prepare(const char* sql);
+
+  // The same for SQL built at run time (a handful of shapes, e.g. list
+  // filters), cached by text.
+  SQLite::Statement& prepare_text(const std::string& sql);
+
+  // True while any transaction (explicit or internal) is open.
+  bool in_transaction() const;
+
+  int schema_version();
+  std::string meta(const std::string& key);
+  bool readonly() const { return readonly_; }
+
+  void exec(const char* sql);
+
+ private:
+  std::unique_ptr<SQLite::Database> db_;
+  std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> cache_;
+  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> text_cache_;
+  bool readonly_ = false;
+};
+
+// One atomic write.  Outside a transaction it is BEGIN IMMEDIATE … COMMIT (the
+// write lock is taken up front, so two processes never deadlock on a lock
+// upgrade); inside the host's explicit transaction it is a SAVEPOINT, so a
+// failed call undoes only its own writes.  Destroyed without commit(), it
+// rolls back.
+class WriteTransaction {
+ public:
+  explicit WriteTransaction(Connection& c);
+  ~WriteTransaction();
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+  void commit();
+
+ private:
+  Connection& c_;
+  bool nested_;
+  bool done_ = false;
+};
+
+// Translates a SQLite exception into crm::Error with a clear message.
+[[noreturn]] void rethrow(const SQLite::Exception& e, const char* what);
+
+}  // namespace crm::store

@@ -1,0 +1,198 @@
+#include "store/customer_repo.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Column.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <cstdio>
+
+namespace crm::store {
+namespace {
+
+#define CRM_CUSTOMER_COLUMNS                                                                   \
+  "id, name, contact_name, phone, email, industry, scale, type, source, key_needs, priority, " \
+  "owner_id, entry_date, archived, version, created_at, created_by, updated_at, updated_by"
+
+Value text_or_null(SQLite::Statement& st, int col) {
+  auto c = st.getColumn(col);
+  if (c.isNull()) return Value{};
+  return Value{c.getString()};
+}
+
+Record read_customer(SQLite::Statement& st) {
+  Record r;
+  std::int64_t key = st.getColumn(0).getInt64();
+  r.set("id", human_id(key));
+  r.set("key", key);
+  r.set("name", text_or_null(st, 1));
+  r.set("contact_name", text_or_null(st, 2));
+  r.set("phone", text_or_null(st, 3));
+  r.set("phone_display", Value{});
+  r.set("email", text_or_null(st, 4));
+  r.set("industry", text_or_null(st, 5));
+  r.set("scale", text_or_null(st, 6));
+  r.set("type", text_or_null(st, 7));
+  r.set("source", text_or_null(st, 8));
+  r.set("key_needs", text_or_null(st, 9));
+  r.set("priority", text_or_null(st, 10));
+  r.set("owner", st.getColumn(11).getInt64());
+  r.set("entry_date", text_or_null(st, 12));
+  r.set("archived", st.getColumn(13).getInt64());
+  r.set("version", st.getColumn(14).getInt64());
+  r.set("created_at", st.getColumn(15).getInt64());
+  r.set("created_by", st.getColumn(16).getInt64());
+  r.set("updated_at", st.getColumn(17).getInt64());
+  r.set("updated_by", st.getColumn(18).getInt64());
+  return r;
+}
+
+void bind_opt_text(SQLite::Statement& st, int i, const Record& v, const char* name) {
+  const Value* x = v.find(name);
+  if (x && is_text(*x))
+    st.bind(i, std::get<std::string>(*x));
+  else
+    st.bind(i);
+}
+
+std::int64_t int_of(const Record& v, const char* name) {
+  const Value* x = v.find(name);
+  return x && is_int(*x) ? std::get<std::int64_t>(*x) : 0;
+}
+
+// Binds the eleven writable columns at ?1 … ?12 (owner at ?11, entry_date ?12).
+void bind_writable(SQLite::Statement& st, const Record& v) {
+  bind_opt_text(st, 1, v, "name");
+  bind_opt_text(st, 2, v, "contact_name");
+  bind_opt_text(st, 3, v, "phone");
+  bind_opt_text(st, 4, v, "email");
+  bind_opt_text(st, 5, v, "industry");
+  bind_opt_text(st, 6, v, "scale");
+  bind_opt_text(st, 7, v, "type");
+  bind_opt_text(st, 8, v, "source");
+  bind_opt_text(st, 9, v, "key_needs");
+  bind_opt_text(st, 10, v, "priority");
+  st.bind(11, static_cast<std::int64_t>(int_of(v, "owner")));
+  bind_opt_text(st, 12, v, "entry_date");
+}
+
+void bind_opt(SQLite::Statement& st, int i, const std::optional<std::string>& s) {
+  if (s)
+    st.bind(i, *s);
+  else
+    st.bind(i);
+}
+
+}  // namespace
+
+std::string human_id(std::int64_t key) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "C%04lld", static_cast<long long>(key));
+  return buf;
+}
+
+std::optional<std::int64_t> parse_human_id(std::string_view id) {
+  if (id.size() < 2 || id.size() > 20 || (id[0] != 'C' && id[0] != 'c')) return std::nullopt;
+  std::int64_t v = 0;
+  for (size_t i = 1; i < id.size(); ++i) {
+    if (id[i] < '0' || id[i] > '9') return std::nullopt;
+    if (v > (INT64_MAX - 9) / 10) return std::nullopt;
+    v = v * 10 + (id[i] - '0');
+  }
+  if (v <= 0) return std::nullopt;
+  return v;
+}
+
+std::optional<Record> load_customer(Connection& c, std::int64_t key) {
+  auto& st = c.prepare("SELECT " CRM_CUSTOMER_COLUMNS " FROM customers WHERE id = ?");
+  st.bind(1, static_cast<std::int64_t>(key));
+  std::optional<Record> r;
+  if (st.executeStep()) r = read_customer(st);
+  st.reset();
+  return r;
+}
+
+std::int64_t insert_customer(Connection& c, const Record& v, std::int64_t now_ms,
+                             std::int64_t actor) {
+  auto& st = c.prepare(
+      "INSERT INTO customers(name, contact_name, phone, email, industry, scale, type, source, "
+      "key_needs, priority, owner_id, entry_date, archived, version, created_at, created_by, "
+      "updated_at, updated_by) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, 1, ?13, ?14, ?13, ?14)");
+  bind_writable(st, v);
+  st.bind(13, static_cast<std::int64_t>(now_ms));
+  st.bind(14, static_cast<std::int64_t>(actor));
+  st.exec();
+  return c.db().getLastInsertRowid();
+}
+
+bool update_customer(Connection& c, std::int64_t key, const Record& full,
+                     std::int64_t expected_version, std::int64_t now_ms, std::int64_t actor) {
+  auto& st = c.prepare(
+      "UPDATE customers SET name = ?1, contact_name = ?2, phone = ?3, email = ?4, "
+      "industry = ?5, scale = ?6, type = ?7, source = ?8, key_needs = ?9, priority = ?10, "
+      "owner_id = ?11, entry_date = ?12, archived = ?13, version = version + 1, "
+      "updated_at = ?14, updated_by = ?15 WHERE id = ?16 AND version = ?17");
+  bind_writable(st, full);
+  st.bind(13, static_cast<std::int64_t>(int_of(full, "archived")));
+  st.bind(14, static_cast<std::int64_t>(now_ms));
+  st.bind(15, static_cast<std::int64_t>(actor));
+  st.bind(16, static_cast<std::int64_t>(key));
+  st.bind(17, static_cast<std::int64_t>(expected_version));
+  return st.exec() == 1;
+}
+
+void insert_history(Connection& c, const HistoryEntry& h) {
+  auto& st = c.prepare(
+      "INSERT INTO customer_history(customer_id, at, actor_id, kind, field, before, after, "
+      "reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  st.bind(1, static_cast<std::int64_t>(h.customer));
+  st.bind(2, static_cast<std::int64_t>(h.at));
+  st.bind(3, static_cast<std::int64_t>(h.actor));
+  st.bind(4, h.kind);
+  bind_opt(st, 5, h.field);
+  bind_opt(st, 6, h.before);
+  bind_opt(st, 7, h.after);
+  bind_opt(st, 8, h.reason);
+  st.exec();
+}
+
+std::vector<Record> load_history(Connection& c, std::int64_t key) {
+  auto& st = c.prepare(
+      "SELECT at, actor_id, kind, field, before, after, reason FROM customer_history "
+      "WHERE customer_id = ? ORDER BY id");
+  st.bind(1, static_cast<std::int64_t>(key));
+  std::vector<Record> out;
+  while (st.executeStep()) {
+    Record r;
+    r.set("at", st.getColumn(0).getInt64());
+    r.set("actor", st.getColumn(1).getInt64());
+    r.set("kind", st.getColumn(2).getString());
+    r.set("field", text_or_null(st, 3));
+    r.set("before", text_or_null(st, 4));
+    r.set("after", text_or_null(st, 5));
+    r.set("reason", text_or_null(st, 6));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<Record> list_customers(Connection& c, const CustomerFilter& f, bool& more) {
+  std::string sql = "SELECT " CRM_CUSTOMER_COLUMNS " FROM customers WHERE id > ?1";
+  if (f.owner != 0) sql += " AND owner_id = ?2";
+  if (!f.type.empty()) sql += " AND type = ?3";
+  if (!f.include_archived) sql += " AND archived = 0";
+  sql += " ORDER BY id LIMIT ?4";
+  auto& st = c.prepare_text(sql);
+  st.bind(1, static_cast<std::int64_t>(f.after_key));
+  if (f.owner != 0) st.bind(2, static_cast<std::int64_t>(f.owner));
+  if (!f.type.empty()) st.bind(3, f.type);
+  st.bind(4, f.limit + 1);
+  std::vector<Record> out;
+  while (st.executeStep()) out.push_back(read_customer(st));
+  st.reset();
+  more = out.size() > static_cast<size_t>(f.limit);
+  if (more) out.pop_back();
+  return out;
+}
+
+}  // namespace crm::store

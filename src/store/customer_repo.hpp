@@ -1,0 +1,55 @@
+// Customers and their change history as stored rows.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/value.hpp"
+#include "store/connection.hpp"
+
+namespace crm::store {
+
+// "C0001" for key 1; keys above 9999 simply get more digits ("C12345").
+std::string human_id(std::int64_t key);
+
+// "C0001", "c1", "C00001" → 1; anything else → nullopt.
+std::optional<std::int64_t> parse_human_id(std::string_view id);
+
+// The stored customer as a record in registry order ("phone_display" is
+// present as NULL for the caller to fill); nullopt if there is no such key.
+std::optional<Record> load_customer(Connection& c, std::int64_t key);
+
+// Inserts a validated, complete customer; returns its key.
+std::int64_t insert_customer(Connection& c, const Record& v, std::int64_t now_ms,
+                             std::int64_t actor);
+
+// Writes every writable column of `full` and bumps the version, but only if
+// the stored version is still `expected_version`.  False if it was not.
+bool update_customer(Connection& c, std::int64_t key, const Record& full,
+                     std::int64_t expected_version, std::int64_t now_ms, std::int64_t actor);
+
+struct HistoryEntry {
+  std::int64_t customer = 0, at = 0, actor = 0;
+  std::string kind;  // create, update, type, archive
+  std::optional<std::string> field, before, after, reason;
+};
+
+void insert_history(Connection& c, const HistoryEntry& h);
+
+std::vector<Record> load_history(Connection& c, std::int64_t key);
+
+struct CustomerFilter {
+  std::int64_t owner = 0;       // 0 = any
+  std::string type;             // "" = any
+  bool include_archived = false;
+  std::int64_t after_key = 0;   // keyset: rows with key > after_key
+  int limit = 50;
+};
+
+// Rows in key order; fetches limit + 1 to learn whether a next page exists.
+std::vector<Record> list_customers(Connection& c, const CustomerFilter& f, bool& more);
+
+}  // namespace crm::store

@@ -1,0 +1,191 @@
+#include "store/schema.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Column.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <string>
+#include <vector>
+
+#include "domain/error.hpp"
+
+namespace crm::store {
+namespace {
+
+// Version 1: users, dictionaries, customers and their history.
+const char* const kSchemaV1 = R"SQL(
+CREATE TABLE meta(
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE dictionary(
+  dict     TEXT NOT NULL,
+  code     TEXT NOT NULL,
+  label_zh TEXT NOT NULL,
+  label_en TEXT NOT NULL,
+  aliases  TEXT NOT NULL DEFAULT '',
+  position INTEGER NOT NULL DEFAULT 0,
+  builtin  INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(dict, code)
+) WITHOUT ROWID;
+
+CREATE TABLE users(
+  id         INTEGER PRIMARY KEY,
+  login      TEXT NOT NULL UNIQUE,
+  name       TEXT NOT NULL,
+  department TEXT,
+  role       TEXT NOT NULL,
+  active     INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL
+);
+
+-- AUTOINCREMENT: a customer's key (and so its human id C0001 …) is never
+-- reused, even after the highest one is archived or a transaction rolls back.
+CREATE TABLE customers(
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  name         TEXT NOT NULL,
+  contact_name TEXT NOT NULL,
+  phone        TEXT,
+  email        TEXT,
+  industry     TEXT NOT NULL,
+  scale        TEXT NOT NULL,
+  type         TEXT NOT NULL,
+  source       TEXT NOT NULL,
+  key_needs    TEXT NOT NULL,
+  priority     TEXT NOT NULL,
+  owner_id     INTEGER NOT NULL REFERENCES users(id),
+  entry_date   TEXT NOT NULL,
+  archived     INTEGER NOT NULL DEFAULT 0,
+  version      INTEGER NOT NULL DEFAULT 1,
+  created_at   INTEGER NOT NULL,
+  created_by   INTEGER NOT NULL REFERENCES users(id),
+  updated_at   INTEGER NOT NULL,
+  updated_by   INTEGER NOT NULL REFERENCES users(id)
+);
+CREATE INDEX customers_owner ON customers(owner_id, id);
+CREATE INDEX customers_type ON customers(type, id);
+
+CREATE TABLE customer_history(
+  id          INTEGER PRIMARY KEY,
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  at          INTEGER NOT NULL,
+  actor_id    INTEGER NOT NULL REFERENCES users(id),
+  kind        TEXT NOT NULL,
+  field       TEXT,
+  before      TEXT,
+  after       TEXT,
+  reason      TEXT
+);
+CREATE INDEX customer_history_customer ON customer_history(customer_id, id);
+CREATE INDEX customer_history_actor ON customer_history(actor_id, at);
+)SQL";
+
+struct Seed {
+  const char* dict;
+  const char* code;
+  const char* zh;
+  const char* en;
+  const char* aliases;  // '|'-separated extra spellings
+};
+
+// Defaults drawn from the process manuals (seeds 000, 001, 003, 004).
+const Seed kSeeds[] = {
+    {"customer_type", "prospect", "潜在客户", "Prospect", "潜在"},
+    {"customer_type", "intent", "意向客户", "Intent", "意向"},
+    {"customer_type", "won", "成交客户", "Won", "成交"},
+    {"customer_type", "churned", "流失客户", "Churned", "流失"},
+    {"priority", "high", "高", "High", "高优先级"},
+    {"priority", "medium", "中", "Medium", "中优先级"},
+    {"priority", "low", "低", "Low", "低优先级"},
+    {"industry", "internet", "互联网", "Internet", ""},
+    {"industry", "manufacturing", "制造业", "Manufacturing", "制造"},
+    {"industry", "machinery", "机械制造", "Machinery", ""},
+    {"industry", "software", "软件和信息技术服务", "Software and IT services", "软件|信息技术"},
+    {"industry", "finance", "金融", "Finance", "金融业"},
+    {"industry", "retail", "零售", "Retail", "零售业"},
+    {"industry", "healthcare", "医疗健康", "Healthcare", "医疗"},
+    {"industry", "education", "教育", "Education", "教育培训"},
+    {"industry", "logistics", "物流", "Logistics", "物流运输"},
+    {"industry", "construction", "建筑工程", "Construction", "建筑"},
+    {"industry", "energy", "能源", "Energy", ""},
+    {"industry", "automotive", "汽车", "Automotive", "汽车制造"},
+    {"industry", "chemicals", "化工", "Chemicals", ""},
+    {"industry", "electronics", "电子", "Electronics", "电子制造"},
+    {"industry", "food", "食品饮料", "Food and beverage", "食品"},
+    {"industry", "textiles", "纺织服装", "Textiles and apparel", "纺织"},
+    {"industry", "real_estate", "房地产", "Real estate", ""},
+    {"industry", "agriculture", "农业", "Agriculture", ""},
+    {"industry", "telecom", "通信", "Telecommunications", "电信"},
+    {"industry", "government", "政府及公共事业", "Government and utilities", "政府"},
+    {"industry", "other", "其他", "Other", ""},
+    {"scale", "emp_lt50", "50人以下", "Under 50 employees", ""},
+    {"scale", "emp_50_100", "50-100人", "50-100 employees", ""},
+    {"scale", "emp_100_500", "100-500人", "100-500 employees", ""},
+    {"scale", "emp_500_1000", "500-1000人", "500-1000 employees", ""},
+    {"scale", "emp_1000_5000", "1000-5000人", "1000-5000 employees", ""},
+    {"scale", "emp_gt5000", "5000人以上", "Over 5000 employees", ""},
+    {"scale", "rev_lt10m", "1000万以下", "Revenue under 10M CNY", ""},
+    {"scale", "rev_10m_100m", "1000万-1亿", "Revenue 10M-100M CNY", ""},
+    {"scale", "rev_100m_500m", "1-5亿", "Revenue 100M-500M CNY", ""},
+    {"scale", "rev_500m_1b", "5-10亿", "Revenue 500M-1B CNY", ""},
+    {"scale", "rev_gt1b", "10亿以上", "Revenue over 1B CNY", ""},
+    {"source", "website", "官网注册", "Website sign-up", "官网"},
+    {"source", "trade_show", "展会", "Trade show", "展会留资|行业展会"},
+    {"source", "phone_inquiry", "电话咨询", "Phone inquiry", ""},
+    {"source", "partner_referral", "合作伙伴推荐", "Partner referral", "合作伙伴"},
+    {"source", "customer_referral", "客户转介绍", "Customer referral", "转介绍"},
+    {"source", "market_research", "市场调研", "Market research", ""},
+    {"source", "sales_visit", "销售拜访", "Sales visit", ""},
+    {"role", "sales", "销售", "Sales", "销售代表"},
+    {"role", "sales_manager", "销售经理", "Sales manager", "部门主管"},
+    {"role", "service", "客服", "Service", "客服代表"},
+    {"role", "marketing", "市场", "Marketing", "市场专员"},
+    {"role", "admin", "系统管理员", "Administrator", "管理员"},
+};
+
+void migrate_to_1(SQLite::Database& db, const std::string& time_zone) {
+  db.exec(kSchemaV1);
+  SQLite::Statement meta(db, "INSERT INTO meta(key, value) VALUES (?, ?)");
+  meta.bind(1, "time_zone");
+  meta.bind(2, time_zone);
+  meta.exec();
+  SQLite::Statement dict(db,
+                         "INSERT INTO dictionary(dict, code, label_zh, label_en, aliases, "
+                         "position, builtin) VALUES (?, ?, ?, ?, ?, ?, 1)");
+  int position = 0;
+  for (const auto& s : kSeeds) {
+    dict.reset();
+    dict.bind(1, s.dict);
+    dict.bind(2, s.code);
+    dict.bind(3, s.zh);
+    dict.bind(4, s.en);
+    dict.bind(5, s.aliases);
+    dict.bind(6, ++position);
+    dict.exec();
+  }
+  db.exec(
+      "INSERT INTO users(id, login, name, department, role, active, created_at) "
+      "VALUES (1, 'admin', '系统管理员', NULL, 'admin', 1, 0)");
+}
+
+}  // namespace
+
+int latest_schema_version() { return 1; }
+
+void migrate(SQLite::Database& db, int from, int to, const std::string& time_zone) {
+  for (int v = from + 1; v <= to; ++v) {
+    switch (v) {
+      case 1:
+        migrate_to_1(db, time_zone);
+        break;
+      default:
+        throw Error(Status::internal, "no migration to schema version " + std::to_string(v),
+                    "缺少升级到版本 " + std::to_string(v) + " 的迁移");
+    }
+    db.exec("PRAGMA user_version = " + std::to_string(v));
+  }
+  db.exec("PRAGMA application_id = " + std::to_string(kApplicationId));
+}
+
+}  // namespace crm::store

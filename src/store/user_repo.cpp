@@ -1,0 +1,70 @@
+#include "store/user_repo.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Column.h>
+#include <SQLiteCpp/Statement.h>
+
+namespace crm::store {
+namespace {
+
+UserRow read_user(SQLite::Statement& st) {
+  UserRow u;
+  u.id = st.getColumn(0).getInt64();
+  u.login = st.getColumn(1).getString();
+  u.name = st.getColumn(2).getString();
+  u.department = st.getColumn(3).getString();
+  u.role = st.getColumn(4).getString();
+  u.active = st.getColumn(5).getInt() != 0;
+  return u;
+}
+
+}  // namespace
+
+std::optional<UserRow> find_user(Connection& c, std::int64_t id) {
+  auto& st = c.prepare("SELECT id, login, name, department, role, active FROM users WHERE id = ?");
+  st.bind(1, static_cast<std::int64_t>(id));
+  std::optional<UserRow> r;
+  if (st.executeStep()) r = read_user(st);
+  st.reset();
+  return r;
+}
+
+std::optional<UserRow> find_user_by_login(Connection& c, const std::string& login) {
+  auto& st =
+      c.prepare("SELECT id, login, name, department, role, active FROM users WHERE login = ?");
+  st.bind(1, login);
+  std::optional<UserRow> r;
+  if (st.executeStep()) r = read_user(st);
+  st.reset();
+  return r;
+}
+
+std::int64_t insert_user(Connection& c, const Record& v, std::int64_t now_ms) {
+  auto& st = c.prepare(
+      "INSERT INTO users(login, name, department, role, active, created_at) "
+      "VALUES (?, ?, ?, ?, 1, ?)");
+  st.bind(1, v.text("login"));
+  st.bind(2, v.text("name"));
+  std::string dept = v.text("department");
+  if (dept.empty())
+    st.bind(3);
+  else
+    st.bind(3, dept);
+  st.bind(4, v.text("role"));
+  st.bind(5, static_cast<std::int64_t>(now_ms));
+  st.exec();
+  return c.db().getLastInsertRowid();
+}
+
+Record user_to_record(const UserRow& u) {
+  Record r;
+  r.set("id", u.id);
+  r.set("login", u.login);
+  r.set("name", u.name);
+  r.set("department", u.department.empty() ? Value{} : Value{u.department});
+  r.set("role", u.role);
+  r.set("active", std::int64_t{u.active ? 1 : 0});
+  return r;
+}
+
+}  // namespace crm::store
