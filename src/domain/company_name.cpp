@@ -32,20 +32,24 @@ constexpr std::array<std::string_view, 44> kRegions = {
     "河南", "郑州", "河北", "福建", "厦门", "福州", "安徽", "合肥", "陕西", "西安", "辽宁",
     "沈阳", "大连", "江西", "云南", "广西", "贵州", "山西", "吉林", "黑龙江", "宁波", "东莞"};
 
-constexpr std::array<std::string_view, 10> kPlaceholders = {
-    "某", "xx", "××", "*", "?", "未知", "待定", "不详", "测试客户", "样例"};
+constexpr std::array<std::string_view, 12> kPlaceholders = {
+    "某", "xx", "××", "*", "＊", "?", "？", "未知", "待定", "不详", "测试客户", "样例"};
 
-// Remove "(北京)" and "(中国)"-style parenthesised region notes.
+// Remove "(北京)" and "（中国）"-style parenthesised notes, ASCII or full-width.
 std::string drop_parenthesised(std::string_view s) {
+  static constexpr std::string_view kOpenWide = "（", kCloseWide = "）";
   std::string out;
   int depth = 0;
-  for (char c : s) {
-    if (c == '(') {
+  for (size_t i = 0; i < s.size();) {
+    if (s[i] == '(' || s.substr(i, kOpenWide.size()) == kOpenWide) {
       ++depth;
-    } else if (c == ')') {
+      i += s[i] == '(' ? 1 : kOpenWide.size();
+    } else if (s[i] == ')' || s.substr(i, kCloseWide.size()) == kCloseWide) {
       if (depth > 0) --depth;
-    } else if (depth == 0) {
-      out += c;
+      i += s[i] == ')' ? 1 : kCloseWide.size();
+    } else {
+      if (depth == 0) out += s[i];
+      ++i;
     }
   }
   return out;

@@ -13,7 +13,7 @@ namespace crm {
 //  - "vague_name": a placeholder (某, XX, ××, *, ?, 未知, 待定) or nothing but a
 //    region, generic industry words and a legal suffix, i.e. no trade name
 //    (字号): "有限公司", "科技有限公司", "北京市贸易有限公司".
-// Precondition: `name` is normalised text.
+// Precondition: `name` is normalised text (TextMode::prose).
 std::string check_company_name(std::string_view name);
 
 }  // namespace crm

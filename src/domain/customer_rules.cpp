@@ -92,7 +92,8 @@ Normalized normalize_fields(std::string_view entity, const Record& input, const 
         out.errors.push_back(field_error(def, name, invalid_code(def->type), quote_value(raw)));
       continue;
     }
-    std::string text = normalize_text(raw);
+    std::string text = normalize_text(
+        raw, def->type == FieldType::text ? TextMode::prose : TextMode::structured);
     if (text.empty()) {
       if (def->flags & kRequired)
         out.errors.push_back(field_error(def, name, "required"));

@@ -25,15 +25,25 @@ bool all_ascii_clean(std::string_view s) {
 
 }  // namespace
 
-std::string normalize_text(std::string_view s) {
+// Full-width digits and Latin letters (U+FF10–FF19, FF21–FF3A, FF41–FF5A).
+UChar32 fold_fullwidth_alnum(UChar32 c) {
+  if ((c >= 0xFF10 && c <= 0xFF19) || (c >= 0xFF21 && c <= 0xFF3A) || (c >= 0xFF41 && c <= 0xFF5A))
+    return c - 0xFEE0;
+  return c;
+}
+
+std::string normalize_text(std::string_view s, TextMode mode) {
   if (all_ascii_clean(s)) return std::string(s);
   UErrorCode status = U_ZERO_ERROR;
-  const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(status);
-  if (U_FAILURE(status)) throw Error(Status::internal, "ICU NFKC unavailable", "ICU 规范化不可用");
+  const icu::Normalizer2* norm2 = mode == TextMode::structured
+                                      ? icu::Normalizer2::getNFKCInstance(status)
+                                      : icu::Normalizer2::getNFCInstance(status);
+  if (U_FAILURE(status))
+    throw Error(Status::internal, "ICU normaliser unavailable", "ICU 规范化不可用");
   icu::UnicodeString in = icu::UnicodeString::fromUTF8(
       icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
-  icu::UnicodeString norm = nfkc->normalize(in, status);
-  if (U_FAILURE(status)) throw Error(Status::internal, "ICU NFKC failed", "ICU 规范化失败");
+  icu::UnicodeString norm = norm2->normalize(in, status);
+  if (U_FAILURE(status)) throw Error(Status::internal, "ICU normalisation failed", "ICU 规范化失败");
 
   icu::UnicodeString out;
   bool pending_space = false;
@@ -47,7 +57,7 @@ std::string normalize_text(std::string_view s) {
     if (u_iscntrl(c)) continue;  // stray control characters carry no meaning
     if (pending_space) out.append(static_cast<UChar>(' '));
     pending_space = false;
-    out.append(c);
+    out.append(mode == TextMode::prose ? fold_fullwidth_alnum(c) : c);
   }
   std::string result;
   out.toUTF8String(result);

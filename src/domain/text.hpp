@@ -6,10 +6,21 @@
 
 namespace crm {
 
-// NFKC (full-width digits and letters become ASCII, U+3000 becomes a space),
-// then trim and collapse every run of white space into one ASCII space.
-// Precondition: `s` is valid UTF-8.
-std::string normalize_text(std::string_view s);
+// How much compatibility folding a field gets.
+enum class TextMode {
+  // Phones, e-mails, dates, codes: full NFKC, so "＋８６" and "ｗａｎｇ＠ｘ．ｃｏｍ"
+  // become ASCII.
+  structured,
+  // Names and free text: NFC, with full-width digits and Latin letters folded
+  // to ASCII but Chinese full-width punctuation (，：（）！？) kept as typed —
+  // NFKC would rewrite "采购，希望" as "采购,希望".
+  prose,
+};
+
+// Normalises as `mode` says, then trims and collapses every run of white
+// space (including U+3000 and zero-width spaces) into one ASCII space and
+// drops control characters.  Precondition: `s` is valid UTF-8.
+std::string normalize_text(std::string_view s, TextMode mode = TextMode::structured);
 
 // ASCII lower-casing (for codes, e-mail domains); other bytes untouched.
 std::string ascii_lower(std::string_view s);

@@ -1,0 +1,270 @@
+#include <set>
+
+#include "fixture.hpp"
+#include "store/customer_repo.hpp"
+
+namespace crm::testing {
+namespace {
+
+using CustomersTest = ServiceTest;
+
+std::int64_t int_field(const Record& r, const char* f) { return std::get<std::int64_t>(*r.find(f)); }
+
+TEST_F(CustomersTest, CreateAppliesDefaultsFromSessionAndClock) {
+  std::int64_t key = create_customer(*rep, customer());
+  Record r = get_customer(*rep, key);
+  EXPECT_EQ(r.text("id"), "C0001");
+  EXPECT_EQ(r.text("type"), "prospect");
+  EXPECT_EQ(int_field(r, "owner"), rep_id);
+  EXPECT_EQ(r.text("entry_date"), "2026-11-23");
+  EXPECT_EQ(int_field(r, "created_at"), kNow);
+  EXPECT_EQ(int_field(r, "created_by"), rep_id);
+  EXPECT_EQ(int_field(r, "version"), 1);
+  EXPECT_EQ(r.text("phone"), "+8613812345678");
+  EXPECT_EQ(r.text("phone_display"), "138 1234 5678");
+  EXPECT_EQ(r.text("industry"), "manufacturing");
+}
+
+TEST_F(CustomersTest, EntryDateIsTheLocalDateAtTheMidnightBoundary) {
+  // 23:59:59.999 in Shanghai on 2026-11-23 is 15:59:59.999Z.
+  const std::int64_t last_ms_of_day = 1795449599999;
+  db->clock().fix(last_ms_of_day);
+  Record a = get_customer(*rep, create_customer(*rep, customer()));
+  db->clock().fix(last_ms_of_day + 1);
+  Record b = get_customer(*rep, create_customer(*rep, customer("苏州纳微科技股份有限公司")));
+  EXPECT_EQ(a.text("entry_date"), "2026-11-23");
+  EXPECT_EQ(b.text("entry_date"), "2026-11-24");
+}
+
+TEST_F(CustomersTest, HumanIdsAreNeverReused) {
+  std::int64_t k1 = create_customer(*rep, customer());
+  std::int64_t k2 = create_customer(*rep, customer("苏州纳微科技股份有限公司"));
+  archive_customer(*rep, k2, std::string("重复录入"));
+  std::int64_t k3 = create_customer(*rep, customer("成都蜀光软件技术有限公司"));
+  EXPECT_EQ(store::human_id(k1), "C0001");
+  EXPECT_EQ(store::human_id(k2), "C0002");
+  EXPECT_EQ(store::human_id(k3), "C0003") << "the archived C0002 is not handed out again";
+  // An id handed out inside a transaction that rolled back was never
+  // committed, so it never existed; the next committed customer may take it.
+  db->begin();
+  std::int64_t rolled = create_customer(*rep, customer("宁波星海电子有限公司"));
+  db->rollback();
+  EXPECT_EQ(create_customer(*rep, customer("青岛海韵食品有限公司")), rolled);
+}
+
+TEST_F(CustomersTest, InvalidCreateWritesNothing) {
+  create_customer(*rep, customer());
+  Record bad = customer("某科技公司", "0755-8888888");
+  bad.set("email", std::string("wang@"));
+  Error e = expect_error(Status::validation, [&] { create_customer(*rep, bad); });
+  ASSERT_EQ(e.fields().size(), 3u);
+  EXPECT_EQ(e.fields()[0].field, "name");
+  EXPECT_EQ(e.fields()[1].field, "phone");
+  EXPECT_EQ(e.fields()[2].field, "email");
+  EXPECT_EQ(count_customers(), 1u);
+  // The next good customer gets the next id: the failed one consumed nothing.
+  EXPECT_EQ(store::human_id(create_customer(*rep, customer("苏州纳微科技股份有限公司"))), "C0002");
+}
+
+TEST_F(CustomersTest, UnknownOwnerIsAFieldError) {
+  Record r = customer();
+  r.set("owner", std::int64_t{999});
+  Error e = expect_error(Status::validation, [&] { create_customer(*rep, r); });
+  ASSERT_EQ(e.fields().size(), 1u);
+  EXPECT_EQ(e.fields()[0].code, "unknown_user");
+}
+
+TEST_F(CustomersTest, UpdateChangesOnlyGivenFieldsAndBumpsVersion) {
+  std::int64_t key = create_customer(*rep, customer());
+  db->clock().fix(kNow + 60000);
+  Record patch;
+  patch.set("key_needs", std::string("追加采购两台五轴加工中心"));
+  patch.set("version", std::int64_t{1});
+  EXPECT_EQ(update_customer(*rep, key, patch), 2);
+  Record r = get_customer(*rep, key);
+  EXPECT_EQ(r.text("key_needs"), "追加采购两台五轴加工中心");
+  EXPECT_EQ(r.text("phone"), "+8613812345678") << "untouched";
+  EXPECT_EQ(int_field(r, "updated_at"), kNow + 60000);
+  auto h = customer_history(*rep, key);
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[1].text("kind"), "update");
+  EXPECT_EQ(h[1].text("field"), "key_needs");
+  EXPECT_EQ(h[1].text("before"), "采购数控机床，希望年内完成选型");
+  EXPECT_EQ(h[1].text("after"), "追加采购两台五轴加工中心");
+  EXPECT_EQ(int_field(h[1], "actor"), rep_id);
+}
+
+TEST_F(CustomersTest, StaleVersionIsAConflictAndChangesNothing) {
+  std::int64_t key = create_customer(*rep, customer());
+  Record first;
+  first.set("priority", std::string("中"));
+  first.set("version", std::int64_t{1});
+  update_customer(*rep, key, first);
+  Record stale;
+  stale.set("priority", std::string("低"));
+  stale.set("version", std::int64_t{1});
+  expect_error(Status::conflict, [&] { update_customer(*admin, key, stale); });
+  EXPECT_EQ(get_customer(*rep, key).text("priority"), "medium");
+  EXPECT_EQ(customer_history(*rep, key).size(), 2u);
+}
+
+TEST_F(CustomersTest, UpdateOfARecordReadBackIsANoOp) {
+  std::int64_t key = create_customer(*rep, customer());
+  Record r = get_customer(*rep, key);
+  EXPECT_EQ(update_customer(*rep, key, r), 1) << "every field equal: nothing written";
+  EXPECT_EQ(customer_history(*rep, key).size(), 1u);
+}
+
+TEST_F(CustomersTest, ClearingTheOnlyContactMethodIsRefused) {
+  std::int64_t key = create_customer(*rep, customer());
+  Record patch;
+  patch.set("phone", Value{});
+  Error e = expect_error(Status::validation, [&] { update_customer(*rep, key, patch); });
+  ASSERT_EQ(e.fields().size(), 1u);
+  EXPECT_EQ(e.fields()[0].code, "contact_required");
+  EXPECT_EQ(get_customer(*rep, key).text("phone"), "+8613812345678");
+}
+
+TEST_F(CustomersTest, LifecycleStepsAreRecordedWithReason) {
+  std::int64_t key = create_customer(*rep, customer());
+  set_customer_type(*rep, key, "意向", std::string("确认了采购预算"));
+  expect_error(Status::conflict, [&] { set_customer_type(*rep, key, "prospect", std::nullopt); });
+  set_customer_type(*rep, key, "won", std::nullopt);
+  auto h = customer_history(*rep, key);
+  ASSERT_EQ(h.size(), 3u);
+  EXPECT_EQ(h[1].text("kind"), "type");
+  EXPECT_EQ(h[1].text("before"), "prospect");
+  EXPECT_EQ(h[1].text("after"), "intent");
+  EXPECT_EQ(h[1].text("reason"), "确认了采购预算");
+  EXPECT_EQ(h[2].text("after"), "won");
+  Error e = expect_error(Status::validation, [&] { set_customer_type(*rep, key, "vip", std::nullopt); });
+  EXPECT_EQ(e.fields().at(0).code, "unknown_value");
+}
+
+TEST_F(CustomersTest, TypeChangeThroughUpdateFollowsTheSameRules) {
+  std::int64_t key = create_customer(*rep, customer());
+  Record patch;
+  patch.set("type", std::string("churned"));
+  update_customer(*rep, key, patch);
+  patch.set("type", std::string("won"));
+  expect_error(Status::conflict, [&] { update_customer(*rep, key, patch); });
+  EXPECT_EQ(get_customer(*rep, key).text("type"), "churned");
+  EXPECT_EQ(customer_history(*rep, key).back().text("kind"), "type");
+}
+
+TEST_F(CustomersTest, ArchivedCustomersLeaveListsAndRefuseChanges) {
+  std::int64_t key = create_customer(*rep, customer());
+  create_customer(*rep, customer("苏州纳微科技股份有限公司"));
+  archive_customer(*rep, key, std::string("客户注销"));
+  EXPECT_EQ(count_customers(false), 1u);
+  EXPECT_EQ(count_customers(true), 2u);
+  expect_error(Status::state, [&] { archive_customer(*rep, key, std::nullopt); });
+  Record patch;
+  patch.set("priority", std::string("低"));
+  expect_error(Status::state, [&] { update_customer(*rep, key, patch); });
+  EXPECT_EQ(int_field(get_customer(*rep, key), "archived"), 1);
+}
+
+TEST_F(CustomersTest, KeysetPagingVisitsEveryRowOnceEvenWithConcurrentInserts) {
+  const char* names[] = {"杭州恒达精密机械有限公司", "苏州纳微科技股份有限公司", "宁波星海电子有限公司",
+                         "成都蜀光软件技术有限公司", "青岛海韵食品有限公司", "武汉楚天物流有限公司",
+                         "长沙湘江建筑工程有限公司"};
+  for (const char* n : names) create_customer(*rep, customer(n));
+  CustomerQuery q;
+  q.page_size = 3;
+  std::set<std::string> seen;
+  int pages = 0;
+  for (;;) {
+    CustomerPage p = list_customers(*rep, q);
+    ++pages;
+    for (auto& r : p.rows) EXPECT_TRUE(seen.insert(r.text("id")).second) << r.text("id") << " twice";
+    if (pages == 1) create_customer(*rep, customer("厦门鹭岛贸易有限公司"));  // lands at the end
+    if (p.next.empty()) break;
+    q.after = p.next;
+  }
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(seen.size(), 8u);
+}
+
+TEST_F(CustomersTest, PageTokensAreBoundToTheirQuery) {
+  for (const char* n : {"杭州恒达精密机械有限公司", "苏州纳微科技股份有限公司", "宁波星海电子有限公司"})
+    create_customer(*rep, customer(n));
+  CustomerQuery q;
+  q.page_size = 1;
+  std::string token = list_customers(*rep, q).next;
+  ASSERT_FALSE(token.empty());
+  CustomerQuery other = q;
+  other.type = "won";
+  other.after = token;
+  expect_error(Status::invalid_arg, [&] { list_customers(*rep, other); });
+  other = q;
+  other.after = "garbage";
+  expect_error(Status::invalid_arg, [&] { list_customers(*rep, other); });
+  other.after = "";
+  other.page_size = 1001;
+  expect_error(Status::invalid_arg, [&] { list_customers(*rep, other); });
+}
+
+TEST_F(CustomersTest, ListFiltersByOwnerAndType) {
+  create_customer(*rep, customer());
+  Record other = customer("苏州纳微科技股份有限公司");
+  other.set("type", std::string("意向客户"));
+  create_customer(*admin, other);
+  CustomerQuery q;
+  q.owner = rep_id;
+  auto rows = list_customers(*admin, q).rows;
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].text("id"), "C0001");
+  q = CustomerQuery{};
+  q.type = "intent";
+  rows = list_customers(*admin, q).rows;
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].text("id"), "C0002");
+}
+
+TEST_F(CustomersTest, ExplicitTransactionKeepsEarlierWritesWhenOneCallFails) {
+  db->begin();
+  create_customer(*rep, customer());
+  expect_error(Status::validation, [&] { create_customer(*rep, customer("某公司")); });
+  create_customer(*rep, customer("苏州纳微科技股份有限公司"));
+  db->commit();
+  EXPECT_EQ(count_customers(), 2u);
+  expect_error(Status::state, [&] { db->commit(); });
+}
+
+TEST_F(CustomersTest, OnlyAdministratorsCreateUsers) {
+  Record u;
+  u.set("login", std::string("lisi"));
+  u.set("name", std::string("李四"));
+  u.set("role", std::string("sales"));
+  expect_error(Status::permission, [&] { create_user(*rep, u); });
+  create_user(*admin, u);
+  Error e = expect_error(Status::validation, [&] { create_user(*admin, u); });
+  EXPECT_EQ(e.fields().at(0).code, "taken");
+}
+
+TEST_F(CustomersTest, DictionariesCanBeExtendedButNotTheFixedOnes) {
+  add_dictionary_entry(*admin, "industry", "semiconductors", "半导体", "Semiconductors");
+  Record r = customer();
+  r.set("industry", std::string("半导体"));
+  std::int64_t key = create_customer(*rep, r);
+  EXPECT_EQ(get_customer(*rep, key).text("industry"), "semiconductors");
+  expect_error(Status::conflict,
+               [&] { add_dictionary_entry(*admin, "industry", "chips", "半导体", "Chips"); });
+  expect_error(Status::invalid_arg,
+               [&] { add_dictionary_entry(*admin, "customer_type", "vip", "贵宾", "VIP"); });
+  expect_error(Status::permission,
+               [&] { add_dictionary_entry(*rep, "industry", "mining", "矿业", "Mining"); });
+  expect_error(Status::not_found,
+               [&] { add_dictionary_entry(*admin, "nope", "x", "某", "X"); });
+}
+
+TEST_F(CustomersTest, SessionsNeedAnActiveUser) {
+  expect_error(Status::not_found, [&] { Session s(*db, 4242); });
+  expect_error(Status::not_found, [&] { Session s(*db, std::string("nobody")); });
+  Session by_login(*db, std::string("zhangwei"));
+  EXPECT_EQ(by_login.user_id(), rep_id);
+}
+
+}  // namespace
+}  // namespace crm::testing

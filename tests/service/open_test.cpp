@@ -1,0 +1,177 @@
+// Opening files: every kind of bad file gets its own status, and nothing is
+// modified.  Migrations are tested from every older schema version.
+#include <SQLiteCpp/Database.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "fixture.hpp"
+#include "store/schema.hpp"
+
+namespace crm::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+class OpenTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/crm_open_XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir = tmpl;
+  }
+  void TearDown() override { fs::remove_all(dir); }
+
+  std::string path(const char* name) const { return (dir / name).string(); }
+
+  static std::string read_all(const std::string& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+  static void write_all(const std::string& p, const std::string& bytes) {
+    std::ofstream(p, std::ios::binary) << bytes;
+  }
+
+  static std::unique_ptr<Database> open(const std::string& p, bool readonly = false,
+                                        bool nocreate = false) {
+    store::OpenOptions o;
+    o.path = p;
+    o.readonly = readonly;
+    o.nocreate = nocreate;
+    o.time_zone = "Asia/Shanghai";
+    return std::make_unique<Database>(o);
+  }
+
+  // Makes a database with `n` customers and closes it.
+  void make_db(const std::string& p, int n) {
+    auto db = open(p);
+    db->clock().fix(kNow);
+    Session admin(*db, 1);
+    const char* names[] = {"杭州恒达精密机械有限公司", "苏州纳微科技股份有限公司", "宁波星海电子有限公司"};
+    for (int i = 0; i < n; ++i) create_customer(admin, customer(names[i % 3]));
+  }
+
+  fs::path dir;
+};
+
+TEST_F(OpenTest, CreatesANewFileWithTheCurrentSchema) {
+  auto db = open(path("new.db"));
+  EXPECT_EQ(db->conn().schema_version(), store::latest_schema_version());
+  EXPECT_EQ(db->zone_name(), "Asia/Shanghai");
+  EXPECT_TRUE(fs::exists(path("new.db")));
+}
+
+TEST_F(OpenTest, MissingDirectoryIsCantOpen) {
+  Error e = expect_error(Status::cantopen, [&] { open(path("no/such/dir/x.db")); });
+  EXPECT_NE(e.message_en().find("does not exist"), std::string::npos) << e.message_en();
+  EXPECT_FALSE(fs::exists(path("no")));
+}
+
+TEST_F(OpenTest, NoCreateOnAMissingFileIsCantOpenAndCreatesNothing) {
+  expect_error(Status::cantopen, [&] { open(path("absent.db"), false, true); });
+  EXPECT_FALSE(fs::exists(path("absent.db")));
+}
+
+TEST_F(OpenTest, GarbageFileIsNotADatabaseAndStaysUntouched) {
+  std::string garbage(8192, '\0');
+  for (size_t i = 0; i < garbage.size(); ++i) garbage[i] = static_cast<char>((i * 7919) % 251);
+  write_all(path("garbage.db"), garbage);
+  expect_error(Status::notadb, [&] { open(path("garbage.db")); });
+  EXPECT_EQ(read_all(path("garbage.db")), garbage);
+  write_all(path("short.db"), "SQLite");
+  expect_error(Status::notadb, [&] { open(path("short.db")); });
+}
+
+TEST_F(OpenTest, TruncatedFileIsCorruptAndStaysUntouched) {
+  make_db(path("t.db"), 30);
+  std::string bytes = read_all(path("t.db"));
+  ASSERT_GT(bytes.size(), 8192u);
+  std::string half = bytes.substr(0, bytes.size() / 2);
+  write_all(path("t.db"), half);
+  Error e = expect_error(Status::corrupt, [&] { open(path("t.db")); });
+  EXPECT_NE(e.message_en().find("truncated"), std::string::npos) << e.message_en();
+  EXPECT_EQ(read_all(path("t.db")), half);
+}
+
+TEST_F(OpenTest, NewerSchemaIsRefusedAndStaysUntouched) {
+  make_db(path("v.db"), 1);
+  {
+    SQLite::Database raw(path("v.db"), SQLite::OPEN_READWRITE);
+    raw.exec("PRAGMA user_version = 999");
+  }
+  std::string before = read_all(path("v.db"));
+  Error e = expect_error(Status::version, [&] { open(path("v.db")); });
+  EXPECT_NE(e.message_en().find("999"), std::string::npos) << e.message_en();
+  EXPECT_EQ(read_all(path("v.db")), before);
+}
+
+TEST_F(OpenTest, ForeignSqliteDatabaseIsRefused) {
+  {
+    SQLite::Database raw(path("other.db"), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec("CREATE TABLE invoices(id INTEGER PRIMARY KEY)");
+  }
+  std::string before = read_all(path("other.db"));
+  expect_error(Status::notadb, [&] { open(path("other.db")); });
+  EXPECT_EQ(read_all(path("other.db")), before);
+}
+
+TEST_F(OpenTest, ReadOnlyOpenReadsButNeverWrites) {
+  make_db(path("ro.db"), 2);
+  auto db = open(path("ro.db"), true);
+  Session admin(*db, 1);
+  CustomerQuery q;
+  EXPECT_EQ(list_customers(admin, q).rows.size(), 2u);
+  expect_error(Status::readonly, [&] { create_customer(admin, customer("宁波星海电子有限公司")); });
+  expect_error(Status::readonly, [&] { db->begin(); });
+}
+
+// Schema migrations: a database as every older version made it must open,
+// keep its data and end at the current version.  Version 0 is an empty file
+// (what an older release leaves after a crash before its first commit).
+TEST_F(OpenTest, MigratesFromEveryOlderVersion) {
+  for (int v = 0; v < store::latest_schema_version(); ++v) {
+    std::string p = path(("old" + std::to_string(v) + ".db").c_str());
+    {
+      SQLite::Database raw(p, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+      raw.exec("BEGIN");
+      store::migrate(raw, 0, v, "Asia/Shanghai");
+      raw.exec("COMMIT");
+    }
+    auto db = open(p);
+    EXPECT_EQ(db->conn().schema_version(), store::latest_schema_version()) << "from v" << v;
+    Session admin(*db, 1);
+    EXPECT_NO_THROW(create_customer(admin, customer())) << "from v" << v;
+  }
+}
+
+TEST_F(OpenTest, TwoHandlesOnOneFileSeeEachOthersCommits) {
+  auto a = open(path("shared.db"));
+  auto b = open(path("shared.db"));
+  Session sa(*a, 1), sb(*b, 1);
+  create_customer(sa, customer());
+  CustomerQuery q;
+  EXPECT_EQ(list_customers(sb, q).rows.size(), 1u);
+}
+
+TEST_F(OpenTest, AWriterWaitsThenGetsBusyWhileAnotherHoldsTheLock) {
+  auto a = open(path("busy.db"));
+  store::OpenOptions o;
+  o.path = path("busy.db");
+  o.busy_timeout_ms = 50;
+  Database b(o);
+  Session sb(b, 1);
+  a->begin();
+  expect_error(Status::busy, [&] { create_customer(sb, customer()); });
+  a->rollback();
+  EXPECT_NO_THROW(create_customer(sb, customer()));
+}
+
+}  // namespace
+}  // namespace crm::testing

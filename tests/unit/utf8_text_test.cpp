@@ -1,0 +1,67 @@
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "domain/text.hpp"
+#include "domain/utf8.hpp"
+
+namespace crm {
+namespace {
+
+TEST(Utf8, AcceptsWellFormedText) {
+  EXPECT_TRUE(is_valid_utf8(""));
+  EXPECT_TRUE(is_valid_utf8("abc"));
+  EXPECT_TRUE(is_valid_utf8("杭州恒达精密机械有限公司"));
+  EXPECT_TRUE(is_valid_utf8("\xF0\x9F\x98\x80"));  // U+1F600, four bytes
+  EXPECT_TRUE(is_valid_utf8("\xF4\x8F\xBF\xBF"));  // U+10FFFF, the last code point
+}
+
+TEST(Utf8, RejectsWhatLenientDecodersRepair) {
+  EXPECT_FALSE(is_valid_utf8("\xC3\x28")) << "bad continuation byte";
+  EXPECT_FALSE(is_valid_utf8("\xC0\xAF")) << "overlong '/'";
+  EXPECT_FALSE(is_valid_utf8("\xE0\x80\xAF")) << "overlong three-byte form";
+  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80")) << "UTF-16 surrogate";
+  EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80")) << "above U+10FFFF";
+  EXPECT_FALSE(is_valid_utf8("\xE6\x9D")) << "truncated sequence";
+  EXPECT_FALSE(is_valid_utf8(std::string("a\0b", 3))) << "NUL byte";
+  EXPECT_FALSE(is_valid_utf8("\x80")) << "lone continuation byte";
+}
+
+TEST(Utf8, CountsCharactersNotBytes) {
+  EXPECT_EQ(utf8_length("abc"), 3u);
+  EXPECT_EQ(utf8_length("关键需求"), 4u);
+  EXPECT_EQ(std::string("关键需求").size(), 12u);
+}
+
+TEST(NormalizeText, FullWidthBecomesAscii) {
+  EXPECT_EQ(normalize_text("１３８１２３４５６７８"), "13812345678");
+  EXPECT_EQ(normalize_text("ＡＢＣ公司"), "ABC公司");
+}
+
+TEST(NormalizeText, TrimsAndCollapsesAllKindsOfSpace) {
+  EXPECT_EQ(normalize_text("  杭州   恒达  "), "杭州 恒达");
+  EXPECT_EQ(normalize_text("\u3000杭州\u3000\u3000恒达\t\n"), "杭州 恒达");
+  EXPECT_EQ(normalize_text("a\u200Bb"), "a b") << "zero-width space counts as a space";
+  EXPECT_EQ(normalize_text("   "), "");
+}
+
+TEST(NormalizeText, CleanAsciiIsReturnedUnchanged) {
+  EXPECT_EQ(normalize_text("wang@example.com"), "wang@example.com");
+}
+
+}  // namespace
+}  // namespace crm
+
+namespace crm {
+namespace {
+
+TEST(NormalizeText, ProseKeepsChinesePunctuationButFoldsFullWidthAlnum) {
+  EXPECT_EQ(normalize_text("采购，希望（年内）完成！", TextMode::prose), "采购，希望（年内）完成！");
+  EXPECT_EQ(normalize_text("ＡＢＣ１２３", TextMode::prose), "ABC123");
+  EXPECT_EQ(normalize_text("采购，希望", TextMode::structured), "采购,希望")
+      << "structured fields get full NFKC";
+  EXPECT_EQ(normalize_text("ｗａｎｇ＠ｘｘ．ｃｏｍ", TextMode::structured), "wang@xx.com");
+}
+
+}  // namespace
+}  // namespace crm
