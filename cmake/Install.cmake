@@ -18,5 +18,9 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/crmConfigVersion.cmake
   VERSION ${PROJECT_VERSION} COMPATIBILITY SameMajorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/crmConfig.cmake ${PROJECT_BINARY_DIR}/crmConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/crm)
+# A relocatable .pc: the prefix is found from the file's own location, so an
+# installed tree still works after it is moved (or installed with --prefix).
+file(RELATIVE_PATH CRM_PC_TO_PREFIX "${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig" "${CMAKE_INSTALL_PREFIX}")
+string(REGEX REPLACE "/$" "" CRM_PC_TO_PREFIX "${CRM_PC_TO_PREFIX}")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/crm.pc.in ${PROJECT_BINARY_DIR}/crm.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/crm.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
