@@ -1,0 +1,383 @@
+// crm.hpp — the C++ interface of libcrm.
+//
+// Header-only RAII over the C ABI (crm.h), in the spirit of SQLiteCpp over
+// sqlite3: C++ hosts get value types, exceptions and destructors, while the
+// only binary interface stays the stable C one, so a host built with another
+// compiler or standard library still links the same libcrm.so.
+//
+//   crm::Db db = crm::Db::open("crm.db");
+//   crm::Session rep(db, 2);
+//   std::string id = rep.create_customer({{"name", "杭州恒达精密机械有限公司"}, …});
+//   crm::Record c = rep.get_customer(id);
+//   std::cout << c.text("phone_display");
+//
+// Failures throw crm::Error, which carries the status, the messages in English
+// and Chinese and, for validation failures, every failing field.  Thread
+// safety is that of the C ABI (see crm.h): a Db may be shared across threads.
+#ifndef CRM_CRM_HPP
+#define CRM_CRM_HPP
+
+#include <crm.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace crm {
+
+/// One failing field of a validation error.
+struct FieldError {
+  std::string field;       ///< registry name, e.g. "phone"
+  std::string code;        ///< stable code, e.g. "invalid_phone"
+  std::string message;     ///< English
+  std::string message_zh;  ///< Chinese
+};
+
+/// A failed libcrm call: the CRM_ERR_* status and the thread's last error.
+class Error : public std::runtime_error {
+ public:
+  Error(int status, std::string message, std::string message_zh, std::vector<FieldError> fields)
+      : std::runtime_error(message),
+        status_(status),
+        message_zh_(std::move(message_zh)),
+        fields_(std::move(fields)) {}
+
+  /// Captures the calling thread's last error.
+  static Error last(int status) {
+    std::vector<FieldError> fields;
+    for (int32_t i = 0, n = crm_error_field_count(); i < n; ++i)
+      fields.push_back({crm_error_field_name(i), crm_error_field_code(i),
+                        crm_error_field_message(i), crm_error_field_message_zh(i)});
+    return Error(status, crm_errmsg(), crm_errmsg_zh(), std::move(fields));
+  }
+
+  int status() const noexcept { return status_; }
+  const char* status_name() const noexcept { return crm_status_name(status_); }
+  const std::string& message_zh() const noexcept { return message_zh_; }
+  const std::vector<FieldError>& fields() const noexcept { return fields_; }
+
+ private:
+  int status_;
+  std::string message_zh_;
+  std::vector<FieldError> fields_;
+};
+
+namespace detail {
+inline int check(int rc) {
+  if (rc < 0) throw Error::last(rc);
+  return rc;
+}
+struct FreeString {
+  void operator()(char* p) const noexcept { crm_free(p); }
+};
+inline std::string take(char* p) {
+  std::unique_ptr<char, FreeString> owned(p);
+  return p ? std::string(p) : std::string();
+}
+}  // namespace detail
+
+/// A field value: NULL, integer, real or UTF-8 text.
+using Value = std::variant<std::monostate, std::int64_t, double, std::string>;
+
+/// Values by field name (what create/update take and reads return).
+class Record {
+ public:
+  Record() {
+    crm_record* r = nullptr;
+    detail::check(crm_record_new(&r));
+    rec_.reset(r);
+  }
+  Record(std::initializer_list<std::pair<const char*, Value>> fields) : Record() {
+    for (const auto& [name, value] : fields) set(name, value);
+  }
+  /// Takes ownership of a record returned by the C ABI.
+  explicit Record(crm_record* adopt) : rec_(adopt) {}
+
+  Record& set(const char* field, const Value& v) {
+    if (std::holds_alternative<std::monostate>(v))
+      detail::check(crm_record_set_null(rec_.get(), field));
+    else if (auto* i = std::get_if<std::int64_t>(&v))
+      detail::check(crm_record_set_int(rec_.get(), field, *i));
+    else if (auto* d = std::get_if<double>(&v))
+      detail::check(crm_record_set_real(rec_.get(), field, *d));
+    else {
+      const auto& s = std::get<std::string>(v);
+      detail::check(crm_record_set_textn(rec_.get(), field, s.data(), s.size()));
+    }
+    return *this;
+  }
+  Record& set(const char* field, const char* text) { return set(field, Value{std::string(text)}); }
+  Record& set(const char* field, std::int64_t v) { return set(field, Value{v}); }
+  Record& set(const char* field, int v) { return set(field, Value{std::int64_t{v}}); }
+
+  bool has(const char* field) const {
+    int32_t t;
+    return crm_record_type(rec_.get(), field, &t) == CRM_OK;
+  }
+  /// Text of a field; std::nullopt when the field is NULL.  Throws if absent.
+  std::optional<std::string> get_text(const char* field) const {
+    const char* s = nullptr;
+    detail::check(crm_record_get_text(rec_.get(), field, &s));
+    if (!s) return std::nullopt;
+    return std::string(s);
+  }
+  /// Text of a field, "" when NULL.
+  std::string text(const char* field) const { return get_text(field).value_or(std::string()); }
+  std::int64_t get_int(const char* field) const {
+    int64_t v = 0;
+    detail::check(crm_record_get_int(rec_.get(), field, &v));
+    return v;
+  }
+  /// Every (name, value) pair in order.
+  std::vector<std::pair<std::string, Value>> fields() const { return fields_of(rec_.get()); }
+
+  /// The pairs of any C record, e.g. a cursor's borrowed row.
+  static std::vector<std::pair<std::string, Value>> fields_of(const crm_record* rec) {
+    std::vector<std::pair<std::string, Value>> out;
+    int32_t n = 0;
+    detail::check(crm_record_count(rec, &n));
+    for (int32_t i = 0; i < n; ++i) {
+      const char* name = nullptr;
+      int32_t type = 0;
+      detail::check(crm_record_name(rec, i, &name));
+      detail::check(crm_record_type(rec, name, &type));
+      Value v;
+      if (type == CRM_TYPE_INT) {
+        int64_t x = 0;
+        detail::check(crm_record_get_int(rec, name, &x));
+        v = std::int64_t{x};
+      } else if (type == CRM_TYPE_REAL) {
+        double d = 0;
+        detail::check(crm_record_get_real(rec, name, &d));
+        v = d;
+      } else if (type == CRM_TYPE_TEXT) {
+        const char* t = nullptr;
+        detail::check(crm_record_get_text(rec, name, &t));
+        v = std::string(t);
+      }
+      out.emplace_back(name, std::move(v));
+    }
+    return out;
+  }
+  std::string to_json() const {
+    char* s = nullptr;
+    detail::check(crm_record_to_json(rec_.get(), &s));
+    return detail::take(s);
+  }
+  const crm_record* get() const noexcept { return rec_.get(); }
+
+ private:
+  struct Free {
+    void operator()(crm_record* r) const noexcept { crm_record_free(r); }
+  };
+  std::unique_ptr<crm_record, Free> rec_;
+};
+
+/// Options for Db::open.
+struct OpenOptions {
+  bool readonly = false;
+  bool create = true;
+  int32_t busy_timeout_ms = 5000;
+  std::string time_zone;  ///< for a new database; "" = Asia/Shanghai
+};
+
+/// An open database (crm_db).  Movable, not copyable; closes on destruction.
+class Db {
+ public:
+  static Db open(const std::string& path, const OpenOptions& o = {}) {
+    crm_open_options co = CRM_OPEN_OPTIONS_INIT;
+    co.flags = (o.readonly ? CRM_OPEN_READONLY : 0u) | (o.create ? 0u : CRM_OPEN_NOCREATE);
+    co.busy_timeout_ms = o.busy_timeout_ms;
+    co.time_zone = o.time_zone.empty() ? nullptr : o.time_zone.c_str();
+    crm_db* db = nullptr;
+    detail::check(crm_db_open(path.c_str(), &co, &db));
+    return Db(db);
+  }
+  Db(Db&& o) noexcept : db_(std::exchange(o.db_, nullptr)) {}
+  Db& operator=(Db&& o) noexcept {
+    if (this != &o) {
+      crm_db_close(db_);
+      db_ = std::exchange(o.db_, nullptr);
+    }
+    return *this;
+  }
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+  /// Sessions made from this Db must be destroyed first.
+  ~Db() { crm_db_close(db_); }
+
+  int32_t schema_version() const {
+    int32_t v = 0;
+    detail::check(crm_db_schema_version(db_, &v));
+    return v;
+  }
+  std::string time_zone() const {
+    const char* z = nullptr;
+    detail::check(crm_db_time_zone(db_, &z));
+    return z;
+  }
+  /// Freeze the clock at UTC milliseconds (tests, simulations).
+  void set_clock(std::int64_t now_ms) { detail::check(crm_db_clock_fixed(db_, now_ms)); }
+  void use_system_clock() { detail::check(crm_db_clock_system(db_)); }
+  std::int64_t now() const {
+    int64_t v = 0;
+    detail::check(crm_db_now(db_, &v));
+    return v;
+  }
+  void begin() { detail::check(crm_db_begin(db_)); }
+  void commit() { detail::check(crm_db_commit(db_)); }
+  void rollback() { detail::check(crm_db_rollback(db_)); }
+  crm_db* handle() const noexcept { return db_; }
+
+ private:
+  explicit Db(crm_db* db) : db_(db) {}
+  crm_db* db_;
+};
+
+/// An explicit transaction that rolls back unless committed.
+class Transaction {
+ public:
+  explicit Transaction(Db& db) : db_(db) { db_.begin(); }
+  ~Transaction() {
+    if (!done_) crm_db_rollback(db_.handle());
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit() {
+    db_.commit();
+    done_ = true;
+  }
+
+ private:
+  Db& db_;
+  bool done_ = false;
+};
+
+/// Filters for Session::list_customers.
+struct CustomerQuery {
+  std::int64_t owner = 0;  ///< 0 = any
+  std::string type;        ///< code or label; "" = any
+  int32_t page_size = 0;   ///< 0 = 50
+  std::string after;       ///< page token; "" = first page
+  bool include_archived = false;
+};
+
+/// One page of a list, and the token of the next ("" when last).
+struct Page {
+  std::vector<Record> rows;
+  std::string next;
+};
+
+/// Operations acting as one user (crm_session).
+class Session {
+ public:
+  Session(Db& db, std::int64_t user_id) { detail::check(crm_session_open(db.handle(), user_id, &s_)); }
+  Session(Db& db, const std::string& login) {
+    detail::check(crm_session_open_login(db.handle(), login.c_str(), &s_));
+  }
+  Session(Session&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  Session& operator=(Session&&) = delete;
+  ~Session() { crm_session_close(s_); }
+
+  std::int64_t user_id() const {
+    int64_t v = 0;
+    detail::check(crm_session_user(s_, &v));
+    return v;
+  }
+
+  /// Creates a user (administrators only); returns its id.
+  std::int64_t create_user(const Record& user) {
+    int64_t id = 0;
+    detail::check(crm_user_create(s_, user.get(), &id));
+    return id;
+  }
+  Record get_user(std::int64_t id) {
+    crm_record* r = nullptr;
+    detail::check(crm_user_get(s_, id, &r));
+    return Record(r);
+  }
+
+  /// Creates a customer (客户); returns its human id ("C0001").
+  std::string create_customer(const Record& fields) {
+    char* id = nullptr;
+    detail::check(crm_customer_create(s_, fields.get(), &id));
+    return detail::take(id);
+  }
+  Record get_customer(const std::string& id) {
+    crm_record* r = nullptr;
+    detail::check(crm_customer_get(s_, id.c_str(), &r));
+    return Record(r);
+  }
+  /// Applies the given fields; returns the new version.
+  std::int64_t update_customer(const std::string& id, const Record& fields) {
+    int64_t v = 0;
+    detail::check(crm_customer_update(s_, id.c_str(), fields.get(), &v));
+    return v;
+  }
+  void set_customer_type(const std::string& id, const std::string& type,
+                         const std::string& reason = {}) {
+    detail::check(crm_customer_set_type(s_, id.c_str(), type.c_str(),
+                                        reason.empty() ? nullptr : reason.c_str()));
+  }
+  void archive_customer(const std::string& id, const std::string& reason = {}) {
+    detail::check(
+        crm_customer_archive(s_, id.c_str(), reason.empty() ? nullptr : reason.c_str()));
+  }
+  Page list_customers(const CustomerQuery& q = {}) {
+    crm_customer_query cq = CRM_CUSTOMER_QUERY_INIT;
+    cq.owner = q.owner;
+    cq.type = q.type.empty() ? nullptr : q.type.c_str();
+    cq.page_size = q.page_size;
+    cq.after = q.after.empty() ? nullptr : q.after.c_str();
+    cq.include_archived = q.include_archived ? 1 : 0;
+    crm_cursor* c = nullptr;
+    detail::check(crm_customer_list(s_, &cq, &c));
+    return drain(c);
+  }
+  std::vector<Record> customer_history(const std::string& id) {
+    crm_cursor* c = nullptr;
+    detail::check(crm_customer_history(s_, id.c_str(), &c));
+    return drain(c).rows;
+  }
+  /// The Chinese label of a dictionary code, e.g. ("priority", "high") → "高".
+  std::string dict_label(const std::string& dict, const std::string& code) {
+    const char* label = nullptr;
+    detail::check(crm_dict_label(s_, dict.c_str(), code.c_str(), &label));
+    return label;
+  }
+  crm_session* handle() const noexcept { return s_; }
+
+ private:
+  static Record copy(const crm_record* row) {
+    Record r;
+    for (const auto& [name, value] : Record::fields_of(row)) r.set(name.c_str(), value);
+    return r;
+  }
+  static Page drain(crm_cursor* c) {
+    struct Close {
+      void operator()(crm_cursor* c) const noexcept { crm_cursor_close(c); }
+    };
+    std::unique_ptr<crm_cursor, Close> guard(c);
+    Page page;
+    const crm_record* row = nullptr;
+    while (detail::check(crm_cursor_next(c, &row)) == CRM_OK) page.rows.push_back(copy(row));
+    const char* next = nullptr;
+    detail::check(crm_cursor_next_page(c, &next));
+    if (next) page.next = next;
+    return page;
+  }
+  crm_session* s_ = nullptr;
+};
+
+}  // namespace crm
+
+#endif  // CRM_CRM_HPP

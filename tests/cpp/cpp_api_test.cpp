@@ -1,0 +1,104 @@
+// include/crm/crm.hpp used exactly as a C++ host would: through libcrm.so.
+#include <crm/crm.hpp>
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace {
+
+// 2026-11-23T01:00:00Z = 09:00 in Shanghai.
+constexpr std::int64_t kNow = 1795395600000;
+
+crm::Record valid(const char* name = "杭州恒达精密机械有限公司") {
+  return crm::Record{{"name", std::string(name)},         {"contact_name", std::string("王建国")},
+                     {"phone", std::string("010-12345678")}, {"industry", std::string("制造业")},
+                     {"scale", std::string("100-500人")},     {"source", std::string("展会")},
+                     {"key_needs", std::string("采购数控机床")}, {"priority", std::string("高")}};
+}
+
+class CppApi : public ::testing::Test {
+ protected:
+  crm::Db db = crm::Db::open(":memory:");
+};
+
+TEST_F(CppApi, CreateReadUpdate) {
+  db.set_clock(kNow);
+  crm::Session admin(db, 1);
+  std::string id = admin.create_customer(valid());
+  EXPECT_EQ(id, "C0001");
+  crm::Record c = admin.get_customer(id);
+  EXPECT_EQ(c.text("phone"), "+861012345678");
+  EXPECT_EQ(c.text("phone_display"), "010 1234 5678");
+  EXPECT_EQ(c.text("priority"), "high");
+  EXPECT_EQ(c.get_int("created_at"), kNow);
+  EXPECT_EQ(admin.dict_label("priority", "high"), "高");
+
+  crm::Record patch{{"priority", std::string("低")}, {"version", std::int64_t{1}}};
+  EXPECT_EQ(admin.update_customer(id, patch), 2);
+  EXPECT_EQ(admin.get_customer(id).text("priority"), "low");
+  EXPECT_EQ(admin.customer_history(id).size(), 2u);
+}
+
+TEST_F(CppApi, ValidationErrorCarriesEveryField) {
+  crm::Session admin(db, 1);
+  crm::Record bad = valid("某科技公司");
+  bad.set("phone", "12345678901").set("entry_date", "2026-02-30");
+  try {
+    admin.create_customer(bad);
+    FAIL() << "expected a validation error";
+  } catch (const crm::Error& e) {
+    EXPECT_EQ(e.status(), CRM_ERR_VALIDATION);
+    EXPECT_STREQ(e.status_name(), "CRM_ERR_VALIDATION");
+    std::set<std::string> fields;
+    for (const auto& f : e.fields()) fields.insert(f.field + ":" + f.code);
+    EXPECT_EQ(fields, (std::set<std::string>{"name:vague_name", "phone:invalid_phone",
+                                             "entry_date:invalid_date"}));
+    EXPECT_FALSE(e.message_zh().empty());
+  }
+  EXPECT_TRUE(admin.list_customers().rows.empty()) << "nothing written";
+}
+
+TEST_F(CppApi, TransactionRollsBackUnlessCommitted) {
+  crm::Session admin(db, 1);
+  {
+    crm::Transaction tx(db);
+    admin.create_customer(valid());
+  }
+  EXPECT_TRUE(admin.list_customers().rows.empty());
+  {
+    crm::Transaction tx(db);
+    admin.create_customer(valid());
+    tx.commit();
+  }
+  EXPECT_EQ(admin.list_customers().rows.size(), 1u);
+}
+
+TEST_F(CppApi, PagingFollowsTokens) {
+  crm::Session admin(db, 1);
+  for (const char* n : {"杭州恒达精密机械有限公司", "苏州纳微科技股份有限公司", "宁波星海电子有限公司"})
+    admin.create_customer(valid(n));
+  crm::CustomerQuery q;
+  q.page_size = 2;
+  crm::Page p1 = admin.list_customers(q);
+  ASSERT_EQ(p1.rows.size(), 2u);
+  ASSERT_FALSE(p1.next.empty());
+  q.after = p1.next;
+  crm::Page p2 = admin.list_customers(q);
+  ASSERT_EQ(p2.rows.size(), 1u);
+  EXPECT_EQ(p2.rows[0].text("id"), "C0003");
+  EXPECT_TRUE(p2.next.empty());
+}
+
+TEST_F(CppApi, ForbiddenLifecycleStepThrowsConflict) {
+  crm::Session admin(db, 1);
+  std::string id = admin.create_customer(valid());
+  admin.set_customer_type(id, "won", "签订合同");
+  try {
+    admin.set_customer_type(id, "prospect");
+    FAIL() << "won -> prospect must be refused";
+  } catch (const crm::Error& e) {
+    EXPECT_EQ(e.status(), CRM_ERR_CONFLICT);
+  }
+}
+
+}  // namespace
