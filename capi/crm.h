@@ -117,7 +117,7 @@ CRM_API int32_t crm_error_field_count(void);
 CRM_API const char *crm_error_field_name(int32_t i);
 
 /** The machine-readable code of the i-th field error, e.g. "invalid_phone",
- *  "required", "vague_name".  Codes are stable; see docs/errors.md. */
+ *  "required", "vague_name".  Codes are stable; docs/fields.md lists them. */
 CRM_API const char *crm_error_field_code(int32_t i);
 
 /** The i-th field error's message in English. */
@@ -331,8 +331,11 @@ CRM_API int crm_user_get(crm_session *s, int64_t user_id, crm_record **out);
  *  "role".  Each entry has a stable English code and Chinese and English
  *  labels; inputs may use any of them.  Seeded from the process manuals. */
 
-/** Add an entry to a dictionary (administrators only).  CRM_ERR_CONFLICT if
- *  the code or a label is taken.  "customer_type" and "role" are fixed. */
+/** Add an entry to a dictionary (administrators only; CRM_ERR_PERMISSION
+ *  otherwise).  The code uses a-z, 0-9 and _.  CRM_ERR_CONFLICT if the code or
+ *  a label is taken; CRM_ERR_NOT_FOUND for an unknown dictionary;
+ *  CRM_ERR_INVALID_ARG for "customer_type" and "role", which are fixed because
+ *  rules depend on their codes. */
 CRM_API int crm_dict_add(crm_session *s, const char *dict, const char *code,
                          const char *label_zh, const char *label_en);
 
@@ -345,10 +348,17 @@ CRM_API int crm_dict_label(crm_session *s, const char *dict, const char *code,
 /* Customers (客户)                                                          */
 /* ------------------------------------------------------------------------ */
 
-/** Create a customer from a record.  Every field is normalised (NFKC,
- *  whitespace, phone to E.164, enumerations to codes) and validated; if any
- *  field fails, CRM_ERR_VALIDATION reports every failing field and nothing is
- *  written.  `owner` defaults to the session's user, `type` to "prospect",
+/** Create a customer from a record.  Every field is normalised and
+ *  validated: phones, e-mails, dates and codes get full NFKC (full-width
+ *  "１３８…" becomes "138…"); names and free text keep Chinese punctuation
+ *  (，：（）) and fold only full-width digits and letters; white space is
+ *  trimmed and collapsed; phones become E.164 and enumerations their codes.
+ *  If any field fails, CRM_ERR_VALIDATION reports every failing field and
+ *  nothing is written.  A value of the wrong type for a field (an integer for
+ *  "name") is a field error with code "wrong_type", not CRM_ERR_TYPE.
+ *  (Permissions: today every active user may create, read and change every
+ *  customer; only administrators manage users and dictionaries.  Role and
+ *  ownership rules will be enforced behind these same calls.)  `owner` defaults to the session's user, `type` to "prospect",
  *  `entry_date` to today in the database's time zone.  *out_id (optional)
  *  receives the human-readable id, e.g. "C0001": OWNED, free with crm_free. */
 CRM_API int crm_customer_create(crm_session *s, const crm_record *fields, char **out_id);
@@ -361,7 +371,9 @@ CRM_API int crm_customer_get(crm_session *s, const char *id, crm_record **out);
 /** Read a customer by internal integer key. */
 CRM_API int crm_customer_get_by_key(crm_session *s, int64_t key, crm_record **out);
 
-/** Update the fields present in `fields`; absent fields are untouched.  If
+/** Update the fields present in `fields`; absent fields are untouched.  An
+ *  update that changes nothing writes nothing and returns the current
+ *  version.  If
  *  `fields` has "version", it must equal the stored version or the call fails
  *  with CRM_ERR_CONFLICT (optimistic concurrency); read-only fields ("id",
  *  "key", "created_at", …) may be present only with their stored values.  A
@@ -373,7 +385,9 @@ CRM_API int crm_customer_update(crm_session *s, const char *id, const crm_record
 /** Move a customer along its lifecycle (客户类型): prospect 潜在 -> intent 意向
  *  -> won 成交 -> churned 流失.  Allowed steps: prospect -> intent | won |
  *  churned; intent -> won | churned; won -> churned; churned -> intent (win
- *  back).  Anything else is CRM_ERR_CONFLICT.  `reason` is optional. */
+ *  back).  Any other step is CRM_ERR_CONFLICT; a type that is not in the
+ *  dictionary is CRM_ERR_VALIDATION (field "type", code "unknown_value").
+ *  `reason` is optional and kept in the history. */
 CRM_API int crm_customer_set_type(crm_session *s, const char *id, const char *type,
                                   const char *reason);
 
@@ -398,7 +412,9 @@ typedef struct crm_customer_query {
 
 /** List one page of customers in id order (keyset paging: stable under
  *  concurrent inserts).  Iterate with crm_cursor_next; continue with the token
- *  from crm_cursor_next_page.  `q` may be NULL for the defaults. */
+ *  from crm_cursor_next_page, passing the same filters and page size: a token
+ *  used with another query, or a malformed one, is CRM_ERR_INVALID_ARG.
+ *  `q` may be NULL for the defaults. */
 CRM_API int crm_customer_list(crm_session *s, const crm_customer_query *q,
                               crm_cursor **out);
 
@@ -416,9 +432,11 @@ CRM_API void crm_cursor_close(crm_cursor *c);
 
 /* History ------------------------------------------------------------------ */
 
-/** A customer's change history, oldest first: one row per changed field with
- *  "at" (ms), "actor" (user id), "kind" (create, update, type, archive),
- *  "field", "before", "after", "reason". */
+/** A customer's change history, oldest first.  Each row has "at" (ms),
+ *  "actor" (user id), "kind", "field", "before", "after" and "reason".  A
+ *  create is one row of kind "create" (field, before and after NULL: the
+ *  record itself is the first state); every later change is one row per
+ *  changed field, of kind "update", "type" (a lifecycle step) or "archive". */
 CRM_API int crm_customer_history(crm_session *s, const char *id, crm_cursor **out);
 
 #ifdef __cplusplus

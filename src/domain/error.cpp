@@ -42,7 +42,7 @@ void throw_validation(std::vector<FieldError> fields) {
       zh += "、";
     }
     en += fields[i].field;
-    zh += fields[i].field;
+    zh += fields[i].label_zh.empty() ? fields[i].field : fields[i].label_zh;
   }
   throw Error(Status::validation, std::move(en), std::move(zh), std::move(fields));
 }

@@ -39,6 +39,7 @@ struct FieldError {
   std::string code;
   std::string message_en;
   std::string message_zh;
+  std::string label_zh;  // the field's Chinese label, for summaries; may be empty
 };
 
 class Error : public std::runtime_error {

@@ -45,7 +45,7 @@ const std::vector<FieldDef> kCustomerFields = {
     {"source", FieldType::enumeration, kRequired, "信息来源渠道", "Source channel", "source", 0,
      "Where the customer came from (R1.4)."},
     {"key_needs", FieldType::text, kRequired, "关键需求", "Key needs", nullptr, 200,
-     "Short description of the core need, at most 200 characters."},
+     "Short description of the core need."},
     {"priority", FieldType::enumeration, kRequired, "需求优先级", "Need priority", "priority", 0,
      "高 high / 中 medium / 低 low."},
     {"owner", FieldType::user, kRequired, "负责人", "Owner", nullptr, 0,

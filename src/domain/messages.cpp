@@ -5,11 +5,7 @@
 namespace crm {
 namespace {
 
-struct Template {
-  std::string_view code, en, zh;  // {f} = field label, {d} = detail
-};
-
-constexpr Template kTemplates[] = {
+const std::vector<ErrorCodeDoc> kTemplates = {
     {"required", "{f} is required", "{f}为必填项"},
     {"too_long", "{f} must be at most {d} characters", "{f}最多{d}个字符"},
     {"invalid_utf8", "{f} is not valid UTF-8 text", "{f}不是有效的 UTF-8 文本"},
@@ -54,6 +50,8 @@ std::string expand(std::string_view tpl, std::string_view label, std::string_vie
 
 }  // namespace
 
+const std::vector<ErrorCodeDoc>& field_error_codes() { return kTemplates; }
+
 std::string quote_value(std::string_view v) {
   if (!is_valid_utf8(v)) return "(invalid text)";
   std::string out;
@@ -75,6 +73,7 @@ FieldError field_error(const FieldDef* field, std::string_view name, std::string
   FieldError e;
   e.field = field ? field->name : std::string(name);
   e.code = std::string(code);
+  if (field) e.label_zh = field->label_zh;
   std::string_view label_en = field ? std::string_view(field->label_en) : name;
   std::string_view label_zh = field ? std::string_view(field->label_zh) : name;
   for (const auto& t : kTemplates) {

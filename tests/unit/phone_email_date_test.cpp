@@ -2,6 +2,8 @@
 
 #include <date/tz.h>
 
+#include <ostream>
+
 #include "domain/calendar.hpp"
 #include "domain/email.hpp"
 #include "domain/phone.hpp"
@@ -14,6 +16,9 @@ struct PhoneCase {
   const char* e164;   // nullptr: must be rejected
   const char* error;  // expected error code when rejected
 };
+
+// Test names show the input rather than the struct's bytes.
+void PrintTo(const PhoneCase& c, std::ostream* os) { *os << '"' << c.input << '"'; }
 
 class PhoneTest : public ::testing::TestWithParam<PhoneCase> {};
 

@@ -1,0 +1,73 @@
+"""crm — Python binding of libcrm, an embeddable CRM library for Chinese B2B
+sales and service (客户关系管理).
+
+It loads ``libcrm.so`` through ctypes (no build step) and turns its C ABI into
+Python: dicts for records, exceptions for status codes, iterators for lists,
+aware ``datetime`` at the clock boundary.
+
+    import crm
+
+    with crm.Db("crm.db") as db, db.session() as s:      # user 1 = admin
+        cid = s.create_customer(
+            name="北京星河智能制造有限公司",               # 客户全称
+            contact_name="王伟",                          # 联系人
+            phone="010-12345678", industry="manufacturing",
+            scale="50-100人", source="trade_show",
+            key_needs="采购自动化产线设备", priority="高")
+        print(s.get_customer(cid)["type"])             # "prospect" (潜在)
+        for c in s.customers(type="prospect"):
+            print(c["id"], c["name"])
+
+Main pieces:
+
+- :class:`Db` — open/close a database file (or ``":memory:"``), its clock,
+  transactions, and :meth:`Db.session`.
+- :class:`Session` — act as a user: customers (客户), users (用户),
+  dictionaries (字典), history (变更历史).
+- :func:`fields` / :func:`resolve_field` — the field registry, with Chinese
+  and English labels (``"客户全称"`` -> ``"name"``).
+- :class:`CrmError` and its subclasses — one per status code;
+  :class:`ValidationError` lists every failing field (:class:`FieldError`).
+- :func:`to_datetime` — UTC milliseconds (``created_at`` …) to ``datetime``.
+
+The library is found through ``$CRM_LIBRARY``, then next to this package,
+then in the source tree's ``build/src``, then by the system loader;
+``crm.LIBRARY_PATH`` says which was used.
+"""
+
+from ._lib import LIBRARY_PATH, LibraryNotFoundError
+from ._lib import lib as _cdll
+from ._records import record_json, to_datetime, to_ms
+from ._fields import fields, resolve_field
+from ._db import Db, Session, open
+from .errors import (Busy, CantOpen, Conflict, Corrupt, CrmError, FieldError, InternalError,
+                     InvalidArgument, NotADatabase, NotFound, OutOfMemory, PermissionDenied,
+                     ReadOnly, StateError, Status, TypeMismatch, ValidationError,
+                     VersionTooNew, status_name)
+
+__version__ = _cdll.crm_version().decode("ascii")
+"""The version of the loaded libcrm, e.g. "0.1.0" (from ``crm_version()``)."""
+
+
+def schema_version():
+    """The database schema version this libcrm writes (a file with a higher
+    one raises VersionTooNew)."""
+    return _cdll.crm_schema_version()
+
+
+# Show the public classes as crm.X (help(), repr(), tracebacks), not as the
+# private module that defines them.
+for _cls in (Db, Session, Status, FieldError, CrmError, InvalidArgument, NotFound,
+             ValidationError, PermissionDenied, Conflict, Busy, Corrupt, CantOpen, ReadOnly,
+             VersionTooNew, NotADatabase, StateError, TypeMismatch, OutOfMemory, InternalError):
+    _cls.__module__ = "crm"
+del _cls
+
+__all__ = [
+    "Db", "Session", "open", "fields", "resolve_field", "to_datetime", "to_ms",
+    "record_json", "schema_version", "status_name", "LIBRARY_PATH", "LibraryNotFoundError",
+    "Status", "FieldError", "CrmError", "InvalidArgument", "NotFound", "ValidationError",
+    "PermissionDenied", "Conflict", "Busy", "Corrupt", "CantOpen", "ReadOnly",
+    "VersionTooNew", "NotADatabase", "StateError", "TypeMismatch", "OutOfMemory",
+    "InternalError",
+]

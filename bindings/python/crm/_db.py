@@ -1,0 +1,531 @@
+"""The handle classes: :class:`Db` (a database), :class:`Session` (a user
+acting on it) and the cursors behind the customer iterators."""
+
+import contextlib
+import os
+import time
+import weakref
+from ctypes import byref, c_char_p, c_int32, c_int64, c_void_p
+
+from ._lib import (CLOCK_FN, OPEN_NOCREATE, OPEN_READONLY, CursorP, DbP, RecordP,
+                   SessionP, customer_query_init, lib, open_options_init)
+from ._records import (Record, int_arg, record_from_dict, record_ptr_json, record_to_dict,
+                       take_owned_string, text_arg, to_datetime, to_ms)
+from .errors import Status, check, state_error
+
+__all__ = ["Db", "Session", "open"]
+
+_CLOSED_DB = ("the database is closed", "数据库已关闭")
+_CLOSED_SESSION = ("the session is closed", "会话已关闭")
+_CLOSED_CURSOR = ("the cursor is closed (its session or database was closed)",
+                  "游标已关闭（其会话或数据库已关闭）")
+
+
+def _merge(fields, kw, what):
+    """``fields`` (a dict or None) updated with the keyword arguments, which
+    win, as in ``dict(fields, **kw)``."""
+    if fields is None:
+        return dict(kw)
+    if not hasattr(fields, "items"):
+        raise TypeError("%s: fields must be a dict, not %s" % (what, type(fields).__name__))
+    merged = dict(fields)
+    merged.update(kw)
+    return merged
+
+
+class Db:
+    """An open libcrm database (数据库): a file, or ``":memory:"`` for a private
+    in-memory one.
+
+    ``Db(path=":memory:", *, readonly=False, create=True, busy_timeout_ms=5000,
+    time_zone=None)`` opens it, creating the file and schema when needed
+    (unless ``create=False``).  ``time_zone`` is the IANA zone of a NEW
+    database (default ``"Asia/Shanghai"``); an existing one keeps its own.
+    Use it as a context manager, or call :meth:`close`.
+
+    Everything you do goes through a :meth:`session` acting as a user; a new
+    database has the administrator, user 1 (login ``"admin"``).  The clock the
+    business rules read can be frozen (:meth:`set_clock`) or supplied by a
+    callable (:meth:`set_clock_callback`).
+
+    A Db may be shared by threads (the library serialises calls on it).
+    """
+
+    def __init__(self, path=":memory:", *, readonly=False, create=True,
+                 busy_timeout_ms=5000, time_zone=None):
+        if not isinstance(path, (str, bytes, os.PathLike)):
+            raise TypeError("path must be a str or path-like, not %s" % type(path).__name__)
+        self._ptr = None
+        self._sessions = weakref.WeakSet()
+        self._clock_cb = None
+        self._clock_error = None
+        self.path = os.fsdecode(path)
+        raw_path = os.fsencode(path)
+        if b"\0" in raw_path:
+            raise ValueError("path contains a NUL character")
+        opts = open_options_init()
+        if readonly:
+            opts.flags |= OPEN_READONLY
+        if not create:
+            opts.flags |= OPEN_NOCREATE
+        opts.busy_timeout_ms = int_arg(busy_timeout_ms, "busy_timeout_ms")
+        if not -(1 << 31) <= opts.busy_timeout_ms < (1 << 31):
+            raise OverflowError("busy_timeout_ms does not fit in 32 bits")
+        opts.time_zone = text_arg(time_zone, "time_zone", optional=True)
+        self.readonly = bool(readonly)
+        ptr = DbP()
+        check(lib.crm_db_open(raw_path, byref(opts), byref(ptr)))
+        self._ptr = ptr
+
+    @classmethod
+    def open(cls, path=":memory:", **options):
+        """Same as ``Db(path, **options)``."""
+        return cls(path, **options)
+
+    # -- lifetime ---------------------------------------------------------
+
+    @property
+    def closed(self):
+        """True once :meth:`close` has been called."""
+        return self._ptr is None
+
+    def close(self):
+        """Close the database.  Its open sessions and cursors are closed first
+        and an open transaction is rolled back.  Closing twice does nothing."""
+        if self._ptr is None:
+            return
+        for s in list(self._sessions):
+            s.close()
+        check(lib.crm_db_close(self._ptr))
+        self._ptr = None
+        self._clock_cb = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __repr__(self):
+        return "<crm.Db %r%s>" % (self.path, " closed" if self._ptr is None else "")
+
+    def _handle(self):
+        if self._ptr is None:
+            raise state_error(*_CLOSED_DB)
+        return self._ptr
+
+    def _call(self, fn, *args):
+        """Call ``fn(*args)`` and raise its error; also re-raise an exception
+        that a clock callback threw during the call."""
+        status = fn(*args)
+        if self._clock_error is not None:
+            err, self._clock_error = self._clock_error, None
+            raise err
+        return check(status)
+
+    # -- facts --------------------------------------------------------------
+
+    @property
+    def schema_version(self):
+        """The schema version of this database file (``PRAGMA user_version``)."""
+        out = c_int32()
+        self._call(lib.crm_db_schema_version, self._handle(), byref(out))
+        return out.value
+
+    @property
+    def time_zone(self):
+        """The database's IANA time zone (时区), e.g. ``"Asia/Shanghai"``: the
+        zone of calendar dates such as ``entry_date``."""
+        out = c_char_p()
+        self._call(lib.crm_db_time_zone, self._handle(), byref(out))
+        return out.value.decode("utf-8")
+
+    # -- clock ---------------------------------------------------------------
+
+    def set_clock(self, when):
+        """Freeze the clock the rules read at ``when``: an aware ``datetime``
+        or UTC milliseconds (int).  For tests and simulations."""
+        ms = to_ms(when, "when")
+        self._call(lib.crm_db_clock_fixed, self._handle(), ms)
+        self._clock_cb = None
+
+    def use_system_clock(self):
+        """Go back to the system clock (the default)."""
+        self._call(lib.crm_db_clock_system, self._handle())
+        self._clock_cb = None
+
+    def set_clock_callback(self, func):
+        """Read the time from ``func()``, which returns an aware ``datetime`` or
+        UTC milliseconds.  It is called while the library holds the handle's
+        lock, so it must not use this Db.  If it raises (or returns something
+        else), the library is given the system time for that reading and the
+        exception is raised from the call that asked for the time."""
+        if not callable(func):
+            raise TypeError("set_clock_callback() needs a callable")
+
+        def trampoline(_ctx):
+            try:
+                return to_ms(func(), "the clock callback's result")
+            except BaseException as e:  # must not unwind through C
+                self._clock_error = e
+                return time.time_ns() // 1_000_000
+
+        cb = CLOCK_FN(trampoline)
+        self._call(lib.crm_db_clock_callback, self._handle(), cb, None)
+        self._clock_cb = cb  # the C side keeps only the raw pointer
+
+    def now(self):
+        """The current time as the database's clock sees it: an aware
+        ``datetime`` in UTC."""
+        out = c_int64()
+        self._call(lib.crm_db_now, self._handle(), byref(out))
+        return to_datetime(out.value)
+
+    # -- transactions -----------------------------------------------------
+
+    def begin(self):
+        """Begin an explicit transaction (事务); prefer :meth:`transaction`."""
+        self._call(lib.crm_db_begin, self._handle())
+
+    def commit(self):
+        """Commit the explicit transaction."""
+        self._call(lib.crm_db_commit, self._handle())
+
+    def rollback(self):
+        """Roll back the explicit transaction."""
+        self._call(lib.crm_db_rollback, self._handle())
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """``with db.transaction():`` — the writes inside (of every session of
+        this Db) commit together when the block ends normally, or are rolled
+        back if it raises.  Transactions do not nest (StateError)."""
+        self.begin()
+        try:
+            yield self
+        except BaseException:
+            if self._ptr is not None:
+                self.rollback()
+            raise
+        else:
+            self.commit()
+
+    # -- sessions -------------------------------------------------------------
+
+    def session(self, user_id=None, *, login=None):
+        """Open a :class:`Session` acting as a user, by id (default 1, the
+        administrator) or by ``login``.  NotFound if no such active user."""
+        return Session(self, user_id=user_id, login=login)
+
+
+def open(path=":memory:", **options):  # noqa: A001 - mirrors sqlite3.connect
+    """Open a database: the same as ``Db(path, **options)``."""
+    return Db(path, **options)
+
+
+class _Cursor:
+    """A ``crm_cursor`` owned by a session; closed by its session or database
+    if they close first."""
+
+    __slots__ = ("_ptr", "_session", "__weakref__")
+
+    def __init__(self, session, ptr):
+        self._ptr = ptr
+        self._session = session
+        session._cursors.add(self)
+
+    def rows(self):
+        """Yield each row of this page as a dict."""
+        row = RecordP()
+        while True:
+            if self._ptr is None:
+                raise state_error(*_CLOSED_CURSOR)
+            status = self._session._db._call(lib.crm_cursor_next, self._ptr, byref(row))
+            if status == Status.DONE:
+                return
+            yield record_to_dict(row)
+
+    def next_page(self):
+        """The token of the next page (str) or None on the last page."""
+        if self._ptr is None:
+            raise state_error(*_CLOSED_CURSOR)
+        tok = c_char_p()
+        self._session._db._call(lib.crm_cursor_next_page, self._ptr, byref(tok))
+        return None if tok.value is None else tok.value.decode("utf-8")
+
+    def close(self):
+        if self._ptr is not None:
+            lib.crm_cursor_close(self._ptr)
+            self._ptr = None
+            self._session._cursors.discard(self)
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+class Session:
+    """A user acting on a database (会话).  Made by :meth:`Db.session`.
+
+    Every operation runs as this user: permissions are checked and history
+    records who did what.  Records are dicts keyed by field name (see
+    :func:`crm.fields`); values are int, float, str or None.  Use it as a
+    context manager or call :meth:`close`; using a closed session raises
+    :class:`~crm.StateError`.
+    """
+
+    def __init__(self, db, user_id=None, login=None):
+        if not isinstance(db, Db):
+            raise TypeError("Session needs a Db; use db.session()")
+        self._ptr = None
+        self._db = db
+        self._cursors = weakref.WeakSet()
+        ptr = SessionP()
+        if login is not None:
+            if user_id is not None:
+                raise TypeError("give user_id or login, not both")
+            db._call(lib.crm_session_open_login, db._handle(),
+                     text_arg(login, "login"), byref(ptr))
+        else:
+            uid = 1 if user_id is None else int_arg(user_id, "user_id")
+            db._call(lib.crm_session_open, db._handle(), uid, byref(ptr))
+        self._ptr = ptr
+        db._sessions.add(self)  # so that db.close() closes it first
+
+    # -- lifetime ---------------------------------------------------------
+
+    @property
+    def db(self):
+        """The :class:`Db` this session belongs to."""
+        return self._db
+
+    @property
+    def closed(self):
+        """True once the session (or its database) has been closed."""
+        return self._ptr is None
+
+    def close(self):
+        """Close the session and any cursor still open on it.  Closing twice
+        does nothing."""
+        if self._ptr is None:
+            return
+        for c in list(self._cursors):
+            c.close()
+        lib.crm_session_close(self._ptr)
+        self._ptr = None
+        self._db._sessions.discard(self)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __repr__(self):
+        if self._ptr is None:
+            return "<crm.Session closed>"
+        return "<crm.Session user_id=%d>" % self.user_id
+
+    def _handle(self):
+        if self._ptr is None:
+            raise state_error(*_CLOSED_SESSION)
+        return self._ptr
+
+    def _call(self, fn, *args):
+        return self._db._call(fn, self._handle(), *args)
+
+    def _get_record(self, fn, key):
+        out = RecordP()
+        self._call(fn, key, byref(out))
+        rec = Record(out)
+        try:
+            return record_to_dict(rec.ptr)
+        finally:
+            rec.free()
+
+    @property
+    def user_id(self):
+        """The id of the session's user."""
+        out = c_int64()
+        self._call(lib.crm_session_user, byref(out))
+        return out.value
+
+    # -- users ----------------------------------------------------------------
+
+    def create_user(self, login, name, department=None, role=None, **fields):
+        """Create a user (用户) and return the new id.  ``role`` is one of sales,
+        sales_manager, service, marketing, admin (Chinese labels such as
+        销售 are accepted too).  Administrators only (PermissionDenied)."""
+        rec_fields = {"login": login, "name": name}
+        if department is not None:
+            rec_fields["department"] = department
+        if role is not None:
+            rec_fields["role"] = role
+        rec_fields.update(fields)
+        out = c_int64()
+        with record_from_dict(rec_fields) as rec:
+            self._call(lib.crm_user_create, rec, byref(out))
+        return out.value
+
+    def get_user(self, user_id):
+        """A user as a dict (id, login, name, department, role …)."""
+        return self._get_record(lib.crm_user_get, int_arg(user_id, "user_id"))
+
+    # -- dictionaries ---------------------------------------------------------
+
+    def add_dict_entry(self, dict, code, label_zh, label_en):  # noqa: A002
+        """Add an entry to a dictionary (字典) such as "industry" or "source".
+        Administrators only; Conflict if the code or a label is taken;
+        "customer_type" and "role" are fixed."""
+        self._call(lib.crm_dict_add, text_arg(dict, "dict"), text_arg(code, "code"),
+                   text_arg(label_zh, "label_zh"), text_arg(label_en, "label_en"))
+
+    def dict_label(self, dict, code):  # noqa: A002
+        """The Chinese label of a dictionary code, e.g.
+        ``dict_label("priority", "high")`` -> ``"高"``."""
+        out = c_char_p()
+        self._call(lib.crm_dict_label, text_arg(dict, "dict"), text_arg(code, "code"),
+                   byref(out))
+        return out.value.decode("utf-8")
+
+    # -- customers --------------------------------------------------------------
+
+    def create_customer(self, fields=None, /, **kw):
+        """Create a customer (客户) from a dict and/or keyword fields (keywords
+        win over the dict); return its human-readable id, e.g. ``"C0001"``.
+
+        Fields are normalised and validated; if any fails, ValidationError
+        lists every failing field and nothing is written.  ``owner`` defaults
+        to this session's user, ``type`` to "prospect" (潜在), ``entry_date``
+        to today in the database's time zone."""
+        merged = _merge(fields, kw, "create_customer")
+        out = c_void_p()
+        with record_from_dict(merged) as rec:
+            try:
+                self._call(lib.crm_customer_create, rec, byref(out))
+            finally:
+                new_id = take_owned_string(out)
+        return new_id
+
+    def get_customer(self, id):  # noqa: A002
+        """A customer as a dict of every field, by human id (``"C0001"``, str)
+        or internal key (int).  ``phone`` is E.164, ``phone_display`` the
+        national format; instants (``created_at`` …) are UTC ms ints."""
+        if isinstance(id, str):
+            return self._get_record(lib.crm_customer_get, text_arg(id, "id"))
+        if isinstance(id, int) and not isinstance(id, bool):
+            return self._get_record(lib.crm_customer_get_by_key, int_arg(id, "key"))
+        raise TypeError("get_customer() needs a str id or an int key, not %s"
+                        % type(id).__name__)
+
+    def get_customer_json(self, id):  # noqa: A002
+        """A customer as the library's JSON text (``crm_record_to_json``)."""
+        out = RecordP()
+        self._call(lib.crm_customer_get, text_arg(id, "id"), byref(out))
+        rec = Record(out)
+        try:
+            return record_ptr_json(rec.ptr)
+        finally:
+            rec.free()
+
+    def update_customer(self, id, fields=None, /, **kw):  # noqa: A002
+        """Change the given fields of customer ``id`` (a dict and/or keywords;
+        keywords win; fields not given stay as they are, a value of None
+        clears an optional field); return the new version.
+
+        Pass ``version=`` (from :meth:`get_customer`) for optimistic
+        concurrency: if someone changed the customer since, Conflict.  A
+        change of ``type`` must be an allowed lifecycle step."""
+        merged = _merge(fields, kw, "update_customer")
+        key = text_arg(id, "id")
+        out = c_int64()
+        with record_from_dict(merged) as rec:
+            self._call(lib.crm_customer_update, key, rec, byref(out))
+        return out.value
+
+    def set_customer_type(self, id, type, reason=None):  # noqa: A002
+        """Move a customer along its lifecycle (客户类型): prospect 潜在 ->
+        intent 意向 -> won 成交 -> churned 流失 (and churned -> intent to win
+        back).  A forbidden step raises Conflict."""
+        self._call(lib.crm_customer_set_type, text_arg(id, "id"), text_arg(type, "type"),
+                   text_arg(reason, "reason", optional=True))
+
+    def archive_customer(self, id, reason=None):  # noqa: A002
+        """Archive (归档, soft-delete) a customer: it leaves the lists and its id
+        is never reused.  Archiving twice raises StateError."""
+        self._call(lib.crm_customer_archive, text_arg(id, "id"),
+                   text_arg(reason, "reason", optional=True))
+
+    def _open_list(self, owner, type, page_size, include_archived, after):  # noqa: A002
+        q = customer_query_init()
+        q.owner = 0 if owner is None else int_arg(owner, "owner")
+        q.type = text_arg(type, "type", optional=True)
+        q.page_size = int_arg(page_size, "page_size")
+        q.include_archived = 1 if include_archived else 0
+        q.after = text_arg(after, "after", optional=True)
+        ptr = CursorP()
+        self._call(lib.crm_customer_list, byref(q), byref(ptr))
+        return _Cursor(self, ptr)
+
+    def customer_page(self, owner=None, type=None, page_size=50,  # noqa: A002
+                      include_archived=False, after=None):
+        """One page of customers in id order: ``(rows, next_token)``.  Pass
+        ``next_token`` as ``after`` for the next page; it is None on the last
+        page."""
+        cur = self._open_list(owner, type, page_size, include_archived, after)
+        try:
+            rows = list(cur.rows())
+            return rows, cur.next_page()
+        finally:
+            cur.close()
+
+    def customers(self, owner=None, type=None, page_size=50,  # noqa: A002
+                  include_archived=False):
+        """Iterate over customers (客户列表) in id order as dicts, fetching
+        ``page_size`` rows at a time and following page tokens until the end.
+        ``owner``: a user id; ``type``: a code or label ("won", "成交")."""
+        # Check the arguments now, not at the first next().
+        int_arg(page_size, "page_size")
+        if owner is not None:
+            int_arg(owner, "owner")
+        text_arg(type, "type", optional=True)
+        self._handle()
+        return self._iter_customers(owner, type, page_size, include_archived)
+
+    def _iter_customers(self, owner, type, page_size, include_archived):  # noqa: A002
+        after = None
+        while True:
+            cur = self._open_list(owner, type, page_size, include_archived, after)
+            try:
+                yield from cur.rows()
+                after = cur.next_page()
+            finally:
+                cur.close()
+            if after is None:
+                return
+
+    def customer_history(self, id):  # noqa: A002
+        """A customer's change history (变更历史), oldest first: a list of dicts
+        with "at" (UTC ms), "actor" (user id), "kind" (create, update, type,
+        archive), "field", "before", "after", "reason"."""
+        ptr = CursorP()
+        self._call(lib.crm_customer_history, text_arg(id, "id"), byref(ptr))
+        cur = _Cursor(self, ptr)
+        try:
+            return list(cur.rows())
+        finally:
+            cur.close()

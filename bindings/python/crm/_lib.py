@@ -1,0 +1,295 @@
+"""Finding and loading libcrm, and the one table of its C prototypes.
+
+Everything here mirrors ``capi/crm.h``.  Nothing else in the package declares a
+C function: the table ``PROTOTYPES`` below lists every function of the header
+with its return type and argument types, and :func:`load_library` applies it
+to the shared library it loads.
+"""
+
+import ctypes
+import ctypes.util
+import os
+from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_double, c_int,
+                    c_int32, c_int64, c_size_t, c_uint32, c_void_p)
+
+# The SONAME major version this binding speaks (libcrm.so.0).
+ABI_MAJOR = 0
+
+# --------------------------------------------------------------------------
+# Opaque handles.  Distinct pointer types, so that ctypes refuses a session
+# where a record is expected.
+# --------------------------------------------------------------------------
+
+
+class _crm_db(Structure):
+    """Opaque ``crm_db``."""
+
+
+class _crm_session(Structure):
+    """Opaque ``crm_session``."""
+
+
+class _crm_record(Structure):
+    """Opaque ``crm_record``."""
+
+
+class _crm_cursor(Structure):
+    """Opaque ``crm_cursor``."""
+
+
+DbP = POINTER(_crm_db)
+SessionP = POINTER(_crm_session)
+RecordP = POINTER(_crm_record)
+CursorP = POINTER(_crm_cursor)
+
+# int64_t (*crm_clock_fn)(void *ctx)
+CLOCK_FN = CFUNCTYPE(c_int64, c_void_p)
+
+# --------------------------------------------------------------------------
+# Option structs (always built through the helpers, the Python twin of the
+# _INIT macros, so that ``size`` is right).
+# --------------------------------------------------------------------------
+
+OPEN_READWRITE = 0
+OPEN_READONLY = 1
+OPEN_NOCREATE = 2
+
+
+class OpenOptions(Structure):
+    """``crm_open_options``."""
+    _fields_ = [
+        ("size", c_size_t),
+        ("flags", c_uint32),
+        ("busy_timeout_ms", c_int32),
+        ("time_zone", c_char_p),
+    ]
+
+
+def open_options_init():
+    """The equivalent of ``CRM_OPEN_OPTIONS_INIT``."""
+    return OpenOptions(ctypes.sizeof(OpenOptions), 0, 5000, None)
+
+
+class CustomerQuery(Structure):
+    """``crm_customer_query``."""
+    _fields_ = [
+        ("size", c_size_t),
+        ("owner", c_int64),
+        ("type", c_char_p),
+        ("page_size", c_int32),
+        ("after", c_char_p),
+        ("include_archived", c_int32),
+    ]
+
+
+def customer_query_init():
+    """The equivalent of ``CRM_CUSTOMER_QUERY_INIT``."""
+    return CustomerQuery(ctypes.sizeof(CustomerQuery), 0, None, 0, None, 0)
+
+
+# --------------------------------------------------------------------------
+# THE table: every function of crm.h, in header order.
+#   name: (restype, [argtypes])
+# Owned strings (freed with crm_free) are received as c_void_p so that the
+# pointer survives for crm_free; borrowed strings are c_char_p (copied into
+# Python bytes at once).
+# --------------------------------------------------------------------------
+
+_pcharp = POINTER(c_char_p)      # const char **out (borrowed)
+_pvoidp = POINTER(c_void_p)      # char **out (owned: crm_free)
+_pi32 = POINTER(c_int32)
+_pi64 = POINTER(c_int64)
+
+PROTOTYPES = {
+    # Version
+    "crm_version": (c_char_p, []),
+    "crm_version_number": (c_int32, []),
+    # Status codes and the per-thread last error
+    "crm_errcode": (c_int, []),
+    "crm_errmsg": (c_char_p, []),
+    "crm_errmsg_zh": (c_char_p, []),
+    "crm_status_name": (c_char_p, [c_int]),
+    "crm_error_field_count": (c_int32, []),
+    "crm_error_field_name": (c_char_p, [c_int32]),
+    "crm_error_field_code": (c_char_p, [c_int32]),
+    "crm_error_field_message": (c_char_p, [c_int32]),
+    "crm_error_field_message_zh": (c_char_p, [c_int32]),
+    "crm_free": (None, [c_void_p]),
+    # Records
+    "crm_record_new": (c_int, [POINTER(RecordP)]),
+    "crm_record_free": (None, [RecordP]),
+    "crm_record_set_text": (c_int, [RecordP, c_char_p, c_char_p]),
+    "crm_record_set_textn": (c_int, [RecordP, c_char_p, c_char_p, c_size_t]),
+    "crm_record_set_int": (c_int, [RecordP, c_char_p, c_int64]),
+    "crm_record_set_real": (c_int, [RecordP, c_char_p, c_double]),
+    "crm_record_set_null": (c_int, [RecordP, c_char_p]),
+    "crm_record_unset": (c_int, [RecordP, c_char_p]),
+    "crm_record_count": (c_int, [RecordP, _pi32]),
+    "crm_record_name": (c_int, [RecordP, c_int32, _pcharp]),
+    "crm_record_type": (c_int, [RecordP, c_char_p, _pi32]),
+    "crm_record_get_text": (c_int, [RecordP, c_char_p, _pcharp]),
+    "crm_record_get_int": (c_int, [RecordP, c_char_p, _pi64]),
+    "crm_record_get_real": (c_int, [RecordP, c_char_p, POINTER(c_double)]),
+    "crm_record_to_json": (c_int, [RecordP, _pvoidp]),
+    # Field registry
+    "crm_field_count": (c_int, [c_char_p, _pi32]),
+    "crm_field_info": (c_int, [c_char_p, c_int32, _pcharp, _pcharp, _pcharp, _pcharp,
+                               _pi32]),
+    "crm_field_resolve": (c_int, [c_char_p, c_char_p, _pcharp]),
+    # Databases
+    "crm_db_open": (c_int, [c_char_p, POINTER(OpenOptions), POINTER(DbP)]),
+    "crm_db_close": (c_int, [DbP]),
+    "crm_db_schema_version": (c_int, [DbP, _pi32]),
+    "crm_schema_version": (c_int32, []),
+    "crm_db_time_zone": (c_int, [DbP, _pcharp]),
+    "crm_db_clock_system": (c_int, [DbP]),
+    "crm_db_clock_fixed": (c_int, [DbP, c_int64]),
+    "crm_db_clock_callback": (c_int, [DbP, CLOCK_FN, c_void_p]),
+    "crm_db_now": (c_int, [DbP, _pi64]),
+    "crm_db_begin": (c_int, [DbP]),
+    "crm_db_commit": (c_int, [DbP]),
+    "crm_db_rollback": (c_int, [DbP]),
+    # Users and sessions
+    "crm_session_open": (c_int, [DbP, c_int64, POINTER(SessionP)]),
+    "crm_session_open_login": (c_int, [DbP, c_char_p, POINTER(SessionP)]),
+    "crm_session_close": (None, [SessionP]),
+    "crm_session_user": (c_int, [SessionP, _pi64]),
+    "crm_user_create": (c_int, [SessionP, RecordP, _pi64]),
+    "crm_user_get": (c_int, [SessionP, c_int64, POINTER(RecordP)]),
+    # Dictionaries
+    "crm_dict_add": (c_int, [SessionP, c_char_p, c_char_p, c_char_p, c_char_p]),
+    "crm_dict_label": (c_int, [SessionP, c_char_p, c_char_p, _pcharp]),
+    # Customers
+    "crm_customer_create": (c_int, [SessionP, RecordP, _pvoidp]),
+    "crm_customer_get": (c_int, [SessionP, c_char_p, POINTER(RecordP)]),
+    "crm_customer_get_by_key": (c_int, [SessionP, c_int64, POINTER(RecordP)]),
+    "crm_customer_update": (c_int, [SessionP, c_char_p, RecordP, _pi64]),
+    "crm_customer_set_type": (c_int, [SessionP, c_char_p, c_char_p, c_char_p]),
+    "crm_customer_archive": (c_int, [SessionP, c_char_p, c_char_p]),
+    # Cursors
+    "crm_customer_list": (c_int, [SessionP, POINTER(CustomerQuery), POINTER(CursorP)]),
+    "crm_cursor_next": (c_int, [CursorP, POINTER(RecordP)]),
+    "crm_cursor_next_page": (c_int, [CursorP, _pcharp]),
+    "crm_cursor_close": (None, [CursorP]),
+    # History
+    "crm_customer_history": (c_int, [SessionP, c_char_p, POINTER(CursorP)]),
+}
+
+
+# --------------------------------------------------------------------------
+# Finding the library
+# --------------------------------------------------------------------------
+
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+# bindings/python/crm -> ../../../build/src
+BUILD_DIR = os.path.normpath(os.path.join(PACKAGE_DIR, os.pardir, os.pardir, os.pardir,
+                                          "build", "src"))
+
+
+class LibraryNotFoundError(ImportError):
+    """libcrm could not be loaded; the message lists every place tried and why
+    each one failed."""
+
+    __module__ = "crm"
+
+
+def _apply(lib):
+    """Declare every prototype on ``lib``.  Returns the names it lacks."""
+    missing = []
+    for name, (restype, argtypes) in PROTOTYPES.items():
+        try:
+            fn = getattr(lib, name)
+        except AttributeError:
+            missing.append(name)
+            continue
+        fn.restype = restype
+        fn.argtypes = argtypes
+    return missing
+
+
+def _try(path, tried, label=None):
+    """Load ``path`` and check it; on failure note why in ``tried``."""
+    where = label or path
+    if os.sep in path and not os.path.exists(path):
+        tried.append((where, "no such file"))
+        return None
+    try:
+        lib = ctypes.CDLL(path)
+    except OSError as e:
+        tried.append((where, str(e) or "could not be loaded"))
+        return None
+    missing = _apply(lib)
+    if missing:
+        shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+        tried.append((where, "loaded, but it lacks %d function(s) of crm.h: %s"
+                      % (len(missing), shown)))
+        return None
+    major = lib.crm_version_number() // 10000
+    if major != ABI_MAJOR:
+        tried.append((where, "loaded, but it is libcrm %s; this binding needs %d.x"
+                      % (lib.crm_version().decode("ascii", "replace"), ABI_MAJOR)))
+        return None
+    return lib
+
+
+def load_library(environ=None, package_dir=PACKAGE_DIR, build_dir=BUILD_DIR,
+                 system=True):
+    """Find and load libcrm; return ``(lib, path)``.
+
+    Order: ``$CRM_LIBRARY`` (a full path; when it is set, it is the only place
+    tried, so that a wrong setting is never hidden by another copy), then the
+    package directory (``libcrm.so.0``, ``libcrm.so``), then the build tree
+    (``build/src`` of the source tree), then the system loader.  Raises
+    :class:`LibraryNotFoundError` listing every place tried and why each
+    failed.
+    """
+    if environ is None:
+        environ = os.environ
+    tried = []
+    explicit = environ.get("CRM_LIBRARY")
+    if explicit:
+        lib = _try(explicit, tried, "$CRM_LIBRARY=" + explicit)
+        if lib is not None:
+            return lib, explicit
+        raise LibraryNotFoundError(_report(tried, explicit=True))
+    tried.append(("$CRM_LIBRARY", "not set"))
+
+    candidates = []
+    if package_dir:
+        candidates += [os.path.join(package_dir, "libcrm.so.0"),
+                       os.path.join(package_dir, "libcrm.so")]
+    if build_dir:
+        candidates += [os.path.join(build_dir, "libcrm.so.0"),
+                       os.path.join(build_dir, "libcrm.so")]
+    for path in candidates:
+        lib = _try(path, tried)
+        if lib is not None:
+            return lib, path
+
+    if system:
+        lib = _try("libcrm.so.0", tried)
+        if lib is not None:
+            return lib, "libcrm.so.0"
+        found = ctypes.util.find_library("crm")
+        if found is None:
+            tried.append(("ctypes.util.find_library('crm')", "found nothing"))
+        elif found != "libcrm.so.0":
+            lib = _try(found, tried)
+            if lib is not None:
+                return lib, found
+    raise LibraryNotFoundError(_report(tried, explicit=False))
+
+
+def _report(tried, explicit):
+    lines = ["libcrm could not be loaded. Places tried, in order:"]
+    for i, (where, why) in enumerate(tried, 1):
+        lines.append("  %d. %s: %s" % (i, where, why))
+    if explicit:
+        lines.append("CRM_LIBRARY is set, so no other place was tried; fix it or unset it.")
+    else:
+        lines.append("Set CRM_LIBRARY to the full path of libcrm.so.0, or build it: "
+                     "cmake -S . -B build && cmake --build build --target crm")
+    return "\n".join(lines)
+
+
+lib, LIBRARY_PATH = load_library()

@@ -1,0 +1,221 @@
+"""Exceptions: every negative status of libcrm becomes a :class:`CrmError`.
+
+The subclass says which status (``NotFound`` for ``CRM_ERR_NOT_FOUND`` …); the
+exception carries the library's message in English (``message``) and Chinese
+(``message_zh``), and for a validation failure the list of every failing field
+(``errors``, a list of :class:`FieldError`).
+
+Some subclasses are also the natural Python builtin, so that generic code can
+catch them: ``InvalidArgument`` and ``ValidationError`` are ``ValueError``,
+``NotFound`` is a ``LookupError``, ``TypeMismatch`` is a ``TypeError`` and
+``OutOfMemory`` is a ``MemoryError``.  The others derive from ``CrmError``
+only.
+"""
+
+import enum
+from collections import namedtuple
+
+from ._lib import lib
+
+__all__ = [
+    "Status", "FieldError", "CrmError", "InvalidArgument", "NotFound", "ValidationError",
+    "PermissionDenied", "Conflict", "Busy", "Corrupt", "CantOpen", "ReadOnly",
+    "VersionTooNew", "NotADatabase", "StateError", "TypeMismatch", "OutOfMemory",
+    "InternalError", "status_name",
+]
+
+
+class Status(enum.IntEnum):
+    """The status codes of crm.h (``CRM_OK``, ``CRM_ERR_*``)."""
+    OK = 0
+    DONE = 1
+    INVALID_ARG = -1
+    NOT_FOUND = -2
+    VALIDATION = -3
+    PERMISSION = -4
+    CONFLICT = -5
+    BUSY = -6
+    CORRUPT = -7
+    CANTOPEN = -8
+    READONLY = -9
+    VERSION = -10
+    NOTADB = -11
+    STATE = -12
+    TYPE = -13
+    NOMEM = -14
+    INTERNAL = -15
+
+
+FieldError = namedtuple("FieldError", "field code message message_zh")
+FieldError.__doc__ = """One failing field of a validation error (字段校验错误).
+
+``field`` is the field name (``"phone"``), ``code`` a stable machine-readable
+code (``"invalid_phone"``, ``"required"``, ``"vague_name"`` …), ``message`` and
+``message_zh`` the explanation in English and Chinese."""
+
+
+def status_name(code):
+    """The constant name of a status code, e.g. ``status_name(-3)`` ->
+    ``"CRM_ERR_VALIDATION"``."""
+    return lib.crm_status_name(int(code)).decode("utf-8", "replace")
+
+
+class CrmError(Exception):
+    """Base class of every libcrm error.
+
+    Attributes: ``code`` (the negative status, a :class:`Status` when known),
+    ``message`` (English), ``message_zh`` (中文), ``errors`` (list of
+    :class:`FieldError`; empty unless the library reported field errors).
+    """
+
+    def __init__(self, code, message, message_zh="", errors=()):
+        try:
+            code = Status(code)
+        except ValueError:
+            pass
+        self.code = code
+        self.message = message
+        self.message_zh = message_zh
+        self.errors = list(errors)
+        super().__init__(code, message, message_zh)
+
+    @property
+    def name(self):
+        """The status constant's name, e.g. ``"CRM_ERR_NOT_FOUND"``."""
+        return status_name(self.code)
+
+    def __str__(self):
+        text = self.message or self.message_zh or self.name
+        if self.message_zh and self.message_zh != self.message:
+            text += " (%s)" % self.message_zh
+        for e in self.errors:
+            text += "\n  %s [%s]: %s" % (e.field, e.code, e.message or e.message_zh)
+        return text
+
+    def __repr__(self):
+        return "%s(%r, %r, %r)" % (type(self).__name__, int(self.code), self.message,
+                                   self.message_zh)
+
+
+class InvalidArgument(CrmError, ValueError):
+    """A NULL or malformed argument (``CRM_ERR_INVALID_ARG``)."""
+
+
+class NotFound(CrmError, LookupError):
+    """No such record, user, field, dictionary entry or page
+    (``CRM_ERR_NOT_FOUND``)."""
+
+
+class ValidationError(CrmError, ValueError):
+    """Field validation failed (``CRM_ERR_VALIDATION``, 校验失败).
+
+    ``errors`` lists EVERY failing field as :class:`FieldError` tuples; nothing
+    was written.  ``fields`` is the list of their names."""
+
+    @property
+    def fields(self):
+        """The names of the failing fields, in the library's order."""
+        return [e.field for e in self.errors]
+
+
+class PermissionDenied(CrmError):
+    """The session's user may not do this (``CRM_ERR_PERMISSION``, 无权限)."""
+
+
+class Conflict(CrmError):
+    """A stale version (optimistic concurrency) or a forbidden state change,
+    e.g. an illegal customer type step (``CRM_ERR_CONFLICT``)."""
+
+
+class Busy(CrmError):
+    """The database stayed locked past the busy timeout (``CRM_ERR_BUSY``)."""
+
+
+class Corrupt(CrmError):
+    """The database file is damaged or truncated (``CRM_ERR_CORRUPT``)."""
+
+
+class CantOpen(CrmError):
+    """The file or its directory cannot be opened (``CRM_ERR_CANTOPEN``)."""
+
+
+class ReadOnly(CrmError):
+    """The database cannot be written (``CRM_ERR_READONLY``)."""
+
+
+class VersionTooNew(CrmError):
+    """The file was made by a newer libcrm (``CRM_ERR_VERSION``)."""
+
+
+class NotADatabase(CrmError):
+    """The file is not a libcrm database (``CRM_ERR_NOTADB``)."""
+
+
+class StateError(CrmError):
+    """Wrong state: a closed database or session, no open transaction, an
+    archived customer archived again (``CRM_ERR_STATE``)."""
+
+
+class TypeMismatch(CrmError, TypeError):
+    """A value of the wrong type for a field (``CRM_ERR_TYPE``)."""
+
+
+class OutOfMemory(CrmError, MemoryError):
+    """The library ran out of memory (``CRM_ERR_NOMEM``)."""
+
+
+class InternalError(CrmError):
+    """A bug in libcrm (``CRM_ERR_INTERNAL``); please report it."""
+
+
+_BY_CODE = {
+    Status.INVALID_ARG: InvalidArgument,
+    Status.NOT_FOUND: NotFound,
+    Status.VALIDATION: ValidationError,
+    Status.PERMISSION: PermissionDenied,
+    Status.CONFLICT: Conflict,
+    Status.BUSY: Busy,
+    Status.CORRUPT: Corrupt,
+    Status.CANTOPEN: CantOpen,
+    Status.READONLY: ReadOnly,
+    Status.VERSION: VersionTooNew,
+    Status.NOTADB: NotADatabase,
+    Status.STATE: StateError,
+    Status.TYPE: TypeMismatch,
+    Status.NOMEM: OutOfMemory,
+    Status.INTERNAL: InternalError,
+}
+
+
+def _text(b):
+    return b.decode("utf-8", "replace") if b else ""
+
+
+def last_error(status):
+    """Build the exception for ``status`` from this thread's last error.
+
+    Must be called right after the failing call, before any other libcrm call
+    on this thread (the error accessors themselves do not reset it)."""
+    n = lib.crm_error_field_count()
+    errors = [FieldError(_text(lib.crm_error_field_name(i)),
+                         _text(lib.crm_error_field_code(i)),
+                         _text(lib.crm_error_field_message(i)),
+                         _text(lib.crm_error_field_message_zh(i)))
+              for i in range(max(n, 0))]
+    message = _text(lib.crm_errmsg())
+    message_zh = _text(lib.crm_errmsg_zh())
+    cls = _BY_CODE.get(status, CrmError)
+    return cls(status, message, message_zh, errors)
+
+
+def check(status):
+    """Return ``status`` if it is CRM_OK or CRM_DONE, else raise its error."""
+    if status >= 0:
+        return status
+    raise last_error(status)
+
+
+def state_error(message, message_zh):
+    """A :class:`StateError` raised by the binding itself (e.g. a closed
+    handle, which must never reach the C side)."""
+    return StateError(Status.STATE, message, message_zh)

@@ -1,0 +1,1052 @@
+/*
+ * crm_demo — a small host program that uses libcrm through its C interface.
+ *
+ *   crm_demo [path.db [customers.csv]]
+ *
+ * It (re)creates the database file (default crm_demo.db in the current
+ * directory), freezes the clock at 2026-11-23 09:00 Asia/Shanghai so that the
+ * output is the same on every run, and then walks through what a sales team
+ * does with the library:
+ *
+ *   1. the administrator creates the users (sales reps, a manager, service);
+ *   2. 240 customers from a 《客户信息登记表》 export are loaded in one
+ *      explicit transaction;
+ *   3. a sales rep lists their customers, one page at a time;
+ *   4. a record with many bad fields is rejected, naming every failing field,
+ *      and nothing is saved;
+ *   5. two sessions update the same customer: the stale one gets
+ *      CRM_ERR_CONFLICT; then the customer moves from 潜在客户 to 意向客户；
+ *   6. the customer's change history.
+ *
+ * Only the bulk-load time differs between runs.  The program exits with
+ * status 1 if the library does anything other than what crm.h promises, so
+ * it doubles as a smoke test.
+ */
+#if !defined(_WIN32)
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+#endif
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crm.h"
+
+#ifndef CRM_DEMO_DATA /* set by examples/CMakeLists.txt */
+#define CRM_DEMO_DATA "sample_customers.csv"
+#endif
+
+/* 2026-11-23 09:00 Asia/Shanghai = 2026-11-23T01:00:00Z. */
+static const int64_t DEMO_NOW_MS = INT64_C(1795395600000);
+static const int64_t MINUTE_MS = INT64_C(60000);
+
+/* Set when the library breaks a promise of crm.h; the demo goes on but
+ * exits with status 1. */
+static int g_contract_failures = 0;
+
+/* ======================================================================== */
+/* Small utilities                                                          */
+/* ======================================================================== */
+
+static char *xstrdup(const char *s) {
+  size_t n = strlen(s ? s : "") + 1;
+  char *p = (char *)malloc(n);
+  if (!p) {
+    fputs("out of memory\n", stderr);
+    exit(1);
+  }
+  memcpy(p, s ? s : "", n);
+  return p;
+}
+
+static double monotonic_seconds(void) {
+#if defined(CLOCK_MONOTONIC)
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+#else
+  return (double)clock() / CLOCKS_PER_SEC;
+#endif
+}
+
+/* Decode one UTF-8 sequence; returns its length (at least 1). */
+static int utf8_decode(const unsigned char *s, unsigned long *cp) {
+  if (s[0] < 0x80) {
+    *cp = s[0];
+    return 1;
+  }
+  if ((s[0] & 0xE0) == 0xC0 && s[1]) {
+    *cp = ((unsigned long)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+    return 2;
+  }
+  if ((s[0] & 0xF0) == 0xE0 && s[1] && s[2]) {
+    *cp = ((unsigned long)(s[0] & 0x0F) << 12) | ((unsigned long)(s[1] & 0x3F) << 6) |
+          (s[2] & 0x3F);
+    return 3;
+  }
+  if ((s[0] & 0xF8) == 0xF0 && s[1] && s[2] && s[3]) {
+    *cp = ((unsigned long)(s[0] & 0x07) << 18) | ((unsigned long)(s[1] & 0x3F) << 12) |
+          ((unsigned long)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+    return 4;
+  }
+  *cp = 0xFFFD;
+  return 1;
+}
+
+/* Columns a code point takes in a terminal: CJK ideographs, full-width forms
+ * and CJK punctuation take two, everything else here one. */
+static int cp_width(unsigned long cp) {
+  if ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF && cp != 0x303F) ||
+      (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+      (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+      (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD))
+    return 2;
+  return 1;
+}
+
+static int display_width(const char *s) {
+  int w = 0;
+  const unsigned char *p = (const unsigned char *)s;
+  while (*p) {
+    unsigned long cp;
+    p += utf8_decode(p, &cp);
+    w += cp_width(cp);
+  }
+  return w;
+}
+
+static int utf8_length(const char *s) {
+  int n = 0;
+  const unsigned char *p = (const unsigned char *)s;
+  while (*p) {
+    unsigned long cp;
+    p += utf8_decode(p, &cp);
+    n++;
+  }
+  return n;
+}
+
+/* Print s and pad it with spaces to `width` terminal columns. */
+static void print_padded(const char *s, int width) {
+  int pad = width - display_width(s);
+  fputs(s, stdout);
+  while (pad-- > 0) putchar(' ');
+}
+
+/* Format UTC milliseconds as Beijing time.  Asia/Shanghai has had a fixed
+ * +08:00 offset without daylight saving since 1991, so no tz database is
+ * needed here.  (days_to_civil is Howard Hinnant's civil_from_days.) */
+static void format_beijing(int64_t ms, char *buf, size_t size) {
+  int64_t secs = ms / 1000 + 8 * 3600;
+  int64_t days = secs / 86400, rem = secs % 86400, era, doe, yoe, y, doy, mp, d, m;
+  if (rem < 0) {
+    rem += 86400;
+    days--;
+  }
+  days += 719468;
+  era = (days >= 0 ? days : days - 146096) / 146097;
+  doe = days - era * 146097;
+  yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  y = yoe + era * 400;
+  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  if (m <= 2) y++;
+  snprintf(buf, size, "%04d-%02d-%02d %02d:%02d", (int)y, (int)m, (int)d, (int)(rem / 3600),
+           (int)(rem % 3600 / 60));
+}
+
+static void heading(const char *title) {
+  printf("\n==== %s ====\n\n", title);
+}
+
+/* ======================================================================== */
+/* Errors                                                                   */
+/* ======================================================================== */
+
+/* The last error is only valid until the next libcrm call on this thread, so
+ * copy it before doing anything else. */
+#define MAX_FIELD_ERRORS 32
+typedef struct {
+  int status;
+  char message[512];
+  char message_zh[512];
+  int field_count;
+  struct {
+    char name[64], code[64], message[256], message_zh[256];
+  } fields[MAX_FIELD_ERRORS];
+} error_snapshot;
+
+static const char *field_label_zh(const char *entity, const char *field);
+
+static void copy_str(char *dst, size_t size, const char *src) {
+  snprintf(dst, size, "%s", src ? src : "(null)");
+}
+
+static void snapshot_error(int status, error_snapshot *e) {
+  int32_t i, n;
+  memset(e, 0, sizeof *e);
+  e->status = status;
+  copy_str(e->message, sizeof e->message, crm_errmsg());
+  copy_str(e->message_zh, sizeof e->message_zh, crm_errmsg_zh());
+  n = crm_error_field_count();
+  if (n > MAX_FIELD_ERRORS) n = MAX_FIELD_ERRORS;
+  for (i = 0; i < n; i++) {
+    copy_str(e->fields[i].name, sizeof e->fields[i].name, crm_error_field_name(i));
+    copy_str(e->fields[i].code, sizeof e->fields[i].code, crm_error_field_code(i));
+    copy_str(e->fields[i].message, sizeof e->fields[i].message, crm_error_field_message(i));
+    copy_str(e->fields[i].message_zh, sizeof e->fields[i].message_zh,
+             crm_error_field_message_zh(i));
+  }
+  e->field_count = n < 0 ? 0 : n;
+}
+
+static void print_error(const error_snapshot *e, const char *indent) {
+  int i;
+  printf("%s状态 (status):  %s (%d)\n", indent, crm_status_name(e->status), e->status);
+  printf("%s错误信息 (zh):  %s\n", indent, e->message_zh);
+  printf("%sMessage (en):   %s\n", indent, e->message);
+  for (i = 0; i < e->field_count; i++) {
+    printf("%s  %d. %s %s [%s]\n", indent, i + 1, field_label_zh("customer", e->fields[i].name),
+           e->fields[i].name, e->fields[i].code);
+    printf("%s     %s\n", indent, e->fields[i].message_zh);
+    printf("%s     %s\n", indent, e->fields[i].message);
+  }
+}
+
+/* Report a failed call and stop: for steps the rest of the demo needs. */
+static void fail(const char *what, int status) {
+  error_snapshot e;
+  snapshot_error(status, &e);
+  fprintf(stdout, "\n失败 (failed): %s\n", what);
+  print_error(&e, "  ");
+  exit(1);
+}
+
+#define CHECK(call)                      \
+  do {                                   \
+    int rc_ = (call);                    \
+    if (rc_ != CRM_OK) fail(#call, rc_); \
+  } while (0)
+
+static void contract_failure(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  printf("\n  !! 与 crm.h 不符 (library does not match crm.h): ");
+  vprintf(fmt, ap);
+  printf("\n");
+  va_end(ap);
+  g_contract_failures++;
+}
+
+/* ======================================================================== */
+/* Reading records                                                          */
+/* ======================================================================== */
+
+/* Any field as text ("" when absent or NULL).  Returns buf. */
+static const char *field_str(const crm_record *r, const char *field, char *buf, size_t size) {
+  int32_t type;
+  buf[0] = '\0';
+  if (crm_record_type(r, field, &type) != CRM_OK) return buf;
+  if (type == CRM_TYPE_TEXT) {
+    const char *s = NULL;
+    if (crm_record_get_text(r, field, &s) == CRM_OK && s) copy_str(buf, size, s);
+  } else if (type == CRM_TYPE_INT) {
+    int64_t v = 0;
+    crm_record_get_int(r, field, &v);
+    snprintf(buf, size, "%lld", (long long)v);
+  } else if (type == CRM_TYPE_REAL) {
+    double v = 0;
+    crm_record_get_real(r, field, &v);
+    snprintf(buf, size, "%g", v);
+  }
+  return buf;
+}
+
+static int64_t field_int(const crm_record *r, const char *field) {
+  int64_t v = 0;
+  int rc = crm_record_get_int(r, field, &v);
+  if (rc != CRM_OK) fail(field, rc);
+  return v;
+}
+
+/* The Chinese label of a dictionary code, or the code itself. */
+static const char *dict_label(crm_session *s, const char *dict, const char *code) {
+  const char *label = NULL;
+  if (!code || !*code) return "";
+  if (crm_dict_label(s, dict, code, &label) == CRM_OK && label) return label;
+  return code;
+}
+
+/* Fields whose values are dictionary codes. */
+static const char *dict_of_field(const char *field) {
+  static const char *const map[][2] = {{"industry", "industry"}, {"scale", "scale"},
+                                       {"type", "customer_type"}, {"source", "source"},
+                                       {"priority", "priority"},  {"role", "role"}};
+  size_t i;
+  for (i = 0; i < sizeof map / sizeof map[0]; i++)
+    if (strcmp(field, map[i][0]) == 0) return map[i][1];
+  return NULL;
+}
+
+/* A field's Chinese label from the field registry ("phone" -> "联系电话"). */
+static const char *field_label_zh(const char *entity, const char *field) {
+  int32_t i, n = 0;
+  if (crm_field_count(entity, &n) != CRM_OK) return field;
+  for (i = 0; i < n; i++) {
+    const char *name = NULL, *label = NULL;
+    if (crm_field_info(entity, i, &name, NULL, &label, NULL, NULL) == CRM_OK && name &&
+        strcmp(name, field) == 0)
+      return label && *label ? label : field;
+  }
+  return field;
+}
+
+/* ======================================================================== */
+/* A table that measures its cells before printing (CJK-aware)              */
+/* ======================================================================== */
+
+#define TABLE_MAX_COLS 10
+#define TABLE_MAX_ROWS 64
+typedef struct {
+  int ncols, nrows;
+  const char *head[TABLE_MAX_COLS];
+  char *cell[TABLE_MAX_ROWS][TABLE_MAX_COLS];
+} table;
+
+static void table_init(table *t, int ncols, ...) {
+  va_list ap;
+  int i;
+  memset(t, 0, sizeof *t);
+  t->ncols = ncols;
+  va_start(ap, ncols);
+  for (i = 0; i < ncols; i++) t->head[i] = va_arg(ap, const char *);
+  va_end(ap);
+}
+
+/* Append a row; takes ncols const char * values (copied). */
+static void table_add(table *t, ...) {
+  va_list ap;
+  int i;
+  if (t->nrows == TABLE_MAX_ROWS) return;
+  va_start(ap, t);
+  for (i = 0; i < t->ncols; i++) t->cell[t->nrows][i] = xstrdup(va_arg(ap, const char *));
+  va_end(ap);
+  t->nrows++;
+}
+
+static void table_print(table *t, const char *indent) {
+  int w[TABLE_MAX_COLS], i, r, total = 0;
+  for (i = 0; i < t->ncols; i++) {
+    w[i] = display_width(t->head[i]);
+    for (r = 0; r < t->nrows; r++) {
+      int cw = display_width(t->cell[r][i]);
+      if (cw > w[i]) w[i] = cw;
+    }
+    total += w[i] + (i ? 2 : 0);
+  }
+  fputs(indent, stdout);
+  for (i = 0; i < t->ncols; i++) {
+    if (i) fputs("  ", stdout);
+    if (i == t->ncols - 1)
+      fputs(t->head[i], stdout);
+    else
+      print_padded(t->head[i], w[i]);
+  }
+  printf("\n%s", indent);
+  for (i = 0; i < total; i++) putchar('-');
+  putchar('\n');
+  for (r = 0; r < t->nrows; r++) {
+    fputs(indent, stdout);
+    for (i = 0; i < t->ncols; i++) {
+      if (i) fputs("  ", stdout);
+      if (i == t->ncols - 1)
+        fputs(t->cell[r][i], stdout);
+      else
+        print_padded(t->cell[r][i], w[i]);
+    }
+    putchar('\n');
+  }
+}
+
+static void table_free(table *t) {
+  int i, r;
+  for (r = 0; r < t->nrows; r++)
+    for (i = 0; i < t->ncols; i++) free(t->cell[r][i]);
+  t->nrows = 0;
+}
+
+/* ======================================================================== */
+/* Users                                                                    */
+/* ======================================================================== */
+
+typedef struct {
+  const char *login, *name, *department, *role;
+  int64_t id;
+} demo_user;
+
+static demo_user g_users[] = {
+    {"zhangwei", "张伟", "华北销售部", "sales", 0},
+    {"liuyang", "刘洋", "华北销售部", "sales", 0},
+    {"chenjing", "陈静", "华东销售部", "sales", 0},
+    {"wanglei", "王磊", "华东销售部", "sales", 0},
+    {"huangmin", "黄敏", "华南销售部", "sales", 0},
+    {"linhao", "林浩", "华南销售部", "sales", 0},
+    {"sunzhigang", "孙志刚", "销售管理部", "sales_manager", 0},
+    {"zhaoli", "赵丽", "客户服务部", "service", 0},
+    {"zhoutao", "周涛", "市场部", "marketing", 0},
+};
+#define N_USERS ((int)(sizeof g_users / sizeof g_users[0]))
+
+static const demo_user *user_by_name(const char *name) {
+  int i;
+  for (i = 0; i < N_USERS; i++)
+    if (strcmp(g_users[i].name, name) == 0 || strcmp(g_users[i].login, name) == 0)
+      return &g_users[i];
+  return NULL;
+}
+
+static const char *user_name(int64_t id) {
+  int i;
+  if (id == 1) return "管理员";
+  for (i = 0; i < N_USERS; i++)
+    if (g_users[i].id == id) return g_users[i].name;
+  return "?";
+}
+
+static void create_users(crm_session *admin) {
+  table t;
+  int i;
+  table_init(&t, 5, "编号", "登录名", "姓名", "部门", "角色");
+  for (i = 0; i < N_USERS; i++) {
+    crm_record *u = NULL;
+    char id[32];
+    CHECK(crm_record_new(&u));
+    CHECK(crm_record_set_text(u, "login", g_users[i].login));
+    CHECK(crm_record_set_text(u, "name", g_users[i].name));
+    CHECK(crm_record_set_text(u, "department", g_users[i].department));
+    CHECK(crm_record_set_text(u, "role", g_users[i].role));
+    CHECK(crm_user_create(admin, u, &g_users[i].id));
+    crm_record_free(u);
+    snprintf(id, sizeof id, "%lld", (long long)g_users[i].id);
+    table_add(&t, id, g_users[i].login, g_users[i].name, g_users[i].department,
+              dict_label(admin, "role", g_users[i].role));
+  }
+  table_print(&t, "  ");
+  table_free(&t);
+  printf("\n  共创建 %d 个用户 (%d users created by admin, user 1)\n", N_USERS, N_USERS);
+}
+
+/* ======================================================================== */
+/* Counting customers (there is no count call: walk the pages)             */
+/* ======================================================================== */
+
+static long count_customers(crm_session *s, int64_t owner) {
+  long n = 0;
+  char *token = NULL;
+  for (;;) {
+    crm_customer_query q = CRM_CUSTOMER_QUERY_INIT;
+    crm_cursor *c = NULL;
+    const crm_record *row;
+    const char *next = NULL;
+    int rc;
+    q.owner = owner;
+    q.page_size = 1000;
+    q.after = token;
+    CHECK(crm_customer_list(s, &q, &c));
+    while ((rc = crm_cursor_next(c, &row)) == CRM_OK) n++;
+    if (rc != CRM_DONE) fail("crm_cursor_next", rc);
+    CHECK(crm_cursor_next_page(c, &next));
+    free(token);
+    token = next ? xstrdup(next) : NULL; /* borrowed from the cursor: copy */
+    crm_cursor_close(c);
+    if (!token) break;
+  }
+  return n;
+}
+
+/* ======================================================================== */
+/* Bulk load from the 《客户信息登记表》 export                               */
+/* ======================================================================== */
+
+#define CSV_MAX_COLS 16
+
+/* Split a line in place at commas.  The sample file has no quoted fields. */
+static int split_csv(char *line, char **cols, int max) {
+  int n = 0;
+  char *p = line;
+  for (;;) {
+    char *comma = strchr(p, ',');
+    if (n == max) return -1;
+    cols[n++] = p;
+    if (!comma) break;
+    *comma = '\0';
+    p = comma + 1;
+  }
+  return n;
+}
+
+static void chomp(char *s) {
+  size_t n = strlen(s);
+  while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = '\0';
+}
+
+static FILE *open_sample(const char *explicit_path, const char **used) {
+  static const char *const candidates[] = {CRM_DEMO_DATA, "sample_customers.csv",
+                                           "examples/sample_customers.csv"};
+  size_t i;
+  FILE *f;
+  if (explicit_path) {
+    *used = explicit_path;
+    return fopen(explicit_path, "rb");
+  }
+  for (i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
+    if ((f = fopen(candidates[i], "rb")) != NULL) {
+      *used = candidates[i];
+      return f;
+    }
+  *used = CRM_DEMO_DATA;
+  return NULL;
+}
+
+static long load_customers(crm_db *db, crm_session *admin, const char *csv_path) {
+  const char *path = NULL;
+  FILE *f = open_sample(csv_path, &path);
+  char line[4096];
+  const char *fields[CSV_MAX_COLS];
+  char *cols[CSV_MAX_COLS];
+  int ncols, i, lineno = 1, rc;
+  long loaded = 0;
+  double t0, t1;
+
+  if (!f) {
+    printf("  无法打开样例数据 (cannot open sample data): %s\n", path);
+    exit(1);
+  }
+  printf("  数据文件 (data file): %s\n", path);
+  if (!fgets(line, sizeof line, f)) {
+    printf("  样例数据为空 (empty file)\n");
+    exit(1);
+  }
+  chomp(line);
+  /* The header row holds the Chinese labels of the form; the field registry
+   * maps each to a field name ("客户全称" -> "name"). */
+  ncols = split_csv(strncmp(line, "\xEF\xBB\xBF", 3) == 0 ? line + 3 : line, cols,
+                    CSV_MAX_COLS);
+  for (i = 0; i < ncols; i++) {
+    rc = crm_field_resolve("customer", cols[i], &fields[i]);
+    if (rc != CRM_OK) {
+      char what[256];
+      snprintf(what, sizeof what, "列标题「%s」无法对应到客户字段 (unknown column header)",
+               cols[i]);
+      fail(what, rc);
+    }
+  }
+  printf("  列标题 (header) → 字段 (field):\n   ");
+  for (i = 0; i < ncols; i++) printf(" %s→%s%s", cols[i], fields[i], i % 4 == 3 && i + 1 < ncols ? "\n   " : "");
+  printf("\n");
+
+  t0 = monotonic_seconds();
+  CHECK(crm_db_begin(db));
+  while (fgets(line, sizeof line, f)) {
+    crm_record *rec = NULL;
+    const char *name = "";
+    int n;
+    lineno++;
+    chomp(line);
+    if (line[0] == '\0') continue;
+    n = split_csv(line, cols, CSV_MAX_COLS);
+    if (n != ncols) {
+      printf("  第 %d 行有 %d 列，应为 %d 列 (line %d has %d columns, expected %d)\n", lineno,
+             n, ncols, lineno, n, ncols);
+      crm_db_rollback(db);
+      exit(1);
+    }
+    CHECK(crm_record_new(&rec));
+    for (i = 0; i < ncols; i++) {
+      if (strcmp(fields[i], "owner") == 0) {
+        /* 负责人 is written as a person's name; the library wants a user id. */
+        const demo_user *u = user_by_name(cols[i]);
+        if (!u) {
+          printf("  第 %d 行： 未知的负责人「%s」(unknown owner)\n", lineno, cols[i]);
+          crm_db_rollback(db);
+          exit(1);
+        }
+        CHECK(crm_record_set_int(rec, "owner", u->id));
+      } else {
+        if (strcmp(fields[i], "name") == 0) name = cols[i];
+        CHECK(crm_record_set_text(rec, fields[i], cols[i]));
+      }
+    }
+    rc = crm_customer_create(admin, rec, NULL);
+    if (rc != CRM_OK) {
+      error_snapshot e;
+      snapshot_error(rc, &e);
+      printf("\n  第 %d 行被拒绝 (line %d rejected): %s\n", lineno, lineno, name);
+      print_error(&e, "    ");
+      crm_record_free(rec);
+      crm_db_rollback(db);
+      printf("  已回滚，没有导入任何客户 (rolled back: nothing was loaded)\n");
+      exit(1);
+    }
+    crm_record_free(rec);
+    loaded++;
+  }
+  fclose(f);
+  CHECK(crm_db_commit(db));
+  t1 = monotonic_seconds();
+  printf("  已导入 %ld 个客户，用时 %.1f 毫秒 (loaded %ld customers in %.1f ms,"
+         " one explicit transaction)\n",
+         loaded, (t1 - t0) * 1000.0, loaded, (t1 - t0) * 1000.0);
+  return loaded;
+}
+
+/* ======================================================================== */
+/* A sales rep's customer list                                              */
+/* ======================================================================== */
+
+/* Print one page; returns the number of rows and copies the next-page token
+ * (NULL on the last page) into *next, which the caller frees. */
+static int print_customer_page(crm_session *s, int64_t owner, const char *after, char **next) {
+  crm_customer_query q = CRM_CUSTOMER_QUERY_INIT;
+  crm_cursor *c = NULL;
+  const crm_record *row;
+  const char *token = NULL;
+  table t;
+  int rc, rows = 0;
+  q.owner = owner;
+  q.page_size = 20;
+  q.after = after;
+  CHECK(crm_customer_list(s, &q, &c));
+  table_init(&t, 8, "编号", "客户全称", "所属行业", "企业规模", "联系人", "联系电话",
+             "客户类型", "优先级");
+  while ((rc = crm_cursor_next(c, &row)) == CRM_OK) {
+    char id[32], name[256], ind[64], scale[64], contact[64], phone[64], type[64], prio[64];
+    int64_t row_owner = 0;
+    field_str(row, "id", id, sizeof id);
+    field_str(row, "name", name, sizeof name);
+    field_str(row, "industry", ind, sizeof ind);
+    field_str(row, "scale", scale, sizeof scale);
+    field_str(row, "contact_name", contact, sizeof contact);
+    field_str(row, "phone_display", phone, sizeof phone);
+    if (!phone[0]) field_str(row, "phone", phone, sizeof phone);
+    field_str(row, "type", type, sizeof type);
+    field_str(row, "priority", prio, sizeof prio);
+    if (crm_record_get_int(row, "owner", &row_owner) == CRM_OK && row_owner != owner)
+      contract_failure("list(owner=%lld) returned %s owned by %lld", (long long)owner, id,
+                       (long long)row_owner);
+    table_add(&t, id, name, dict_label(s, "industry", ind), dict_label(s, "scale", scale),
+              contact, phone, dict_label(s, "customer_type", type),
+              dict_label(s, "priority", prio));
+    rows++;
+  }
+  if (rc != CRM_DONE) fail("crm_cursor_next", rc);
+  table_print(&t, "  ");
+  table_free(&t);
+  CHECK(crm_cursor_next_page(c, &token));
+  *next = token ? xstrdup(token) : NULL; /* the token dies with the cursor */
+  crm_cursor_close(c);
+  return rows;
+}
+
+static void show_rep_list(crm_db *db, const demo_user *rep) {
+  crm_session *s = NULL;
+  char *token = NULL, *token2 = NULL;
+  long total;
+  int rows1, rows2;
+  CHECK(crm_session_open_login(db, rep->login, &s));
+  printf("  以销售代表 %s (%s，用户 %lld) 的身份登录 (signed in as sales rep %s)\n\n",
+         rep->name, rep->department, (long long)rep->id, rep->login);
+  total = count_customers(s, rep->id);
+  rows1 = print_customer_page(s, rep->id, NULL, &token);
+  printf("\n  第 1 页，共 %ld 个客户，本页 %d 个 (page 1 of their %ld customers, %d shown)\n",
+         total, rows1, total, rows1);
+  if (!token) {
+    printf("  只有一页 (a single page)\n");
+    crm_session_close(s);
+    return;
+  }
+  printf("  下一页令牌 (next page token): %s\n\n", token);
+  rows2 = print_customer_page(s, rep->id, token, &token2);
+  printf("\n  第 2 页，本页 %d 个 (page 2: %d shown)%s\n", rows2, rows2,
+         token2 ? "；后面还有 (more pages follow)" : "；已到最后一页 (last page)");
+  if (rows1 + rows2 > total || (!token2 && rows1 + rows2 != total))
+    contract_failure("pages hold %d + %d rows but the owner has %ld customers", rows1, rows2,
+                     total);
+  free(token);
+  free(token2);
+  crm_session_close(s);
+}
+
+/* ======================================================================== */
+/* A record with many bad fields                                            */
+/* ======================================================================== */
+
+static void show_bad_record(crm_session *admin, crm_session *rep, const demo_user *who) {
+  static const char *const expected[] = {"name",       "phone",    "email",
+                                         "entry_date", "priority", "key_needs"};
+  /* 220 characters: over the 200-character limit of 关键需求. */
+  static const char long_need[] =
+      "客户计划在明年上半年完成全国十二个办事处的客户资料整合，要求统一客户档案、"
+      "联系人及决策人信息，并与现有ERP系统的订单和回款数据对接；"
+      "同时希望按客户价值自动分为A、B、C三类并设置跟进频次，超期未跟进时提醒销售经理；"
+      "另需支持展会线索批量导入、24小时内自动分配给对应区域销售，"
+      "以及客服工单的分类派发、超时升级和满意度回访，所有联系方式的查看都要留痕审计，"
+      "数据需加密存储并每日备份，并在每月初自动生成上月的客户分级名册、销售漏斗和服务满意度报表，"
+      "通过邮件发送给销售总监和客服经理。";
+  crm_record *rec = NULL;
+  char *new_id = NULL;
+  long before, after;
+  error_snapshot e;
+  int rc, i, j;
+  table t;
+
+  printf("  %s 录入一条有多处错误的《客户信息登记表》(%s enters a record with several bad "
+         "fields):\n\n",
+         who->name, who->login);
+  before = count_customers(admin, 0);
+  CHECK(crm_record_new(&rec));
+  CHECK(crm_record_set_text(rec, "name", "某科技公司"));
+  CHECK(crm_record_set_text(rec, "contact_name", "王建华"));
+  CHECK(crm_record_set_text(rec, "phone", "12345678901"));
+  CHECK(crm_record_set_text(rec, "email", "wang@"));
+  CHECK(crm_record_set_text(rec, "industry", "制造业"));
+  CHECK(crm_record_set_text(rec, "scale", "100-500人"));
+  CHECK(crm_record_set_text(rec, "source", "展会"));
+  CHECK(crm_record_set_text(rec, "key_needs", long_need));
+  CHECK(crm_record_set_text(rec, "priority", "特急"));
+  CHECK(crm_record_set_text(rec, "entry_date", "2026-02-30"));
+  table_init(&t, 3, "字段", "输入值", "问题");
+  table_add(&t, "客户全称 name", "某科技公司", "模糊名称 (vague name)");
+  table_add(&t, "联系电话 phone", "12345678901", "不是有效号码 (not a valid number)");
+  table_add(&t, "电子邮箱 email", "wang@", "缺少域名 (no domain)");
+  table_add(&t, "录入日期 entry_date", "2026-02-30", "2月没有30日 (no such day)");
+  table_add(&t, "需求优先级 priority", "特急", "不在 高/中/低 之中 (not high/medium/low)");
+  {
+    char len[64];
+    snprintf(len, sizeof len, "(%d 个字 characters)", utf8_length(long_need));
+    table_add(&t, "关键需求 key_needs", len, "超过 200 字 (over 200 characters)");
+  }
+  table_print(&t, "    ");
+  table_free(&t);
+
+  rc = crm_customer_create(rep, rec, &new_id);
+  snapshot_error(rc, &e);
+  crm_record_free(rec);
+  printf("\n  crm_customer_create 返回 (returned):\n");
+  print_error(&e, "    ");
+  if (rc == CRM_OK) {
+    contract_failure("the bad record was accepted as %s", new_id ? new_id : "?");
+    crm_free(new_id);
+  } else if (rc != CRM_ERR_VALIDATION) {
+    contract_failure("expected CRM_ERR_VALIDATION, got %s", crm_status_name(rc));
+  }
+  for (i = 0; i < (int)(sizeof expected / sizeof expected[0]); i++) {
+    int found = 0;
+    for (j = 0; j < e.field_count; j++)
+      if (strcmp(e.fields[j].name, expected[i]) == 0) found = 1;
+    if (!found) contract_failure("field \"%s\" was not reported", expected[i]);
+  }
+  printf("\n  报告了 %d 个不合格字段 (%d failing fields reported)\n", e.field_count,
+         e.field_count);
+
+  after = count_customers(admin, 0);
+  printf("  客户总数：录入前 %ld，录入后 %ld —— %s\n", before, after,
+         before == after ? "没有保存任何内容 (nothing was saved)"
+                         : "数量变了! (the count changed!)");
+  if (before != after) contract_failure("a rejected record changed the customer count");
+}
+
+/* ======================================================================== */
+/* Optimistic concurrency, a lifecycle step, and the history                */
+/* ======================================================================== */
+
+static void print_customer_summary(crm_session *s, const char *id) {
+  crm_record *r = NULL;
+  char name[256], contact[64], phone[64], type[64], prio[64], needs[1024];
+  CHECK(crm_customer_get(s, id, &r));
+  printf("    %s  %s\n", id, field_str(r, "name", name, sizeof name));
+  printf("    联系人 %s，电话 %s，类型 %s，优先级 %s，版本 (version) %lld\n",
+         field_str(r, "contact_name", contact, sizeof contact),
+         field_str(r, "phone_display", phone, sizeof phone),
+         dict_label(s, "customer_type", field_str(r, "type", type, sizeof type)),
+         dict_label(s, "priority", field_str(r, "priority", prio, sizeof prio)),
+         (long long)field_int(r, "version"));
+  printf("    关键需求： %s\n", field_str(r, "key_needs", needs, sizeof needs));
+  crm_record_free(r);
+}
+
+/* The first prospect (潜在客户) of an owner; the id is copied into buf. */
+static void first_prospect(crm_session *s, int64_t owner, char *buf, size_t size) {
+  crm_customer_query q = CRM_CUSTOMER_QUERY_INIT;
+  crm_cursor *c = NULL;
+  const crm_record *row = NULL;
+  int rc;
+  q.owner = owner;
+  q.type = "prospect";
+  q.page_size = 1;
+  CHECK(crm_customer_list(s, &q, &c));
+  rc = crm_cursor_next(c, &row);
+  if (rc != CRM_OK) {
+    printf("  没有潜在客户 (no prospect found): %s\n", crm_status_name(rc));
+    exit(1);
+  }
+  field_str(row, "id", buf, size);
+  crm_cursor_close(c);
+}
+
+static void show_update_and_lifecycle(crm_db *db, const demo_user *rep, char *id,
+                                      size_t id_size) {
+  crm_session *pc = NULL, *phone_app = NULL;
+  crm_record *r = NULL, *change = NULL;
+  int64_t v1, v2 = 0, v3 = 0;
+  char prio[64];
+  error_snapshot e;
+  int rc;
+
+  CHECK(crm_session_open(db, rep->id, &pc));
+  CHECK(crm_session_open(db, rep->id, &phone_app));
+  first_prospect(pc, rep->id, id, id_size);
+
+  printf("  %s 在电脑和手机上同时打开了客户 %s (two sessions open the same customer):\n\n",
+         rep->name, id);
+  print_customer_summary(pc, id);
+
+  /* Both sessions read version v1. */
+  CHECK(crm_customer_get(pc, id, &r));
+  v1 = field_int(r, "version");
+  crm_record_free(r);
+
+  /* 09:25 — the PC session changes the phone number and the needs. */
+  CHECK(crm_db_clock_fixed(db, DEMO_NOW_MS + 25 * MINUTE_MS));
+  CHECK(crm_record_new(&change));
+  CHECK(crm_record_set_int(change, "version", v1));
+  CHECK(crm_record_set_text(change, "phone", "+86 139 1088 6620"));
+  CHECK(crm_record_set_text(change, "key_needs",
+                            "电话回访确认：需要统一管理经销商订单与回款，预算约80万元，"
+                            "决策人为采购总监"));
+  CHECK(crm_record_set_text(change, "priority", "高"));
+  rc = crm_customer_update(pc, id, change, &v2);
+  crm_record_free(change);
+  printf("\n  09:25 电脑端以版本 %lld 修改联系电话、关键需求、优先级 "
+         "(PC updates with version %lld): %s，新版本 (new version) %lld\n",
+         (long long)v1, (long long)v1, rc == CRM_OK ? "成功 (ok)" : crm_status_name(rc),
+         (long long)v2);
+  if (rc != CRM_OK) fail("crm_customer_update with the current version", rc);
+
+  /* 09:31 — the phone app still holds version v1. */
+  CHECK(crm_db_clock_fixed(db, DEMO_NOW_MS + 31 * MINUTE_MS));
+  CHECK(crm_record_new(&change));
+  CHECK(crm_record_set_int(change, "version", v1));
+  CHECK(crm_record_set_text(change, "priority", "低"));
+  rc = crm_customer_update(phone_app, id, change, NULL);
+  snapshot_error(rc, &e);
+  crm_record_free(change);
+  printf("\n  09:31 手机端仍以旧版本 %lld 把优先级改为「低」(the phone app updates with the "
+         "stale version %lld):\n",
+         (long long)v1, (long long)v1);
+  print_error(&e, "    ");
+  if (rc != CRM_ERR_CONFLICT)
+    contract_failure("a stale version gave %s, not CRM_ERR_CONFLICT", crm_status_name(rc));
+  else
+    printf("    → 被拒绝，电脑端的修改没有被覆盖 (rejected: the PC's change is not lost)\n");
+
+  /* The usual answer to a conflict: reload, look again, re-apply if still
+   * wanted.  Here the rep decides the priority stays 高. */
+  CHECK(crm_customer_get(phone_app, id, &r));
+  field_str(r, "priority", prio, sizeof prio);
+  printf("    手机端重新读取后看到版本 %lld，优先级「%s」，决定保持不变 (reloads and keeps it)\n",
+         (long long)field_int(r, "version"),
+         dict_label(phone_app, "priority", prio));
+  crm_record_free(r);
+
+  /* 11:00 — the customer confirms the budget: 潜在客户 -> 意向客户. */
+  CHECK(crm_db_clock_fixed(db, DEMO_NOW_MS + 120 * MINUTE_MS));
+  CHECK(crm_customer_set_type(pc, id, "intent", "客户确认预算约80万元，要求下周三前提交方案"));
+  printf("\n  11:00 客户类型 潜在客户 → 意向客户 (prospect → intent)，原因："
+         "客户确认预算约80万元，要求下周三前提交方案\n\n");
+  print_customer_summary(pc, id);
+  CHECK(crm_customer_get(pc, id, &r));
+  v3 = field_int(r, "version");
+  crm_record_free(r);
+  if (v3 <= v2) contract_failure("version did not grow after set_type (%lld)", (long long)v3);
+
+  crm_session_close(phone_app);
+  crm_session_close(pc);
+}
+
+static void show_history(crm_db *db, const demo_user *rep, const char *id) {
+  static const char *const kinds[][2] = {
+      {"create", "创建"}, {"update", "修改"}, {"type", "类型变更"}, {"archive", "归档"}};
+  crm_session *s = NULL;
+  crm_cursor *c = NULL;
+  const crm_record *row;
+  int rc, created_fields = 0, type_rows = 0, other_rows = 0;
+  char create_at[32] = "", create_actor[64] = "";
+
+  CHECK(crm_session_open(db, rep->id, &s));
+  CHECK(crm_customer_history(s, id, &c));
+  printf("  %s 查看客户 %s 的变更历史，最早的在前 (oldest first):\n\n", rep->name, id);
+  while ((rc = crm_cursor_next(c, &row)) == CRM_OK) {
+    char kind[32], field[64], before[512], after[512], reason[512], at[32], actor[64];
+    const char *kind_zh, *dict;
+    size_t k;
+    field_str(row, "kind", kind, sizeof kind);
+    field_str(row, "field", field, sizeof field);
+    field_str(row, "before", before, sizeof before);
+    field_str(row, "after", after, sizeof after);
+    field_str(row, "reason", reason, sizeof reason);
+    format_beijing(field_int(row, "at"), at, sizeof at);
+    snprintf(actor, sizeof actor, "%s", user_name(field_int(row, "actor")));
+    if (strcmp(kind, "create") == 0) {
+      /* Creation is one row: the record itself is the first state. */
+      created_fields++;
+      snprintf(create_at, sizeof create_at, "%s", at);
+      snprintf(create_actor, sizeof create_actor, "%s", actor);
+      continue;
+    }
+    if (created_fields > 0 && other_rows == 0) {
+      printf("  %s  ", create_at);
+      print_padded(create_actor, 6);
+      printf(" 创建 (create)，批量导入 (bulk load)\n");
+    }
+    other_rows++;
+    if (strcmp(kind, "type") == 0) type_rows++;
+    kind_zh = kind;
+    for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+      if (strcmp(kind, kinds[k][0]) == 0) kind_zh = kinds[k][1];
+    if ((dict = dict_of_field(field)) != NULL) {
+      char b[512], a[512];
+      snprintf(b, sizeof b, "%s", dict_label(s, dict, before));
+      snprintf(a, sizeof a, "%s", dict_label(s, dict, after));
+      snprintf(before, sizeof before, "%s", b);
+      snprintf(after, sizeof after, "%s", a);
+    }
+    printf("  %s  ", at);
+    print_padded(actor, 6);
+    printf(" %s (%s) %s %s:\n", kind_zh, kind, field_label_zh("customer", field), field);
+    printf("        原值 (before): %s\n", before[0] ? before : "(空)");
+    printf("        新值 (after):  %s\n", after[0] ? after : "(空)");
+    if (reason[0]) printf("        原因 (reason): %s\n", reason);
+  }
+  if (rc != CRM_DONE) fail("crm_cursor_next (history)", rc);
+  if (created_fields > 0 && other_rows == 0) {
+    printf("  %s  ", create_at);
+    print_padded(create_actor, 6);
+    printf(" 创建 (create)\n");
+  }
+  crm_cursor_close(c);
+  if (created_fields == 0) contract_failure("the history has no create rows");
+  if (type_rows == 0) contract_failure("the history has no type-change row");
+  crm_session_close(s);
+}
+
+/* ======================================================================== */
+/* main                                                                     */
+/* ======================================================================== */
+
+/* Remove a previous run's database, but never a file that is not a libcrm
+ * database (crm_demo some-important-file.xlsx must not destroy it). */
+static void remove_old_database(const char *path) {
+  crm_open_options o = CRM_OPEN_OPTIONS_INIT;
+  crm_db *old = NULL;
+  FILE *f = fopen(path, "rb");
+  const char *suffixes[] = {"-wal", "-shm", "-journal"};
+  char side[1024];
+  size_t i;
+  int rc;
+  if (!f) return;
+  fclose(f);
+  o.flags = CRM_OPEN_READONLY | CRM_OPEN_NOCREATE;
+  rc = crm_db_open(path, &o, &old);
+  if (rc == CRM_OK) crm_db_close(old);
+  if (rc == CRM_ERR_NOTADB || rc == CRM_ERR_CORRUPT) {
+    printf("%s 不是 libcrm 数据库，拒绝覆盖 (not a libcrm database; not overwriting it)\n",
+           path);
+    exit(1);
+  }
+  if (remove(path) != 0) {
+    printf("无法删除旧的数据库 (cannot remove the old database): %s\n", path);
+    exit(1);
+  }
+  for (i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+    snprintf(side, sizeof side, "%s%s", path, suffixes[i]);
+    remove(side);
+  }
+}
+
+int main(int argc, char **argv) {
+  const char *db_path = argc > 1 ? argv[1] : "crm_demo.db";
+  const char *csv_path = argc > 2 ? argv[2] : NULL;
+  crm_open_options opts = CRM_OPEN_OPTIONS_INIT;
+  crm_db *db = NULL;
+  crm_session *admin = NULL;
+  const char *zone = NULL;
+  int64_t now = 0;
+  int32_t schema = 0;
+  char when[32], id[32];
+  const demo_user *rep = &g_users[0];
+
+  if (argc > 3 || (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))) {
+    printf("usage: %s [path.db [customers.csv]]\n", argv[0]);
+    return argc > 3 ? 2 : 0;
+  }
+
+  printf("libcrm %s 演示程序 (demo)\n", crm_version());
+
+  heading("0. 打开数据库 (Open the database)");
+  remove_old_database(db_path);
+  opts.time_zone = "Asia/Shanghai";
+  CHECK(crm_db_open(db_path, &opts, &db));
+  CHECK(crm_db_clock_fixed(db, DEMO_NOW_MS));
+  CHECK(crm_db_time_zone(db, &zone));
+  CHECK(crm_db_schema_version(db, &schema));
+  CHECK(crm_db_now(db, &now));
+  format_beijing(now, when, sizeof when);
+  printf("  数据库文件 (file): %s(每次运行都重新创建 / recreated on each run)\n", db_path);
+  printf("  时区 (time zone): %s，结构版本 (schema version): %d\n", zone, (int)schema);
+  printf("  时钟固定为 (clock frozen at): %s 北京时间\n", when);
+  if (now != DEMO_NOW_MS) contract_failure("crm_db_now returned %lld", (long long)now);
+
+  heading("1. 创建用户 (Create users)");
+  CHECK(crm_session_open(db, 1, &admin));
+  create_users(admin);
+
+  heading("2. 批量导入客户 (Bulk load customers)");
+  load_customers(db, admin, csv_path);
+
+  heading("3. 销售代表的客户列表 (A sales rep's customer list)");
+  show_rep_list(db, rep);
+
+  heading("4. 录入不合格的记录 (A record with bad fields is rejected)");
+  {
+    crm_session *rep_session = NULL;
+    CHECK(crm_session_open(db, rep->id, &rep_session));
+    show_bad_record(admin, rep_session, rep);
+    crm_session_close(rep_session);
+  }
+
+  heading("5. 乐观并发更新与客户类型变更 (Optimistic concurrency and a lifecycle step)");
+  show_update_and_lifecycle(db, rep, id, sizeof id);
+
+  {
+    char title[128];
+    snprintf(title, sizeof title, "6. 客户 %s 的变更历史 (Change history)", id);
+    heading(title);
+  }
+  show_history(db, rep, id);
+
+  crm_session_close(admin);
+  CHECK(crm_db_close(db));
+
+  if (g_contract_failures) {
+    printf("\n%d 处与 crm.h 不符 (%d mismatches with crm.h)\n", g_contract_failures,
+           g_contract_failures);
+    return 1;
+  }
+  printf("\n演示结束 (done).\n");
+  return 0;
+}

@@ -1,0 +1,79 @@
+"""Shared fixtures for the Python binding's tests.
+
+Run from the source tree:
+    CRM_LIBRARY=build/src/libcrm.so.0 /usr/bin/python3 -m pytest -q tests/python
+Without CRM_LIBRARY the binding finds build/src/libcrm.so.0 by itself.
+"""
+
+import itertools
+import os
+import sys
+from datetime import datetime, timezone
+
+import pytest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
+BINDING_DIR = os.path.join(ROOT, "bindings", "python")
+HEADER = os.path.join(ROOT, "capi", "crm.h")
+sys.path.insert(0, BINDING_DIR)
+
+import crm  # noqa: E402
+
+UTC = timezone.utc
+
+# Distinct, specific company names (客户全称): a region, a distinctive core word
+# and a legal suffix, so that none is "vague".
+_CORES = ["青松", "明辉", "远航", "瑞丰", "嘉禾", "恒通", "华信", "佳美", "鼎盛", "宏图",
+          "金桥", "天禾", "立信", "博远", "启明", "正泰", "海川", "长青", "万隆", "新程"]
+_counter = itertools.count(1)
+
+
+def company_name():
+    """A valid, unique full legal name."""
+    n = next(_counter)
+    core = _CORES[(n - 1) % len(_CORES)]
+    return f"上海{core}{n}号精密仪器有限公司"
+
+
+def valid_customer(**overrides):
+    """The fields of a customer that passes every R1.1/R1.2 check."""
+    fields = {
+        "name": company_name(),
+        "contact_name": "王伟",
+        "phone": "13812345678",
+        "email": "wangwei@example.com",
+        "industry": "制造业",
+        "scale": "50-100人",
+        "source": "展会",
+        "key_needs": "采购自动化产线设备",
+        "priority": "高",
+    }
+    fields.update(overrides)
+    return fields
+
+
+@pytest.fixture
+def db():
+    """A fresh in-memory database, closed after the test."""
+    with crm.Db() as d:
+        yield d
+
+
+@pytest.fixture
+def session(db):
+    """A session of the administrator (user 1) on ``db``."""
+    with db.session() as s:
+        yield s
+
+
+@pytest.fixture
+def make_customer(session):
+    """Create a valid customer (with optional overrides) and return its id."""
+    def make(**overrides):
+        return session.create_customer(valid_customer(**overrides))
+    return make
+
+
+def utc(*args):
+    """An aware UTC datetime."""
+    return datetime(*args, tzinfo=UTC)
