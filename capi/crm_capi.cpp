@@ -1,7 +1,5 @@
 // The C ABI: a thin translation of the services.  Every exported function
 // catches everything, records the per-thread last error and returns a status.
-#include "crm.h"
-
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
@@ -11,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "crm.h"
 #include "domain/calendar.hpp"
 #include "domain/error.hpp"
 #include "domain/field_registry.hpp"
@@ -197,9 +196,7 @@ const char* crm_status_name(int status) {
   return crm::status_name(static_cast<Status>(status));
 }
 
-int32_t crm_error_field_count(void) {
-  return static_cast<int32_t>(last_error().fields.size());
-}
+int32_t crm_error_field_count(void) { return static_cast<int32_t>(last_error().fields.size()); }
 const char* crm_error_field_name(int32_t i) {
   auto* f = field_at(i);
   return f ? f->field.c_str() : "";
@@ -315,8 +312,8 @@ int crm_record_type(const crm_record* rec, const char* field, int32_t* out) {
   return guard([&] {
     require(out, "out");
     const crm::Value& v = value_of(rec, field);
-    *out = crm::is_null(v)  ? CRM_TYPE_NULL
-           : crm::is_int(v) ? CRM_TYPE_INT
+    *out = crm::is_null(v)   ? CRM_TYPE_NULL
+           : crm::is_int(v)  ? CRM_TYPE_INT
            : crm::is_real(v) ? CRM_TYPE_REAL
                              : CRM_TYPE_TEXT;
     return CRM_OK;
@@ -432,7 +429,8 @@ int crm_db_open(const char* path, const crm_open_options* opts, crm_db** out) {
     if (opts) {
       if (opts->size < offsetof(crm_open_options, time_zone) + sizeof(const char*) ||
           opts->size > 4096)
-        throw Error(Status::invalid_arg, "opts->size is wrong; initialise with CRM_OPEN_OPTIONS_INIT",
+        throw Error(Status::invalid_arg,
+                    "opts->size is wrong; initialise with CRM_OPEN_OPTIONS_INIT",
                     "opts->size 不正确，请用 CRM_OPEN_OPTIONS_INIT 初始化");
       std::memcpy(&o, opts, sizeof o);
     }
@@ -656,8 +654,7 @@ int crm_dict_label(crm_session* s, const char* dict, const char* code, const cha
     require(label_zh, "label_zh");
     const auto* e = h.db->db.dictionaries().find(dict, code);
     if (!e)
-      throw Error(Status::not_found,
-                  std::string("no code ") + code + " in dictionary " + dict,
+      throw Error(Status::not_found, std::string("no code ") + code + " in dictionary " + dict,
                   std::string("字典 ") + dict + " 中没有编码 " + code);
     *label_zh = e->label_zh.c_str();
     return CRM_OK;
@@ -716,8 +713,7 @@ int crm_customer_set_type(crm_session* s, const char* id, const char* type, cons
   return with_session(s, [&](SessionHandle& h) {
     require(id, "id");
     require(type, "type");
-    crm::set_customer_type(*h.session, crm::customer_key(*h.session, id), type,
-                           opt_text(reason));
+    crm::set_customer_type(*h.session, crm::customer_key(*h.session, id), type, opt_text(reason));
     return CRM_OK;
   });
 }

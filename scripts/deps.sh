@@ -9,7 +9,7 @@ packages=(
   libhowardhinnant-date-dev tzdata
   libphonenumber-dev libicu-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  abigail-tools python3 python3-pytest
+  abigail-tools clang-format python3 python3-pytest
 )
 
 missing=()

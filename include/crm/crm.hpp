@@ -278,7 +278,9 @@ struct Page {
 /// Operations acting as one user (crm_session).
 class Session {
  public:
-  Session(Db& db, std::int64_t user_id) { detail::check(crm_session_open(db.handle(), user_id, &s_)); }
+  Session(Db& db, std::int64_t user_id) {
+    detail::check(crm_session_open(db.handle(), user_id, &s_));
+  }
   Session(Db& db, const std::string& login) {
     detail::check(crm_session_open_login(db.handle(), login.c_str(), &s_));
   }
@@ -329,8 +331,7 @@ class Session {
                                         reason.empty() ? nullptr : reason.c_str()));
   }
   void archive_customer(const std::string& id, const std::string& reason = {}) {
-    detail::check(
-        crm_customer_archive(s_, id.c_str(), reason.empty() ? nullptr : reason.c_str()));
+    detail::check(crm_customer_archive(s_, id.c_str(), reason.empty() ? nullptr : reason.c_str()));
   }
   Page list_customers(const CustomerQuery& q = {}) {
     crm_customer_query cq = CRM_CUSTOMER_QUERY_INIT;

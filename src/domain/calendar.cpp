@@ -1,9 +1,9 @@
 #include "domain/calendar.hpp"
 
+#include <date/tz.h>
+
 #include <chrono>
 #include <cstdio>
-
-#include <date/tz.h>
 
 namespace crm {
 

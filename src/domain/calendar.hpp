@@ -1,12 +1,12 @@
 // Calendar dates and time zones (through Howard Hinnant's date/tz).
 #pragma once
 
+#include <date/date.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <date/date.h>
 
 namespace date {
 class time_zone;

@@ -23,10 +23,14 @@ bool values_equal(const Value& a, const Value& b) { return a == b; }
 
 const char* invalid_code(FieldType t) {
   switch (t) {
-    case FieldType::phone: return "invalid_phone";
-    case FieldType::email: return "invalid_email";
-    case FieldType::date: return "invalid_date";
-    default: return "unknown_value";
+    case FieldType::phone:
+      return "invalid_phone";
+    case FieldType::email:
+      return "invalid_email";
+    case FieldType::date:
+      return "invalid_date";
+    default:
+      return "unknown_value";
   }
 }
 
@@ -92,8 +96,8 @@ Normalized normalize_fields(std::string_view entity, const Record& input, const 
         out.errors.push_back(field_error(def, name, invalid_code(def->type), quote_value(raw)));
       continue;
     }
-    std::string text = normalize_text(
-        raw, def->type == FieldType::text ? TextMode::prose : TextMode::structured);
+    std::string text =
+        normalize_text(raw, def->type == FieldType::text ? TextMode::prose : TextMode::structured);
     if (text.empty()) {
       if (def->flags & kRequired)
         out.errors.push_back(field_error(def, name, "required"));

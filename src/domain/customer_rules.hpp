@@ -22,8 +22,8 @@ class DictionaryLookup {
 };
 
 struct Normalized {
-  Record values;                  // normalised values of the fields given
-  std::vector<FieldError> errors; // every failing field, in input order
+  Record values;                   // normalised values of the fields given
+  std::vector<FieldError> errors;  // every failing field, in input order
 };
 
 // Checks and normalises every field of `input` for `entity`:

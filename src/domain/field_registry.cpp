@@ -6,14 +6,22 @@ namespace crm {
 
 const char* field_type_name(FieldType t) {
   switch (t) {
-    case FieldType::text: return "text";
-    case FieldType::integer: return "integer";
-    case FieldType::enumeration: return "enum";
-    case FieldType::phone: return "phone";
-    case FieldType::email: return "email";
-    case FieldType::date: return "date";
-    case FieldType::user: return "user";
-    case FieldType::instant: return "instant";
+    case FieldType::text:
+      return "text";
+    case FieldType::integer:
+      return "integer";
+    case FieldType::enumeration:
+      return "enum";
+    case FieldType::phone:
+      return "phone";
+    case FieldType::email:
+      return "email";
+    case FieldType::date:
+      return "date";
+    case FieldType::user:
+      return "user";
+    case FieldType::instant:
+      return "instant";
   }
   return "text";
 }
@@ -32,8 +40,8 @@ const std::vector<FieldDef> kCustomerFields = {
      nullptr, 50, "The contact person's real name."},
     {"phone", FieldType::phone, kPersonal, "联系电话", "Phone", nullptr, 0,
      "Mobile or landline with area code; stored as E.164."},
-    {"phone_display", FieldType::text, kReadOnly | kPersonal, "联系电话（显示）",
-     "Phone (display)", nullptr, 0, "The phone in national format, e.g. 010 1234 5678."},
+    {"phone_display", FieldType::text, kReadOnly | kPersonal, "联系电话（显示）", "Phone (display)",
+     nullptr, 0, "The phone in national format, e.g. 010 1234 5678."},
     {"email", FieldType::email, kPersonal, "电子邮箱", "E-mail", nullptr, 0,
      "E-mail address; phone or e-mail is required."},
     {"industry", FieldType::enumeration, kRequired, "所属行业", "Industry", "industry", 0,
@@ -58,12 +66,10 @@ const std::vector<FieldDef> kCustomerFields = {
      "Increases with every change; pass it back in an update to detect conflicts."},
     {"created_at", FieldType::instant, kReadOnly, "创建时间", "Created at", nullptr, 0,
      "UTC milliseconds."},
-    {"created_by", FieldType::user, kReadOnly, "创建人", "Created by", nullptr, 0,
-     "User id."},
+    {"created_by", FieldType::user, kReadOnly, "创建人", "Created by", nullptr, 0, "User id."},
     {"updated_at", FieldType::instant, kReadOnly, "更新时间", "Updated at", nullptr, 0,
      "UTC milliseconds."},
-    {"updated_by", FieldType::user, kReadOnly, "更新人", "Updated by", nullptr, 0,
-     "User id."},
+    {"updated_by", FieldType::user, kReadOnly, "更新人", "Updated by", nullptr, 0, "User id."},
 };
 
 const std::vector<FieldDef> kUserFields = {
@@ -99,8 +105,7 @@ const FieldDef* resolve_field(std::string_view entity, std::string_view header) 
   if (!fields) return nullptr;
   std::string h = ascii_lower(normalize_text(header));
   for (const auto& f : *fields) {
-    if (h == f.name || h == ascii_lower(f.label_en) || h == normalize_text(f.label_zh))
-      return &f;
+    if (h == f.name || h == ascii_lower(f.label_en) || h == normalize_text(f.label_zh)) return &f;
   }
   return nullptr;
 }

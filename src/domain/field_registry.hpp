@@ -24,9 +24,9 @@ struct FieldDef {
   unsigned flags;
   const char* label_zh;
   const char* label_en;
-  const char* dict;    // dictionary of an enumeration, else nullptr
-  int max_chars;       // text length limit in characters, 0 = none
-  const char* doc;     // one line for the generated docs
+  const char* dict;  // dictionary of an enumeration, else nullptr
+  int max_chars;     // text length limit in characters, 0 = none
+  const char* doc;   // one line for the generated docs
 };
 
 // "customer" or "user"; nullptr for an unknown entity.

@@ -7,9 +7,8 @@ bool lifecycle_step_allowed(std::string_view from, std::string_view to) {
     std::string_view from, to;
   };
   static constexpr Step kSteps[] = {
-      {"prospect", "intent"}, {"prospect", "won"}, {"prospect", "churned"},
-      {"intent", "won"},      {"intent", "churned"}, {"won", "churned"},
-      {"churned", "intent"},
+      {"prospect", "intent"}, {"prospect", "won"}, {"prospect", "churned"}, {"intent", "won"},
+      {"intent", "churned"},  {"won", "churned"},  {"churned", "intent"},
   };
   for (const auto& s : kSteps)
     if (s.from == from && s.to == to) return true;

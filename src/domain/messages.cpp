@@ -13,7 +13,8 @@ const std::vector<ErrorCodeDoc> kTemplates = {
     {"missing_area_code", "{f}: a landline needs its area code, e.g. 010-12345678",
      "{f}：固定电话须带区号，如 010-12345678"},
     {"invalid_email", "{f} is not a valid e-mail address", "{f}不是有效的电子邮箱地址"},
-    {"invalid_date", "{f} must be a real date written YYYY-MM-DD", "{f}须为真实存在的日期，格式为 YYYY-MM-DD"},
+    {"invalid_date", "{f} must be a real date written YYYY-MM-DD",
+     "{f}须为真实存在的日期，格式为 YYYY-MM-DD"},
     {"too_short", "{f} is too short for a full legal name", "{f}过短，请填写营业执照上的全称"},
     {"vague_name", "{f}: give the name on the business licence, not an abbreviation or placeholder",
      "{f}须为营业执照全称，不得使用简称或模糊名称（如“某科技公司”）"},
@@ -23,8 +24,7 @@ const std::vector<ErrorCodeDoc> kTemplates = {
     {"unknown_user", "{f}: there is no active user {d}", "{f}：不存在有效用户 {d}"},
     {"unknown_field", "unknown field \"{d}\"", "未知字段“{d}”"},
     {"wrong_type", "{f} must be {d}", "{f}的值类型应为{d}"},
-    {"read_only", "{f} is maintained by the library and cannot be set",
-     "{f}由系统维护，不能修改"},
+    {"read_only", "{f} is maintained by the library and cannot be set", "{f}由系统维护，不能修改"},
     {"taken", "{f} \"{d}\" is already taken", "{f}“{d}”已被占用"},
 };
 

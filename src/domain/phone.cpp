@@ -46,10 +46,10 @@ std::string phone_display(std::string_view e164) {
   if (util->Parse(std::string(e164), "CN", &number) != PhoneNumberUtil::NO_PARSING_ERROR)
     return std::string(e164);
   std::string out;
-  util->Format(number,
-               number.country_code() == 86 ? PhoneNumberUtil::NATIONAL
-                                           : PhoneNumberUtil::INTERNATIONAL,
-               &out);
+  util->Format(
+      number,
+      number.country_code() == 86 ? PhoneNumberUtil::NATIONAL : PhoneNumberUtil::INTERNATIONAL,
+      &out);
   return out;
 }
 

@@ -8,8 +8,8 @@ namespace crm {
 
 struct PhoneCheck {
   bool ok = false;
-  std::string e164;     // "+8613812345678" when ok
-  std::string error;    // "invalid_phone" or "missing_area_code" when not ok
+  std::string e164;   // "+8613812345678" when ok
+  std::string error;  // "invalid_phone" or "missing_area_code" when not ok
 };
 
 // Accepts mobiles (11 digits starting with 1; +86 / 86 / 0086 prefixes),

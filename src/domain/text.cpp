@@ -40,10 +40,11 @@ std::string normalize_text(std::string_view s, TextMode mode) {
                                       : icu::Normalizer2::getNFCInstance(status);
   if (U_FAILURE(status))
     throw Error(Status::internal, "ICU normaliser unavailable", "ICU 规范化不可用");
-  icu::UnicodeString in = icu::UnicodeString::fromUTF8(
-      icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+  icu::UnicodeString in =
+      icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
   icu::UnicodeString norm = norm2->normalize(in, status);
-  if (U_FAILURE(status)) throw Error(Status::internal, "ICU normalisation failed", "ICU 规范化失败");
+  if (U_FAILURE(status))
+    throw Error(Status::internal, "ICU normalisation failed", "ICU 规范化失败");
 
   icu::UnicodeString out;
   bool pending_space = false;

@@ -31,15 +31,15 @@ void archive_customer(Session& s, std::int64_t key, std::optional<std::string> r
 
 struct CustomerQuery {
   std::int64_t owner = 0;
-  std::string type;           // code or label; "" = any
+  std::string type;  // code or label; "" = any
   int page_size = 50;
-  std::string after;          // page token; "" = first page
+  std::string after;  // page token; "" = first page
   bool include_archived = false;
 };
 
 struct CustomerPage {
   std::vector<Record> rows;
-  std::string next;           // "" when there is no next page
+  std::string next;  // "" when there is no next page
 };
 
 CustomerPage list_customers(Session& s, const CustomerQuery& q);

@@ -90,14 +90,16 @@ void Database::begin() {
 
 void Database::commit() {
   if (!explicit_txn_)
-    throw Error(Status::state, "no transaction is open on this handle", "此数据库句柄没有打开的事务");
+    throw Error(Status::state, "no transaction is open on this handle",
+                "此数据库句柄没有打开的事务");
   conn_.exec("COMMIT");
   explicit_txn_ = false;
 }
 
 void Database::rollback() {
   if (!explicit_txn_)
-    throw Error(Status::state, "no transaction is open on this handle", "此数据库句柄没有打开的事务");
+    throw Error(Status::state, "no transaction is open on this handle",
+                "此数据库句柄没有打开的事务");
   explicit_txn_ = false;
   if (conn_.in_transaction()) conn_.exec("ROLLBACK");
 }

@@ -55,7 +55,8 @@ void add_dictionary_entry(Session& s, const std::string& dict, const std::string
   for (char ch : c) {
     bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
     if (!ok)
-      throw Error(Status::invalid_arg, "a code uses only a-z, 0-9 and _: \"" + quote_value(c) + "\"",
+      throw Error(Status::invalid_arg,
+                  "a code uses only a-z, 0-9 and _: \"" + quote_value(c) + "\"",
                   "编码只能包含 a-z、0-9 和 _：“" + quote_value(c) + "”");
   }
   std::string zh = normalize_text(label_zh), en = normalize_text(label_en);

@@ -1,8 +1,8 @@
 #include "store/connection.hpp"
 
+#include <SQLiteCpp/Column.h>
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
-#include <SQLiteCpp/Column.h>
 #include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -34,12 +34,13 @@ std::uint32_t be32(const unsigned char* p) {
 // not SQLite, and a file shorter than its header says are each refused here
 // with their own status, so that nothing ever writes to them.
 void precheck_file(const OpenOptions& o) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(o.path.c_str(), &st) != 0) {
     std::string dir = parent_dir(o.path);
-    struct stat dst{};
+    struct stat dst {};
     if (::stat(dir.c_str(), &dst) != 0 || !S_ISDIR(dst.st_mode))
-      throw Error(Status::cantopen, "cannot open " + o.path + ": directory " + dir + " does not exist",
+      throw Error(Status::cantopen,
+                  "cannot open " + o.path + ": directory " + dir + " does not exist",
                   "无法打开 " + o.path + "：目录 " + dir + " 不存在");
     if (o.nocreate || o.readonly)
       throw Error(Status::cantopen, "cannot open " + o.path + ": no such file",
@@ -64,8 +65,8 @@ void precheck_file(const OpenOptions& o) {
   if (page_size == 1) page_size = 65536;
   std::uint32_t pages = be32(h + 28);
   bool size_valid = pages != 0 && be32(h + 24) == be32(h + 92);
-  if (size_valid && static_cast<std::uint64_t>(st.st_size) <
-                        static_cast<std::uint64_t>(pages) * page_size)
+  if (size_valid &&
+      static_cast<std::uint64_t>(st.st_size) < static_cast<std::uint64_t>(pages) * page_size)
     throw Error(Status::corrupt,
                 o.path + " is truncated: " + std::to_string(st.st_size) + " bytes of " +
                     std::to_string(static_cast<std::uint64_t>(pages) * page_size),
@@ -93,11 +94,9 @@ void rethrow(const SQLite::Exception& e, const char* what) {
       throw Error(Status::notadb, "file is not a libcrm database: " + detail,
                   "文件不是 libcrm 数据库：" + detail);
     case SQLITE_READONLY:
-      throw Error(Status::readonly, "database is read-only: " + detail,
-                  "数据库为只读：" + detail);
+      throw Error(Status::readonly, "database is read-only: " + detail, "数据库为只读：" + detail);
     case SQLITE_CANTOPEN:
-      throw Error(Status::cantopen, "cannot open database: " + detail,
-                  "无法打开数据库：" + detail);
+      throw Error(Status::cantopen, "cannot open database: " + detail, "无法打开数据库：" + detail);
     case SQLITE_NOMEM:
       throw Error(Status::nomem, "out of memory", "内存不足");
     case SQLITE_FULL:
@@ -116,8 +115,8 @@ Connection::Connection(const OpenOptions& o) {
                          : (SQLite::OPEN_READWRITE | (o.nocreate ? 0 : SQLite::OPEN_CREATE));
   flags |= SQLITE_OPEN_NOMUTEX;  // the handle's own mutex serialises calls
   try {
-    db_ = std::make_unique<SQLite::Database>(memory ? ":memory:" : o.path, flags,
-                                             o.busy_timeout_ms);
+    db_ =
+        std::make_unique<SQLite::Database>(memory ? ":memory:" : o.path, flags, o.busy_timeout_ms);
     // Read-only questions first: nothing below writes until the file is known
     // to be ours, of a version we understand, and writable.
     int app_id = db_->execAndGet("PRAGMA application_id").getInt();
@@ -132,8 +131,8 @@ Connection::Connection(const OpenOptions& o) {
                   o.path + " has schema version " + std::to_string(version) +
                       ", newer than this libcrm understands (" + std::to_string(latest) +
                       "); upgrade libcrm",
-                  o.path + " 的数据结构版本为 " + std::to_string(version) + "，高于本版 libcrm 支持的 " +
-                      std::to_string(latest) + "，请升级 libcrm");
+                  o.path + " 的数据结构版本为 " + std::to_string(version) +
+                      "，高于本版 libcrm 支持的 " + std::to_string(latest) + "，请升级 libcrm");
     if (o.readonly) {
       if (version < latest)
         throw Error(Status::readonly,

@@ -17,11 +17,11 @@ class Exception;
 namespace crm::store {
 
 struct OpenOptions {
-  std::string path;         // file path or ":memory:"
+  std::string path;  // file path or ":memory:"
   bool readonly = false;
   bool nocreate = false;
   int busy_timeout_ms = 5000;
-  std::string time_zone;    // for a new database; validated by the caller
+  std::string time_zone;  // for a new database; validated by the caller
 };
 
 class Connection {

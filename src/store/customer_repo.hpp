@@ -42,10 +42,10 @@ void insert_history(Connection& c, const HistoryEntry& h);
 std::vector<Record> load_history(Connection& c, std::int64_t key);
 
 struct CustomerFilter {
-  std::int64_t owner = 0;       // 0 = any
-  std::string type;             // "" = any
+  std::int64_t owner = 0;  // 0 = any
+  std::string type;        // "" = any
   bool include_archived = false;
-  std::int64_t after_key = 0;   // keyset: rows with key > after_key
+  std::int64_t after_key = 0;  // keyset: rows with key > after_key
   int limit = 50;
 };
 

@@ -1,7 +1,7 @@
 // include/crm/crm.hpp used exactly as a C++ host would: through libcrm.so.
-#include <crm/crm.hpp>
 #include <gtest/gtest.h>
 
+#include <crm/crm.hpp>
 #include <set>
 
 namespace {
@@ -10,10 +10,14 @@ namespace {
 constexpr std::int64_t kNow = 1795395600000;
 
 crm::Record valid(const char* name = "杭州恒达精密机械有限公司") {
-  return crm::Record{{"name", std::string(name)},         {"contact_name", std::string("王建国")},
-                     {"phone", std::string("010-12345678")}, {"industry", std::string("制造业")},
-                     {"scale", std::string("100-500人")},     {"source", std::string("展会")},
-                     {"key_needs", std::string("采购数控机床")}, {"priority", std::string("高")}};
+  return crm::Record{{"name", std::string(name)},
+                     {"contact_name", std::string("王建国")},
+                     {"phone", std::string("010-12345678")},
+                     {"industry", std::string("制造业")},
+                     {"scale", std::string("100-500人")},
+                     {"source", std::string("展会")},
+                     {"key_needs", std::string("采购数控机床")},
+                     {"priority", std::string("高")}};
 }
 
 class CppApi : public ::testing::Test {
@@ -75,7 +79,8 @@ TEST_F(CppApi, TransactionRollsBackUnlessCommitted) {
 
 TEST_F(CppApi, PagingFollowsTokens) {
   crm::Session admin(db, 1);
-  for (const char* n : {"杭州恒达精密机械有限公司", "苏州纳微科技股份有限公司", "宁波星海电子有限公司"})
+  for (const char* n :
+       {"杭州恒达精密机械有限公司", "苏州纳微科技股份有限公司", "宁波星海电子有限公司"})
     admin.create_customer(valid(n));
   crm::CustomerQuery q;
   q.page_size = 2;

@@ -8,7 +8,9 @@ namespace {
 
 using CustomersTest = ServiceTest;
 
-std::int64_t int_field(const Record& r, const char* f) { return std::get<std::int64_t>(*r.find(f)); }
+std::int64_t int_field(const Record& r, const char* f) {
+  return std::get<std::int64_t>(*r.find(f));
+}
 
 TEST_F(CustomersTest, CreateAppliesDefaultsFromSessionAndClock) {
   std::int64_t key = create_customer(*rep, customer());
@@ -137,7 +139,8 @@ TEST_F(CustomersTest, LifecycleStepsAreRecordedWithReason) {
   EXPECT_EQ(h[1].text("after"), "intent");
   EXPECT_EQ(h[1].text("reason"), "确认了采购预算");
   EXPECT_EQ(h[2].text("after"), "won");
-  Error e = expect_error(Status::validation, [&] { set_customer_type(*rep, key, "vip", std::nullopt); });
+  Error e =
+      expect_error(Status::validation, [&] { set_customer_type(*rep, key, "vip", std::nullopt); });
   EXPECT_EQ(e.fields().at(0).code, "unknown_value");
 }
 
@@ -166,8 +169,9 @@ TEST_F(CustomersTest, ArchivedCustomersLeaveListsAndRefuseChanges) {
 }
 
 TEST_F(CustomersTest, KeysetPagingVisitsEveryRowOnceEvenWithConcurrentInserts) {
-  const char* names[] = {"杭州恒达精密机械有限公司", "苏州纳微科技股份有限公司", "宁波星海电子有限公司",
-                         "成都蜀光软件技术有限公司", "青岛海韵食品有限公司", "武汉楚天物流有限公司",
+  const char* names[] = {"杭州恒达精密机械有限公司", "苏州纳微科技股份有限公司",
+                         "宁波星海电子有限公司",     "成都蜀光软件技术有限公司",
+                         "青岛海韵食品有限公司",     "武汉楚天物流有限公司",
                          "长沙湘江建筑工程有限公司"};
   for (const char* n : names) create_customer(*rep, customer(n));
   CustomerQuery q;
@@ -177,7 +181,8 @@ TEST_F(CustomersTest, KeysetPagingVisitsEveryRowOnceEvenWithConcurrentInserts) {
   for (;;) {
     CustomerPage p = list_customers(*rep, q);
     ++pages;
-    for (auto& r : p.rows) EXPECT_TRUE(seen.insert(r.text("id")).second) << r.text("id") << " twice";
+    for (auto& r : p.rows)
+      EXPECT_TRUE(seen.insert(r.text("id")).second) << r.text("id") << " twice";
     if (pages == 1) create_customer(*rep, customer("厦门鹭岛贸易有限公司"));  // lands at the end
     if (p.next.empty()) break;
     q.after = p.next;
@@ -187,7 +192,8 @@ TEST_F(CustomersTest, KeysetPagingVisitsEveryRowOnceEvenWithConcurrentInserts) {
 }
 
 TEST_F(CustomersTest, PageTokensAreBoundToTheirQuery) {
-  for (const char* n : {"杭州恒达精密机械有限公司", "苏州纳微科技股份有限公司", "宁波星海电子有限公司"})
+  for (const char* n :
+       {"杭州恒达精密机械有限公司", "苏州纳微科技股份有限公司", "宁波星海电子有限公司"})
     create_customer(*rep, customer(n));
   CustomerQuery q;
   q.page_size = 1;
@@ -255,8 +261,7 @@ TEST_F(CustomersTest, DictionariesCanBeExtendedButNotTheFixedOnes) {
                [&] { add_dictionary_entry(*admin, "customer_type", "vip", "贵宾", "VIP"); });
   expect_error(Status::permission,
                [&] { add_dictionary_entry(*rep, "industry", "mining", "矿业", "Mining"); });
-  expect_error(Status::not_found,
-               [&] { add_dictionary_entry(*admin, "nope", "x", "某", "X"); });
+  expect_error(Status::not_found, [&] { add_dictionary_entry(*admin, "nope", "x", "某", "X"); });
 }
 
 TEST_F(CustomersTest, SessionsNeedAnActiveUser) {

@@ -54,7 +54,8 @@ class OpenTest : public ::testing::Test {
     auto db = open(p);
     db->clock().fix(kNow);
     Session admin(*db, 1);
-    const char* names[] = {"杭州恒达精密机械有限公司", "苏州纳微科技股份有限公司", "宁波星海电子有限公司"};
+    const char* names[] = {"杭州恒达精密机械有限公司", "苏州纳微科技股份有限公司",
+                           "宁波星海电子有限公司"};
     for (int i = 0; i < n; ++i) create_customer(admin, customer(names[i % 3]));
   }
 

@@ -7,17 +7,19 @@ namespace crm {
 namespace {
 
 TEST(CompanyName, AcceptsFullLegalNames) {
-  for (const char* ok : {"杭州恒达精密机械有限公司", "华为技术有限公司", "深圳市云启信息技术有限公司",
-                         "北京字节跳动科技有限公司", "中国石油化工股份有限公司", "ABCD Trading Co., Ltd.",
-                         "苏州(工业园区)纳微科技股份有限公司", "海尔集团"}) {
+  for (const char* ok :
+       {"杭州恒达精密机械有限公司", "华为技术有限公司", "深圳市云启信息技术有限公司",
+        "北京字节跳动科技有限公司", "中国石油化工股份有限公司", "ABCD Trading Co., Ltd.",
+        "苏州(工业园区)纳微科技股份有限公司", "海尔集团"}) {
     EXPECT_EQ(check_company_name(ok), "") << ok;
   }
 }
 
 TEST(CompanyName, RejectsPlaceholdersAndNamesWithoutATradeName) {
-  for (const char* vague : {"某科技公司", "某某有限公司", "XX公司", "xx科技有限公司", "××贸易有限公司",
-                            "***有限公司", "有限公司", "科技有限公司", "北京市贸易有限公司",
-                            "深圳科技发展有限公司", "有限责任公司", "股份有限公司", "未知客户公司"}) {
+  for (const char* vague :
+       {"某科技公司", "某某有限公司", "XX公司", "xx科技有限公司", "××贸易有限公司", "***有限公司",
+        "有限公司", "科技有限公司", "北京市贸易有限公司", "深圳科技发展有限公司", "有限责任公司",
+        "股份有限公司", "未知客户公司"}) {
     EXPECT_EQ(check_company_name(vague), "vague_name") << vague;
   }
 }
@@ -39,9 +41,14 @@ TEST(Lifecycle, AllowedSteps) {
 }
 
 TEST(Lifecycle, RefusedSteps) {
-  for (auto [from, to] : {std::pair{"intent", "prospect"}, {"won", "prospect"}, {"won", "intent"},
-                          {"churned", "won"}, {"churned", "prospect"}, {"won", "won"},
-                          {"prospect", "prospect"}, {"prospect", "bogus"}}) {
+  for (auto [from, to] : {std::pair{"intent", "prospect"},
+                          {"won", "prospect"},
+                          {"won", "intent"},
+                          {"churned", "won"},
+                          {"churned", "prospect"},
+                          {"won", "won"},
+                          {"prospect", "prospect"},
+                          {"prospect", "bogus"}}) {
     EXPECT_FALSE(lifecycle_step_allowed(from, to)) << from << " -> " << to;
   }
 }

@@ -1,9 +1,9 @@
+#include "domain/customer_rules.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
 #include <string>
-
-#include "domain/customer_rules.hpp"
 
 namespace crm {
 namespace {
@@ -11,12 +11,14 @@ namespace {
 // A dictionary with just what these tests need.
 class FakeDicts : public DictionaryLookup {
  public:
-  std::optional<std::string> resolve(std::string_view dict,
-                                     std::string_view input) const override {
+  std::optional<std::string> resolve(std::string_view dict, std::string_view input) const override {
     static const std::map<std::pair<std::string, std::string>, std::string> m = {
-        {{"priority", "高"}, "high"},         {{"priority", "high"}, "high"},
-        {{"industry", "制造业"}, "manufacturing"}, {{"scale", "100-500人"}, "emp_100_500"},
-        {{"source", "展会"}, "trade_show"},    {{"customer_type", "意向客户"}, "intent"}};
+        {{"priority", "高"}, "high"},
+        {{"priority", "high"}, "high"},
+        {{"industry", "制造业"}, "manufacturing"},
+        {{"scale", "100-500人"}, "emp_100_500"},
+        {{"source", "展会"}, "trade_show"},
+        {{"customer_type", "意向客户"}, "intent"}};
     auto it = m.find({std::string(dict), std::string(input)});
     if (it == m.end()) return std::nullopt;
     return it->second;

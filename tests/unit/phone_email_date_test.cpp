@@ -1,6 +1,5 @@
-#include <gtest/gtest.h>
-
 #include <date/tz.h>
+#include <gtest/gtest.h>
 
 #include <ostream>
 
@@ -78,9 +77,9 @@ TEST(Email, AcceptsCommonAddressesAndLowercasesDomain) {
 
 TEST(Email, RejectsMalformedAddresses) {
   std::string out;
-  for (const char* bad : {"a@", "@b.com", "a@b", "a..b@c.com", ".a@c.com", "a.@c.com",
-                          "a b@c.com", "a@-b.com", "a@b-.com", "a@b.c", "a@b.123", "ab.com",
-                          "a@@b.com", "王@例子.中国"}) {
+  for (const char* bad :
+       {"a@", "@b.com", "a@b", "a..b@c.com", ".a@c.com", "a.@c.com", "a b@c.com", "a@-b.com",
+        "a@b-.com", "a@b.c", "a@b.123", "ab.com", "a@@b.com", "王@例子.中国"}) {
     EXPECT_FALSE(check_email(bad, out)) << bad << " should be rejected";
   }
   std::string local65(65, 'a');

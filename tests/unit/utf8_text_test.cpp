@@ -56,7 +56,8 @@ namespace crm {
 namespace {
 
 TEST(NormalizeText, ProseKeepsChinesePunctuationButFoldsFullWidthAlnum) {
-  EXPECT_EQ(normalize_text("采购，希望（年内）完成！", TextMode::prose), "采购，希望（年内）完成！");
+  EXPECT_EQ(normalize_text("采购，希望（年内）完成！", TextMode::prose),
+            "采购，希望（年内）完成！");
   EXPECT_EQ(normalize_text("ＡＢＣ１２３", TextMode::prose), "ABC123");
   EXPECT_EQ(normalize_text("采购，希望", TextMode::structured), "采购,希望")
       << "structured fields get full NFKC";
