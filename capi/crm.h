@@ -11,8 +11,10 @@
  *  - Handles (crm_db, crm_session, crm_record, crm_cursor) are opaque, created
  *    through out-parameters and released with the matching _close/_free
  *    function.  Every _close/_free accepts NULL and does nothing with it.
- *    Closing the same handle twice is undefined behaviour, as with free(); set
- *    your pointer to NULL after closing.
+ *    crm_db, crm_session and crm_cursor handles are checked: using one after
+ *    it was closed returns CRM_ERR_STATE, and closing it again does nothing
+ *    (crm_db_close returns CRM_ERR_STATE).  A crm_record is a plain value:
+ *    freeing it twice is undefined behaviour, as with free().
  *  - NULL is never a crash: a NULL handle or out-parameter returns
  *    CRM_ERR_INVALID_ARG (except where a parameter is documented as optional).
  *  - Strings are UTF-8.  A string the library returns is either BORROWED (valid
@@ -193,7 +195,8 @@ CRM_API int crm_record_get_int(const crm_record *rec, const char *field, int64_t
 CRM_API int crm_record_get_real(const crm_record *rec, const char *field, double *out);
 
 /** The record as a JSON object, e.g. {"id":"C0001","name":"…"}.  OWNED: free
- *  with crm_free. */
+ *  with crm_free.  CRM_ERR_INVALID_ARG if a text value is not valid UTF-8
+ *  (records read from the library always are). */
 CRM_API int crm_record_to_json(const crm_record *rec, char **out);
 
 /* ------------------------------------------------------------------------ */
@@ -317,7 +320,8 @@ CRM_API int crm_session_user(crm_session *s, int64_t *out);
 
 /** Create a user from a record with fields "login", "name", "department" and
  *  "role" (sales, sales_manager, service, marketing, admin; Chinese labels
- *  accepted).  Only an administrator may.  *out_id receives the new id. */
+ *  accepted).  Only an administrator may.  *out_id (optional) receives the
+ *  new id. */
 CRM_API int crm_user_create(crm_session *s, const crm_record *user, int64_t *out_id);
 
 /** Read a user by id.  *out is a new record (free with crm_record_free). */
@@ -387,12 +391,14 @@ CRM_API int crm_customer_update(crm_session *s, const char *id, const crm_record
  *  churned; intent -> won | churned; won -> churned; churned -> intent (win
  *  back).  Any other step is CRM_ERR_CONFLICT; a type that is not in the
  *  dictionary is CRM_ERR_VALIDATION (field "type", code "unknown_value").
- *  `reason` is optional and kept in the history. */
+ *  `reason` is optional and kept in the history: UTF-8 text of at most 500
+ *  characters (CRM_ERR_INVALID_ARG otherwise). */
 CRM_API int crm_customer_set_type(crm_session *s, const char *id, const char *type,
                                   const char *reason);
 
 /** Archive (soft-delete) a customer: it leaves lists and its id is never
- *  reused.  Archiving twice is CRM_ERR_STATE. */
+ *  reused.  Archiving twice is CRM_ERR_STATE.  `reason` as for
+ *  crm_customer_set_type. */
 CRM_API int crm_customer_archive(crm_session *s, const char *id, const char *reason);
 
 /* Cursors ---------------------------------------------------------------- */

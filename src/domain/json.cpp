@@ -3,6 +3,9 @@
 #include <cmath>
 #include <cstdio>
 
+#include "domain/error.hpp"
+#include "domain/utf8.hpp"
+
 namespace crm {
 
 void json_append_string(std::string& out, std::string_view s) {
@@ -58,7 +61,12 @@ std::string record_to_json(const Record& r) {
         out += "null";
       }
     } else if (is_text(value)) {
-      json_append_string(out, std::get<std::string>(value));
+      const auto& text = std::get<std::string>(value);
+      if (!is_valid_utf8(text, true))
+        throw Error(Status::invalid_arg,
+                    "field " + name + " is not valid UTF-8, which JSON requires",
+                    "字段 " + name + " 不是有效的 UTF-8 文本，无法输出为 JSON");
+      json_append_string(out, text);
     } else {
       out += "null";
     }

@@ -21,10 +21,11 @@ PhoneCheck check_phone(std::string_view input) {
     r.error = "invalid_phone";
     return r;
   }
-  // A local landline number written without its area code: 7 or 8 digits not
-  // starting with 0 (trunk prefix) or 1 (mobiles and service codes).
+  // Seven or eight digits without a trunk prefix: someone typed a landline's
+  // local number and left out the area code (local numbers start with 2-9,
+  // but "12345678" is the same mistake and deserves the same hint).
   if (input.find('+') == std::string_view::npos && (digits.size() == 7 || digits.size() == 8) &&
-      digits[0] >= '2') {
+      digits[0] != '0') {
     r.error = "missing_area_code";
     return r;
   }

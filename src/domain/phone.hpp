@@ -15,7 +15,7 @@ struct PhoneCheck {
 // Accepts mobiles (11 digits starting with 1; +86 / 86 / 0086 prefixes),
 // landlines with an area code (010-12345678, 0755 8888 8888), service numbers
 // (400-810-8888) and international numbers with a + prefix.  A bare 7–8 digit
-// local number is "missing_area_code"; anything libphonenumber does not know
+// number is "missing_area_code"; anything libphonenumber does not know
 // as a real number (12345678901, 0755-8888888) is "invalid_phone".
 // Precondition: `input` is normalised text (ASCII digits).
 PhoneCheck check_phone(std::string_view input);

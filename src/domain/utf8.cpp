@@ -2,12 +2,12 @@
 
 namespace crm {
 
-bool is_valid_utf8(std::string_view s) {
+bool is_valid_utf8(std::string_view s, bool allow_nul) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const auto* end = p + s.size();
   while (p < end) {
     unsigned char c = *p;
-    if (c == 0) return false;
+    if (c == 0 && !allow_nul) return false;
     if (c < 0x80) {
       ++p;
       continue;

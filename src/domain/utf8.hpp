@@ -7,8 +7,9 @@
 namespace crm {
 
 // True if `s` is well-formed UTF-8: no overlong forms, no surrogates, nothing
-// above U+10FFFF, no truncated sequences.  NUL bytes count as invalid text.
-bool is_valid_utf8(std::string_view s);
+// above U+10FFFF, no truncated sequences.  NUL bytes count as invalid text
+// unless `allow_nul` (JSON can carry them escaped; a field value cannot).
+bool is_valid_utf8(std::string_view s, bool allow_nul = false);
 
 // Number of code points in well-formed UTF-8 (what "at most 200 characters"
 // counts; 200 Chinese characters are 600 bytes).

@@ -9,6 +9,8 @@
 #include "domain/lifecycle.hpp"
 #include "domain/messages.hpp"
 #include "domain/phone.hpp"
+#include "domain/text.hpp"
+#include "domain/utf8.hpp"
 #include "store/customer_repo.hpp"
 #include "store/user_repo.hpp"
 
@@ -127,6 +129,19 @@ std::int64_t parse_token(const std::string& token, std::uint64_t hash) {
   return after;
 }
 
+// A reason is free text kept in the history: valid UTF-8, prose-normalised,
+// at most 500 characters; blank means none.
+std::optional<std::string> checked_reason(const std::optional<std::string>& reason) {
+  if (!reason) return std::nullopt;
+  if (!is_valid_utf8(*reason) || reason->size() > 4000 ||
+      utf8_length(normalize_text(*reason, TextMode::prose)) > 500)
+    throw Error(Status::invalid_arg, "reason must be UTF-8 text of at most 500 characters",
+                "原因须为不超过 500 个字符的 UTF-8 文本");
+  std::string r = normalize_text(*reason, TextMode::prose);
+  if (r.empty()) return std::nullopt;
+  return r;
+}
+
 }  // namespace
 
 std::int64_t customer_key(Session&, std::string_view id) {
@@ -221,6 +236,7 @@ std::int64_t update_customer(Session& s, std::int64_t key, const Record& input) 
 void set_customer_type(Session& s, std::int64_t key, std::string_view type,
                        std::optional<std::string> reason) {
   s.authorize(Action::customer_update);
+  reason = checked_reason(reason);
   Record current = load_or_throw(s, key);
   Record input;
   input.set("type", std::string(type));
@@ -235,6 +251,7 @@ void set_customer_type(Session& s, std::int64_t key, std::string_view type,
 
 void archive_customer(Session& s, std::int64_t key, std::optional<std::string> reason) {
   s.authorize(Action::customer_archive);
+  reason = checked_reason(reason);
   Record current = load_or_throw(s, key);
   if (std::get<std::int64_t>(*current.find("archived")) != 0) throw archived_error(key);
   Record changes;

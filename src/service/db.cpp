@@ -32,9 +32,15 @@ std::string index_key(std::string_view dict, std::string_view spelling) {
 }  // namespace
 
 void Dictionaries::load(store::Connection& c) {
-  entries_.clear();
-  index_.clear();
-  for (auto& row : store::load_dictionaries(c)) {
+  conn_ = &c;
+  refresh();
+}
+
+void Dictionaries::add(const store::DictionaryRow& row) const {
+  auto& list = entries_[row.dict];
+  for (const auto& e : list)
+    if (e.code == row.code) return;  // known already
+  {
     index_.emplace(index_key(row.dict, row.code), row.code);
     index_.emplace(index_key(row.dict, row.label_zh), row.code);
     index_.emplace(index_key(row.dict, row.label_en), row.code);
@@ -46,22 +52,33 @@ void Dictionaries::load(store::Connection& c) {
       if (bar == std::string_view::npos) break;
       aliases.remove_prefix(bar + 1);
     }
-    entries_[row.dict].push_back({row.code, row.label_zh, row.label_en});
+    list.push_back({row.code, row.label_zh, row.label_en});
   }
+}
+
+bool Dictionaries::refresh() const {
+  std::size_t before = index_.size();
+  for (auto& row : store::load_dictionaries(*conn_)) add(row);
+  return index_.size() != before;
 }
 
 std::optional<std::string> Dictionaries::resolve(std::string_view dict,
                                                  std::string_view input) const {
   auto it = index_.find(index_key(dict, input));
+  // A miss may be an entry another handle added since this one loaded.
+  if (it == index_.end() && refresh()) it = index_.find(index_key(dict, input));
   if (it == index_.end()) return std::nullopt;
   return it->second;
 }
 
 const Dictionaries::Entry* Dictionaries::find(std::string_view dict, std::string_view code) const {
-  auto it = entries_.find(std::string(dict));
-  if (it == entries_.end()) return nullptr;
-  for (const auto& e : it->second)
-    if (e.code == code) return &e;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto it = entries_.find(std::string(dict));
+    if (it != entries_.end())
+      for (const auto& e : it->second)
+        if (e.code == code) return &e;
+    if (attempt == 0 && !refresh()) break;
+  }
   return nullptr;
 }
 

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -14,6 +15,7 @@
 
 #include "domain/customer_rules.hpp"
 #include "store/connection.hpp"
+#include "store/dictionary_repo.hpp"
 
 namespace date {
 class time_zone;
@@ -50,15 +52,25 @@ class Dictionaries : public DictionaryLookup {
   struct Entry {
     std::string code, label_zh, label_en;
   };
+  // Loads every stored entry not yet known.  Entries are never removed and
+  // live in deques, so a pointer from find() (and a label handed out through
+  // the C ABI as borrowed) stays valid for the handle's lifetime.
   void load(store::Connection& c);
+  void add(const store::DictionaryRow& row) const;
   std::optional<std::string> resolve(std::string_view dict, std::string_view input) const override;
   const Entry* find(std::string_view dict, std::string_view code) const;
   bool has_dict(std::string_view dict) const;
 
  private:
-  std::unordered_map<std::string, std::vector<Entry>> entries_;
+  // Picks up entries other handles added; true if any were new.
+  bool refresh() const;
+
+  // A cache of the dictionary table, filled lazily even through const
+  // lookups: hence mutable.
+  store::Connection* conn_ = nullptr;
+  mutable std::unordered_map<std::string, std::deque<Entry>> entries_;
   // "dict\x1f" + lower-cased spelling → code
-  std::unordered_map<std::string, std::string> index_;
+  mutable std::unordered_map<std::string, std::string> index_;
 };
 
 class Database {
@@ -72,7 +84,7 @@ class Database {
   const date::time_zone* zone() const { return zone_; }
   const std::string& zone_name() const { return zone_name_; }
   const Dictionaries& dictionaries() const { return dicts_; }
-  void reload_dictionaries() { dicts_.load(conn_); }
+  void remember_dictionary_row(const store::DictionaryRow& row) { dicts_.add(row); }
 
   // Explicit host transactions.
   void begin();

@@ -66,10 +66,11 @@ void add_dictionary_entry(Session& s, const std::string& dict, const std::string
                   "\"" + quote_value(*spelling) + "\" is already used in dictionary " + dict,
                   "“" + quote_value(*spelling) + "”在字典 " + dict + " 中已被使用");
   }
+  store::DictionaryRow row{dict, c, zh, en, ""};
   store::WriteTransaction tx(db.conn());
-  store::insert_dictionary_row(db.conn(), {dict, c, zh, en, ""});
+  store::insert_dictionary_row(db.conn(), row);
   tx.commit();
-  db.reload_dictionaries();
+  db.remember_dictionary_row(row);
 }
 
 }  // namespace crm

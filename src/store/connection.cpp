@@ -6,6 +6,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
@@ -61,6 +62,11 @@ void precheck_file(const OpenOptions& o) {
   if (n < sizeof h || std::memcmp(h, "SQLite format 3", 16) != 0)
     throw Error(Status::notadb, o.path + " is not a libcrm database (not an SQLite file)",
                 o.path + " 不是 libcrm 数据库（不是 SQLite 文件）");
+  // The size check only means something for a file no connection is using:
+  // while another connection checkpoints its write-ahead log, page 1 may be
+  // rewritten before the file has grown.  A live database has a -wal file.
+  struct stat wal {};
+  if (::stat((o.path + "-wal").c_str(), &wal) == 0) return;
   std::uint32_t page_size = (std::uint32_t{h[16]} << 8) | h[17];
   if (page_size == 1) page_size = 65536;
   std::uint32_t pages = be32(h + 28);
@@ -73,6 +79,25 @@ void precheck_file(const OpenOptions& o) {
                 o.path + " 已被截断：应有 " +
                     std::to_string(static_cast<std::uint64_t>(pages) * page_size) + " 字节，实有 " +
                     std::to_string(st.st_size) + " 字节");
+}
+
+bool directory_writable(const std::string& path) {
+  return ::access(parent_dir(path).c_str(), W_OK) == 0;
+}
+
+// "file:" URI for a path, with the characters URIs reserve escaped.
+std::string file_uri(const std::string& path, const char* query) {
+  std::string uri = "file:";
+  for (char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
+      uri += buf;
+    } else {
+      uri += c;
+    }
+  }
+  return uri + "?" + query;
 }
 
 }  // namespace
@@ -117,6 +142,23 @@ Connection::Connection(const OpenOptions& o) {
   try {
     db_ =
         std::make_unique<SQLite::Database>(memory ? ":memory:" : o.path, flags, o.busy_timeout_ms);
+    if (o.readonly && !memory) {
+      // Reading a WAL database needs its -shm file, which SQLite cannot
+      // create in a directory this process may not write (an archive, a
+      // mounted backup).  With no -wal file no writer is active, so the file
+      // is read as an immutable snapshot instead.
+      try {
+        db_->execAndGet("PRAGMA user_version");
+      } catch (const SQLite::Exception& e) {
+        struct stat wal {};
+        bool no_wal = ::stat((o.path + "-wal").c_str(), &wal) != 0;
+        if ((e.getErrorCode() & 0xFF) != SQLITE_READONLY || directory_writable(o.path) || !no_wal)
+          throw;
+        db_.reset();
+        db_ = std::make_unique<SQLite::Database>(file_uri(o.path, "immutable=1"),
+                                                 flags | SQLITE_OPEN_URI, o.busy_timeout_ms);
+      }
+    }
     // Read-only questions first: nothing below writes until the file is known
     // to be ours, of a version we understand, and writable.
     int app_id = db_->execAndGet("PRAGMA application_id").getInt();

@@ -40,8 +40,8 @@ CREATE TABLE users(
   created_at INTEGER NOT NULL
 );
 
--- AUTOINCREMENT: a customer's key (and so its human id C0001 …) is never
--- reused, even after the highest one is archived or a transaction rolls back.
+-- AUTOINCREMENT: a committed customer's key (and so its human id C0001 …) is
+-- never reused, even after the highest one is archived.
 CREATE TABLE customers(
   id           INTEGER PRIMARY KEY AUTOINCREMENT,
   name         TEXT NOT NULL,

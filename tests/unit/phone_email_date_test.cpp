@@ -54,7 +54,7 @@ INSTANTIATE_TEST_SUITE_P(
         PhoneCase{"1381234567", nullptr, "invalid_phone"},    // 10 digits
         PhoneCase{"138123456789", nullptr, "invalid_phone"},  // 12 digits
         PhoneCase{"0755-8888888", nullptr, "invalid_phone"},  // Shenzhen has 8 digits
-        PhoneCase{"12345678", nullptr, "invalid_phone"},      // starts with 1: not a landline
+        PhoneCase{"12345678", nullptr, "missing_area_code"},  // 8 digits: a local number
         PhoneCase{"62345678", nullptr, "missing_area_code"},
         PhoneCase{"6234567", nullptr, "missing_area_code"},
         PhoneCase{"abc", nullptr, "invalid_phone"},

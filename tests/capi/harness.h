@@ -1,0 +1,94 @@
+/*
+ * harness.h — a very small test harness for the C tests of libcrm's C ABI.
+ *
+ * CHECK(cond, fmt, ...) counts a pass when `cond` holds; otherwise it prints
+ * file:line, the expectation (the text of `cond`) and what actually happened
+ * (`fmt` and its arguments), and counts a failure.  A test program ends with
+ * harness_finish(), which prints exactly "N passed, M failed" and returns the
+ * exit status (non-zero if M > 0).
+ *
+ * Strict C99; include once per program (the functions are static).
+ */
+#ifndef CRM_CAPI_TEST_HARNESS_H
+#define CRM_CAPI_TEST_HARNESS_H
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "crm.h"
+
+#if defined(__GNUC__)
+#define HARNESS_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define HARNESS_UNUSED __attribute__((unused))
+#else
+#define HARNESS_PRINTF(a, b)
+#define HARNESS_UNUSED
+#endif
+
+static int g_passed = 0;
+static int g_failed = 0;
+
+static void check_at(int ok, const char *file, int line, const char *expected,
+                     const char *fmt, ...) HARNESS_PRINTF(5, 6);
+
+static void check_at(int ok, const char *file, int line, const char *expected,
+                     const char *fmt, ...) {
+  va_list ap;
+  if (ok) {
+    g_passed++;
+    return;
+  }
+  g_failed++;
+  printf("%s:%d: FAILED\n    expected: %s\n    actual:   ", file, line, expected);
+  va_start(ap, fmt);
+  vprintf(fmt, ap);
+  va_end(ap);
+  printf("\n");
+  fflush(stdout);
+}
+
+/* CHECK(cond, fmt, ...): fmt describes what happened. */
+#define CHECK(cond, ...) check_at((cond) ? 1 : 0, __FILE__, __LINE__, #cond, __VA_ARGS__)
+
+static HARNESS_UNUSED const char *sname(int rc) { return crm_status_name(rc); }
+
+/* Checks that a call succeeded (CRM_OK); prints the last error otherwise. */
+#define CHECK_OK(call)                                                                   \
+  do {                                                                                   \
+    int rc_ok_ = (call);                                                                 \
+    check_at(rc_ok_ == CRM_OK, __FILE__, __LINE__, #call " == CRM_OK", "%s (%d): %s",    \
+             sname(rc_ok_), rc_ok_, crm_errmsg());                                       \
+  } while (0)
+
+/* Checks that a call failed with `want`, that crm_errcode() agrees and that both
+ * messages are non-NULL and non-empty. */
+static HARNESS_UNUSED void check_fail_at(int rc, int want, const char *call, const char *file, int line) {
+  int code = crm_errcode();
+  const char *en = crm_errmsg();
+  const char *zh = crm_errmsg_zh();
+  char expected[512];
+  snprintf(expected, sizeof expected, "%s returns %s", call, sname(want));
+  check_at(rc == want, file, line, expected, "returned %s (%d); message: %s", sname(rc), rc,
+           en ? en : "(NULL)");
+  check_at(code == want, file, line, "crm_errcode() equals the returned status",
+           "after %s crm_errcode() is %s (%d)", call, sname(code), code);
+  check_at(en != NULL && en[0] != '\0', file, line, "crm_errmsg() non-NULL and non-empty",
+           "after %s crm_errmsg() is %s", call, en ? "\"\"" : "NULL");
+  check_at(zh != NULL && zh[0] != '\0', file, line, "crm_errmsg_zh() non-NULL and non-empty",
+           "after %s crm_errmsg_zh() is %s", call, zh ? "\"\"" : "NULL");
+}
+#define CHECK_FAIL(call, want) check_fail_at((call), (want), #call, __FILE__, __LINE__)
+
+static HARNESS_UNUSED void section(const char *name) {
+  printf("== %s\n", name);
+  fflush(stdout);
+}
+
+static HARNESS_UNUSED int harness_finish(void) {
+  printf("%d passed, %d failed\n", g_passed, g_failed);
+  fflush(stdout);
+  return g_failed > 0 ? 1 : 0;
+}
+
+#endif /* CRM_CAPI_TEST_HARNESS_H */
