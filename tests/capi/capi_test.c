@@ -61,14 +61,6 @@ static const char *tmp_base(void) {
   return (t && *t) ? t : "/tmp";
 }
 
-static void join_path(char *out, size_t cap, const char *dir, const char *name) {
-  int n = snprintf(out, cap, "%s/%s", dir, name);
-  if (n < 0 || (size_t)n >= cap) {
-    printf("path too long: %s/%s\n", dir, name);
-    exit(2);
-  }
-}
-
 static int make_subdir(char *out, size_t cap, const char *name) {
   join_path(out, cap, g_root, name);
   if (mkdir(out, 0700) != 0) {
@@ -76,29 +68,6 @@ static int make_subdir(char *out, size_t cap, const char *name) {
     return 0;
   }
   return 1;
-}
-
-static void rm_rf(const char *path) {
-  struct stat st;
-  if (lstat(path, &st) != 0) return;
-  if (S_ISDIR(st.st_mode)) {
-    DIR *d;
-    struct dirent *e;
-    chmod(path, 0700);
-    d = opendir(path);
-    if (d) {
-      while ((e = readdir(d)) != NULL) {
-        char child[1024];
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-        join_path(child, sizeof child, path, e->d_name);
-        rm_rf(child);
-      }
-      closedir(d);
-    }
-    rmdir(path);
-  } else {
-    unlink(path);
-  }
 }
 
 static int file_exists(const char *path) {

@@ -91,4 +91,46 @@ static HARNESS_UNUSED int harness_finish(void) {
   return g_failed > 0 ? 1 : 0;
 }
 
+/* File helpers shared by the C tests, for programs that define
+ * _POSIX_C_SOURCE before including anything. */
+#if defined(_POSIX_C_SOURCE)
+#include <dirent.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static HARNESS_UNUSED void join_path(char *out, size_t cap, const char *dir, const char *name) {
+  int n = snprintf(out, cap, "%s/%s", dir, name);
+  if (n < 0 || (size_t)n >= cap) {
+    printf("path too long: %s/%s\n", dir, name);
+    exit(2);
+  }
+}
+
+/* Removes a file or a directory tree (making directories writable first,
+ * since some tests leave read-only ones behind). */
+static HARNESS_UNUSED void rm_rf(const char *path) {
+  struct stat st;
+  if (lstat(path, &st) != 0) return;
+  if (S_ISDIR(st.st_mode)) {
+    DIR *d;
+    struct dirent *e;
+    chmod(path, 0700);
+    d = opendir(path);
+    if (d) {
+      while ((e = readdir(d)) != NULL) {
+        char child[1024];
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        join_path(child, sizeof child, path, e->d_name);
+        rm_rf(child);
+      }
+      closedir(d);
+    }
+    rmdir(path);
+  } else {
+    unlink(path);
+  }
+}
+#endif
+
 #endif /* CRM_CAPI_TEST_HARNESS_H */

@@ -35,35 +35,6 @@
 
 static char g_root[512];
 
-static void join_path(char *out, size_t cap, const char *dir, const char *name) {
-  int n = snprintf(out, cap, "%s/%s", dir, name);
-  if (n < 0 || (size_t)n >= cap) {
-    printf("path too long: %s/%s\n", dir, name);
-    exit(2);
-  }
-}
-
-static void rm_rf(const char *path) {
-  struct stat st;
-  if (lstat(path, &st) != 0) return;
-  if (S_ISDIR(st.st_mode)) {
-    DIR *d = opendir(path);
-    struct dirent *e;
-    if (d) {
-      while ((e = readdir(d)) != NULL) {
-        char child[1024];
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-        join_path(child, sizeof child, path, e->d_name);
-        rm_rf(child);
-      }
-      closedir(d);
-    }
-    rmdir(path);
-  } else {
-    unlink(path);
-  }
-}
-
 /* A valid customer (R1.1); `n` varies the contact so rows differ. */
 static crm_record *customer(int worker, int n) {
   crm_record *r = NULL;

@@ -33,7 +33,27 @@ def _merge(fields, kw, what):
     return merged
 
 
-class Db:
+class _Closing:
+    """Context-manager and finaliser behaviour shared by the handle classes:
+    ``with`` closes on exit, and garbage collection closes what was left
+    open (never raising from ``__del__``)."""
+
+    __slots__ = ()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+class Db(_Closing):
     """An open libcrm database (数据库): a file, or ``":memory:"`` for a private
     in-memory one.
 
@@ -99,18 +119,6 @@ class Db:
         check(lib.crm_db_close(self._ptr))
         self._ptr = None
         self._clock_cb = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def __repr__(self):
         return "<crm.Db %r%s>" % (self.path, " closed" if self._ptr is None else "")
@@ -272,7 +280,7 @@ class _Cursor:
             pass
 
 
-class Session:
+class Session(_Closing):
     """A user acting on a database (会话).  Made by :meth:`Db.session`.
 
     Every operation runs as this user: permissions are checked and history
@@ -322,18 +330,6 @@ class Session:
         lib.crm_session_close(self._ptr)
         self._ptr = None
         self._db._sessions.discard(self)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def __repr__(self):
         if self._ptr is None:
