@@ -1,0 +1,720 @@
+// crm_bench: libcrm's C ABI against raw prepared SQLite, in one binary and one
+// run, on the same schema (the raw side's file is created by libcrm itself).
+//
+//   CrmInsert    validated crm_customer_create, batched in crm_db_begin/commit
+//   RawInsert    one prepared INSERT of the already-normalised rows, same batches
+//   RawInsertWithHistory  the same plus libcrm's "create" history row
+//                (informational: the SQLite floor of libcrm's contract)
+//   CrmGetById   crm_customer_get("C0042") + crm_record_free, random ids
+//   RawGetById   prepared SELECT <all columns> WHERE id = ?, into std::string/ints
+//
+// Each insert run writes all CRM_BENCH_ROWS rows (default 100000) into a fresh
+// database file, so it runs exactly one iteration; repetitions (CRM_BENCH_REPS,
+// default 5) are interleaved at random between the two sides.  The ratios
+// (median of the repetitions) are printed after the Google Benchmark table.
+//
+// Environment:
+//   CRM_BENCH_ROWS   rows per insert run and in the get-by-id database (100000)
+//   CRM_BENCH_BATCH  rows per explicit transaction (1000)
+//   CRM_BENCH_REPS   repetitions of every benchmark (5)
+//   TMPDIR           where the temporary database files go (/tmp)
+//
+// Only libcrm's public C interface (crm.h) is used for the libcrm side.
+#include <benchmark/benchmark.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cinttypes>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "crm.h"
+#include "dataset.hpp"
+
+#ifndef CRM_BENCH_BUILD_TYPE
+#define CRM_BENCH_BUILD_TYPE "unknown"
+#endif
+
+namespace {
+
+using crm_bench::Row;
+
+constexpr double kInsertTarget = 0.60;
+
+struct Config {
+  std::size_t rows = 100000;
+  std::size_t batch = 1000;
+  int reps = 5;
+};
+
+Config g_cfg;
+std::vector<Row> g_rows;
+std::string g_dir;    // private temporary directory for every database file
+std::string g_today;  // entry_date libcrm defaults to (Asia/Shanghai)
+int g_failures = 0;
+
+// ---------------------------------------------------------------------------
+// Helpers
+
+[[noreturn]] void die(const std::string& what) {
+  std::fprintf(stderr, "crm_bench: %s\n", what.c_str());
+  std::exit(2);
+}
+
+std::size_t env_size(const char* name, std::size_t dflt, std::size_t lo, std::size_t hi) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return dflt;
+  char* end = nullptr;
+  unsigned long long x = std::strtoull(v, &end, 10);
+  if (*end != '\0' || x < lo || x > hi)
+    die(std::string(name) + "=" + v + ": expected an integer in [" + std::to_string(lo) + ", " +
+        std::to_string(hi) + "]");
+  return static_cast<std::size_t>(x);
+}
+
+// The last libcrm error, with every failing field.
+std::string crm_error_text() {
+  std::string s = std::string(crm_status_name(crm_errcode())) + ": " + crm_errmsg();
+  for (int32_t i = 0; i < crm_error_field_count(); ++i)
+    s += std::string(" [") + crm_error_field_name(i) + ": " + crm_error_field_code(i) + "]";
+  return s;
+}
+
+void crm_check(int rc, const char* what) {
+  if (rc != CRM_OK) throw std::runtime_error(std::string(what) + ": " + crm_error_text());
+}
+
+void sql_check(int rc, sqlite3* db, const char* what) {
+  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+    throw std::runtime_error(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "?"));
+}
+
+void sql_exec(sqlite3* db, const char* sql) {
+  char* msg = nullptr;
+  int rc = sqlite3_exec(db, sql, nullptr, nullptr, &msg);
+  if (rc != SQLITE_OK) {
+    std::string m = msg ? msg : sqlite3_errstr(rc);
+    sqlite3_free(msg);
+    throw std::runtime_error(std::string(sql) + ": " + m);
+  }
+}
+
+std::string temp_db(const char* stem) {
+  static int counter = 0;
+  return g_dir + "/" + stem + "-" + std::to_string(++counter) + ".db";
+}
+
+void remove_db(const std::string& path) {
+  for (const char* ext : {"", "-wal", "-shm", "-journal"}) ::unlink((path + ext).c_str());
+}
+
+std::int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// Today in Asia/Shanghai (UTC+8, no daylight saving), the zone of a new
+// libcrm database and so the entry_date libcrm fills in.
+std::string today_shanghai() {
+  std::time_t t = static_cast<std::time_t>(now_ms() / 1000 + 8 * 3600);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+// ---------------------------------------------------------------------------
+// The libcrm side
+
+struct CrmDb {
+  crm_db* db = nullptr;
+  crm_session* s = nullptr;
+  crm_record* rec = nullptr;
+
+  explicit CrmDb(const std::string& path) {
+    crm_check(crm_db_open(path.c_str(), nullptr, &db), "crm_db_open");
+    crm_check(crm_session_open(db, 1, &s), "crm_session_open(admin)");
+    crm_check(crm_record_new(&rec), "crm_record_new");
+  }
+  ~CrmDb() {
+    crm_record_free(rec);
+    crm_session_close(s);
+    crm_db_close(db);
+  }
+  CrmDb(const CrmDb&) = delete;
+  CrmDb& operator=(const CrmDb&) = delete;
+};
+
+// Validated inserts through the C ABI, `batch` per explicit transaction.
+// Returns "" or the error of the first failing call.
+std::string crm_insert(CrmDb& c, std::size_t n, std::size_t batch) {
+  crm_record* rec = c.rec;
+  for (std::size_t start = 0; start < n; start += batch) {
+    if (crm_db_begin(c.db) != CRM_OK) return "crm_db_begin: " + crm_error_text();
+    const std::size_t end = std::min(n, start + batch);
+    for (std::size_t i = start; i < end; ++i) {
+      const Row& r = g_rows[i];
+      crm_record_set_text(rec, "name", r.name.c_str());
+      crm_record_set_text(rec, "contact_name", r.contact_name.c_str());
+      crm_record_set_text(rec, "phone", r.phone_input.c_str());
+      crm_record_set_text(rec, "email", r.email.c_str());
+      crm_record_set_text(rec, "industry", r.industry_label.c_str());
+      crm_record_set_text(rec, "scale", r.scale_label.c_str());
+      crm_record_set_text(rec, "source", r.source_label.c_str());
+      crm_record_set_text(rec, "key_needs", r.key_needs.c_str());
+      crm_record_set_text(rec, "priority", r.priority_label.c_str());
+      if (crm_customer_create(c.s, rec, nullptr) != CRM_OK) {
+        std::string e = "crm_customer_create(row " + std::to_string(i) + ", " + r.name +
+                        "): " + crm_error_text();
+        crm_db_rollback(c.db);
+        return e;
+      }
+    }
+    if (crm_db_commit(c.db) != CRM_OK) return "crm_db_commit: " + crm_error_text();
+  }
+  return "";
+}
+
+// ---------------------------------------------------------------------------
+// The raw SQLite side
+
+// libcrm's own statement (src/store/customer_repo.cpp), same column order.
+const char* const kRawInsert =
+    "INSERT INTO customers(name, contact_name, phone, email, industry, scale, type, source, "
+    "key_needs, priority, owner_id, entry_date, archived, version, created_at, created_by, "
+    "updated_at, updated_by) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, 1, ?13, ?14, ?13, ?14)";
+
+// libcrm's history statement, for the informational RawInsertWithHistory.
+const char* const kRawHistory =
+    "INSERT INTO customer_history(customer_id, at, actor_id, kind, field, before, after, "
+    "reason) VALUES (?, ?, ?, 'create', NULL, NULL, NULL, NULL)";
+
+const char* const kRawSelect =
+    "SELECT id, name, contact_name, phone, email, industry, scale, type, source, key_needs, "
+    "priority, owner_id, entry_date, archived, version, created_at, created_by, updated_at, "
+    "updated_by FROM customers WHERE id = ?";
+
+struct RawDb {
+  sqlite3* db = nullptr;
+  sqlite3_stmt* st = nullptr;
+  sqlite3_stmt* history = nullptr;  // only when asked for
+
+  // Opens a file that libcrm has created, with libcrm's connection settings.
+  RawDb(const std::string& path, const char* sql, bool with_history = false) {
+    int rc =
+        sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string m = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+      sqlite3_close(db);
+      throw std::runtime_error("sqlite3_open_v2(" + path + "): " + m);
+    }
+    sqlite3_busy_timeout(db, 5000);
+    sql_exec(db, "PRAGMA journal_mode = WAL");
+    sql_exec(db, "PRAGMA synchronous = NORMAL");
+    sql_exec(db, "PRAGMA foreign_keys = ON");
+    sql_check(sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr), db,
+              "prepare");
+    if (with_history)
+      sql_check(
+          sqlite3_prepare_v3(db, kRawHistory, -1, SQLITE_PREPARE_PERSISTENT, &history, nullptr), db,
+          "prepare history");
+  }
+  ~RawDb() {
+    sqlite3_finalize(history);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+  }
+  RawDb(const RawDb&) = delete;
+  RawDb& operator=(const RawDb&) = delete;
+};
+
+// A database file with libcrm's schema, indexes, dictionaries and admin user.
+void create_with_libcrm(const std::string& path) {
+  crm_db* db = nullptr;
+  crm_check(crm_db_open(path.c_str(), nullptr, &db), "crm_db_open");
+  crm_check(crm_db_close(db), "crm_db_close");
+}
+
+void bind_text(sqlite3_stmt* st, int i, const std::string& s) {
+  sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
+}
+
+// Unvalidated inserts of the stored form, `batch` per transaction.
+std::string raw_insert(RawDb& r, std::size_t n, std::size_t batch) {
+  static const std::string kType = "prospect";
+  sqlite3_stmt* st = r.st;
+  try {
+    for (std::size_t start = 0; start < n; start += batch) {
+      sql_exec(r.db, "BEGIN IMMEDIATE");
+      const std::size_t end = std::min(n, start + batch);
+      for (std::size_t i = start; i < end; ++i) {
+        const Row& row = g_rows[i];
+        const std::int64_t now = now_ms();
+        bind_text(st, 1, row.name);
+        bind_text(st, 2, row.contact_name);
+        bind_text(st, 3, row.phone_e164);
+        bind_text(st, 4, row.email);
+        bind_text(st, 5, row.industry_code);
+        bind_text(st, 6, row.scale_code);
+        bind_text(st, 7, kType);
+        bind_text(st, 8, row.source_code);
+        bind_text(st, 9, row.key_needs);
+        bind_text(st, 10, row.priority_code);
+        sqlite3_bind_int64(st, 11, 1);  // owner: the admin
+        bind_text(st, 12, g_today);
+        sqlite3_bind_int64(st, 13, now);
+        sqlite3_bind_int64(st, 14, 1);  // created_by / updated_by
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc == SQLITE_DONE && r.history) {
+          sqlite3_bind_int64(r.history, 1, sqlite3_last_insert_rowid(r.db));
+          sqlite3_bind_int64(r.history, 2, now);
+          sqlite3_bind_int64(r.history, 3, 1);
+          rc = sqlite3_step(r.history);
+          sqlite3_reset(r.history);
+        }
+        if (rc != SQLITE_DONE) {
+          std::string e = "INSERT (row " + std::to_string(i) + "): " + sqlite3_errmsg(r.db);
+          sqlite3_exec(r.db, "ROLLBACK", nullptr, nullptr, nullptr);
+          return e;
+        }
+      }
+      sql_exec(r.db, "COMMIT");
+    }
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// What a host would read a customer into.
+struct CustomerRow {
+  std::int64_t id = 0;
+  std::string name, contact_name, phone, email, industry, scale, type, source, key_needs, priority;
+  std::int64_t owner_id = 0;
+  std::string entry_date;
+  std::int64_t archived = 0, version = 0, created_at = 0, created_by = 0, updated_at = 0,
+               updated_by = 0;
+};
+
+std::string column_text(sqlite3_stmt* st, int col) {
+  const unsigned char* p = sqlite3_column_text(st, col);
+  if (!p) return std::string();
+  return std::string(reinterpret_cast<const char*>(p),
+                     static_cast<std::size_t>(sqlite3_column_bytes(st, col)));
+}
+
+bool raw_get(sqlite3_stmt* st, std::int64_t key, CustomerRow& c) {
+  sqlite3_bind_int64(st, 1, key);
+  bool found = sqlite3_step(st) == SQLITE_ROW;
+  if (found) {
+    c.id = sqlite3_column_int64(st, 0);
+    c.name = column_text(st, 1);
+    c.contact_name = column_text(st, 2);
+    c.phone = column_text(st, 3);
+    c.email = column_text(st, 4);
+    c.industry = column_text(st, 5);
+    c.scale = column_text(st, 6);
+    c.type = column_text(st, 7);
+    c.source = column_text(st, 8);
+    c.key_needs = column_text(st, 9);
+    c.priority = column_text(st, 10);
+    c.owner_id = sqlite3_column_int64(st, 11);
+    c.entry_date = column_text(st, 12);
+    c.archived = sqlite3_column_int64(st, 13);
+    c.version = sqlite3_column_int64(st, 14);
+    c.created_at = sqlite3_column_int64(st, 15);
+    c.created_by = sqlite3_column_int64(st, 16);
+    c.updated_at = sqlite3_column_int64(st, 17);
+    c.updated_by = sqlite3_column_int64(st, 18);
+  }
+  sqlite3_reset(st);
+  return found;
+}
+
+// ---------------------------------------------------------------------------
+// Fidelity check: both insert paths must store the same rows.
+
+void verify_same_rows() {
+  const std::size_t n = std::min<std::size_t>(g_cfg.rows, 500);
+  const std::string a = temp_db("verify-crm"), b = temp_db("verify-raw");
+  {
+    CrmDb c(a);
+    std::string e = crm_insert(c, n, g_cfg.batch);
+    if (!e.empty()) throw std::runtime_error("libcrm rejected a generated row: " + e);
+  }
+  create_with_libcrm(b);
+  {
+    RawDb r(b, kRawInsert);
+    std::string e = raw_insert(r, n, g_cfg.batch);
+    if (!e.empty()) throw std::runtime_error("raw insert failed: " + e);
+    const std::string attach = "ATTACH DATABASE '" + a + "' AS c";
+    sql_exec(r.db, attach.c_str());
+    const char* cols =
+        "id, name, contact_name, phone, email, industry, scale, type, source, key_needs, "
+        "priority, owner_id, entry_date, archived, version, created_by, updated_by";
+    const std::string q = std::string("SELECT (SELECT count(*) FROM (SELECT ") + cols +
+                          " FROM main.customers EXCEPT SELECT " + cols +
+                          " FROM c.customers)) + (SELECT count(*) FROM (SELECT " + cols +
+                          " FROM c.customers EXCEPT SELECT " + cols +
+                          " FROM main.customers)), (SELECT count(*) FROM main.customers), "
+                          "(SELECT count(*) FROM c.customers), "
+                          "(SELECT count(*) FROM c.customer_history)";
+    sqlite3_stmt* st = nullptr;
+    sql_check(sqlite3_prepare_v2(r.db, q.c_str(), -1, &st, nullptr), r.db, "prepare verify");
+    sql_check(sqlite3_step(st), r.db, "verify");
+    const std::int64_t diff = sqlite3_column_int64(st, 0);
+    const std::int64_t raw_n = sqlite3_column_int64(st, 1);
+    const std::int64_t crm_n = sqlite3_column_int64(st, 2);
+    const std::int64_t hist_n = sqlite3_column_int64(st, 3);
+    sqlite3_finalize(st);
+    sql_exec(r.db, "DETACH DATABASE c");
+    if (diff != 0 || raw_n != static_cast<std::int64_t>(n) || crm_n != raw_n)
+      throw std::runtime_error("the raw rows differ from libcrm's: " + std::to_string(diff) +
+                               " differing rows, " + std::to_string(raw_n) + " raw vs " +
+                               std::to_string(crm_n) + " libcrm");
+    std::printf(
+        "Verified: the first %zu rows stored by both paths are identical (every column but "
+        "created_at/updated_at); libcrm also wrote %" PRId64 " history rows.\n\n",
+        n, hist_n);
+  }
+  remove_db(a);
+  remove_db(b);
+}
+
+// ---------------------------------------------------------------------------
+// Benchmarks
+
+void fail(benchmark::State& state, const std::string& what) {
+  ++g_failures;
+  std::fprintf(stderr, "crm_bench: %s\n", what.c_str());
+  state.SkipWithError(what.c_str());
+}
+
+void BM_CrmInsert(benchmark::State& state) {
+  const std::string path = temp_db("crm-insert");
+  try {
+    CrmDb c(path);
+    for (auto _ : state) {
+      std::string e = crm_insert(c, g_cfg.rows, g_cfg.batch);
+      if (!e.empty()) {
+        fail(state, e);
+        break;
+      }
+    }
+  } catch (const std::exception& e) {
+    fail(state, e.what());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(g_cfg.rows));
+  remove_db(path);
+}
+
+// with_history: also write libcrm's "create" history row (informational: the
+// SQLite work libcrm cannot avoid without changing its contract).
+void raw_insert_bench(benchmark::State& state, bool with_history) {
+  const std::string path = temp_db(with_history ? "raw-history" : "raw-insert");
+  try {
+    create_with_libcrm(path);
+    RawDb r(path, kRawInsert, with_history);
+    for (auto _ : state) {
+      std::string e = raw_insert(r, g_cfg.rows, g_cfg.batch);
+      if (!e.empty()) {
+        fail(state, e);
+        break;
+      }
+    }
+  } catch (const std::exception& e) {
+    fail(state, e.what());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(g_cfg.rows));
+  remove_db(path);
+}
+
+void BM_RawInsert(benchmark::State& state) { raw_insert_bench(state, false); }
+void BM_RawInsertWithHistory(benchmark::State& state) { raw_insert_bench(state, true); }
+
+// One database of CRM_BENCH_ROWS customers (made through libcrm, so it has the
+// history rows too) that both get-by-id benchmarks read.
+struct GetFixture {
+  std::string path;
+  std::unique_ptr<CrmDb> crm;
+  std::unique_ptr<RawDb> raw;
+  std::vector<std::string> ids;  // "C0042", formatted up front
+  std::vector<std::int64_t> keys;
+  static constexpr std::size_t kMask = (1u << 16) - 1;
+};
+std::unique_ptr<GetFixture> g_get;
+
+GetFixture& get_fixture() {
+  if (g_get) return *g_get;
+  auto f = std::make_unique<GetFixture>();
+  f->path = temp_db("get");
+  auto t0 = std::chrono::steady_clock::now();
+  f->crm = std::make_unique<CrmDb>(f->path);
+  std::string e = crm_insert(*f->crm, g_cfg.rows, g_cfg.batch);
+  if (!e.empty()) throw std::runtime_error(e);
+  f->raw = std::make_unique<RawDb>(f->path, kRawSelect);
+  // Random ids, seeded: the same sequence on every run.
+  std::uint64_t x = 0x2545F4914F6CDD1DULL;
+  f->keys.resize(GetFixture::kMask + 1);
+  f->ids.resize(GetFixture::kMask + 1);
+  char buf[32];
+  for (std::size_t i = 0; i <= GetFixture::kMask; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    f->keys[i] = static_cast<std::int64_t>(x % g_cfg.rows) + 1;
+    std::snprintf(buf, sizeof buf, "C%04" PRId64, f->keys[i]);
+    f->ids[i] = buf;
+  }
+  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::fprintf(stderr, "(built the %zu-customer get-by-id database in %.1f s, untimed)\n",
+               g_cfg.rows, s);
+  g_get = std::move(f);
+  return *g_get;
+}
+
+void BM_CrmGetById(benchmark::State& state) {
+  try {
+    GetFixture& f = get_fixture();
+    std::size_t i = 0;
+    for (auto _ : state) {
+      crm_record* rec = nullptr;
+      if (crm_customer_get(f.crm->s, f.ids[i & GetFixture::kMask].c_str(), &rec) != CRM_OK) {
+        fail(state, "crm_customer_get(" + f.ids[i & GetFixture::kMask] + "): " + crm_error_text());
+        break;
+      }
+      benchmark::DoNotOptimize(rec);
+      crm_record_free(rec);
+      ++i;
+    }
+  } catch (const std::exception& e) {
+    fail(state, e.what());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_RawGetById(benchmark::State& state) {
+  try {
+    GetFixture& f = get_fixture();
+    std::size_t i = 0;
+    for (auto _ : state) {
+      CustomerRow c;
+      if (!raw_get(f.raw->st, f.keys[i & GetFixture::kMask], c)) {
+        fail(state, "raw select found no row " + std::to_string(f.keys[i & GetFixture::kMask]));
+        break;
+      }
+      benchmark::DoNotOptimize(c);
+      ++i;
+    }
+  } catch (const std::exception& e) {
+    fail(state, e.what());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// ---------------------------------------------------------------------------
+// Collect every repetition's rate so the ratios can be printed at the end.
+
+class CollectingReporter : public benchmark::ConsoleReporter {
+ public:
+  explicit CollectingReporter(OutputOptions o) : ConsoleReporter(o) {}
+
+  // function name -> items/s of every repetition, by wall-clock and by CPU time
+  std::map<std::string, std::vector<double>> real_rates, cpu_rates;
+
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const Run& run : runs) {
+      if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
+      auto it = run.counters.find("items_per_second");  // per real second (UseRealTime)
+      if (it == run.counters.end() || run.cpu_accumulated_time <= 0) continue;
+      const std::string& name = run.run_name.function_name;
+      real_rates[name].push_back(it->second.value);
+      cpu_rates[name].push_back(it->second.value * run.real_accumulated_time /
+                                run.cpu_accumulated_time);
+    }
+    ConsoleReporter::ReportRuns(runs);
+  }
+};
+
+using Rates = std::map<std::string, std::vector<double>>;
+
+// Median of the repetitions; 0 if the benchmark did not run.
+double median(const Rates& rates, const std::string& name) {
+  auto it = rates.find(name);
+  if (it == rates.end() || it->second.empty()) return 0;
+  std::vector<double> v = it->second;
+  std::sort(v.begin(), v.end());
+  const std::size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+std::string all(const Rates& rates, const std::string& name) {
+  auto it = rates.find(name);
+  std::string s;
+  if (it == rates.end()) return s;
+  char buf[32];
+  for (double r : it->second) {
+    std::snprintf(buf, sizeof buf, "%s%.0f", s.empty() ? "" : " ", r);
+    s += buf;
+  }
+  return s;
+}
+
+void print_ratio(const CollectingReporter& rep, const char* title, const char* crm_name,
+                 const char* raw_name, const char* unit, double target) {
+  const double c = median(rep.real_rates, crm_name), r = median(rep.real_rates, raw_name);
+  std::printf("%s\n", title);
+  if (c <= 0 || r <= 0) {
+    std::printf("  n/a: run both %s and %s (see --benchmark_filter)\n", crm_name, raw_name);
+    return;
+  }
+  const double cc = median(rep.cpu_rates, crm_name), rc = median(rep.cpu_rates, raw_name);
+  std::printf("  libcrm C ABI : %9.0f %s wall  (%9.0f per CPU-second)   repetitions: %s\n", c, unit,
+              cc, all(rep.real_rates, crm_name).c_str());
+  std::printf("  raw SQLite   : %9.0f %s wall  (%9.0f per CPU-second)   repetitions: %s\n", r, unit,
+              rc, all(rep.real_rates, raw_name).c_str());
+  const double ratio = c / r;
+  if (target > 0)
+    std::printf("  RATIO libcrm/raw = %.3f (wall clock; CPU time: %.3f)   target >= %.2f   %s\n",
+                ratio, cc / rc, target, ratio >= target ? "PASS" : "BELOW TARGET");
+  else
+    std::printf(
+        "  RATIO libcrm/raw = %.3f (wall clock; CPU time: %.3f)   no target, informational\n",
+        ratio, cc / rc);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  g_cfg.rows = env_size("CRM_BENCH_ROWS", g_cfg.rows, 1, crm_bench::max_rows());
+  g_cfg.batch = env_size("CRM_BENCH_BATCH", g_cfg.batch, 1, 10000000);
+  g_cfg.reps = static_cast<int>(env_size("CRM_BENCH_REPS", g_cfg.reps, 1, 100));
+
+  // Interleave the repetitions of the two sides at random unless told
+  // otherwise: background load then hits both sides alike.
+  std::vector<char*> args(argv, argv + argc);
+  static char interleave[] = "--benchmark_enable_random_interleaving=true";
+  bool has_interleave = false;
+  for (int i = 1; i < argc; ++i)
+    if (std::strncmp(argv[i], "--benchmark_enable_random_interleaving", 38) == 0)
+      has_interleave = true;
+  if (!has_interleave) args.insert(args.begin() + 1, interleave);
+  int nargs = static_cast<int>(args.size());
+  args.push_back(nullptr);
+  benchmark::Initialize(&nargs, args.data());
+  if (benchmark::ReportUnrecognizedArguments(nargs, args.data())) return 1;
+
+  const char* tmp = std::getenv("TMPDIR");
+  std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/crm_bench.XXXXXX";
+  std::vector<char> dir(templ.begin(), templ.end());
+  dir.push_back('\0');
+  if (!::mkdtemp(dir.data())) die("mkdtemp(" + templ + "): " + std::strerror(errno));
+  g_dir = dir.data();
+  g_today = today_shanghai();
+
+  std::printf("crm_bench: libcrm %s, SQLite %s, crm_bench built as %s\n", crm_version(),
+              sqlite3_libversion(), CRM_BENCH_BUILD_TYPE);
+  if (std::string(CRM_BENCH_BUILD_TYPE) != "Release")
+    std::printf(
+        "WARNING: not a Release build; figures are not comparable with "
+        "docs/performance.md\n");
+  std::printf("rows per insert run: %zu, rows per transaction: %zu, repetitions: %d, files in %s\n",
+              g_cfg.rows, g_cfg.batch, g_cfg.reps, g_dir.c_str());
+  benchmark::AddCustomContext("crm_rows", std::to_string(g_cfg.rows));
+  benchmark::AddCustomContext("crm_batch", std::to_string(g_cfg.batch));
+  benchmark::AddCustomContext("crm_version", crm_version());
+  benchmark::AddCustomContext("sqlite_version", sqlite3_libversion());
+  benchmark::AddCustomContext("crm_bench_build_type", CRM_BENCH_BUILD_TYPE);
+
+  auto t0 = std::chrono::steady_clock::now();
+  g_rows = crm_bench::make_rows(g_cfg.rows);
+  std::printf("generated %zu rows in %.2f s (untimed)\n", g_rows.size(),
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  try {
+    verify_same_rows();
+  } catch (const std::exception& e) {
+    die(std::string("verification failed: ") + e.what());
+  }
+  std::fflush(stdout);
+
+  using benchmark::kMicrosecond;
+  using benchmark::kMillisecond;
+  benchmark::RegisterBenchmark("CrmInsert", BM_CrmInsert)
+      ->Iterations(1)
+      ->Repetitions(g_cfg.reps)
+      ->UseRealTime()
+      ->Unit(kMillisecond);
+  benchmark::RegisterBenchmark("RawInsert", BM_RawInsert)
+      ->Iterations(1)
+      ->Repetitions(g_cfg.reps)
+      ->UseRealTime()
+      ->Unit(kMillisecond);
+  benchmark::RegisterBenchmark("RawInsertWithHistory", BM_RawInsertWithHistory)
+      ->Iterations(1)
+      ->Repetitions(g_cfg.reps)
+      ->UseRealTime()
+      ->Unit(kMillisecond);
+  benchmark::RegisterBenchmark("CrmGetById", BM_CrmGetById)
+      ->Repetitions(g_cfg.reps)
+      ->UseRealTime()
+      ->Unit(kMicrosecond);
+  benchmark::RegisterBenchmark("RawGetById", BM_RawGetById)
+      ->Repetitions(g_cfg.reps)
+      ->UseRealTime()
+      ->Unit(kMicrosecond);
+
+  // Colour as Google Benchmark would: --benchmark_color=auto|true|false.
+  bool color = ::isatty(STDOUT_FILENO) != 0;
+  for (int i = 1; i < argc; ++i) {
+    const char* a = argv[i];
+    if (std::strncmp(a, "--benchmark_color=", 18) == 0) {
+      std::string v = a + 18;
+      if (v == "false" || v == "no" || v == "0" || v == "off")
+        color = false;
+      else if (v == "true" || v == "yes" || v == "1" || v == "on")
+        color = true;
+    }
+  }
+  CollectingReporter reporter(color ? benchmark::ConsoleReporter::OO_ColorTabular
+                                    : benchmark::ConsoleReporter::OO_Tabular);
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  std::fflush(stdout);
+
+  char title[160];
+  std::printf("\n==== libcrm C ABI vs raw prepared SQLite (median of repetitions) ====\n");
+  std::snprintf(title, sizeof title,
+                "Validated insert, %zu rows, %zu per transaction (libcrm also writes one "
+                "history row per customer):",
+                g_cfg.rows, g_cfg.batch);
+  print_ratio(reporter, title, "CrmInsert", "RawInsert", "rows/s", kInsertTarget);
+  print_ratio(reporter,
+              "The same, against a raw insert that also writes the history row "
+              "(RawInsertWithHistory):",
+              "CrmInsert", "RawInsertWithHistory", "rows/s", 0);
+  std::snprintf(title, sizeof title, "Get by id, random ids over %zu customers:", g_cfg.rows);
+  print_ratio(reporter, title, "CrmGetById", "RawGetById", "gets/s", 0);
+  std::fflush(stdout);
+
+  if (g_get) {
+    const std::string path = g_get->path;
+    g_get.reset();  // closes both handles
+    remove_db(path);
+  }
+  benchmark::Shutdown();
+  ::rmdir(g_dir.c_str());
+  return g_failures ? 1 : 0;
+}
