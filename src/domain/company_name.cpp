@@ -1,5 +1,6 @@
 #include "domain/company_name.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "domain/text.hpp"
@@ -15,11 +16,12 @@ bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
-// Longer forms first so that the longest match is removed.
-constexpr std::array<std::string_view, 16> kLegalSuffixes = {
-    "股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "分公司",   "总公司",
-    "集团",         "公司",         "co., ltd.",    "co.,ltd.", "co. ltd.", "ltd.",
-    "ltd",          "inc.",         "corp.",        "limited"};
+// Longer forms first so that the longest match is removed.  Matched against
+// the name with its spaces removed, so written without spaces.
+constexpr std::array<std::string_view, 15> kLegalSuffixes = {
+    "股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "分公司",
+    "总公司",       "集团",         "公司",         "co.,ltd.", "co.ltd.",
+    "ltd.",         "ltd",          "inc.",         "corp.",    "limited"};
 
 constexpr std::array<std::string_view, 32> kGenericWords = {
     "科技", "技术", "信息", "网络", "贸易", "实业", "发展", "制造",   "工业", "商贸", "电子",
@@ -38,6 +40,8 @@ constexpr std::array<std::string_view, 12> kPlaceholders = {
 // Remove "(北京)" and "（中国）"-style parenthesised notes, ASCII or full-width.
 std::string drop_parenthesised(std::string_view s) {
   static constexpr std::string_view kOpenWide = "（", kCloseWide = "）";
+  if (s.find('(') == std::string_view::npos && s.find(kOpenWide) == std::string_view::npos)
+    return std::string(s);
   std::string out;
   int depth = 0;
   for (size_t i = 0; i < s.size();) {
@@ -63,19 +67,15 @@ std::string check_company_name(std::string_view name) {
   for (auto p : kPlaceholders)
     if (lower.find(p) != std::string::npos) return "vague_name";
 
-  std::string rest = drop_parenthesised(lower);
-  std::string compact;
-  for (char c : rest)
-    if (c != ' ') compact += c;
+  // What is left once notes in parentheses and spaces are taken out.
+  std::string compact = drop_parenthesised(lower);
+  compact.erase(std::remove(compact.begin(), compact.end(), ' '), compact.end());
   std::string_view s = compact;
   for (bool changed = true; changed && !s.empty();) {
     changed = false;
     for (auto suf : kLegalSuffixes) {
-      std::string squeezed;
-      for (char c : suf)
-        if (c != ' ') squeezed += c;
-      if (ends_with(s, squeezed)) {
-        s.remove_suffix(squeezed.size());
+      if (ends_with(s, suf)) {
+        s.remove_suffix(suf.size());
         changed = true;
       }
     }

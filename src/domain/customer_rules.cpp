@@ -65,7 +65,7 @@ Normalized normalize_fields(std::string_view entity, const Record& input, const 
       if (def->flags & kRequired)
         out.errors.push_back(field_error(def, name, "required"));
       else
-        out.values.set(name, Value{});
+        out.values.append(name, Value{});
       continue;
     }
     if (wants_text(def->type)) {
@@ -78,7 +78,7 @@ Normalized normalize_fields(std::string_view entity, const Record& input, const 
       continue;
     }
     if (is_int(value)) {
-      out.values.set(name, value);
+      out.values.append(name, value);
       continue;
     }
 
@@ -96,13 +96,19 @@ Normalized normalize_fields(std::string_view entity, const Record& input, const 
         out.errors.push_back(field_error(def, name, invalid_code(def->type), quote_value(raw)));
       continue;
     }
+    if (def->type == FieldType::enumeration) {
+      if (auto code = dicts.resolve_exact(def->dict, raw)) {
+        out.values.append(name, std::move(*code));
+        continue;
+      }
+    }
     std::string text =
         normalize_text(raw, def->type == FieldType::text ? TextMode::prose : TextMode::structured);
     if (text.empty()) {
       if (def->flags & kRequired)
         out.errors.push_back(field_error(def, name, "required"));
       else
-        out.values.set(name, Value{});
+        out.values.append(name, Value{});
       continue;
     }
 
@@ -119,7 +125,7 @@ Normalized normalize_fields(std::string_view entity, const Record& input, const 
             continue;
           }
         }
-        out.values.set(name, std::move(text));
+        out.values.append(name, std::move(text));
         break;
       }
       case FieldType::enumeration: {
@@ -128,7 +134,7 @@ Normalized normalize_fields(std::string_view entity, const Record& input, const 
           out.errors.push_back(field_error(def, name, "unknown_value", quote_value(text)));
           continue;
         }
-        out.values.set(name, std::move(*code));
+        out.values.append(name, std::move(*code));
         break;
       }
       case FieldType::phone: {
@@ -137,7 +143,7 @@ Normalized normalize_fields(std::string_view entity, const Record& input, const 
           out.errors.push_back(field_error(def, name, pc.error));
           continue;
         }
-        out.values.set(name, std::move(pc.e164));
+        out.values.append(name, std::move(pc.e164));
         break;
       }
       case FieldType::email: {
@@ -146,7 +152,7 @@ Normalized normalize_fields(std::string_view entity, const Record& input, const 
           out.errors.push_back(field_error(def, name, "invalid_email"));
           continue;
         }
-        out.values.set(name, std::move(email));
+        out.values.append(name, std::move(email));
         break;
       }
       case FieldType::date: {
@@ -155,7 +161,7 @@ Normalized normalize_fields(std::string_view entity, const Record& input, const 
           out.errors.push_back(field_error(def, name, "invalid_date"));
           continue;
         }
-        out.values.set(name, format_date(*d));
+        out.values.append(name, format_date(*d));
         break;
       }
       default:

@@ -19,6 +19,13 @@ class DictionaryLookup {
   virtual ~DictionaryLookup() = default;
   virtual std::optional<std::string> resolve(std::string_view dict,
                                              std::string_view input) const = 0;
+  // The same for input exactly as a dictionary spells it, from what is in
+  // memory only (no storage access on a miss): the fast path for the common
+  // case of a label picked from a list.
+  virtual std::optional<std::string> resolve_exact(std::string_view dict,
+                                                   std::string_view input) const {
+    return resolve(dict, input);
+  }
 };
 
 struct Normalized {

@@ -1,5 +1,7 @@
 #include "domain/field_registry.hpp"
 
+#include <unordered_map>
+
 #include "domain/text.hpp"
 
 namespace crm {
@@ -92,12 +94,25 @@ const std::vector<FieldDef>* fields_of(std::string_view entity) {
   return nullptr;
 }
 
+namespace {
+
+using FieldIndex = std::unordered_map<std::string_view, const FieldDef*>;
+
+FieldIndex index_of(const std::vector<FieldDef>& fields) {
+  FieldIndex index;
+  for (const auto& f : fields) index.emplace(f.name, &f);
+  return index;
+}
+
+}  // namespace
+
 const FieldDef* find_field(std::string_view entity, std::string_view name) {
-  const auto* fields = fields_of(entity);
-  if (!fields) return nullptr;
-  for (const auto& f : *fields)
-    if (name == f.name) return &f;
-  return nullptr;
+  static const FieldIndex customer = index_of(kCustomerFields);
+  static const FieldIndex user = index_of(kUserFields);
+  const FieldIndex* index = entity == "customer" ? &customer : entity == "user" ? &user : nullptr;
+  if (!index) return nullptr;
+  auto it = index->find(name);
+  return it == index->end() ? nullptr : it->second;
 }
 
 const FieldDef* resolve_field(std::string_view entity, std::string_view header) {

@@ -24,6 +24,10 @@ class Record {
   using Entry = std::pair<std::string, Value>;
 
   void set(std::string_view name, Value v);
+  // Adds a field the caller knows is not in the record yet (no lookup).
+  void append(std::string_view name, Value v) {
+    entries_.emplace_back(std::string(name), std::move(v));
+  }
   bool unset(std::string_view name);
   const Value* find(std::string_view name) const;
   bool has(std::string_view name) const { return find(name) != nullptr; }

@@ -56,6 +56,13 @@ void Dictionaries::add(const store::DictionaryRow& row) const {
   }
 }
 
+std::optional<std::string> Dictionaries::resolve_exact(std::string_view dict,
+                                                       std::string_view input) const {
+  auto it = index_.find(index_key(dict, input));
+  if (it == index_.end()) return std::nullopt;
+  return it->second;
+}
+
 bool Dictionaries::refresh() const {
   std::size_t before = index_.size();
   for (auto& row : store::load_dictionaries(*conn_)) add(row);

@@ -58,6 +58,8 @@ class Dictionaries : public DictionaryLookup {
   void load(store::Connection& c);
   void add(const store::DictionaryRow& row) const;
   std::optional<std::string> resolve(std::string_view dict, std::string_view input) const override;
+  std::optional<std::string> resolve_exact(std::string_view dict,
+                                           std::string_view input) const override;
   const Entry* find(std::string_view dict, std::string_view code) const;
   bool has_dict(std::string_view dict) const;
 

@@ -8,8 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <thread>
 
 #include "domain/error.hpp"
 #include "store/schema.hpp"
@@ -159,11 +162,43 @@ Connection::Connection(const OpenOptions& o) {
                                                  flags | SQLITE_OPEN_URI, o.busy_timeout_ms);
       }
     }
+    // Several handles opening one new file at once contend for the locks
+    // that creating the schema and switching to WAL take, and SQLite does not
+    // send every such step through its busy handler: retry the whole
+    // initialisation, with backoff, until the busy timeout has passed.
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(o.busy_timeout_ms);
+    for (int attempt = 0;; ++attempt) {
+      try {
+        initialise(o, memory);
+        break;
+      } catch (const SQLite::Exception& e) {
+        if ((e.getErrorCode() & 0xFF) != SQLITE_BUSY ||
+            std::chrono::steady_clock::now() >= deadline)
+          throw;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1 << std::min(attempt, 5)));
+      }
+    }
+  } catch (const SQLite::Exception& e) {
+    rethrow(e, ("cannot open " + o.path).c_str());
+  }
+}
+
+void Connection::initialise(const OpenOptions& o, bool memory) {
+  {
     // Read-only questions first: nothing below writes until the file is known
     // to be ours, of a version we understand, and writable.
-    int app_id = db_->execAndGet("PRAGMA application_id").getInt();
-    int version = db_->execAndGet("PRAGMA user_version").getInt();
-    int objects = db_->execAndGet("SELECT count(*) FROM sqlite_schema").getInt();
+    // One statement, so one snapshot: another handle may be creating the
+    // schema right now, and three separate reads could see half of it.
+    SQLite::Statement probe(*db_,
+                            "SELECT (SELECT application_id FROM pragma_application_id), "
+                            "(SELECT user_version FROM pragma_user_version), "
+                            "(SELECT count(*) FROM sqlite_schema)");
+    probe.executeStep();
+    const int app_id = probe.getColumn(0).getInt();
+    const int version = probe.getColumn(1).getInt();
+    const int objects = probe.getColumn(2).getInt();
+    probe.reset();
     if (app_id != kApplicationId && (app_id != 0 || version != 0 || objects != 0))
       throw Error(Status::notadb, o.path + " is an SQLite database of another application",
                   o.path + " 是其他应用程序的 SQLite 数据库");
@@ -205,8 +240,6 @@ Connection::Connection(const OpenOptions& o) {
       }
     }
     db_->exec("PRAGMA foreign_keys = ON");
-  } catch (const SQLite::Exception& e) {
-    rethrow(e, ("cannot open " + o.path).c_str());
   }
 }
 
@@ -215,26 +248,26 @@ Connection::~Connection() {
   text_cache_.clear();
 }
 
-SQLite::Statement& Connection::prepare(const char* sql) {
+CachedStatement::~CachedStatement() { st_.tryReset(); }
+
+CachedStatement Connection::prepare(const char* sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     it = cache_.emplace(sql, std::make_unique<SQLite::Statement>(*db_, sql)).first;
   } else {
-    it->second->reset();
     it->second->clearBindings();
   }
-  return *it->second;
+  return CachedStatement(*it->second);
 }
 
-SQLite::Statement& Connection::prepare_text(const std::string& sql) {
+CachedStatement Connection::prepare_text(const std::string& sql) {
   auto it = text_cache_.find(sql);
   if (it == text_cache_.end()) {
     it = text_cache_.emplace(sql, std::make_unique<SQLite::Statement>(*db_, sql)).first;
   } else {
-    it->second->reset();
     it->second->clearBindings();
   }
-  return *it->second;
+  return CachedStatement(*it->second);
 }
 
 bool Connection::in_transaction() const { return sqlite3_get_autocommit(db_->getHandle()) == 0; }
@@ -242,24 +275,27 @@ bool Connection::in_transaction() const { return sqlite3_get_autocommit(db_->get
 int Connection::schema_version() { return db_->execAndGet("PRAGMA user_version").getInt(); }
 
 std::string Connection::meta(const std::string& key) {
-  auto& st = prepare("SELECT value FROM meta WHERE key = ?");
-  st.bind(1, key);
+  auto q = prepare("SELECT value FROM meta WHERE key = ?");
+  q->bind(1, key);
   std::string v;
-  if (st.executeStep()) v = st.getColumn(0).getString();
-  st.reset();
+  if (q->executeStep()) v = q->getColumn(0).getString();
   return v;
 }
 
 void Connection::exec(const char* sql) { db_->exec(sql); }
 
+// Transaction control runs through cached statements: re-parsing SAVEPOINT
+// and RELEASE on every write was a measurable share of a create.
+void Connection::run(const char* sql) { prepare(sql)->exec(); }
+
 WriteTransaction::WriteTransaction(Connection& c) : c_(c), nested_(c.in_transaction()) {
   if (c_.readonly())
     throw Error(Status::readonly, "database was opened read-only", "数据库以只读方式打开");
-  c_.exec(nested_ ? "SAVEPOINT crm_write" : "BEGIN IMMEDIATE");
+  c_.run(nested_ ? "SAVEPOINT crm_write" : "BEGIN IMMEDIATE");
 }
 
 void WriteTransaction::commit() {
-  c_.exec(nested_ ? "RELEASE crm_write" : "COMMIT");
+  c_.run(nested_ ? "RELEASE crm_write" : "COMMIT");
   done_ = true;
 }
 

@@ -24,6 +24,23 @@ struct OpenOptions {
   std::string time_zone;  // for a new database; validated by the caller
 };
 
+// A cached statement in use.  It is reset when it goes out of scope, even
+// when a step threw: an unfinished statement keeps its read snapshot, and a
+// handle whose BEGIN IMMEDIATE failed with BUSY would otherwise go on seeing
+// the database as it was.
+class CachedStatement {
+ public:
+  explicit CachedStatement(SQLite::Statement& st) : st_(st) {}
+  ~CachedStatement();
+  CachedStatement(const CachedStatement&) = delete;
+  CachedStatement& operator=(const CachedStatement&) = delete;
+  SQLite::Statement* operator->() const { return &st_; }
+  SQLite::Statement& operator*() const { return st_; }
+
+ private:
+  SQLite::Statement& st_;
+};
+
 class Connection {
  public:
   // Opens the file, refuses foreign, damaged, newer or unwritable files
@@ -37,11 +54,11 @@ class Connection {
 
   // A cached prepared statement, reset and with bindings cleared.  `sql` must
   // have static storage (a string literal): the cache is keyed by address.
-  SQLite::Statement& prepare(const char* sql);
+  CachedStatement prepare(const char* sql);
 
   // The same for SQL built at run time (a handful of shapes, e.g. list
   // filters), cached by text.
-  SQLite::Statement& prepare_text(const std::string& sql);
+  CachedStatement prepare_text(const std::string& sql);
 
   // True while any transaction (explicit or internal) is open.
   bool in_transaction() const;
@@ -51,8 +68,13 @@ class Connection {
   bool readonly() const { return readonly_; }
 
   void exec(const char* sql);
+  // exec() through the statement cache; `sql` must be a literal.
+  void run(const char* sql);
 
  private:
+  // Checks the open file and creates or migrates its schema.
+  void initialise(const OpenOptions& o, bool memory);
+
   std::unique_ptr<SQLite::Database> db_;
   std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> cache_;
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> text_cache_;

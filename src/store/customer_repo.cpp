@@ -49,7 +49,7 @@ Record read_customer(SQLite::Statement& st) {
 void bind_opt_text(SQLite::Statement& st, int i, const Record& v, const char* name) {
   const Value* x = v.find(name);
   if (x && is_text(*x))
-    st.bind(i, std::get<std::string>(*x));
+    st.bindNoCopy(i, std::get<std::string>(*x));  // `v` outlives the statement's use
   else
     st.bind(i);
 }
@@ -103,74 +103,73 @@ std::optional<std::int64_t> parse_human_id(std::string_view id) {
 }
 
 std::optional<Record> load_customer(Connection& c, std::int64_t key) {
-  auto& st = c.prepare("SELECT " CRM_CUSTOMER_COLUMNS " FROM customers WHERE id = ?");
-  st.bind(1, static_cast<std::int64_t>(key));
+  auto q = c.prepare("SELECT " CRM_CUSTOMER_COLUMNS " FROM customers WHERE id = ?");
+  q->bind(1, static_cast<std::int64_t>(key));
   std::optional<Record> r;
-  if (st.executeStep()) r = read_customer(st);
-  st.reset();
+  if (q->executeStep()) r = read_customer(*q);
   return r;
 }
 
 std::int64_t insert_customer(Connection& c, const Record& v, std::int64_t now_ms,
                              std::int64_t actor) {
-  auto& st = c.prepare(
+  auto q = c.prepare(
       "INSERT INTO customers(name, contact_name, phone, email, industry, scale, type, source, "
       "key_needs, priority, owner_id, entry_date, archived, version, created_at, created_by, "
       "updated_at, updated_by) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, 1, ?13, ?14, ?13, ?14)");
-  bind_writable(st, v);
-  st.bind(13, static_cast<std::int64_t>(now_ms));
-  st.bind(14, static_cast<std::int64_t>(actor));
-  st.exec();
+  bind_writable(*q, v);
+  q->bind(13, static_cast<std::int64_t>(now_ms));
+  q->bind(14, static_cast<std::int64_t>(actor));
+  q->exec();
   return c.db().getLastInsertRowid();
 }
 
 bool update_customer(Connection& c, std::int64_t key, const Record& full,
                      std::int64_t expected_version, std::int64_t now_ms, std::int64_t actor) {
-  auto& st = c.prepare(
+  auto q = c.prepare(
       "UPDATE customers SET name = ?1, contact_name = ?2, phone = ?3, email = ?4, "
       "industry = ?5, scale = ?6, type = ?7, source = ?8, key_needs = ?9, priority = ?10, "
       "owner_id = ?11, entry_date = ?12, archived = ?13, version = version + 1, "
       "updated_at = ?14, updated_by = ?15 WHERE id = ?16 AND version = ?17");
-  bind_writable(st, full);
-  st.bind(13, static_cast<std::int64_t>(int_of(full, "archived")));
-  st.bind(14, static_cast<std::int64_t>(now_ms));
-  st.bind(15, static_cast<std::int64_t>(actor));
-  st.bind(16, static_cast<std::int64_t>(key));
-  st.bind(17, static_cast<std::int64_t>(expected_version));
-  return st.exec() == 1;
+  bind_writable(*q, full);
+  q->bind(13, static_cast<std::int64_t>(int_of(full, "archived")));
+  q->bind(14, static_cast<std::int64_t>(now_ms));
+  q->bind(15, static_cast<std::int64_t>(actor));
+  q->bind(16, static_cast<std::int64_t>(key));
+  q->bind(17, static_cast<std::int64_t>(expected_version));
+  return q->exec() == 1;
 }
 
 void insert_history(Connection& c, const HistoryEntry& h) {
-  auto& st = c.prepare(
+  auto q = c.prepare(
       "INSERT INTO customer_history(customer_id, at, actor_id, kind, field, before, after, "
       "reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-  st.bind(1, static_cast<std::int64_t>(h.customer));
-  st.bind(2, static_cast<std::int64_t>(h.at));
-  st.bind(3, static_cast<std::int64_t>(h.actor));
-  st.bind(4, h.kind);
-  bind_opt(st, 5, h.field);
-  bind_opt(st, 6, h.before);
-  bind_opt(st, 7, h.after);
-  bind_opt(st, 8, h.reason);
-  st.exec();
+  q->bind(1, static_cast<std::int64_t>(h.customer));
+  q->bind(2, static_cast<std::int64_t>(h.at));
+  q->bind(3, static_cast<std::int64_t>(h.actor));
+  q->bind(4, h.kind);
+  bind_opt(*q, 5, h.field);
+  bind_opt(*q, 6, h.before);
+  bind_opt(*q, 7, h.after);
+  bind_opt(*q, 8, h.reason);
+  q->exec();
 }
 
 std::vector<Record> load_history(Connection& c, std::int64_t key) {
-  auto& st = c.prepare(
+  auto q = c.prepare(
       "SELECT at, actor_id, kind, field, before, after, reason FROM customer_history "
       "WHERE customer_id = ? ORDER BY id");
-  st.bind(1, static_cast<std::int64_t>(key));
+  q->bind(1, static_cast<std::int64_t>(key));
   std::vector<Record> out;
-  while (st.executeStep()) {
+  while (q->executeStep()) {
     Record r;
-    r.set("at", st.getColumn(0).getInt64());
-    r.set("actor", st.getColumn(1).getInt64());
-    r.set("kind", st.getColumn(2).getString());
-    r.set("field", text_or_null(st, 3));
-    r.set("before", text_or_null(st, 4));
-    r.set("after", text_or_null(st, 5));
-    r.set("reason", text_or_null(st, 6));
+    r.set("at", q->getColumn(0).getInt64());
+    r.set("actor", q->getColumn(1).getInt64());
+    r.set("kind", q->getColumn(2).getString());
+    r.set("field", text_or_null(*q, 3));
+    r.set("before", text_or_null(*q, 4));
+    r.set("after", text_or_null(*q, 5));
+    r.set("reason", text_or_null(*q, 6));
     out.push_back(std::move(r));
   }
   return out;
@@ -182,14 +181,13 @@ std::vector<Record> list_customers(Connection& c, const CustomerFilter& f, bool&
   if (!f.type.empty()) sql += " AND type = ?3";
   if (!f.include_archived) sql += " AND archived = 0";
   sql += " ORDER BY id LIMIT ?4";
-  auto& st = c.prepare_text(sql);
-  st.bind(1, static_cast<std::int64_t>(f.after_key));
-  if (f.owner != 0) st.bind(2, static_cast<std::int64_t>(f.owner));
-  if (!f.type.empty()) st.bind(3, f.type);
-  st.bind(4, f.limit + 1);
+  auto q = c.prepare_text(sql);
+  q->bind(1, static_cast<std::int64_t>(f.after_key));
+  if (f.owner != 0) q->bind(2, static_cast<std::int64_t>(f.owner));
+  if (!f.type.empty()) q->bind(3, f.type);
+  q->bind(4, f.limit + 1);
   std::vector<Record> out;
-  while (st.executeStep()) out.push_back(read_customer(st));
-  st.reset();
+  while (q->executeStep()) out.push_back(read_customer(*q));
   more = out.size() > static_cast<size_t>(f.limit);
   if (more) out.pop_back();
   return out;

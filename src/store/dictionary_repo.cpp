@@ -6,28 +6,28 @@
 namespace crm::store {
 
 std::vector<DictionaryRow> load_dictionaries(Connection& c) {
-  auto& st = c.prepare(
+  auto q = c.prepare(
       "SELECT dict, code, label_zh, label_en, aliases FROM dictionary ORDER BY dict, position");
   std::vector<DictionaryRow> rows;
-  while (st.executeStep()) {
-    rows.push_back({st.getColumn(0).getString(), st.getColumn(1).getString(),
-                    st.getColumn(2).getString(), st.getColumn(3).getString(),
-                    st.getColumn(4).getString()});
+  while (q->executeStep()) {
+    rows.push_back({q->getColumn(0).getString(), q->getColumn(1).getString(),
+                    q->getColumn(2).getString(), q->getColumn(3).getString(),
+                    q->getColumn(4).getString()});
   }
   return rows;
 }
 
 void insert_dictionary_row(Connection& c, const DictionaryRow& row) {
-  auto& st = c.prepare(
+  auto q = c.prepare(
       "INSERT INTO dictionary(dict, code, label_zh, label_en, aliases, position, builtin) "
       "VALUES (?1, ?2, ?3, ?4, ?5, "
       "(SELECT coalesce(max(position), 0) + 1 FROM dictionary WHERE dict = ?1), 0)");
-  st.bind(1, row.dict);
-  st.bind(2, row.code);
-  st.bind(3, row.label_zh);
-  st.bind(4, row.label_en);
-  st.bind(5, row.aliases);
-  st.exec();
+  q->bind(1, row.dict);
+  q->bind(2, row.code);
+  q->bind(3, row.label_zh);
+  q->bind(4, row.label_en);
+  q->bind(5, row.aliases);
+  q->exec();
 }
 
 }  // namespace crm::store

@@ -21,38 +21,35 @@ UserRow read_user(SQLite::Statement& st) {
 }  // namespace
 
 std::optional<UserRow> find_user(Connection& c, std::int64_t id) {
-  auto& st = c.prepare("SELECT id, login, name, department, role, active FROM users WHERE id = ?");
-  st.bind(1, static_cast<std::int64_t>(id));
+  auto q = c.prepare("SELECT id, login, name, department, role, active FROM users WHERE id = ?");
+  q->bind(1, static_cast<std::int64_t>(id));
   std::optional<UserRow> r;
-  if (st.executeStep()) r = read_user(st);
-  st.reset();
+  if (q->executeStep()) r = read_user(*q);
   return r;
 }
 
 std::optional<UserRow> find_user_by_login(Connection& c, const std::string& login) {
-  auto& st =
-      c.prepare("SELECT id, login, name, department, role, active FROM users WHERE login = ?");
-  st.bind(1, login);
+  auto q = c.prepare("SELECT id, login, name, department, role, active FROM users WHERE login = ?");
+  q->bind(1, login);
   std::optional<UserRow> r;
-  if (st.executeStep()) r = read_user(st);
-  st.reset();
+  if (q->executeStep()) r = read_user(*q);
   return r;
 }
 
 std::int64_t insert_user(Connection& c, const Record& v, std::int64_t now_ms) {
-  auto& st = c.prepare(
+  auto q = c.prepare(
       "INSERT INTO users(login, name, department, role, active, created_at) "
       "VALUES (?, ?, ?, ?, 1, ?)");
-  st.bind(1, v.text("login"));
-  st.bind(2, v.text("name"));
+  q->bind(1, v.text("login"));
+  q->bind(2, v.text("name"));
   std::string dept = v.text("department");
   if (dept.empty())
-    st.bind(3);
+    q->bind(3);
   else
-    st.bind(3, dept);
-  st.bind(4, v.text("role"));
-  st.bind(5, static_cast<std::int64_t>(now_ms));
-  st.exec();
+    q->bind(3, dept);
+  q->bind(4, v.text("role"));
+  q->bind(5, static_cast<std::int64_t>(now_ms));
+  q->exec();
   return c.db().getLastInsertRowid();
 }
 

@@ -174,5 +174,23 @@ TEST_F(OpenTest, AWriterWaitsThenGetsBusyWhileAnotherHoldsTheLock) {
   EXPECT_NO_THROW(create_customer(sb, customer()));
 }
 
+// A write that failed with BUSY must not leave its handle reading an old
+// snapshot (an unfinished statement keeps its read transaction).
+TEST_F(OpenTest, AHandleSeesNewCommitsAfterItsWriteWasBusy) {
+  auto a = open(path("snap.db"));
+  store::OpenOptions o;
+  o.path = path("snap.db");
+  o.busy_timeout_ms = 20;
+  Database b(o);
+  Session sa(*a, 1), sb(b, 1);
+  a->begin();
+  create_customer(sa, customer());
+  expect_error(Status::busy, [&] { create_customer(sb, customer("苏州纳微科技股份有限公司")); });
+  a->commit();
+  create_customer(sa, customer("宁波星海电子有限公司"));
+  CustomerQuery q;
+  EXPECT_EQ(list_customers(sb, q).rows.size(), 2u) << "b must see both of a's commits";
+}
+
 }  // namespace
 }  // namespace crm::testing

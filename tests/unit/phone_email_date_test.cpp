@@ -114,3 +114,43 @@ TEST(Date, LocalDateInShanghaiAtMidnightBoundary) {
 
 }  // namespace
 }  // namespace crm
+
+#include <phonenumbers/phonenumberutil.h>
+
+#include <random>
+
+namespace crm {
+namespace {
+
+using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberUtil;
+
+// The fast path for mobiles (a memo per seven-digit prefix) must agree with
+// libphonenumber's full parser on every number, whatever metadata the
+// installed libphonenumber carries.
+TEST(PhoneFastPath, AgreesWithLibphonenumberOnSampledMobiles) {
+  const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
+  std::mt19937_64 rng(20261123);
+  int valid = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string nsn = "1" + std::to_string(1000000000ULL + rng() % 9000000000ULL).substr(0, 10);
+    for (const std::string& input : {nsn, "+86 " + nsn, "0086" + nsn}) {
+      PhoneNumber ref;
+      bool ref_ok = util->Parse(input, "CN", &ref) == PhoneNumberUtil::NO_PARSING_ERROR &&
+                    util->IsValidNumber(ref);
+      PhoneCheck got = check_phone(input);
+      ASSERT_EQ(got.ok, ref_ok) << input;
+      if (!ref_ok) continue;
+      std::string e164, national;
+      util->Format(ref, PhoneNumberUtil::E164, &e164);
+      util->Format(ref, PhoneNumberUtil::NATIONAL, &national);
+      ASSERT_EQ(got.e164, e164) << input;
+      ASSERT_EQ(phone_display(got.e164), national) << input;
+      ++valid;
+    }
+  }
+  EXPECT_GT(valid, 1000) << "the sample should contain real mobile numbers";
+}
+
+}  // namespace
+}  // namespace crm

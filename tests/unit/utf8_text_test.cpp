@@ -66,3 +66,21 @@ TEST(NormalizeText, ProseKeepsChinesePunctuationButFoldsFullWidthAlnum) {
 
 }  // namespace
 }  // namespace crm
+
+namespace crm {
+namespace {
+
+// Text that is already normal takes a fast path; these must still be changed.
+TEST(NormalizeText, FastPathStillCatchesWhatNeedsChanging) {
+  EXPECT_EQ(normalize_text("杭州\u00A0恒达", TextMode::prose), "杭州 恒达") << "no-break space";
+  EXPECT_EQ(normalize_text("杭州\u2003恒达", TextMode::prose), "杭州 恒达") << "em space";
+  EXPECT_EQ(normalize_text("Cafe\u0301公司", TextMode::prose), "Caf\u00e9公司") << "NFC composes";
+  EXPECT_EQ(normalize_text("恒达\u3000", TextMode::prose), "恒达") << "trailing ideographic space";
+  EXPECT_EQ(normalize_text("恒达１号", TextMode::prose), "恒达1号") << "full-width digit";
+  EXPECT_EQ(normalize_text("杭州恒达精密机械有限公司", TextMode::prose),
+            "杭州恒达精密机械有限公司");
+  EXPECT_EQ(normalize_text("\uFEFF恒达", TextMode::prose), "恒达") << "byte-order mark";
+}
+
+}  // namespace
+}  // namespace crm
