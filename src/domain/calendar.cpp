@@ -26,10 +26,25 @@ std::optional<date::year_month_day> parse_date(std::string_view s) {
 }
 
 std::string format_date(date::year_month_day d) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()),
-                static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
-  return buf;
+  // By hand rather than snprintf: every create formats its entry date.
+  int y = static_cast<int>(d.year());
+  unsigned m = static_cast<unsigned>(d.month()), day = static_cast<unsigned>(d.day());
+  if (y < 0 || y > 9999) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, day);
+    return buf;
+  }
+  char out[10] = {static_cast<char>('0' + y / 1000),
+                  static_cast<char>('0' + y / 100 % 10),
+                  static_cast<char>('0' + y / 10 % 10),
+                  static_cast<char>('0' + y % 10),
+                  '-',
+                  static_cast<char>('0' + m / 10),
+                  static_cast<char>('0' + m % 10),
+                  '-',
+                  static_cast<char>('0' + day / 10),
+                  static_cast<char>('0' + day % 10)};
+  return std::string(out, sizeof out);
 }
 
 date::year_month_day local_date(std::int64_t utc_ms, const date::time_zone* zone) {

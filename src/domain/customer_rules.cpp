@@ -49,6 +49,7 @@ bool has_error(const std::vector<FieldError>& errors, std::string_view field) {
 Normalized normalize_fields(std::string_view entity, const Record& input, const Record* current,
                             const DictionaryLookup& dicts) {
   Normalized out;
+  out.values.reserve(input.size() + 4);  // room for the defaults a create adds
   for (const auto& [name, value] : input.entries()) {
     const FieldDef* def = find_field(entity, name);
     if (!def) {

@@ -9,20 +9,6 @@
 namespace crm {
 namespace {
 
-bool all_ascii_clean(std::string_view s) {
-  // Fast path: printable ASCII without doubled or edge spaces needs no work.
-  if (s.empty()) return true;
-  if (s.front() == ' ' || s.back() == ' ') return false;
-  char prev = 0;
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (u >= 0x80 || u < 0x20 || u == 0x7F) return false;
-    if (c == ' ' && prev == ' ') return false;
-    prev = c;
-  }
-  return true;
-}
-
 // Full-width digits and Latin letters (U+FF10–FF19, FF21–FF3A, FF41–FF5A).
 UChar32 fold_fullwidth_alnum(UChar32 c) {
   if ((c >= 0xFF10 && c <= 0xFF19) || (c >= 0xFF21 && c <= 0xFF3A) || (c >= 0xFF41 && c <= 0xFF5A))
@@ -30,34 +16,48 @@ UChar32 fold_fullwidth_alnum(UChar32 c) {
   return c;
 }
 
-// True when no byte sequence of `s` can start a character that normalisation
-// would touch besides what Normalizer2 checks: control characters, ASCII
-// spaces at the edges or doubled, Unicode spaces and zero-width characters
-// (U+0080–00BF, U+1680, U+180E, U+2000–206F, U+3000, U+FEFF) and, in prose,
-// full-width forms (U+FF00–FF7F).  Conservative: a false "no" only costs the
-// slow path.
-bool no_special_characters(std::string_view s, TextMode mode) {
-  if (s.front() == ' ' || s.back() == ' ') return false;
+// What a text needs, from one pass over its bytes:
+//  - clean ASCII: printable, no spaces at the edges or doubled — nothing;
+//  - plain: none of the characters below, so only Normalizer2's own quick
+//    check is left (most Chinese text);
+//  - special: control characters, doubled or edge spaces, Unicode spaces and
+//    zero-width characters (U+0080–00BF, U+1680, U+180E, U+2000–206F,
+//    U+3000, U+FEFF) or, in prose, full-width forms (U+FF00–FF7F) — the slow
+//    path.  Conservative: a false "special" only costs time.
+enum class Scan { clean_ascii, plain, special };
+
+Scan scan(std::string_view s, TextMode mode) {
+  if (s.empty()) return Scan::clean_ascii;
+  if (s.front() == ' ' || s.back() == ' ') return Scan::special;
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const std::size_t n = s.size();
+  bool ascii = true;
   for (std::size_t i = 0; i < n; ++i) {
     unsigned char c = p[i];
-    if (c < 0x20 || c == 0x7F || c == 0xC2) return false;
-    if (c == ' ' && i + 1 < n && p[i + 1] == ' ') return false;
-    if (c == 0xE1 && i + 1 < n && (p[i + 1] == 0x9A || p[i + 1] == 0xA0)) return false;
-    if (c == 0xE2 && i + 1 < n && (p[i + 1] == 0x80 || p[i + 1] == 0x81)) return false;
-    if (c == 0xE3 && i + 2 < n && p[i + 1] == 0x80 && p[i + 2] == 0x80) return false;
-    if (c == 0xEF && i + 1 < n &&
-        (p[i + 1] == 0xBB || (mode == TextMode::prose && (p[i + 1] == 0xBC || p[i + 1] == 0xBD))))
-      return false;
+    if (c < 0x80) {
+      if (c < 0x20 || c == 0x7F || (c == ' ' && i + 1 < n && p[i + 1] == ' ')) return Scan::special;
+      continue;
+    }
+    ascii = false;
+    if (c < 0xE1) {
+      if (c == 0xC2) return Scan::special;
+      continue;
+    }
+    if (i + 1 >= n) continue;  // invalid UTF-8 is the caller's concern
+    unsigned char d = p[i + 1];
+    if ((c == 0xE1 && (d == 0x9A || d == 0xA0)) || (c == 0xE2 && (d == 0x80 || d == 0x81)) ||
+        (c == 0xE3 && d == 0x80 && i + 2 < n && p[i + 2] == 0x80) ||
+        (c == 0xEF && (d == 0xBB || (mode == TextMode::prose && (d == 0xBC || d == 0xBD)))))
+      return Scan::special;
   }
-  return true;
+  return ascii ? Scan::clean_ascii : Scan::plain;
 }
 
 }  // namespace
 
 std::string normalize_text(std::string_view s, TextMode mode) {
-  if (all_ascii_clean(s)) return std::string(s);
+  const Scan kind = scan(s, mode);
+  if (kind == Scan::clean_ascii) return std::string(s);
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* norm2 = mode == TextMode::structured
                                       ? icu::Normalizer2::getNFKCInstance(status)
@@ -65,7 +65,7 @@ std::string normalize_text(std::string_view s, TextMode mode) {
   if (U_FAILURE(status))
     throw Error(Status::internal, "ICU normaliser unavailable", "ICU 规范化不可用");
   // Most Chinese text is already normal: check in UTF-8, without converting.
-  if (no_special_characters(s, mode) &&
+  if (kind == Scan::plain &&
       norm2->isNormalizedUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())), status) &&
       U_SUCCESS(status))
     return std::string(s);

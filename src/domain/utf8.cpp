@@ -21,6 +21,15 @@ bool is_valid_utf8(std::string_view s, bool allow_nul) {
     }
     if (p >= end) break;
     unsigned char c = *p;
+    // Three-byte forms led by E1–EC or EE–EF (nearly all of CJK) cannot be
+    // overlong or surrogates: two continuation bytes are all they need.
+    if ((c >= 0xE1 && c <= 0xEC) || c >= 0xEE) {
+      if (c <= 0xEF) {
+        if (end - p < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return false;
+        p += 3;
+        continue;
+      }
+    }
     if (c == 0 && !allow_nul) return false;
     if (c < 0x80) {
       ++p;

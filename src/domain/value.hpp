@@ -37,6 +37,7 @@ class Record {
   const std::vector<Entry>& entries() const { return entries_; }
   std::size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
+  void reserve(std::size_t n) { entries_.reserve(n); }
   void clear() { entries_.clear(); }
 
  private:

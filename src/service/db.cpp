@@ -22,15 +22,6 @@ std::int64_t Clock::now_ms() const {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-namespace {
-std::string index_key(std::string_view dict, std::string_view spelling) {
-  std::string k(dict);
-  k += '\x1f';
-  k += ascii_lower(spelling);
-  return k;
-}
-}  // namespace
-
 void Dictionaries::load(store::Connection& c) {
   conn_ = &c;
   refresh();
@@ -40,42 +31,49 @@ void Dictionaries::add(const store::DictionaryRow& row) const {
   auto& list = entries_[row.dict];
   for (const auto& e : list)
     if (e.code == row.code) return;  // known already
-  {
-    index_.emplace(index_key(row.dict, row.code), row.code);
-    index_.emplace(index_key(row.dict, row.label_zh), row.code);
-    index_.emplace(index_key(row.dict, row.label_en), row.code);
-    std::string_view aliases = row.aliases;
-    while (!aliases.empty()) {
-      auto bar = aliases.find('|');
-      auto alias = aliases.substr(0, bar);
-      if (!alias.empty()) index_.emplace(index_key(row.dict, alias), row.code);
-      if (bar == std::string_view::npos) break;
-      aliases.remove_prefix(bar + 1);
-    }
-    list.push_back({row.code, row.label_zh, row.label_en});
+  auto& spellings = index_[row.dict];
+  spellings.emplace(ascii_lower(row.code), row.code);
+  spellings.emplace(ascii_lower(row.label_zh), row.code);
+  spellings.emplace(ascii_lower(row.label_en), row.code);
+  std::string_view aliases = row.aliases;
+  while (!aliases.empty()) {
+    auto bar = aliases.find('|');
+    auto alias = aliases.substr(0, bar);
+    if (!alias.empty()) spellings.emplace(ascii_lower(alias), row.code);
+    if (bar == std::string_view::npos) break;
+    aliases.remove_prefix(bar + 1);
   }
+  list.push_back({row.code, row.label_zh, row.label_en});
+  ++size_;
+}
+
+const std::string* Dictionaries::lookup(std::string_view dict, std::string_view input) const {
+  auto d = index_.find(std::string(dict));
+  if (d == index_.end()) return nullptr;
+  auto it = d->second.find(ascii_lower(input));
+  return it == d->second.end() ? nullptr : &it->second;
 }
 
 std::optional<std::string> Dictionaries::resolve_exact(std::string_view dict,
                                                        std::string_view input) const {
-  auto it = index_.find(index_key(dict, input));
-  if (it == index_.end()) return std::nullopt;
-  return it->second;
+  const std::string* code = lookup(dict, input);
+  if (!code) return std::nullopt;
+  return *code;
 }
 
 bool Dictionaries::refresh() const {
-  std::size_t before = index_.size();
+  std::size_t before = size_;
   for (auto& row : store::load_dictionaries(*conn_)) add(row);
-  return index_.size() != before;
+  return size_ != before;
 }
 
 std::optional<std::string> Dictionaries::resolve(std::string_view dict,
                                                  std::string_view input) const {
-  auto it = index_.find(index_key(dict, input));
+  const std::string* code = lookup(dict, input);
   // A miss may be an entry another handle added since this one loaded.
-  if (it == index_.end() && refresh()) it = index_.find(index_key(dict, input));
-  if (it == index_.end()) return std::nullopt;
-  return it->second;
+  if (!code && refresh()) code = lookup(dict, input);
+  if (!code) return std::nullopt;
+  return *code;
 }
 
 const Dictionaries::Entry* Dictionaries::find(std::string_view dict, std::string_view code) const {

@@ -66,13 +66,15 @@ class Dictionaries : public DictionaryLookup {
  private:
   // Picks up entries other handles added; true if any were new.
   bool refresh() const;
+  const std::string* lookup(std::string_view dict, std::string_view input) const;
 
   // A cache of the dictionary table, filled lazily even through const
   // lookups: hence mutable.
   store::Connection* conn_ = nullptr;
   mutable std::unordered_map<std::string, std::deque<Entry>> entries_;
-  // "dict\x1f" + lower-cased spelling → code
-  mutable std::unordered_map<std::string, std::string> index_;
+  // dict → lower-cased spelling (code, labels, aliases) → code
+  mutable std::unordered_map<std::string, std::unordered_map<std::string, std::string>> index_;
+  mutable std::size_t size_ = 0;  // entries known
 };
 
 class Database {

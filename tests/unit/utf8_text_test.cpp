@@ -25,6 +25,11 @@ TEST(Utf8, RejectsWhatLenientDecodersRepair) {
   EXPECT_FALSE(is_valid_utf8("\xE6\x9D")) << "truncated sequence";
   EXPECT_FALSE(is_valid_utf8(std::string("a\0b", 3))) << "NUL byte";
   EXPECT_FALSE(is_valid_utf8("\x80")) << "lone continuation byte";
+  EXPECT_FALSE(is_valid_utf8("\xE4\x28\xA1")) << "CJK lead byte, bad second byte";
+  EXPECT_FALSE(is_valid_utf8("\xE4\xB8\x28")) << "CJK lead byte, bad third byte";
+  EXPECT_FALSE(is_valid_utf8("abcdefgh\xE4\xB8")) << "truncated after an ASCII run";
+  EXPECT_TRUE(is_valid_utf8("\xEF\xBF\xBF")) << "U+FFFF";
+  EXPECT_TRUE(is_valid_utf8("\xED\x9F\xBF")) << "U+D7FF, just below the surrogates";
 }
 
 TEST(Utf8, CountsCharactersNotBytes) {
