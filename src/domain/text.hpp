@@ -22,6 +22,10 @@ enum class TextMode {
 // drops control characters.  Precondition: `s` is valid UTF-8.
 std::string normalize_text(std::string_view s, TextMode mode = TextMode::structured);
 
+// normalize_text without its shortcuts: always converts and normalises
+// through ICU.  The tests check the shortcuts against it.
+std::string normalize_text_reference(std::string_view s, TextMode mode);
+
 // ASCII lower-casing (for codes, e-mail domains); other bytes untouched.
 std::string ascii_lower(std::string_view s);
 

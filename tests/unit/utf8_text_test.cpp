@@ -89,3 +89,44 @@ TEST(NormalizeText, FastPathStillCatchesWhatNeedsChanging) {
 
 }  // namespace
 }  // namespace crm
+
+#include <unicode/utf8.h>
+
+namespace crm {
+namespace {
+
+std::string utf8_of(char32_t cp) {
+  char buf[4];
+  int32_t len = 0;
+  UBool error = false;
+  U8_APPEND(reinterpret_cast<uint8_t*>(buf), len, 4, static_cast<UChar32>(cp), error);
+  return std::string(buf, static_cast<size_t>(len));
+}
+
+// The shortcuts in normalize_text (characters known to be stable, ICU's
+// quick check) must give exactly what the full ICU path gives, for every
+// character of the Basic Multilingual Plane, in both modes, inside a text
+// and at its edges.
+TEST(NormalizeText, FastPathMatchesIcuForEveryBmpCharacter) {
+  ASSERT_EQ(utf8_of(0x4E2D), "中");
+  ASSERT_EQ(utf8_of(0xFF0C), "，");
+  ASSERT_EQ(normalize_text_reference("甲\u0600乙", TextMode::prose), "甲乙")
+      << "the reference drops format characters";
+  int checked = 0;
+  for (char32_t cp = 0x20; cp <= 0xFFFF; ++cp) {
+    if (cp >= 0xD800 && cp <= 0xDFFF) continue;
+    const std::string ch = utf8_of(cp);
+    for (const std::string& text : {"甲" + ch + "乙", ch + "甲", "甲" + ch, ch + ch}) {
+      for (TextMode mode : {TextMode::prose, TextMode::structured}) {
+        ASSERT_EQ(normalize_text(text, mode), normalize_text_reference(text, mode))
+            << "U+" << std::hex << static_cast<unsigned>(cp) << " in \"" << text << "\", mode "
+            << (mode == TextMode::prose ? "prose" : "structured");
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 400000);
+}
+
+}  // namespace
+}  // namespace crm
