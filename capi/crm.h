@@ -64,10 +64,10 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define CRM_VERSION_MAJOR 0
-#define CRM_VERSION_MINOR 1
+#define CRM_VERSION_MINOR 2
 #define CRM_VERSION_PATCH 0
 /** The version this header describes, as "MAJOR.MINOR.PATCH". */
-#define CRM_VERSION_STRING "0.1.0"
+#define CRM_VERSION_STRING "0.2.0"
 
 /** The library's version string, e.g. "0.1.0" (static storage; never NULL). */
 CRM_API const char *crm_version(void);
@@ -332,7 +332,7 @@ CRM_API int crm_user_get(crm_session *s, int64_t user_id, crm_record **out);
 /* ------------------------------------------------------------------------ */
 
 /** Dictionaries: "customer_type", "priority", "industry", "scale", "source",
- *  "role".  Each entry has a stable English code and Chinese and English
+ *  "role", "tag_category".  Each entry has a stable English code and Chinese and English
  *  labels; inputs may use any of them.  Seeded from the process manuals. */
 
 /** Add an entry to a dictionary (administrators only; CRM_ERR_PERMISSION
@@ -412,9 +412,15 @@ typedef struct crm_customer_query {
   int32_t page_size;     /* rows per page, 1..1000; 0 = 50 */
   const char *after;     /* page token from crm_cursor_next_page; NULL = first page */
   int32_t include_archived; /* non-zero to include archived customers */
+  /* Since 0.2: tag filters, by tag id (crm_tag_find).  A customer must carry
+   * every tag of tags_all and at least one of tags_any; at most 32 each. */
+  const int64_t *tags_all;  /* NULL or an array of tags_all_count ids */
+  int32_t tags_all_count;
+  const int64_t *tags_any;  /* NULL or an array of tags_any_count ids */
+  int32_t tags_any_count;
 } crm_customer_query;
 
-#define CRM_CUSTOMER_QUERY_INIT {sizeof(crm_customer_query), 0, NULL, 0, NULL, 0}
+#define CRM_CUSTOMER_QUERY_INIT {sizeof(crm_customer_query), 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0}
 
 /** List one page of customers in id order (keyset paging: stable under
  *  concurrent inserts).  Iterate with crm_cursor_next; continue with the token
@@ -436,13 +442,52 @@ CRM_API int crm_cursor_next_page(crm_cursor *c, const char **token);
 /** Close a cursor.  Accepts NULL. */
 CRM_API void crm_cursor_close(crm_cursor *c);
 
+/* Tags (标签, R1.7) ---------------------------------------------------------- */
+
+/** Tags are labels in categories — industry 行业, need 需求, priority 优先级,
+ *  value 价值 (高潜力) — seeded from the process manuals.  Categories are the
+ *  "tag_category" dictionary: add one with crm_dict_add.  A label is unique
+ *  within its category.  Customers carry any number of tags, and lists filter
+ *  on them through an index (crm_customer_query.tags_all / tags_any).  A tag
+ *  change is a change of the customer: its version goes up. */
+
+/** Define a tag in a category (code or label of the category; administrators
+ *  only).  *out_id (optional) receives its id.  CRM_ERR_NOT_FOUND for an
+ *  unknown category, CRM_ERR_CONFLICT if the label exists there already. */
+CRM_API int crm_tag_define(crm_session *s, const char *category, const char *label,
+                           int64_t *out_id);
+
+/** Find a tag by label.  `category` (code or label) may be NULL when the
+ *  label is used in one category only; CRM_ERR_CONFLICT when it is ambiguous,
+ *  CRM_ERR_NOT_FOUND when there is no such tag. */
+CRM_API int crm_tag_find(crm_session *s, const char *category, const char *label,
+                         int64_t *out_id);
+
+/** List the tags of a category (NULL = all), ordered by category then id.
+ *  Rows have "id", "category", "category_label", "label". */
+CRM_API int crm_tag_list(crm_session *s, const char *category, crm_cursor **out);
+
+/** Attach a tag to a customer by id.  Attaching a tag the customer already
+ *  has does nothing (CRM_OK).  The change is kept in the history (kind
+ *  "tag", field "tags", after = "category:label").  An archived customer is
+ *  CRM_ERR_STATE; an unknown tag CRM_ERR_NOT_FOUND. */
+CRM_API int crm_customer_tag_add(crm_session *s, const char *id, int64_t tag_id);
+
+/** Detach a tag from a customer by id; detaching one it does not carry does
+ *  nothing.  Kept in the history (before = "category:label"). */
+CRM_API int crm_customer_tag_remove(crm_session *s, const char *id, int64_t tag_id);
+
+/** The tags a customer carries, as rows like crm_tag_list's. */
+CRM_API int crm_customer_tags(crm_session *s, const char *id, crm_cursor **out);
+
 /* History ------------------------------------------------------------------ */
 
 /** A customer's change history, oldest first.  Each row has "at" (ms),
  *  "actor" (user id), "kind", "field", "before", "after" and "reason".  A
  *  create is one row of kind "create" (field, before and after NULL: the
  *  record itself is the first state); every later change is one row per
- *  changed field, of kind "update", "type" (a lifecycle step) or "archive". */
+ *  changed field, of kind "update", "type" (a lifecycle step), "tag" (field
+ *  "tags"; before or after is "category:label") or "archive". */
 CRM_API int crm_customer_history(crm_session *s, const char *id, crm_cursor **out);
 
 #ifdef __cplusplus

@@ -20,6 +20,7 @@
 #include "service/db.hpp"
 #include "service/error.hpp"
 #include "service/session.hpp"
+#include "service/tags.hpp"
 #include "service/users.hpp"
 #include "store/customer_repo.hpp"
 #include "store/schema.hpp"
@@ -742,6 +743,20 @@ int crm_customer_list(crm_session* s, const crm_customer_query* q, crm_cursor** 
       cq.page_size = q->page_size;
       if (q->after) cq.after = q->after;
       cq.include_archived = q->include_archived != 0;
+      // The tag filters came in 0.2: read them only from callers whose
+      // struct has them.
+      if (q->size >= offsetof(crm_customer_query, tags_any_count) + sizeof(int32_t)) {
+        auto ids = [](const int64_t* p, int32_t n, const char* what) {
+          if (n < 0 || n > 32 || (n > 0 && !p))
+            throw Error(
+                Status::invalid_arg,
+                std::string(what) + ": 0 to 32 tag ids, and an array when not 0",
+                std::string(what) + "：须为 0 到 32 个标签编号，且数量非 0 时数组不能为 NULL");
+          return std::vector<std::int64_t>(p, p + n);
+        };
+        cq.tags_all = ids(q->tags_all, q->tags_all_count, "tags_all");
+        cq.tags_any = ids(q->tags_any, q->tags_any_count, "tags_any");
+      }
     }
     crm::CustomerPage page = crm::list_customers(*h.session, cq);
     *out = make_cursor(h.db, std::move(page.rows), std::move(page.next));
@@ -755,6 +770,62 @@ int crm_customer_history(crm_session* s, const char* id, crm_cursor** out) {
     require(out, "out");
     *out = nullptr;
     auto rows = crm::customer_history(*h.session, crm::customer_key(*h.session, id));
+    *out = make_cursor(h.db, std::move(rows), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_tag_define(crm_session* s, const char* category, const char* label, int64_t* out_id) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(category, "category");
+    require(label, "label");
+    std::int64_t id = crm::define_tag(*h.session, category, label);
+    if (out_id) *out_id = id;
+    return CRM_OK;
+  });
+}
+
+int crm_tag_find(crm_session* s, const char* category, const char* label, int64_t* out_id) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(label, "label");
+    require(out_id, "out_id");
+    *out_id = crm::find_tag(*h.session, category ? category : "", label);
+    return CRM_OK;
+  });
+}
+
+int crm_tag_list(crm_session* s, const char* category, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    auto rows = crm::list_tags(*h.session, category ? category : "");
+    *out = make_cursor(h.db, std::move(rows), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_customer_tag_add(crm_session* s, const char* id, int64_t tag_id) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(id, "id");
+    crm::tag_customer(*h.session, crm::customer_key(*h.session, id), tag_id, true);
+    return CRM_OK;
+  });
+}
+
+int crm_customer_tag_remove(crm_session* s, const char* id, int64_t tag_id) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(id, "id");
+    crm::tag_customer(*h.session, crm::customer_key(*h.session, id), tag_id, false);
+    return CRM_OK;
+  });
+}
+
+int crm_customer_tags(crm_session* s, const char* id, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(id, "id");
+    require(out, "out");
+    *out = nullptr;
+    auto rows = crm::customer_tags(*h.session, crm::customer_key(*h.session, id));
     *out = make_cursor(h.db, std::move(rows), std::string());
     return CRM_OK;
   });

@@ -682,6 +682,79 @@ static void show_rep_list(crm_db *db, const demo_user *rep) {
 }
 
 /* ======================================================================== */
+/* Tags (标签)                                                               */
+/* ======================================================================== */
+
+/* "value:高潜力, need:采购设备" for a customer. */
+static void tag_summary(crm_session *s, const char *id, char *buf, size_t size) {
+  crm_cursor *c = NULL;
+  const crm_record *row = NULL;
+  size_t used = 0;
+  buf[0] = '\0';
+  CHECK(crm_customer_tags(s, id, &c));
+  while (crm_cursor_next(c, &row) == CRM_OK) {
+    const char *cat = NULL, *label = NULL;
+    CHECK(crm_record_get_text(row, "category_label", &cat));
+    CHECK(crm_record_get_text(row, "label", &label));
+    used += (size_t)snprintf(buf + used, used < size ? size - used : 0, "%s%s:%s",
+                             used ? "，" : "", cat ? cat : "", label ? label : "");
+  }
+  crm_cursor_close(c);
+}
+
+static void show_tags(crm_db *db, const demo_user *rep) {
+  crm_session *s = NULL;
+  crm_cursor *c = NULL;
+  const crm_record *row = NULL;
+  crm_customer_query q = CRM_CUSTOMER_QUERY_INIT;
+  int64_t hot = 0, equipment = 0, filter[2];
+  char ids[6][16], tags[256];
+  int n = 0, i, shown = 0;
+
+  CHECK(crm_session_open_login(db, rep->login, &s));
+  CHECK(crm_tag_find(s, NULL, "高潜力", &hot));
+  CHECK(crm_tag_find(s, "需求", "采购设备", &equipment));
+  q.owner = rep->id;
+  q.page_size = 6;
+  CHECK(crm_customer_list(s, &q, &c));
+  while (n < 6 && crm_cursor_next(c, &row) == CRM_OK) {
+    const char *id = NULL;
+    CHECK(crm_record_get_text(row, "id", &id));
+    copy_str(ids[n++], sizeof ids[0], id);
+  }
+  crm_cursor_close(c);
+  /* 高潜力 on the first three, 采购设备 on every other one. */
+  for (i = 0; i < n; i++) {
+    if (i < 3) CHECK(crm_customer_tag_add(s, ids[i], hot));
+    if (i % 2 == 0) CHECK(crm_customer_tag_add(s, ids[i], equipment));
+  }
+  printf("  %s 给自己的 %d 个客户打上标签 (tags six of their customers):\n\n", rep->name, n);
+  for (i = 0; i < n; i++) {
+    tag_summary(s, ids[i], tags, sizeof tags);
+    printf("    %s  %s\n", ids[i], tags[0] ? tags : "(无标签 / none)");
+  }
+
+  printf("\n  同时带有「高潜力」和「采购设备」的客户 (customers with both tags):\n");
+  filter[0] = hot;
+  filter[1] = equipment;
+  q = (crm_customer_query)CRM_CUSTOMER_QUERY_INIT;
+  q.owner = rep->id;
+  q.tags_all = filter;
+  q.tags_all_count = 2;
+  CHECK(crm_customer_list(s, &q, &c));
+  while (crm_cursor_next(c, &row) == CRM_OK) {
+    const char *id = NULL, *name = NULL;
+    CHECK(crm_record_get_text(row, "id", &id));
+    CHECK(crm_record_get_text(row, "name", &name));
+    printf("    %s  %s\n", id, name);
+    shown++;
+  }
+  crm_cursor_close(c);
+  if (shown != 2) contract_failure("the all-of filter returned %d customers, expected 2", shown);
+  crm_session_close(s);
+}
+
+/* ======================================================================== */
 /* A record with many bad fields                                            */
 /* ======================================================================== */
 
@@ -1038,6 +1111,9 @@ int main(int argc, char **argv) {
     heading(title);
   }
   show_history(db, rep, id);
+
+  heading("7. 客户标签与筛选 (Tags and tag filters)");
+  show_tags(db, rep);
 
   crm_session_close(admin);
   CHECK(crm_db_close(db));

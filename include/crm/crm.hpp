@@ -267,6 +267,8 @@ struct CustomerQuery {
   int32_t page_size = 0;   ///< 0 = 50
   std::string after;       ///< page token; "" = first page
   bool include_archived = false;
+  std::vector<std::int64_t> tags_all;  ///< carries every one of these tags
+  std::vector<std::int64_t> tags_any;  ///< carries at least one of these
 };
 
 /// One page of a list, and the token of the next ("" when last).
@@ -340,6 +342,10 @@ class Session {
     cq.page_size = q.page_size;
     cq.after = q.after.empty() ? nullptr : q.after.c_str();
     cq.include_archived = q.include_archived ? 1 : 0;
+    cq.tags_all = q.tags_all.empty() ? nullptr : q.tags_all.data();
+    cq.tags_all_count = static_cast<int32_t>(q.tags_all.size());
+    cq.tags_any = q.tags_any.empty() ? nullptr : q.tags_any.data();
+    cq.tags_any_count = static_cast<int32_t>(q.tags_any.size());
     crm_cursor* c = nullptr;
     detail::check(crm_customer_list(s_, &cq, &c));
     return drain(c);
@@ -348,6 +354,36 @@ class Session {
     crm_cursor* c = nullptr;
     detail::check(crm_customer_history(s_, id.c_str(), &c));
     return drain(c).rows;
+  }
+  /// Defines a tag (标签) in a category (administrators only); returns its id.
+  std::int64_t define_tag(const std::string& category, const std::string& label) {
+    int64_t id = 0;
+    detail::check(crm_tag_define(s_, category.c_str(), label.c_str(), &id));
+    return id;
+  }
+  /// A tag's id by label; `category` may be empty when the label is unique.
+  std::int64_t find_tag(const std::string& label, const std::string& category = {}) {
+    int64_t id = 0;
+    detail::check(
+        crm_tag_find(s_, category.empty() ? nullptr : category.c_str(), label.c_str(), &id));
+    return id;
+  }
+  /// The tags of a category ("" = all), as records {id, category, category_label, label}.
+  std::vector<Record> tags(const std::string& category = {}) {
+    crm_cursor* c = nullptr;
+    detail::check(crm_tag_list(s_, category.empty() ? nullptr : category.c_str(), &c));
+    return drain(c).rows;
+  }
+  std::vector<Record> customer_tags(const std::string& id) {
+    crm_cursor* c = nullptr;
+    detail::check(crm_customer_tags(s_, id.c_str(), &c));
+    return drain(c).rows;
+  }
+  void tag_customer(const std::string& id, std::int64_t tag) {
+    detail::check(crm_customer_tag_add(s_, id.c_str(), tag));
+  }
+  void untag_customer(const std::string& id, std::int64_t tag) {
+    detail::check(crm_customer_tag_remove(s_, id.c_str(), tag));
   }
   /// The Chinese label of a dictionary code, e.g. ("priority", "high") → "高".
   std::string dict_label(const std::string& dict, const std::string& code) {

@@ -11,6 +11,7 @@
 #include "domain/phone.hpp"
 #include "domain/text.hpp"
 #include "domain/utf8.hpp"
+#include "service/tags.hpp"
 #include "store/customer_repo.hpp"
 #include "store/user_repo.hpp"
 
@@ -107,6 +108,8 @@ std::uint64_t filter_hash(const CustomerQuery& q, const std::string& type_code) 
   mix(type_code);
   mix(q.include_archived ? "a" : "-");
   mix(std::to_string(q.page_size));
+  for (auto t : q.tags_all) mix("all" + std::to_string(t));
+  for (auto t : q.tags_any) mix("any" + std::to_string(t));
   return h;
 }
 
@@ -278,6 +281,13 @@ CustomerPage list_customers(Session& s, const CustomerQuery& q) {
   f.type = type_code;
   f.include_archived = q.include_archived;
   f.limit = norm.page_size;
+  if (q.tags_all.size() > 32 || q.tags_any.size() > 32)
+    throw Error(Status::invalid_arg, "at most 32 tags in each tag filter",
+                "每个标签筛选条件最多 32 个标签");
+  check_tags_exist(s, q.tags_all);
+  check_tags_exist(s, q.tags_any);
+  f.tags_all = q.tags_all;
+  f.tags_any = q.tags_any;
   if (!q.after.empty()) f.after_key = parse_token(q.after, hash);
   bool more = false;
   CustomerPage page;

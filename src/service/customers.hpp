@@ -35,6 +35,8 @@ struct CustomerQuery {
   int page_size = 50;
   std::string after;  // page token; "" = first page
   bool include_archived = false;
+  std::vector<std::int64_t> tags_all;  // carries every one of these tags
+  std::vector<std::int64_t> tags_any;  // carries at least one of these
 };
 
 struct CustomerPage {

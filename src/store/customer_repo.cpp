@@ -180,12 +180,30 @@ std::vector<Record> list_customers(Connection& c, const CustomerFilter& f, bool&
   if (f.owner != 0) sql += " AND owner_id = ?2";
   if (!f.type.empty()) sql += " AND type = ?3";
   if (!f.include_archived) sql += " AND archived = 0";
+  // Tags through the (customer_id, tag_id) key: one probe per candidate row.
+  int param = 5;
+  for (std::size_t i = 0; i < f.tags_all.size(); ++i)
+    sql +=
+        " AND EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = customers.id AND "
+        "t.tag_id = ?" +
+        std::to_string(param++) + ")";
+  if (!f.tags_any.empty()) {
+    sql +=
+        " AND EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = customers.id AND "
+        "t.tag_id IN (";
+    for (std::size_t i = 0; i < f.tags_any.size(); ++i)
+      sql += (i ? ", ?" : "?") + std::to_string(param++);
+    sql += "))";
+  }
   sql += " ORDER BY id LIMIT ?4";
   auto q = c.prepare_text(sql);
   q->bind(1, static_cast<std::int64_t>(f.after_key));
   if (f.owner != 0) q->bind(2, static_cast<std::int64_t>(f.owner));
   if (!f.type.empty()) q->bind(3, f.type);
   q->bind(4, f.limit + 1);
+  param = 5;
+  for (std::int64_t t : f.tags_all) q->bind(param++, static_cast<std::int64_t>(t));
+  for (std::int64_t t : f.tags_any) q->bind(param++, static_cast<std::int64_t>(t));
   std::vector<Record> out;
   while (q->executeStep()) out.push_back(read_customer(*q));
   more = out.size() > static_cast<size_t>(f.limit);

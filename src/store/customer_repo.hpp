@@ -47,6 +47,7 @@ struct CustomerFilter {
   bool include_archived = false;
   std::int64_t after_key = 0;  // keyset: rows with key > after_key
   int limit = 50;
+  std::vector<std::int64_t> tags_all, tags_any;
 };
 
 // Rows in key order; fetches limit + 1 to learn whether a next page exists.

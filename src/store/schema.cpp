@@ -4,6 +4,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,23 @@ CREATE INDEX customer_history_customer ON customer_history(customer_id, id);
 CREATE INDEX customer_history_actor ON customer_history(actor_id, at);
 )SQL";
 
+// Version 2: tags (R1.7).  Categories are the tag_category dictionary.
+const char* const kSchemaV2 = R"SQL(
+CREATE TABLE tags(
+  id         INTEGER PRIMARY KEY,
+  category   TEXT NOT NULL,
+  label      TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE(category, label)
+);
+CREATE TABLE customer_tags(
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  tag_id      INTEGER NOT NULL REFERENCES tags(id),
+  PRIMARY KEY(customer_id, tag_id)
+) WITHOUT ROWID;
+CREATE INDEX customer_tags_by_tag ON customer_tags(tag_id, customer_id);
+)SQL";
+
 struct Seed {
   const char* dict;
   const char* code;
@@ -144,26 +162,60 @@ const Seed kSeeds[] = {
     {"role", "admin", "系统管理员", "Administrator", "管理员"},
 };
 
+void insert_seeds(SQLite::Database& db, const Seed* first, const Seed* last) {
+  SQLite::Statement dict(db,
+                         "INSERT INTO dictionary(dict, code, label_zh, label_en, aliases, "
+                         "position, builtin) VALUES (?, ?, ?, ?, ?, "
+                         "(SELECT coalesce(max(position), 0) + 1 FROM dictionary), 1)");
+  for (const Seed* s = first; s != last; ++s) {
+    dict.reset();
+    dict.bind(1, s->dict);
+    dict.bind(2, s->code);
+    dict.bind(3, s->zh);
+    dict.bind(4, s->en);
+    dict.bind(5, s->aliases);
+    dict.exec();
+  }
+}
+
+// Tag categories and tags from R1.7 (seed 000) and the 高潜力 automation
+// example of seed 001.
+const Seed kTagCategories[] = {
+    {"tag_category", "industry", "行业", "Industry", "行业标签"},
+    {"tag_category", "need", "需求", "Need", "需求标签"},
+    {"tag_category", "priority", "优先级", "Priority", "优先级标签"},
+    {"tag_category", "value", "价值", "Value", "价值标签"},
+};
+
+struct TagSeed {
+  const char* category;
+  const char* label;
+};
+const TagSeed kTags[] = {
+    {"industry", "制造业"},   {"industry", "互联网"},   {"need", "采购设备"},
+    {"need", "寻求合作"},     {"priority", "高优先级"}, {"priority", "中优先级"},
+    {"priority", "低优先级"}, {"value", "高潜力"},
+};
+
+void migrate_to_2(SQLite::Database& db) {
+  db.exec(kSchemaV2);
+  insert_seeds(db, std::begin(kTagCategories), std::end(kTagCategories));
+  SQLite::Statement tag(db, "INSERT INTO tags(category, label, created_at) VALUES (?, ?, 0)");
+  for (const auto& t : kTags) {
+    tag.reset();
+    tag.bind(1, t.category);
+    tag.bind(2, t.label);
+    tag.exec();
+  }
+}
+
 void migrate_to_1(SQLite::Database& db, const std::string& time_zone) {
   db.exec(kSchemaV1);
   SQLite::Statement meta(db, "INSERT INTO meta(key, value) VALUES (?, ?)");
   meta.bind(1, "time_zone");
   meta.bind(2, time_zone);
   meta.exec();
-  SQLite::Statement dict(db,
-                         "INSERT INTO dictionary(dict, code, label_zh, label_en, aliases, "
-                         "position, builtin) VALUES (?, ?, ?, ?, ?, ?, 1)");
-  int position = 0;
-  for (const auto& s : kSeeds) {
-    dict.reset();
-    dict.bind(1, s.dict);
-    dict.bind(2, s.code);
-    dict.bind(3, s.zh);
-    dict.bind(4, s.en);
-    dict.bind(5, s.aliases);
-    dict.bind(6, ++position);
-    dict.exec();
-  }
+  insert_seeds(db, std::begin(kSeeds), std::end(kSeeds));
   db.exec(
       "INSERT INTO users(id, login, name, department, role, active, created_at) "
       "VALUES (1, 'admin', '系统管理员', NULL, 'admin', 1, 0)");
@@ -171,13 +223,16 @@ void migrate_to_1(SQLite::Database& db, const std::string& time_zone) {
 
 }  // namespace
 
-int latest_schema_version() { return 1; }
+int latest_schema_version() { return 2; }
 
 void migrate(SQLite::Database& db, int from, int to, const std::string& time_zone) {
   for (int v = from + 1; v <= to; ++v) {
     switch (v) {
       case 1:
         migrate_to_1(db, time_zone);
+        break;
+      case 2:
+        migrate_to_2(db);
         break;
       default:
         throw Error(Status::internal, "no migration to schema version " + std::to_string(v),

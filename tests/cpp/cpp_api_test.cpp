@@ -94,6 +94,27 @@ TEST_F(CppApi, PagingFollowsTokens) {
   EXPECT_TRUE(p2.next.empty());
 }
 
+TEST_F(CppApi, TagsFilterTheList) {
+  crm::Session admin(db, 1);
+  std::string a = admin.create_customer(valid());
+  std::string b = admin.create_customer(valid("苏州纳微科技股份有限公司"));
+  std::int64_t hot = admin.find_tag("高潜力");
+  admin.tag_customer(b, hot);
+  crm::CustomerQuery q;
+  q.tags_all = {hot};
+  crm::Page p = admin.list_customers(q);
+  ASSERT_EQ(p.rows.size(), 1u);
+  EXPECT_EQ(p.rows[0].text("id"), b);
+  ASSERT_EQ(admin.customer_tags(b).size(), 1u);
+  EXPECT_EQ(admin.customer_tags(b)[0].text("label"), "高潜力");
+  admin.untag_customer(b, hot);
+  EXPECT_TRUE(admin.list_customers(q).rows.empty());
+  EXPECT_GE(admin.tags("priority").size(), 3u);
+  std::int64_t own = admin.define_tag("need", "软件采购");
+  EXPECT_EQ(admin.find_tag("软件采购", "need"), own);
+  (void)a;
+}
+
 TEST_F(CppApi, ForbiddenLifecycleStepThrowsConflict) {
   crm::Session admin(db, 1);
   std::string id = admin.create_customer(valid());

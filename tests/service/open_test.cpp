@@ -12,6 +12,7 @@
 #include <string>
 
 #include "fixture.hpp"
+#include "service/tags.hpp"
 #include "store/schema.hpp"
 
 namespace crm::testing {
@@ -150,6 +151,40 @@ TEST_F(OpenTest, MigratesFromEveryOlderVersion) {
     Session admin(*db, 1);
     EXPECT_NO_THROW(create_customer(admin, customer())) << "from v" << v;
   }
+}
+
+// A file made by schema version 1 (before tags) with real data: opening it
+// migrates to the current version and keeps every customer and its history.
+TEST_F(OpenTest, MigratesAVersionOneFileWithData) {
+  std::string p = path("v1.db");
+  {
+    SQLite::Database raw(p, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec("BEGIN");
+    store::migrate(raw, 0, 1, "Asia/Shanghai");
+    raw.exec("COMMIT");
+    raw.exec(
+        "INSERT INTO customers(name, contact_name, phone, industry, scale, type, source, "
+        "key_needs, priority, owner_id, entry_date, created_at, created_by, updated_at, "
+        "updated_by) VALUES ('杭州恒达精密机械有限公司', '王建国', '+8613812345678', "
+        "'manufacturing', 'emp_100_500', 'intent', 'trade_show', '采购数控机床', 'high', 1, "
+        "'2026-11-01', 1, 1, 1, 1)");
+    raw.exec(
+        "INSERT INTO customer_history(customer_id, at, actor_id, kind, field, before, after) "
+        "VALUES (1, 2, 1, 'update', 'priority', 'medium', 'high')");
+  }
+  auto db = open(p);
+  EXPECT_EQ(db->conn().schema_version(), store::latest_schema_version());
+  Session admin(*db, 1);
+  Record c = get_customer(admin, 1);
+  EXPECT_EQ(c.text("name"), "杭州恒达精密机械有限公司");
+  EXPECT_EQ(c.text("type"), "intent");
+  auto h = customer_history(admin, 1);
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[1].text("after"), "high");
+  // The new version's features work on the old data.
+  tag_customer(admin, 1, find_tag(admin, "", "高潜力"), true);
+  EXPECT_EQ(customer_tags(admin, 1).size(), 1u);
+  EXPECT_NO_THROW(create_customer(admin, customer("苏州纳微科技股份有限公司")));
 }
 
 TEST_F(OpenTest, TwoHandlesOnOneFileSeeEachOthersCommits) {
