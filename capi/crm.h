@@ -305,6 +305,11 @@ CRM_API int crm_db_rollback(crm_db *db);
  *  others. */
 typedef struct crm_session crm_session;
 
+/** A cursor over the rows a call returns (customers, history, tags,
+ *  dictionary entries): read with crm_cursor_next, release with
+ *  crm_cursor_close (see "Cursors" below). */
+typedef struct crm_cursor crm_cursor;
+
 /** Open a session acting as user `user_id`.  CRM_ERR_NOT_FOUND if there is no
  *  such active user. */
 CRM_API int crm_session_open(crm_db *db, int64_t user_id, crm_session **out);
@@ -347,6 +352,19 @@ CRM_API int crm_dict_add(crm_session *s, const char *dict, const char *code,
  *  Borrowed: valid until the handle is closed. */
 CRM_API int crm_dict_label(crm_session *s, const char *dict, const char *code,
                            const char **label_zh);
+
+/** The entries of a dictionary in their order, e.g. to fill a drop-down.
+ *  Rows have "code", "label_zh", "label_en" and "department" (the department
+ *  responsible for a source channel, NULL elsewhere).  CRM_ERR_NOT_FOUND for
+ *  an unknown dictionary. */
+CRM_API int crm_dict_list(crm_session *s, const char *dict, crm_cursor **out);
+
+/** Set the department responsible for a source channel (采集渠道责任部门, R1.4:
+ *  市场部 for trade shows, 销售部 for referrals …; administrators only).
+ *  `channel` is a code or label of the "source" dictionary; `department`
+ *  NULL or "" clears it. */
+CRM_API int crm_channel_set_department(crm_session *s, const char *channel,
+                                       const char *department);
 
 /* ------------------------------------------------------------------------ */
 /* Customers (客户)                                                          */
@@ -402,8 +420,6 @@ CRM_API int crm_customer_set_type(crm_session *s, const char *id, const char *ty
 CRM_API int crm_customer_archive(crm_session *s, const char *id, const char *reason);
 
 /* Cursors ---------------------------------------------------------------- */
-
-typedef struct crm_cursor crm_cursor;
 
 typedef struct crm_customer_query {
   size_t size;           /* sizeof(crm_customer_query); set by the _INIT macro */
@@ -489,6 +505,27 @@ CRM_API int crm_customer_tags(crm_session *s, const char *id, crm_cursor **out);
  *  changed field, of kind "update", "type" (a lifecycle step), "tag" (field
  *  "tags"; before or after is "category:label") or "archive". */
 CRM_API int crm_customer_history(crm_session *s, const char *id, crm_cursor **out);
+
+/** Filters for crm_history_list. */
+typedef struct crm_history_query {
+  size_t size;          /* sizeof(crm_history_query); set by the _INIT macro */
+  int64_t actor;        /* only changes made by this user; 0 = anyone */
+  int64_t since_ms;     /* only changes at or after this instant; 0 = no lower bound */
+  int64_t until_ms;     /* only changes before this instant; 0 = no upper bound */
+  const char *customer; /* only this customer ("C0001"); NULL = every customer */
+  int32_t page_size;    /* rows per page, 1..1000; 0 = 100 */
+  const char *after;    /* page token from crm_cursor_next_page; NULL = first page */
+} crm_history_query;
+
+#define CRM_HISTORY_QUERY_INIT {sizeof(crm_history_query), 0, 0, 0, NULL, 0, NULL}
+
+/** Recorded changes across customers (R1.10: "who changed what, since when"),
+ *  in time order (then in the order they were written), one page at a time.
+ *  Rows have "seq" (the change's number), "customer" ("C0001"), "at",
+ *  "actor", "kind", "field", "before", "after" and "reason".  Creations are
+ *  not changes and do not appear here (crm_customer_history shows a
+ *  customer's creation first).  `q` may be NULL for everything. */
+CRM_API int crm_history_list(crm_session *s, const crm_history_query *q, crm_cursor **out);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -662,6 +662,24 @@ int crm_dict_label(crm_session* s, const char* dict, const char* code, const cha
   });
 }
 
+int crm_dict_list(crm_session* s, const char* dict, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(dict, "dict");
+    require(out, "out");
+    *out = nullptr;
+    *out = make_cursor(h.db, crm::list_dictionary(*h.session, dict), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_channel_set_department(crm_session* s, const char* channel, const char* department) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(channel, "channel");
+    crm::set_channel_department(*h.session, channel, department ? department : "");
+    return CRM_OK;
+  });
+}
+
 // ---------------------------------------------------------------------------
 // Customers
 
@@ -827,6 +845,28 @@ int crm_customer_tags(crm_session* s, const char* id, crm_cursor** out) {
     *out = nullptr;
     auto rows = crm::customer_tags(*h.session, crm::customer_key(*h.session, id));
     *out = make_cursor(h.db, std::move(rows), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_history_list(crm_session* s, const crm_history_query* q, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    crm::HistoryQuery hq;
+    if (q) {
+      if (q->size < offsetof(crm_history_query, after) + sizeof(const char*) || q->size > 4096)
+        throw Error(Status::invalid_arg, "q->size is wrong; initialise with CRM_HISTORY_QUERY_INIT",
+                    "q->size 不正确，请用 CRM_HISTORY_QUERY_INIT 初始化");
+      hq.actor = q->actor;
+      hq.since = q->since_ms;
+      hq.until = q->until_ms;
+      if (q->customer) hq.customer = q->customer;
+      hq.page_size = q->page_size;
+      if (q->after) hq.after = q->after;
+    }
+    crm::HistoryPage page = crm::list_history(*h.session, hq);
+    *out = make_cursor(h.db, std::move(page.rows), std::move(page.next));
     return CRM_OK;
   });
 }

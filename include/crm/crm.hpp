@@ -277,6 +277,16 @@ struct Page {
   std::string next;
 };
 
+/// Filters for Session::list_history.
+struct HistoryQuery {
+  std::int64_t actor = 0;     ///< 0 = anyone
+  std::int64_t since_ms = 0;  ///< inclusive; 0 = no lower bound
+  std::int64_t until_ms = 0;  ///< exclusive; 0 = no upper bound
+  std::string customer;       ///< "C0001"; "" = every customer
+  int32_t page_size = 0;      ///< 0 = 100
+  std::string after;          ///< page token
+};
+
 /// Operations acting as one user (crm_session).
 class Session {
  public:
@@ -384,6 +394,29 @@ class Session {
   }
   void untag_customer(const std::string& id, std::int64_t tag) {
     detail::check(crm_customer_tag_remove(s_, id.c_str(), tag));
+  }
+  /// Recorded changes across customers, in time order, one page at a time.
+  Page list_history(const HistoryQuery& q = {}) {
+    crm_history_query hq = CRM_HISTORY_QUERY_INIT;
+    hq.actor = q.actor;
+    hq.since_ms = q.since_ms;
+    hq.until_ms = q.until_ms;
+    hq.customer = q.customer.empty() ? nullptr : q.customer.c_str();
+    hq.page_size = q.page_size;
+    hq.after = q.after.empty() ? nullptr : q.after.c_str();
+    crm_cursor* c = nullptr;
+    detail::check(crm_history_list(s_, &hq, &c));
+    return drain(c);
+  }
+  /// A dictionary's entries {code, label_zh, label_en, department}.
+  std::vector<Record> dictionary(const std::string& dict) {
+    crm_cursor* c = nullptr;
+    detail::check(crm_dict_list(s_, dict.c_str(), &c));
+    return drain(c).rows;
+  }
+  /// Sets the department responsible for a source channel (administrators).
+  void set_channel_department(const std::string& channel, const std::string& department) {
+    detail::check(crm_channel_set_department(s_, channel.c_str(), department.c_str()));
   }
   /// The Chinese label of a dictionary code, e.g. ("priority", "high") → "高".
   std::string dict_label(const std::string& dict, const std::string& code) {

@@ -311,4 +311,54 @@ std::vector<Record> customer_history(Session& s, std::int64_t key) {
   return rows;
 }
 
+HistoryPage list_history(Session& s, const HistoryQuery& q) {
+  s.authorize(Action::customer_read);
+  if (q.page_size < 0 || q.page_size > 1000)
+    throw Error(Status::invalid_arg, "page_size must be between 1 and 1000 (0 = 100)",
+                "每页条数须在 1 到 1000 之间（0 表示 100）");
+  if (q.since < 0 || q.until < 0 || (q.until != 0 && q.until <= q.since))
+    throw Error(Status::invalid_arg, "the time range is empty or negative",
+                "时间范围为空或为负");
+  store::HistoryFilter f;
+  f.actor = q.actor;
+  f.since = q.since;
+  f.until = q.until;
+  f.limit = q.page_size == 0 ? 100 : q.page_size;
+  if (!q.customer.empty()) {
+    f.customer = customer_key(s, q.customer);
+    if (!store::load_customer(s.db().conn(), f.customer)) throw not_found(f.customer);
+  }
+  // The token carries the position and a hash of the filters it belongs to.
+  std::uint64_t hash = 1469598103934665603ULL;
+  for (std::int64_t v : {f.actor, f.customer, f.since, f.until, std::int64_t{f.limit}})
+    for (int i = 0; i < 8; ++i) hash = (hash ^ ((static_cast<std::uint64_t>(v) >> (8 * i)) & 0xFF)) * 1099511628211ULL;
+  if (!q.after.empty()) {
+    long long at = 0, seq = 0;
+    unsigned long long h = 0;
+    int used = 0;
+    if (std::sscanf(q.after.c_str(), "h1.%lld.%lld.%16llx%n", &at, &seq, &h, &used) != 3 ||
+        static_cast<std::size_t>(used) != q.after.size())
+      throw Error(Status::invalid_arg, "malformed page token", "分页标记格式错误");
+    if (h != hash)
+      throw Error(Status::invalid_arg, "page token belongs to another query",
+                  "分页标记属于另一个查询");
+    f.first_page = false;
+    f.after_at = at;
+    f.after_seq = seq;
+  }
+  bool more = false;
+  HistoryPage page;
+  page.rows = store::query_history(s.db().conn(), f, more);
+  if (more && !page.rows.empty()) {
+    char buf[96];
+    const Record& last = page.rows.back();
+    std::snprintf(buf, sizeof buf, "h1.%lld.%lld.%016llx",
+                  static_cast<long long>(std::get<std::int64_t>(*last.find("at"))),
+                  static_cast<long long>(std::get<std::int64_t>(*last.find("seq"))),
+                  static_cast<unsigned long long>(hash));
+    page.next = buf;
+  }
+  return page;
+}
+
 }  // namespace crm

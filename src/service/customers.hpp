@@ -48,4 +48,19 @@ CustomerPage list_customers(Session& s, const CustomerQuery& q);
 
 std::vector<Record> customer_history(Session& s, std::int64_t key);
 
+struct HistoryQuery {
+  std::int64_t actor = 0;
+  std::int64_t since = 0, until = 0;
+  std::string customer;  // human id; "" = any
+  int page_size = 100;
+  std::string after;     // page token; "" = first page
+};
+
+struct HistoryPage {
+  std::vector<Record> rows;
+  std::string next;
+};
+
+HistoryPage list_history(Session& s, const HistoryQuery& q);
+
 }  // namespace crm

@@ -43,7 +43,7 @@ void Dictionaries::add(const store::DictionaryRow& row) const {
     if (bar == std::string_view::npos) break;
     aliases.remove_prefix(bar + 1);
   }
-  list.push_back({row.code, row.label_zh, row.label_en});
+  list.push_back({row.code, row.label_zh, row.label_en, row.department});
   ++size_;
 }
 
@@ -85,6 +85,19 @@ const Dictionaries::Entry* Dictionaries::find(std::string_view dict, std::string
     if (attempt == 0 && !refresh()) break;
   }
   return nullptr;
+}
+
+const std::deque<Dictionaries::Entry>* Dictionaries::entries(std::string_view dict) const {
+  auto it = entries_.find(std::string(dict));
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+void Dictionaries::set_department(std::string_view dict, std::string_view code,
+                                  const std::string& dept) {
+  auto it = entries_.find(std::string(dict));
+  if (it == entries_.end()) return;
+  for (auto& e : it->second)
+    if (e.code == code) e.department = dept;
 }
 
 bool Dictionaries::has_dict(std::string_view dict) const {

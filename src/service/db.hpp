@@ -50,7 +50,7 @@ class Clock {
 class Dictionaries : public DictionaryLookup {
  public:
   struct Entry {
-    std::string code, label_zh, label_en;
+    std::string code, label_zh, label_en, department;
   };
   // Loads every stored entry not yet known.  Entries are never removed and
   // live in deques, so a pointer from find() (and a label handed out through
@@ -61,6 +61,9 @@ class Dictionaries : public DictionaryLookup {
   std::optional<std::string> resolve_exact(std::string_view dict,
                                            std::string_view input) const override;
   const Entry* find(std::string_view dict, std::string_view code) const;
+  // The entries of a dictionary in order; nullptr for an unknown one.
+  const std::deque<Entry>* entries(std::string_view dict) const;
+  void set_department(std::string_view dict, std::string_view code, const std::string& dept);
   bool has_dict(std::string_view dict) const;
 
  private:
@@ -89,6 +92,9 @@ class Database {
   const std::string& zone_name() const { return zone_name_; }
   const Dictionaries& dictionaries() const { return dicts_; }
   void remember_dictionary_row(const store::DictionaryRow& row) { dicts_.add(row); }
+  void remember_department(std::string_view dict, std::string_view code, const std::string& d) {
+    dicts_.set_department(dict, code, d);
+  }
 
   // Explicit host transactions.
   void begin();

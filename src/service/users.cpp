@@ -66,11 +66,49 @@ void add_dictionary_entry(Session& s, const std::string& dict, const std::string
                   "\"" + quote_value(*spelling) + "\" is already used in dictionary " + dict,
                   "“" + quote_value(*spelling) + "”在字典 " + dict + " 中已被使用");
   }
-  store::DictionaryRow row{dict, c, zh, en, ""};
+  store::DictionaryRow row{dict, c, zh, en, "", ""};
   store::WriteTransaction tx(db.conn());
   store::insert_dictionary_row(db.conn(), row);
   tx.commit();
   db.remember_dictionary_row(row);
+}
+
+std::vector<Record> list_dictionary(Session& s, const std::string& dict) {
+  s.authorize(Action::user_read);
+  const auto* entries = s.db().dictionaries().entries(dict);
+  if (!entries)
+    throw Error(Status::not_found, "no dictionary \"" + quote_value(dict) + "\"",
+                "字典“" + quote_value(dict) + "”不存在");
+  std::vector<Record> out;
+  for (const auto& e : *entries) {
+    Record r;
+    r.set("code", e.code);
+    r.set("label_zh", e.label_zh);
+    r.set("label_en", e.label_en);
+    r.set("department", e.department.empty() ? Value{} : Value{e.department});
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+void set_channel_department(Session& s, const std::string& channel, const std::string& dept) {
+  s.authorize(Action::dictionary_change);
+  Database& db = s.db();
+  auto code = db.dictionaries().resolve("source", channel);
+  if (!code)
+    throw Error(Status::not_found, "no source channel \"" + quote_value(channel) + "\"",
+                "信息来源渠道“" + quote_value(channel) + "”不存在");
+  if (!is_valid_utf8(dept) || dept.size() > 800)
+    throw Error(Status::invalid_arg, "a department is UTF-8 text of at most 100 characters",
+                "部门须为不超过 100 个字符的 UTF-8 文本");
+  std::string d = normalize_text(dept, TextMode::prose);
+  if (utf8_length(d) > 100)
+    throw Error(Status::invalid_arg, "a department is UTF-8 text of at most 100 characters",
+                "部门须为不超过 100 个字符的 UTF-8 文本");
+  store::WriteTransaction tx(db.conn());
+  store::set_dictionary_department(db.conn(), "source", *code, d);
+  tx.commit();
+  db.remember_department("source", *code, d);
 }
 
 }  // namespace crm

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "domain/value.hpp"
 #include "service/session.hpp"
@@ -18,5 +19,11 @@ Record get_user(Session& s, std::int64_t id);
 // depend on their codes.
 void add_dictionary_entry(Session& s, const std::string& dict, const std::string& code,
                           const std::string& label_zh, const std::string& label_en);
+
+// A dictionary's entries as records {code, label_zh, label_en, department}.
+std::vector<Record> list_dictionary(Session& s, const std::string& dict);
+
+// The department responsible for a source channel (R1.4); "" clears it.
+void set_channel_department(Session& s, const std::string& channel, const std::string& dept);
 
 }  // namespace crm

@@ -211,4 +211,43 @@ std::vector<Record> list_customers(Connection& c, const CustomerFilter& f, bool&
   return out;
 }
 
+std::vector<Record> query_history(Connection& c, const HistoryFilter& f, bool& more) {
+  std::string sql =
+      "SELECT id, customer_id, at, actor_id, kind, field, before, after, reason "
+      "FROM customer_history WHERE 1";
+  if (!f.first_page) sql += " AND (at, id) > (?1, ?2)";
+  if (f.actor != 0) sql += " AND actor_id = ?3";
+  if (f.customer != 0) sql += " AND customer_id = ?4";
+  if (f.since != 0) sql += " AND at >= ?5";
+  if (f.until != 0) sql += " AND at < ?6";
+  sql += " ORDER BY at, id LIMIT ?7";
+  auto q = c.prepare_text(sql);
+  if (!f.first_page) {
+    q->bind(1, static_cast<std::int64_t>(f.after_at));
+    q->bind(2, static_cast<std::int64_t>(f.after_seq));
+  }
+  if (f.actor != 0) q->bind(3, static_cast<std::int64_t>(f.actor));
+  if (f.customer != 0) q->bind(4, static_cast<std::int64_t>(f.customer));
+  if (f.since != 0) q->bind(5, static_cast<std::int64_t>(f.since));
+  if (f.until != 0) q->bind(6, static_cast<std::int64_t>(f.until));
+  q->bind(7, f.limit + 1);
+  std::vector<Record> out;
+  while (q->executeStep()) {
+    Record r;
+    r.set("seq", q->getColumn(0).getInt64());
+    r.set("customer", human_id(q->getColumn(1).getInt64()));
+    r.set("at", q->getColumn(2).getInt64());
+    r.set("actor", q->getColumn(3).getInt64());
+    r.set("kind", q->getColumn(4).getString());
+    r.set("field", text_or_null(*q, 5));
+    r.set("before", text_or_null(*q, 6));
+    r.set("after", text_or_null(*q, 7));
+    r.set("reason", text_or_null(*q, 8));
+    out.push_back(std::move(r));
+  }
+  more = out.size() > static_cast<std::size_t>(f.limit);
+  if (more) out.pop_back();
+  return out;
+}
+
 }  // namespace crm::store

@@ -41,6 +41,17 @@ void insert_history(Connection& c, const HistoryEntry& h);
 
 std::vector<Record> load_history(Connection& c, std::int64_t key);
 
+struct HistoryFilter {
+  std::int64_t actor = 0, customer = 0;      // 0 = any
+  std::int64_t since = 0, until = 0;         // [since, until); 0 = open
+  std::int64_t after_at = 0, after_seq = 0;  // keyset: rows after (at, seq)
+  bool first_page = true;
+  int limit = 100;
+};
+
+// Stored changes in (at, seq) order, with "seq" and "customer" (human id).
+std::vector<Record> query_history(Connection& c, const HistoryFilter& f, bool& more);
+
 struct CustomerFilter {
   std::int64_t owner = 0;  // 0 = any
   std::string type;        // "" = any

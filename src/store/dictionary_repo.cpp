@@ -7,12 +7,13 @@ namespace crm::store {
 
 std::vector<DictionaryRow> load_dictionaries(Connection& c) {
   auto q = c.prepare(
-      "SELECT dict, code, label_zh, label_en, aliases FROM dictionary ORDER BY dict, position");
+      "SELECT dict, code, label_zh, label_en, aliases, coalesce(department, '') FROM dictionary "
+      "ORDER BY dict, position");
   std::vector<DictionaryRow> rows;
   while (q->executeStep()) {
     rows.push_back({q->getColumn(0).getString(), q->getColumn(1).getString(),
                     q->getColumn(2).getString(), q->getColumn(3).getString(),
-                    q->getColumn(4).getString()});
+                    q->getColumn(4).getString(), q->getColumn(5).getString()});
   }
   return rows;
 }
@@ -27,6 +28,15 @@ void insert_dictionary_row(Connection& c, const DictionaryRow& row) {
   q->bind(3, row.label_zh);
   q->bind(4, row.label_en);
   q->bind(5, row.aliases);
+  q->exec();
+}
+
+void set_dictionary_department(Connection& c, const std::string& dict, const std::string& code,
+                               const std::string& department) {
+  auto q = c.prepare("UPDATE dictionary SET department = nullif(?, '') WHERE dict = ? AND code = ?");
+  q->bind(1, department);
+  q->bind(2, dict);
+  q->bind(3, code);
   q->exec();
 }
 

@@ -97,6 +97,17 @@ CREATE TABLE customer_tags(
   PRIMARY KEY(customer_id, tag_id)
 ) WITHOUT ROWID;
 CREATE INDEX customer_tags_by_tag ON customer_tags(tag_id, customer_id);
+
+-- Changes by time range (R1.10), in time order.
+CREATE INDEX customer_history_at ON customer_history(at, id);
+
+-- R1.4: each collection channel has a responsible department.
+ALTER TABLE dictionary ADD COLUMN department TEXT;
+UPDATE dictionary SET department = '市场部'
+  WHERE dict = 'source' AND code IN ('website', 'trade_show', 'market_research');
+UPDATE dictionary SET department = '销售部'
+  WHERE dict = 'source' AND code IN ('phone_inquiry', 'partner_referral', 'customer_referral',
+                                     'sales_visit');
 )SQL";
 
 struct Seed {

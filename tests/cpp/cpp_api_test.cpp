@@ -115,6 +115,26 @@ TEST_F(CppApi, TagsFilterTheList) {
   (void)a;
 }
 
+TEST_F(CppApi, HistoryAcrossCustomersAndChannelDepartments) {
+  db.set_clock(kNow);
+  crm::Session admin(db, 1);
+  std::string a = admin.create_customer(valid());
+  db.set_clock(kNow + 1000);
+  admin.update_customer(a, crm::Record{{"priority", std::string("低")}});
+  crm::HistoryQuery q;
+  q.since_ms = kNow + 1000;
+  crm::Page p = admin.list_history(q);
+  ASSERT_EQ(p.rows.size(), 1u);
+  EXPECT_EQ(p.rows[0].text("customer"), a);
+  EXPECT_EQ(p.rows[0].text("field"), "priority");
+  q.since_ms = kNow + 1001;
+  EXPECT_TRUE(admin.list_history(q).rows.empty());
+
+  admin.set_channel_department("展会", "会展部");
+  for (const auto& r : admin.dictionary("source"))
+    if (r.text("code") == "trade_show") EXPECT_EQ(r.text("department"), "会展部");
+}
+
 TEST_F(CppApi, ForbiddenLifecycleStepThrowsConflict) {
   crm::Session admin(db, 1);
   std::string id = admin.create_customer(valid());

@@ -1,3 +1,5 @@
+#include <filesystem>
+#include <map>
 #include <set>
 
 #include "fixture.hpp"
@@ -269,6 +271,129 @@ TEST_F(CustomersTest, SessionsNeedAnActiveUser) {
   expect_error(Status::not_found, [&] { Session s(*db, std::string("nobody")); });
   Session by_login(*db, std::string("zhangwei"));
   EXPECT_EQ(by_login.user_id(), rep_id);
+}
+
+}  // namespace
+}  // namespace crm::testing
+
+namespace crm::testing {
+namespace {
+
+using DictionaryTest = ServiceTest;
+
+TEST_F(DictionaryTest, ChannelsCarryTheirResponsibleDepartment) {
+  std::map<std::string, std::string> dept;
+  auto rows = list_dictionary(*rep, "source");
+  for (const auto& r : rows) dept[r.text("code")] = r.text("department");
+  EXPECT_EQ(dept["trade_show"], "市场部") << "R1.4: the market department handles trade shows";
+  EXPECT_EQ(dept["customer_referral"], "销售部") << "R1.4: sales handles referrals";
+  EXPECT_EQ(rows.front().text("code"), "website") << "dictionary order is kept";
+
+  expect_error(Status::permission, [&] { set_channel_department(*rep, "展会", "销售部"); });
+  set_channel_department(*admin, "展会", "会展中心");
+  for (const auto& r : list_dictionary(*rep, "source"))
+    if (r.text("code") == "trade_show") EXPECT_EQ(r.text("department"), "会展中心");
+  set_channel_department(*admin, "trade_show", "");
+  for (const auto& r : list_dictionary(*rep, "source"))
+    if (r.text("code") == "trade_show") EXPECT_TRUE(is_null(*r.find("department")));
+  expect_error(Status::not_found, [&] { set_channel_department(*admin, "飞鸽传书", "x"); });
+  expect_error(Status::not_found, [&] { list_dictionary(*rep, "colours"); });
+  // Other dictionaries have no departments.
+  for (const auto& r : list_dictionary(*rep, "priority")) EXPECT_TRUE(is_null(*r.find("department")));
+}
+
+TEST_F(DictionaryTest, DepartmentsSurviveReopeningTheDatabase) {
+  char tmpl[] = "/tmp/crm_dict_XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  std::string path = std::string(tmpl) + "/d.db";
+  {
+    store::OpenOptions o;
+    o.path = path;
+    o.time_zone = "Asia/Shanghai";
+    Database d(o);
+    Session a(d, 1);
+    set_channel_department(a, "官网注册", "电商部");
+  }
+  store::OpenOptions o;
+  o.path = path;
+  Database d(o);
+  Session a(d, 1);
+  bool seen = false;
+  for (const auto& r : list_dictionary(a, "source"))
+    if (r.text("code") == "website") seen = r.text("department") == "电商部";
+  EXPECT_TRUE(seen) << "the department set before closing is read back";
+  std::filesystem::remove_all(tmpl);
+}
+
+}  // namespace
+}  // namespace crm::testing
+
+namespace crm::testing {
+namespace {
+
+using HistoryQueryTest = ServiceTest;
+
+TEST_F(HistoryQueryTest, ChangesByActorAndTimeRangeInTimeOrderWithPaging) {
+  std::int64_t a = create_customer(*rep, customer());
+  std::int64_t b = create_customer(*rep, customer("苏州纳微科技股份有限公司"));
+  const std::int64_t t0 = kNow + 1000;
+  auto change = [&](Session& who, std::int64_t key, const char* priority, std::int64_t at) {
+    db->clock().fix(at);
+    Record p;
+    p.set("priority", std::string(priority));
+    update_customer(who, key, p);
+  };
+  change(*rep, a, "中", t0);
+  change(*admin, b, "低", t0 + 1);
+  change(*rep, b, "中", t0 + 2);
+  change(*rep, a, "低", t0 + 3);
+
+  HistoryQuery q;
+  auto all = list_history(*rep, q).rows;
+  ASSERT_EQ(all.size(), 4u) << "creations are not listed as changes";
+  for (std::size_t i = 1; i < all.size(); ++i)
+    EXPECT_LT(std::get<std::int64_t>(*all[i - 1].find("at")),
+              std::get<std::int64_t>(*all[i].find("at")));
+
+  q.actor = rep_id;
+  auto mine = list_history(*rep, q).rows;
+  ASSERT_EQ(mine.size(), 3u);
+  EXPECT_EQ(mine[0].text("customer"), "C0001");
+  EXPECT_EQ(mine[1].text("customer"), "C0002");
+
+  q = HistoryQuery{};
+  q.since = t0 + 1;  // inclusive
+  q.until = t0 + 3;  // exclusive
+  auto window = list_history(*rep, q).rows;
+  ASSERT_EQ(window.size(), 2u) << "[t0+1, t0+3) holds the 2nd and 3rd change";
+  EXPECT_EQ(window[0].text("after"), "low");
+  EXPECT_EQ(window[1].text("after"), "medium");
+
+  q = HistoryQuery{};
+  q.customer = "C0001";
+  q.page_size = 1;
+  HistoryPage p1 = list_history(*rep, q);
+  ASSERT_EQ(p1.rows.size(), 1u);
+  ASSERT_FALSE(p1.next.empty());
+  q.after = p1.next;
+  HistoryPage p2 = list_history(*rep, q);
+  ASSERT_EQ(p2.rows.size(), 1u);
+  EXPECT_EQ(p2.rows[0].text("after"), "low");
+  EXPECT_TRUE(p2.next.empty());
+
+  HistoryQuery other = q;
+  other.customer = "C0002";
+  expect_error(Status::invalid_arg, [&] { list_history(*rep, other); });
+  other = HistoryQuery{};
+  other.since = 10;
+  other.until = 10;
+  expect_error(Status::invalid_arg, [&] { list_history(*rep, other); });
+  other = HistoryQuery{};
+  other.customer = "C0999";
+  expect_error(Status::not_found, [&] { list_history(*rep, other); });
+  other = HistoryQuery{};
+  other.page_size = 1001;
+  expect_error(Status::invalid_arg, [&] { list_history(*rep, other); });
 }
 
 }  // namespace
