@@ -440,8 +440,9 @@ typedef struct crm_customer_query {
 
 /** List one page of customers in id order (keyset paging: stable under
  *  concurrent inserts).  Iterate with crm_cursor_next; continue with the token
- *  from crm_cursor_next_page, passing the same filters and page size: a token
- *  used with another query, or a malformed one, is CRM_ERR_INVALID_ARG.
+ *  from crm_cursor_next_page, passing the same filters (tag ids in the same
+ *  order) and page size: a token used with another query, or a malformed
+ *  one, is CRM_ERR_INVALID_ARG.
  *  `q` may be NULL for the defaults. */
 CRM_API int crm_customer_list(crm_session *s, const crm_customer_query *q,
                               crm_cursor **out);
@@ -468,25 +469,28 @@ CRM_API void crm_cursor_close(crm_cursor *c);
  *  change is a change of the customer: its version goes up. */
 
 /** Define a tag in a category (code or label of the category; administrators
- *  only).  *out_id (optional) receives its id.  CRM_ERR_NOT_FOUND for an
- *  unknown category, CRM_ERR_CONFLICT if the label exists there already. */
+ *  only).  The label is normalised like free text (trimmed, spaces collapsed)
+ *  and must then have 1 to 50 characters (CRM_ERR_INVALID_ARG otherwise).
+ *  *out_id (optional) receives its id.  CRM_ERR_NOT_FOUND for an unknown
+ *  category, CRM_ERR_CONFLICT if the label exists there already. */
 CRM_API int crm_tag_define(crm_session *s, const char *category, const char *label,
                            int64_t *out_id);
 
-/** Find a tag by label.  `category` (code or label) may be NULL when the
- *  label is used in one category only; CRM_ERR_CONFLICT when it is ambiguous,
- *  CRM_ERR_NOT_FOUND when there is no such tag. */
+/** Find a tag by label.  `category` (code or label) may be NULL or "" when
+ *  the label is used in one category only; CRM_ERR_CONFLICT when it is
+ *  ambiguous, CRM_ERR_NOT_FOUND when there is no such tag. */
 CRM_API int crm_tag_find(crm_session *s, const char *category, const char *label,
                          int64_t *out_id);
 
-/** List the tags of a category (NULL = all), ordered by category then id.
- *  Rows have "id", "category", "category_label", "label". */
+/** List the tags of a category (NULL or "" = all), ordered by category code
+ *  then id.  Rows have "id", "category", "category_label", "label". */
 CRM_API int crm_tag_list(crm_session *s, const char *category, crm_cursor **out);
 
 /** Attach a tag to a customer by id.  Attaching a tag the customer already
  *  has does nothing (CRM_OK).  The change is kept in the history (kind
  *  "tag", field "tags", after = "category:label").  An archived customer is
- *  CRM_ERR_STATE; an unknown tag CRM_ERR_NOT_FOUND. */
+ *  CRM_ERR_STATE (even when nothing would change); an unknown tag
+ *  CRM_ERR_NOT_FOUND. */
 CRM_API int crm_customer_tag_add(crm_session *s, const char *id, int64_t tag_id);
 
 /** Detach a tag from a customer by id; detaching one it does not carry does

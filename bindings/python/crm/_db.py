@@ -8,7 +8,7 @@ import weakref
 from ctypes import byref, c_char_p, c_int32, c_int64, c_void_p
 
 from ._lib import (CLOCK_FN, OPEN_NOCREATE, OPEN_READONLY, CursorP, DbP, RecordP,
-                   SessionP, customer_query_init, lib, open_options_init)
+                   SessionP, customer_query_init, history_query_init, lib, open_options_init)
 from ._records import (Record, int_arg, record_from_dict, record_ptr_json, record_to_dict,
                        take_owned_string, text_arg, to_datetime, to_ms)
 from .errors import Status, check, state_error
@@ -232,6 +232,13 @@ class Db(_Closing):
         return Session(self, user_id=user_id, login=login)
 
 
+def _id_array(ids):
+    """A ctypes ``int64_t[]`` of ``ids``, or None when empty."""
+    if not ids:
+        return None
+    return (c_int64 * len(ids))(*ids)
+
+
 def open(path=":memory:", **options):  # noqa: A001 - mirrors sqlite3.connect
     """Open a database: the same as ``Db(path, **options)``."""
     return Db(path, **options)
@@ -284,8 +291,10 @@ class Session(_Closing):
     """A user acting on a database (会话).  Made by :meth:`Db.session`.
 
     Every operation runs as this user: permissions are checked and history
-    records who did what.  Records are dicts keyed by field name (see
-    :func:`crm.fields`); values are int, float, str or None.  Use it as a
+    records who did what.  Customers (客户), their tags (标签), users (用户),
+    dictionaries (字典) and history (变更历史) are reached from here.
+    Records are dicts keyed by field name (see :func:`crm.fields`); values
+    are int, float, str or None.  Use it as a
     context manager or call :meth:`close`; using a closed session raises
     :class:`~crm.StateError`.
     """
@@ -398,6 +407,57 @@ class Session(_Closing):
                    byref(out))
         return out.value.decode("utf-8")
 
+    def dictionary(self, dict):  # noqa: A002
+        """The entries of a dictionary (字典) in order, e.g. to fill a
+        drop-down: dicts with "code", "label_zh", "label_en" and
+        "department" (the department responsible for a source channel, R1.4;
+        None elsewhere).  NotFound for an unknown dictionary."""
+        ptr = CursorP()
+        self._call(lib.crm_dict_list, text_arg(dict, "dict"), byref(ptr))
+        return self._drain(ptr)
+
+    def set_channel_department(self, channel, department):
+        """Set the department responsible for a source channel (采集渠道, R1.4:
+        市场部 for trade shows, 销售部 for referrals …).  Administrators only;
+        ``department`` None or "" clears it."""
+        self._call(lib.crm_channel_set_department, text_arg(channel, "channel"),
+                   text_arg(department, "department", optional=True))
+
+    def history(self, *, actor=None, since=None, until=None, customer=None, page_size=100):
+        """Iterate over recorded changes (变更记录) across customers, in time
+        order, as dicts with "seq", "customer", "at", "actor", "kind",
+        "field", "before", "after", "reason" (R1.10: who changed what, since
+        when).  ``since`` (inclusive) and ``until`` (exclusive) are aware
+        datetimes or UTC milliseconds; ``customer`` is an id like "C0001".
+        Creations are not changes and are not listed.  Pages of
+        ``page_size`` rows are fetched as the iterator advances."""
+        q = history_query_init()
+        q.actor = 0 if actor is None else int_arg(actor, "actor")
+        q.since_ms = 0 if since is None else to_ms(since, "since")
+        q.until_ms = 0 if until is None else to_ms(until, "until")
+        customer_arg = text_arg(customer, "customer", optional=True)
+        q.page_size = int_arg(page_size, "page_size")
+        self._handle()
+
+        def pages():
+            after = None
+            while True:
+                q.customer = customer_arg
+                q.after = after
+                ptr = CursorP()
+                self._call(lib.crm_history_list, byref(q), byref(ptr))
+                cur = _Cursor(self, ptr)
+                try:
+                    yield from cur.rows()
+                    token = cur.next_page()
+                finally:
+                    cur.close()
+                if token is None:
+                    return
+                after = token.encode("utf-8")
+
+        return pages()
+
     # -- customers --------------------------------------------------------------
 
     def create_customer(self, fields=None, /, **kw):
@@ -466,23 +526,39 @@ class Session(_Closing):
         self._call(lib.crm_customer_archive, text_arg(id, "id"),
                    text_arg(reason, "reason", optional=True))
 
-    def _open_list(self, owner, type, page_size, include_archived, after):  # noqa: A002
+    def _open_list(self, owner, type, page_size, include_archived, after,  # noqa: A002
+                   tags_all=(), tags_any=()):
+        """Open one page.  ``tags_all``/``tags_any`` are lists of tag ids
+        (already resolved)."""
         q = customer_query_init()
         q.owner = 0 if owner is None else int_arg(owner, "owner")
         q.type = text_arg(type, "type", optional=True)
         q.page_size = int_arg(page_size, "page_size")
         q.include_archived = 1 if include_archived else 0
         q.after = text_arg(after, "after", optional=True)
+        # The arrays must outlive the call: held in locals (and by the struct).
+        all_arr = _id_array(tags_all)
+        any_arr = _id_array(tags_any)
+        if all_arr is not None:
+            q.tags_all = all_arr
+            q.tags_all_count = len(all_arr)
+        if any_arr is not None:
+            q.tags_any = any_arr
+            q.tags_any_count = len(any_arr)
         ptr = CursorP()
         self._call(lib.crm_customer_list, byref(q), byref(ptr))
         return _Cursor(self, ptr)
 
     def customer_page(self, owner=None, type=None, page_size=50,  # noqa: A002
-                      include_archived=False, after=None):
+                      include_archived=False, after=None, *, tags_all=(), tags_any=()):
         """One page of customers in id order: ``(rows, next_token)``.  Pass
-        ``next_token`` as ``after`` for the next page; it is None on the last
-        page."""
-        cur = self._open_list(owner, type, page_size, include_archived, after)
+        ``next_token`` as ``after`` for the next page, with the same filters
+        (tags included); it is None on the last page.  ``tags_all`` and
+        ``tags_any`` filter by tags (标签) as in :meth:`customers`."""
+        all_ids = self._tag_ids(tags_all, "tags_all")
+        any_ids = self._tag_ids(tags_any, "tags_any")
+        cur = self._open_list(owner, type, page_size, include_archived, after,
+                              all_ids, any_ids)
         try:
             rows = list(cur.rows())
             return rows, cur.next_page()
@@ -490,22 +566,34 @@ class Session(_Closing):
             cur.close()
 
     def customers(self, owner=None, type=None, page_size=50,  # noqa: A002
-                  include_archived=False):
+                  include_archived=False, *, tags_all=(), tags_any=()):
         """Iterate over customers (客户列表) in id order as dicts, fetching
         ``page_size`` rows at a time and following page tokens until the end.
-        ``owner``: a user id; ``type``: a code or label ("won", "成交")."""
+        ``owner``: a user id; ``type``: a code or label ("won", "成交").
+
+        Tag filters (标签筛选): a customer must carry every tag of
+        ``tags_all`` and at least one of ``tags_any`` (at most 32 each,
+        InvalidArgument otherwise).  Each tag is an int id, a str label or a
+        ``(category, label)`` tuple; labels are resolved with
+        :meth:`find_tag` when the iterator is made.  An unknown tag raises
+        NotFound."""
         # Check the arguments now, not at the first next().
         int_arg(page_size, "page_size")
         if owner is not None:
             int_arg(owner, "owner")
         text_arg(type, "type", optional=True)
         self._handle()
-        return self._iter_customers(owner, type, page_size, include_archived)
+        all_ids = self._tag_ids(tags_all, "tags_all")
+        any_ids = self._tag_ids(tags_any, "tags_any")
+        return self._iter_customers(owner, type, page_size, include_archived,
+                                    all_ids, any_ids)
 
-    def _iter_customers(self, owner, type, page_size, include_archived):  # noqa: A002
+    def _iter_customers(self, owner, type, page_size, include_archived,  # noqa: A002
+                        tags_all, tags_any):
         after = None
         while True:
-            cur = self._open_list(owner, type, page_size, include_archived, after)
+            cur = self._open_list(owner, type, page_size, include_archived, after,
+                                  tags_all, tags_any)
             try:
                 yield from cur.rows()
                 after = cur.next_page()
@@ -514,14 +602,114 @@ class Session(_Closing):
             if after is None:
                 return
 
-    def customer_history(self, id):  # noqa: A002
-        """A customer's change history (变更历史), oldest first: a list of dicts
-        with "at" (UTC ms), "actor" (user id), "kind" (create, update, type,
-        archive), "field", "before", "after", "reason"."""
+    # -- tags -----------------------------------------------------------------
+
+    def define_tag(self, category, label):
+        """Define a tag (标签) in a category (标签类别: code or label, e.g.
+        "value" or "价值"); return its id.  Administrators only
+        (PermissionDenied); NotFound for an unknown category; Conflict if the
+        label exists in that category already.  New categories are entries of
+        the "tag_category" dictionary (:meth:`add_dict_entry`)."""
+        out = c_int64()
+        self._call(lib.crm_tag_define, text_arg(category, "category"),
+                   text_arg(label, "label"), byref(out))
+        return out.value
+
+    def find_tag(self, label, category=None):
+        """The id of the tag (标签) ``label``.  ``category`` (code or label)
+        may be left out when the label is used in one category only;
+        Conflict when it is ambiguous, NotFound when there is no such tag."""
+        out = c_int64()
+        self._call(lib.crm_tag_find, text_arg(category, "category", optional=True),
+                   text_arg(label, "label"), byref(out))
+        return out.value
+
+    def tags(self, category=None):
+        """The tags (标签) of a category (code or label; None = every
+        category), ordered by category then id: a list of dicts with "id",
+        "category" (code), "category_label" (中文) and "label"."""
         ptr = CursorP()
-        self._call(lib.crm_customer_history, text_arg(id, "id"), byref(ptr))
+        self._call(lib.crm_tag_list, text_arg(category, "category", optional=True),
+                   byref(ptr))
+        return self._drain(ptr)
+
+    def customer_tags(self, id):  # noqa: A002
+        """The tags (标签) customer ``id`` carries, as dicts like those of
+        :meth:`tags`."""
+        ptr = CursorP()
+        self._call(lib.crm_customer_tags, text_arg(id, "id"), byref(ptr))
+        return self._drain(ptr)
+
+    def tag_customer(self, id, *tags):  # noqa: A002
+        """Attach tags (打标签) to customer ``id``.  Each tag is an int id, a
+        str label (resolved with :meth:`find_tag`) or a ``(category, label)``
+        tuple; every label is resolved before anything changes.  A tag the
+        customer already has is left alone (no new version, no history); each
+        real change raises the customer's version and adds a history row of
+        kind "tag".  StateError for an archived customer, NotFound for an
+        unknown tag."""
+        self._change_tags(lib.crm_customer_tag_add, id, tags)
+
+    def untag_customer(self, id, *tags):  # noqa: A002
+        """Detach tags (移除标签) from customer ``id``; tags as for
+        :meth:`tag_customer`.  Detaching a tag the customer does not carry
+        does nothing."""
+        self._change_tags(lib.crm_customer_tag_remove, id, tags)
+
+    def _change_tags(self, fn, id, tags):  # noqa: A002
+        key = text_arg(id, "id")
+        self._handle()
+        ids = [self._tag_id(t, "tag") for t in tags]
+        for tag_id in ids:
+            self._call(fn, key, tag_id)
+
+    def _tag_id(self, tag, what):
+        """Resolve one tag: an int id, a str label or a (category, label)
+        tuple."""
+        if isinstance(tag, int) and not isinstance(tag, bool):
+            return int_arg(tag, what)
+        if isinstance(tag, str):
+            return self.find_tag(tag)
+        if isinstance(tag, tuple):
+            if len(tag) != 2:
+                raise ValueError("%s: a tuple must be (category, label), not %r" % (what, tag))
+            category, label = tag
+            if not isinstance(category, str) or not isinstance(label, str):
+                raise TypeError("%s: a (category, label) tuple holds two str, not %r"
+                                % (what, tag))
+            return self.find_tag(label, category)
+        raise TypeError("%s: a tag is an int id, a str label or a (category, label) "
+                        "tuple, not %s" % (what, type(tag).__name__))
+
+    def _tag_ids(self, tags, what):
+        """Resolve a tag filter to a list of ids.  A single int or str counts
+        as one tag."""
+        if tags is None:
+            return []
+        if isinstance(tags, (str, int)) and not isinstance(tags, bool):
+            tags = [tags]
+        try:
+            items = list(tags)
+        except TypeError:
+            raise TypeError("%s must be a list of tags (int ids, str labels or "
+                            "(category, label) tuples), not %s"
+                            % (what, type(tags).__name__)) from None
+        return [self._tag_id(t, what) for t in items]
+
+    def _drain(self, ptr):
+        """Every row of a one-page cursor, as a list of dicts; closes it."""
         cur = _Cursor(self, ptr)
         try:
             return list(cur.rows())
         finally:
             cur.close()
+
+    def customer_history(self, id):  # noqa: A002
+        """A customer's change history (变更历史), oldest first: a list of dicts
+        with "at" (UTC ms), "actor" (user id), "kind" (create, update, type,
+        tag, archive), "field", "before", "after", "reason".  A tag (标签)
+        change has field "tags" and "category:label" as after (attached) or
+        before (detached)."""
+        ptr = CursorP()
+        self._call(lib.crm_customer_history, text_arg(id, "id"), byref(ptr))
+        return self._drain(ptr)

@@ -79,12 +79,35 @@ class CustomerQuery(Structure):
         ("page_size", c_int32),
         ("after", c_char_p),
         ("include_archived", c_int32),
+        # Since 0.2: tag filters (arrays of tag ids, at most 32 each).
+        ("tags_all", POINTER(c_int64)),
+        ("tags_all_count", c_int32),
+        ("tags_any", POINTER(c_int64)),
+        ("tags_any_count", c_int32),
     ]
 
 
 def customer_query_init():
     """The equivalent of ``CRM_CUSTOMER_QUERY_INIT``."""
-    return CustomerQuery(ctypes.sizeof(CustomerQuery), 0, None, 0, None, 0)
+    return CustomerQuery(ctypes.sizeof(CustomerQuery), 0, None, 0, None, 0, None, 0, None, 0)
+
+
+class HistoryQuery(Structure):
+    """``crm_history_query``."""
+    _fields_ = [
+        ("size", c_size_t),
+        ("actor", c_int64),
+        ("since_ms", c_int64),
+        ("until_ms", c_int64),
+        ("customer", c_char_p),
+        ("page_size", c_int32),
+        ("after", c_char_p),
+    ]
+
+
+def history_query_init():
+    """The equivalent of ``CRM_HISTORY_QUERY_INIT``."""
+    return HistoryQuery(ctypes.sizeof(HistoryQuery), 0, 0, 0, None, 0, None)
 
 
 # --------------------------------------------------------------------------
@@ -159,6 +182,8 @@ PROTOTYPES = {
     # Dictionaries
     "crm_dict_add": (c_int, [SessionP, c_char_p, c_char_p, c_char_p, c_char_p]),
     "crm_dict_label": (c_int, [SessionP, c_char_p, c_char_p, _pcharp]),
+    "crm_dict_list": (c_int, [SessionP, c_char_p, POINTER(CursorP)]),
+    "crm_channel_set_department": (c_int, [SessionP, c_char_p, c_char_p]),
     # Customers
     "crm_customer_create": (c_int, [SessionP, RecordP, _pvoidp]),
     "crm_customer_get": (c_int, [SessionP, c_char_p, POINTER(RecordP)]),
@@ -171,8 +196,16 @@ PROTOTYPES = {
     "crm_cursor_next": (c_int, [CursorP, POINTER(RecordP)]),
     "crm_cursor_next_page": (c_int, [CursorP, _pcharp]),
     "crm_cursor_close": (None, [CursorP]),
+    # Tags
+    "crm_tag_define": (c_int, [SessionP, c_char_p, c_char_p, _pi64]),
+    "crm_tag_find": (c_int, [SessionP, c_char_p, c_char_p, _pi64]),
+    "crm_tag_list": (c_int, [SessionP, c_char_p, POINTER(CursorP)]),
+    "crm_customer_tag_add": (c_int, [SessionP, c_char_p, c_int64]),
+    "crm_customer_tag_remove": (c_int, [SessionP, c_char_p, c_int64]),
+    "crm_customer_tags": (c_int, [SessionP, c_char_p, POINTER(CursorP)]),
     # History
     "crm_customer_history": (c_int, [SessionP, c_char_p, POINTER(CursorP)]),
+    "crm_history_list": (c_int, [SessionP, POINTER(HistoryQuery), POINTER(CursorP)]),
 }
 
 

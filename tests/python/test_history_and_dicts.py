@@ -1,0 +1,66 @@
+"""Change history across customers, dictionaries and channel departments."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+import crm
+
+T0 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
+
+
+def customer(name):
+    return dict(name=name, contact_name="王建国", phone="13812345678", industry="制造业",
+                scale="100-500人", source="展会", key_needs="采购数控机床", priority="高")
+
+
+@pytest.fixture
+def db():
+    with crm.Db.open(":memory:") as d:
+        d.set_clock(T0)
+        yield d
+
+
+def test_history_filters_by_actor_customer_and_half_open_range(db):
+    with db.session(user_id=1) as admin:
+        rep_id = admin.create_user(login="lisi", name="李四", role="sales")
+        with db.session(user_id=rep_id) as rep:
+            a = rep.create_customer(customer("杭州恒达精密机械有限公司"))
+            b = rep.create_customer(customer("苏州纳微科技股份有限公司"))
+            for i, (who, cid, prio) in enumerate([(rep, a, "中"), (admin, b, "低"),
+                                                  (rep, b, "中"), (rep, a, "低")]):
+                db.set_clock(T0 + timedelta(seconds=1 + i))
+                who.update_customer(cid, priority=prio)
+            assert len(list(rep.history())) == 4, "creations are not changes"
+            mine = list(rep.history(actor=rep_id, page_size=1))
+            assert [h["customer"] for h in mine] == [a, b, a], mine
+            window = list(rep.history(since=T0 + timedelta(seconds=2),
+                                      until=T0 + timedelta(seconds=4)))
+            assert [h["after"] for h in window] == ["low", "medium"], window
+            only_a = list(rep.history(customer=a))
+            assert [h["after"] for h in only_a] == ["medium", "low"], only_a
+            assert only_a[0]["at"] < only_a[1]["at"]
+            with pytest.raises(crm.NotFound):
+                list(rep.history(customer="C0999"))
+            with pytest.raises(crm.InvalidArgument):
+                list(rep.history(since=10, until=10))
+
+
+def test_dictionary_lists_entries_and_channel_departments(db):
+    with db.session(user_id=1) as admin:
+        source = {e["code"]: e for e in admin.dictionary("source")}
+        assert source["trade_show"]["department"] == "市场部"
+        assert source["customer_referral"]["department"] == "销售部"
+        assert admin.dictionary("priority")[0] == {
+            "code": "high", "label_zh": "高", "label_en": "High", "department": None}
+        admin.set_channel_department("展会", "会展部")
+        source = {e["code"]: e for e in admin.dictionary("source")}
+        assert source["trade_show"]["department"] == "会展部"
+        admin.set_channel_department("trade_show", None)
+        source = {e["code"]: e for e in admin.dictionary("source")}
+        assert source["trade_show"]["department"] is None
+        with pytest.raises(crm.NotFound):
+            admin.dictionary("colours")
+        rep_id = admin.create_user(login="wangwu", name="王五", role="sales")
+    with db.session(user_id=rep_id) as rep:
+        with pytest.raises(crm.PermissionDenied):
+            rep.set_channel_department("展会", "销售部")
