@@ -494,7 +494,8 @@ CRM_API int crm_tag_list(crm_session *s, const char *category, crm_cursor **out)
 CRM_API int crm_customer_tag_add(crm_session *s, const char *id, int64_t tag_id);
 
 /** Detach a tag from a customer by id; detaching one it does not carry does
- *  nothing.  Kept in the history (before = "category:label"). */
+ *  nothing.  Kept in the history (before = "category:label").  Unknown tag
+ *  CRM_ERR_NOT_FOUND, archived customer CRM_ERR_STATE, as for adding. */
 CRM_API int crm_customer_tag_remove(crm_session *s, const char *id, int64_t tag_id);
 
 /** The tags a customer carries, as rows like crm_tag_list's. */
