@@ -203,7 +203,7 @@ CRM_API int crm_record_to_json(const crm_record *rec, char **out);
 /* Field registry                                                           */
 /* ------------------------------------------------------------------------ */
 
-/** Entities with registered fields: "customer", "user". */
+/** Entities with registered fields: "customer", "contact", "user". */
 
 /** The number of fields an entity has. */
 CRM_API int crm_field_count(const char *entity, int32_t *out);
@@ -459,6 +459,44 @@ CRM_API int crm_cursor_next_page(crm_cursor *c, const char **token);
 /** Close a cursor.  Accepts NULL. */
 CRM_API void crm_cursor_close(crm_cursor *c);
 
+/* Contacts (联系人, R1.9) ---------------------------------------------------- */
+
+/** A customer has several contacts ("contact" fields: "name", "title" such as
+ *  采购总监, "phone", "email", "decision_maker" 0/1 for 决策人), exactly one of
+ *  them primary.  The customer's own contact_name / phone / email (R1.1) are
+ *  its primary contact: a new customer gets that contact, and changing those
+ *  fields on either side changes both.  The customer record also shows the
+ *  primary contact's "contact_title".  Contacts are validated like customers
+ *  (phone or e-mail required).  Every contact change is a new version of the
+ *  customer and a history row of kind "contact"; adding, removing or changing
+ *  a decision maker is marked "major" (R1.10).  Contact ids are integers. */
+
+/** Add a contact to a customer; *out_id (optional) receives its id.  A
+ *  record with "primary" is refused (CRM_ERR_VALIDATION, read_only): use
+ *  crm_contact_make_primary.  Archived customer CRM_ERR_STATE. */
+CRM_API int crm_contact_add(crm_session *s, const char *customer_id, const crm_record *fields,
+                            int64_t *out_id);
+
+/** Read a contact; *out is a new record (free with crm_record_free).
+ *  Removed contacts are CRM_ERR_NOT_FOUND. */
+CRM_API int crm_contact_get(crm_session *s, int64_t contact_id, crm_record **out);
+
+/** Change the fields present in `fields`.  Clearing the last contact method
+ *  (phone and e-mail) is CRM_ERR_VALIDATION (contact_required). */
+CRM_API int crm_contact_update(crm_session *s, int64_t contact_id, const crm_record *fields);
+
+/** Remove a contact (kept, marked removed, in the history with `reason`,
+ *  optional).  The primary contact cannot be removed (CRM_ERR_CONFLICT): make
+ *  another one primary first, so a customer always keeps a contact. */
+CRM_API int crm_contact_remove(crm_session *s, int64_t contact_id, const char *reason);
+
+/** Make a contact its customer's primary contact; the previous primary stays
+ *  as an ordinary contact.  Already primary: nothing changes. */
+CRM_API int crm_contact_make_primary(crm_session *s, int64_t contact_id);
+
+/** A customer's contacts, primary first, then in the order they were added. */
+CRM_API int crm_customer_contacts(crm_session *s, const char *customer_id, crm_cursor **out);
+
 /* Tags (标签, R1.7) ---------------------------------------------------------- */
 
 /** Tags are labels in categories — industry 行业, need 需求, priority 优先级,
@@ -508,7 +546,10 @@ CRM_API int crm_customer_tags(crm_session *s, const char *id, crm_cursor **out);
  *  create is one row of kind "create" (field, before and after NULL: the
  *  record itself is the first state); every later change is one row per
  *  changed field, of kind "update", "type" (a lifecycle step), "tag" (field
- *  "tags"; before or after is "category:label") or "archive". */
+ *  "tags"; before or after is "category:label"), "contact" (field "contacts"
+ *  for an added or removed contact, "contact.<id>.<field>" for a change,
+ *  "primary_contact"; values "<id>:<name>") or "archive".  "major" is 1 for a
+ *  major change (R1.10: a decision maker added, removed or changed). */
 CRM_API int crm_customer_history(crm_session *s, const char *id, crm_cursor **out);
 
 /** Filters for crm_history_list. */

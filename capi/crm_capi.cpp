@@ -16,6 +16,7 @@
 #include "domain/json.hpp"
 #include "domain/value.hpp"
 #include "handles.hpp"
+#include "service/contacts.hpp"
 #include "service/customers.hpp"
 #include "service/db.hpp"
 #include "service/error.hpp"
@@ -788,6 +789,62 @@ int crm_customer_history(crm_session* s, const char* id, crm_cursor** out) {
     require(out, "out");
     *out = nullptr;
     auto rows = crm::customer_history(*h.session, crm::customer_key(*h.session, id));
+    *out = make_cursor(h.db, std::move(rows), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_contact_add(crm_session* s, const char* customer_id, const crm_record* fields,
+                    int64_t* out_id) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(customer_id, "customer_id");
+    require(fields, "fields");
+    std::int64_t id =
+        crm::add_contact(*h.session, crm::customer_key(*h.session, customer_id), fields->rec);
+    if (out_id) *out_id = id;
+    return CRM_OK;
+  });
+}
+
+int crm_contact_get(crm_session* s, int64_t contact_id, crm_record** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    auto rec = std::make_unique<crm_record>();
+    rec->rec = crm::get_contact(*h.session, contact_id);
+    *out = rec.release();
+    return CRM_OK;
+  });
+}
+
+int crm_contact_update(crm_session* s, int64_t contact_id, const crm_record* fields) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(fields, "fields");
+    crm::update_contact(*h.session, contact_id, fields->rec);
+    return CRM_OK;
+  });
+}
+
+int crm_contact_remove(crm_session* s, int64_t contact_id, const char* reason) {
+  return with_session(s, [&](SessionHandle& h) {
+    crm::remove_contact(*h.session, contact_id, opt_text(reason));
+    return CRM_OK;
+  });
+}
+
+int crm_contact_make_primary(crm_session* s, int64_t contact_id) {
+  return with_session(s, [&](SessionHandle& h) {
+    crm::make_primary_contact(*h.session, contact_id);
+    return CRM_OK;
+  });
+}
+
+int crm_customer_contacts(crm_session* s, const char* customer_id, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(customer_id, "customer_id");
+    require(out, "out");
+    *out = nullptr;
+    auto rows = crm::list_contacts(*h.session, crm::customer_key(*h.session, customer_id));
     *out = make_cursor(h.db, std::move(rows), std::string());
     return CRM_OK;
   });

@@ -181,7 +181,7 @@ void check_record(std::string_view entity, const Record& merged, std::vector<Fie
     if ((!v || is_null(*v)) && !has_error(errors, def.name))
       errors.push_back(field_error(&def, def.name, "required"));
   }
-  if (entity == "customer") {
+  if (entity == "customer" || entity == "contact") {
     auto present = [&](const char* f) {
       const Value* v = merged.find(f);
       return (v && !is_null(*v)) || has_error(errors, f);

@@ -49,6 +49,7 @@ std::string render_field_reference() {
       "library (an update may only repeat their stored value); *personal* fields are personal\n"
       "information under PIPL.\n\n";
   entity_table(out, "customer", "Customer (客户)");
+  entity_table(out, "contact", "Contact (联系人)");
   entity_table(out, "user", "User (用户)");
   out +=
       "## Field error codes\n\n"

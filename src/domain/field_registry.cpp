@@ -40,6 +40,8 @@ const std::vector<FieldDef> kCustomerFields = {
      "Name on the business licence; no abbreviations or vague names."},
     {"contact_name", FieldType::text, kRequired | kPersonal, "联系人姓名", "Contact person",
      nullptr, 50, "The contact person's real name."},
+    {"contact_title", FieldType::text, kReadOnly, "职位", "Title", nullptr, 0,
+     "The primary contact's title (set through the contact)."},
     {"phone", FieldType::phone, kPersonal, "联系电话", "Phone", nullptr, 0,
      "Mobile or landline with area code; stored as E.164."},
     {"phone_display", FieldType::text, kReadOnly | kPersonal, "联系电话（显示）", "Phone (display)",
@@ -74,6 +76,30 @@ const std::vector<FieldDef> kCustomerFields = {
     {"updated_by", FieldType::user, kReadOnly, "更新人", "Updated by", nullptr, 0, "User id."},
 };
 
+// R1.9: several contacts per customer.
+const std::vector<FieldDef> kContactFields = {
+    {"id", FieldType::integer, kReadOnly, "联系人编号", "Contact ID", nullptr, 0, "Integer id."},
+    {"customer", FieldType::text, kReadOnly, "客户编号", "Customer ID", nullptr, 0,
+     "The customer's id, C0001 …."},
+    {"name", FieldType::text, kRequired | kPersonal, "联系人姓名", "Name", nullptr, 50,
+     "The contact's real name."},
+    {"title", FieldType::text, 0, "职位", "Title", nullptr, 50, "e.g. 采购总监, 技术总监."},
+    {"phone", FieldType::phone, kPersonal, "联系电话", "Phone", nullptr, 0,
+     "As for customers; phone or e-mail is required."},
+    {"phone_display", FieldType::text, kReadOnly | kPersonal, "联系电话（显示）", "Phone (display)",
+     nullptr, 0, "National format."},
+    {"email", FieldType::email, kPersonal, "电子邮箱", "E-mail", nullptr, 0, "As for customers."},
+    {"decision_maker", FieldType::integer, 0, "决策人", "Decision maker", nullptr, 0,
+     "1 for a decision maker (决策人); changing it is a major change."},
+    {"primary", FieldType::integer, kReadOnly, "主要联系人", "Primary", nullptr, 0,
+     "1 for the primary contact; change it with crm_contact_make_primary."},
+    {"removed", FieldType::integer, kReadOnly, "已移除", "Removed", nullptr, 0, "1 once removed."},
+    {"created_at", FieldType::instant, kReadOnly, "创建时间", "Created at", nullptr, 0,
+     "UTC milliseconds."},
+    {"updated_at", FieldType::instant, kReadOnly, "更新时间", "Updated at", nullptr, 0,
+     "UTC milliseconds."},
+};
+
 const std::vector<FieldDef> kUserFields = {
     {"id", FieldType::integer, kReadOnly, "用户编号", "User ID", nullptr, 0, "Integer id."},
     {"login", FieldType::text, kRequired, "登录名", "Login", nullptr, 64,
@@ -91,6 +117,7 @@ const std::vector<FieldDef> kUserFields = {
 const std::vector<FieldDef>* fields_of(std::string_view entity) {
   if (entity == "customer") return &kCustomerFields;
   if (entity == "user") return &kUserFields;
+  if (entity == "contact") return &kContactFields;
   return nullptr;
 }
 
@@ -109,7 +136,11 @@ FieldIndex index_of(const std::vector<FieldDef>& fields) {
 const FieldDef* find_field(std::string_view entity, std::string_view name) {
   static const FieldIndex customer = index_of(kCustomerFields);
   static const FieldIndex user = index_of(kUserFields);
-  const FieldIndex* index = entity == "customer" ? &customer : entity == "user" ? &user : nullptr;
+  static const FieldIndex contact = index_of(kContactFields);
+  const FieldIndex* index = entity == "customer"  ? &customer
+                            : entity == "user"    ? &user
+                            : entity == "contact" ? &contact
+                                                  : nullptr;
   if (!index) return nullptr;
   auto it = index->find(name);
   return it == index->end() ? nullptr : it->second;

@@ -1,6 +1,7 @@
 #include "service/customers.hpp"
 
 #include <cstdio>
+#include <functional>
 
 #include "domain/calendar.hpp"
 #include "domain/customer_rules.hpp"
@@ -12,6 +13,7 @@
 #include "domain/text.hpp"
 #include "domain/utf8.hpp"
 #include "service/tags.hpp"
+#include "store/contact_repo.hpp"
 #include "store/customer_repo.hpp"
 #include "store/user_repo.hpp"
 
@@ -71,7 +73,8 @@ Error step_error(std::string_view from, std::string_view to) {
 // transaction with one history row per field.  Returns the new version.
 std::int64_t apply_changes(Session& s, std::int64_t key, const Record& current,
                            const Record& changes, const char* kind,
-                           const std::optional<std::string>& reason) {
+                           const std::optional<std::string>& reason,
+                           const std::function<void()>& also = {}) {
   auto version = std::get<std::int64_t>(*current.find("version"));
   if (changes.empty()) return version;
   Record merged = current;
@@ -94,6 +97,7 @@ std::int64_t apply_changes(Session& s, std::int64_t key, const Record& current,
     h.reason = reason;
     store::insert_history(conn, h);
   }
+  if (also) also();
   tx.commit();
   return version + 1;
 }
@@ -133,6 +137,8 @@ std::int64_t parse_token(const std::string& token, std::uint64_t hash) {
   return after;
 }
 
+}  // namespace
+
 // A reason is free text kept in the history: valid UTF-8, prose-normalised,
 // at most 500 characters; blank means none.
 std::optional<std::string> checked_reason(const std::optional<std::string>& reason) {
@@ -145,8 +151,6 @@ std::optional<std::string> checked_reason(const std::optional<std::string>& reas
   if (r.empty()) return std::nullopt;
   return r;
 }
-
-}  // namespace
 
 std::int64_t customer_key(Session&, std::string_view id) {
   auto key = store::parse_human_id(id);
@@ -174,9 +178,16 @@ std::int64_t create_customer(Session& s, const Record& input) {
   // customer and when are immutable columns of the customer row, and
   // customer_history() reads its first entry from them.  Writing them twice
   // cost a third of a create's storage work.
+  // The registration contact (R1.1) is the customer's primary contact (R1.9).
   auto& conn = db.conn();
+  const std::int64_t now = db.now();
   store::WriteTransaction tx(conn);
-  std::int64_t key = store::insert_customer(conn, v, db.now(), s.user_id());
+  std::int64_t key = store::insert_customer(conn, v, now, s.user_id());
+  Record contact;
+  contact.append("name", *v.find("contact_name"));
+  if (const Value* p = v.find("phone")) contact.append("phone", *p);
+  if (const Value* e = v.find("email")) contact.append("email", *e);
+  store::insert_contact(conn, key, contact, true, now, s.user_id());
   tx.commit();
   return key;
 }
@@ -231,7 +242,21 @@ std::int64_t update_customer(Session& s, std::int64_t key, const Record& input) 
       throw step_error(from, std::get<std::string>(*t));
   }
   current.unset("phone_display");
-  return apply_changes(s, key, current, changes, "update", std::nullopt);
+  // contact_name, phone and e-mail are the primary contact's: keep it in step.
+  std::function<void()> sync_contact;
+  if (changes.has("contact_name") || changes.has("phone") || changes.has("email")) {
+    sync_contact = [&] {
+      auto& conn = s.db().conn();
+      std::int64_t primary = store::primary_contact(conn, key);
+      auto contact = primary ? store::load_contact(conn, primary) : std::nullopt;
+      if (!contact) return;
+      contact->set("name", *merged.find("contact_name"));
+      contact->set("phone", *merged.find("phone"));
+      contact->set("email", *merged.find("email"));
+      store::update_contact(conn, primary, *contact, s.db().now(), s.user_id());
+    };
+  }
+  return apply_changes(s, key, current, changes, "update", std::nullopt, sync_contact);
 }
 
 void set_customer_type(Session& s, std::int64_t key, std::string_view type,
@@ -306,6 +331,7 @@ std::vector<Record> customer_history(Session& s, std::int64_t key) {
   created.set("actor", *current.find("created_by"));
   created.set("kind", std::string("create"));
   for (const char* f : {"field", "before", "after", "reason"}) created.set(f, Value{});
+  created.set("major", std::int64_t{0});
   std::vector<Record> rows{std::move(created)};
   for (auto& r : store::load_history(s.db().conn(), key)) rows.push_back(std::move(r));
   return rows;
@@ -317,8 +343,7 @@ HistoryPage list_history(Session& s, const HistoryQuery& q) {
     throw Error(Status::invalid_arg, "page_size must be between 1 and 1000 (0 = 100)",
                 "每页条数须在 1 到 1000 之间（0 表示 100）");
   if (q.since < 0 || q.until < 0 || (q.until != 0 && q.until <= q.since))
-    throw Error(Status::invalid_arg, "the time range is empty or negative",
-                "时间范围为空或为负");
+    throw Error(Status::invalid_arg, "the time range is empty or negative", "时间范围为空或为负");
   store::HistoryFilter f;
   f.actor = q.actor;
   f.since = q.since;
@@ -331,7 +356,8 @@ HistoryPage list_history(Session& s, const HistoryQuery& q) {
   // The token carries the position and a hash of the filters it belongs to.
   std::uint64_t hash = 1469598103934665603ULL;
   for (std::int64_t v : {f.actor, f.customer, f.since, f.until, std::int64_t{f.limit}})
-    for (int i = 0; i < 8; ++i) hash = (hash ^ ((static_cast<std::uint64_t>(v) >> (8 * i)) & 0xFF)) * 1099511628211ULL;
+    for (int i = 0; i < 8; ++i)
+      hash = (hash ^ ((static_cast<std::uint64_t>(v) >> (8 * i)) & 0xFF)) * 1099511628211ULL;
   if (!q.after.empty()) {
     long long at = 0, seq = 0;
     unsigned long long h = 0;

@@ -12,6 +12,10 @@
 
 namespace crm {
 
+// A reason kept in the history: valid UTF-8, prose-normalised, at most 500
+// characters (invalid_arg otherwise); blank means none.
+std::optional<std::string> checked_reason(const std::optional<std::string>& reason);
+
 // Resolves a human id ("C0001") to a key; not_found if malformed or absent.
 std::int64_t customer_key(Session& s, std::string_view id);
 
@@ -53,7 +57,7 @@ struct HistoryQuery {
   std::int64_t since = 0, until = 0;
   std::string customer;  // human id; "" = any
   int page_size = 100;
-  std::string after;     // page token; "" = first page
+  std::string after;  // page token; "" = first page
 };
 
 struct HistoryPage {

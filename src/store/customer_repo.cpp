@@ -11,7 +11,8 @@ namespace {
 
 #define CRM_CUSTOMER_COLUMNS                                                                   \
   "id, name, contact_name, phone, email, industry, scale, type, source, key_needs, priority, " \
-  "owner_id, entry_date, archived, version, created_at, created_by, updated_at, updated_by"
+  "owner_id, entry_date, archived, version, created_at, created_by, updated_at, updated_by, " \
+  "contact_title"
 
 Value text_or_null(SQLite::Statement& st, int col) {
   auto c = st.getColumn(col);
@@ -26,6 +27,7 @@ Record read_customer(SQLite::Statement& st) {
   r.set("key", key);
   r.set("name", text_or_null(st, 1));
   r.set("contact_name", text_or_null(st, 2));
+  r.set("contact_title", text_or_null(st, 19));
   r.set("phone", text_or_null(st, 3));
   r.set("phone_display", Value{});
   r.set("email", text_or_null(st, 4));
@@ -143,7 +145,7 @@ bool update_customer(Connection& c, std::int64_t key, const Record& full,
 void insert_history(Connection& c, const HistoryEntry& h) {
   auto q = c.prepare(
       "INSERT INTO customer_history(customer_id, at, actor_id, kind, field, before, after, "
-      "reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      "reason, major) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   q->bind(1, static_cast<std::int64_t>(h.customer));
   q->bind(2, static_cast<std::int64_t>(h.at));
   q->bind(3, static_cast<std::int64_t>(h.actor));
@@ -152,12 +154,13 @@ void insert_history(Connection& c, const HistoryEntry& h) {
   bind_opt(*q, 6, h.before);
   bind_opt(*q, 7, h.after);
   bind_opt(*q, 8, h.reason);
+  q->bind(9, h.major ? 1 : 0);
   q->exec();
 }
 
 std::vector<Record> load_history(Connection& c, std::int64_t key) {
   auto q = c.prepare(
-      "SELECT at, actor_id, kind, field, before, after, reason FROM customer_history "
+      "SELECT at, actor_id, kind, field, before, after, reason, major FROM customer_history "
       "WHERE customer_id = ? ORDER BY id");
   q->bind(1, static_cast<std::int64_t>(key));
   std::vector<Record> out;
@@ -170,6 +173,7 @@ std::vector<Record> load_history(Connection& c, std::int64_t key) {
     r.set("before", text_or_null(*q, 4));
     r.set("after", text_or_null(*q, 5));
     r.set("reason", text_or_null(*q, 6));
+    r.set("major", q->getColumn(7).getInt64());
     out.push_back(std::move(r));
   }
   return out;
@@ -213,7 +217,7 @@ std::vector<Record> list_customers(Connection& c, const CustomerFilter& f, bool&
 
 std::vector<Record> query_history(Connection& c, const HistoryFilter& f, bool& more) {
   std::string sql =
-      "SELECT id, customer_id, at, actor_id, kind, field, before, after, reason "
+      "SELECT id, customer_id, at, actor_id, kind, field, before, after, reason, major "
       "FROM customer_history WHERE 1";
   if (!f.first_page) sql += " AND (at, id) > (?1, ?2)";
   if (f.actor != 0) sql += " AND actor_id = ?3";
@@ -243,6 +247,7 @@ std::vector<Record> query_history(Connection& c, const HistoryFilter& f, bool& m
     r.set("before", text_or_null(*q, 6));
     r.set("after", text_or_null(*q, 7));
     r.set("reason", text_or_null(*q, 8));
+    r.set("major", q->getColumn(9).getInt64());
     out.push_back(std::move(r));
   }
   more = out.size() > static_cast<std::size_t>(f.limit);

@@ -35,6 +35,7 @@ struct HistoryEntry {
   std::int64_t customer = 0, at = 0, actor = 0;
   std::string kind;  // create, update, type, archive
   std::optional<std::string> field, before, after, reason;
+  bool major = false;  // R1.10: e.g. the decision maker was replaced
 };
 
 void insert_history(Connection& c, const HistoryEntry& h);

@@ -110,6 +110,38 @@ UPDATE dictionary SET department = '销售部'
                                      'sales_visit');
 )SQL";
 
+// Version 3: contacts (R1.9).  Every customer has one primary contact, which
+// its contact_name / phone / email (and now contact_title) mirror for the
+// list view; a decision-maker change is a major change in the history
+// (R1.10).
+const char* const kSchemaV3 = R"SQL(
+CREATE TABLE contacts(
+  id             INTEGER PRIMARY KEY,
+  customer_id    INTEGER NOT NULL REFERENCES customers(id),
+  name           TEXT NOT NULL,
+  title          TEXT,
+  phone          TEXT,
+  email          TEXT,
+  decision_maker INTEGER NOT NULL DEFAULT 0,
+  is_primary     INTEGER NOT NULL DEFAULT 0,
+  removed        INTEGER NOT NULL DEFAULT 0,
+  created_at     INTEGER NOT NULL,
+  created_by     INTEGER NOT NULL REFERENCES users(id),
+  updated_at     INTEGER NOT NULL,
+  updated_by     INTEGER NOT NULL REFERENCES users(id)
+);
+CREATE INDEX contacts_customer ON contacts(customer_id, id);
+CREATE UNIQUE INDEX contacts_one_primary ON contacts(customer_id)
+  WHERE is_primary = 1 AND removed = 0;
+ALTER TABLE customers ADD COLUMN contact_title TEXT;
+ALTER TABLE customer_history ADD COLUMN major INTEGER NOT NULL DEFAULT 0;
+-- Every existing customer's registration contact becomes its primary contact.
+INSERT INTO contacts(customer_id, name, phone, email, is_primary, created_at, created_by,
+                     updated_at, updated_by)
+  SELECT id, contact_name, phone, email, 1, created_at, created_by, created_at, created_by
+  FROM customers;
+)SQL";
+
 struct Seed {
   const char* dict;
   const char* code;
@@ -234,7 +266,7 @@ void migrate_to_1(SQLite::Database& db, const std::string& time_zone) {
 
 }  // namespace
 
-int latest_schema_version() { return 2; }
+int latest_schema_version() { return 3; }
 
 void migrate(SQLite::Database& db, int from, int to, const std::string& time_zone) {
   for (int v = from + 1; v <= to; ++v) {
@@ -244,6 +276,9 @@ void migrate(SQLite::Database& db, int from, int to, const std::string& time_zon
         break;
       case 2:
         migrate_to_2(db);
+        break;
+      case 3:
+        db.exec(kSchemaV3);
         break;
       default:
         throw Error(Status::internal, "no migration to schema version " + std::to_string(v),

@@ -1,0 +1,206 @@
+#include "service/contacts.hpp"
+
+#include "domain/customer_rules.hpp"
+#include "domain/error.hpp"
+#include "domain/field_registry.hpp"
+#include "domain/messages.hpp"
+#include "domain/phone.hpp"
+#include "service/customers.hpp"
+#include "store/contact_repo.hpp"
+#include "store/customer_repo.hpp"
+#include "store/tag_repo.hpp"
+
+namespace crm {
+namespace {
+
+constexpr const char* kEntity = "contact";
+
+Record load_customer_or_throw(Session& s, std::int64_t key) {
+  auto c = store::load_customer(s.db().conn(), key);
+  if (!c) {
+    std::string id = store::human_id(key);
+    throw Error(Status::not_found, "no customer " + id, "客户 " + id + " 不存在");
+  }
+  return std::move(*c);
+}
+
+void require_active(const Record& customer) {
+  if (std::get<std::int64_t>(*customer.find("archived")) != 0) {
+    std::string id = customer.text("id");
+    throw Error(Status::state, "customer " + id + " is archived", "客户 " + id + " 已归档");
+  }
+}
+
+Record load_contact_or_throw(Session& s, std::int64_t id) {
+  auto c = store::load_contact(s.db().conn(), id);
+  if (!c || std::get<std::int64_t>(*c->find("removed")) != 0)
+    throw Error(Status::not_found, "no contact " + std::to_string(id),
+                "联系人 " + std::to_string(id) + " 不存在");
+  return std::move(*c);
+}
+
+std::int64_t customer_of(const Record& contact) {
+  return std::get<std::int64_t>(*contact.find("customer_key"));
+}
+
+bool is_decision_maker(const Record& r) {
+  const Value* v = r.find("decision_maker");
+  return v && is_int(*v) && std::get<std::int64_t>(*v) == 1;
+}
+
+// decision_maker is 0 or 1.
+void check_flag(const Normalized& n, std::vector<FieldError>& errors) {
+  const Value* v = n.values.find("decision_maker");
+  if (v && is_int(*v) && std::get<std::int64_t>(*v) != 0 && std::get<std::int64_t>(*v) != 1)
+    errors.push_back(field_error(find_field(kEntity, "decision_maker"), "decision_maker",
+                                 "unknown_value", std::to_string(std::get<std::int64_t>(*v))));
+}
+
+std::string label_of(std::int64_t id, const Record& contact) {
+  return std::to_string(id) + ":" + contact.text("name");
+}
+
+void record_change(Session& s, std::int64_t customer, std::int64_t now, std::string field,
+                   std::optional<std::string> before, std::optional<std::string> after, bool major,
+                   std::optional<std::string> reason = std::nullopt) {
+  store::HistoryEntry h;
+  h.customer = customer;
+  h.at = now;
+  h.actor = s.user_id();
+  h.kind = "contact";
+  h.field = std::move(field);
+  h.before = std::move(before);
+  h.after = std::move(after);
+  h.reason = std::move(reason);
+  h.major = major;
+  store::insert_history(s.db().conn(), h);
+}
+
+std::optional<std::string> as_text(const Value* v) {
+  if (!v || is_null(*v)) return std::nullopt;
+  if (is_int(*v)) return std::to_string(std::get<std::int64_t>(*v));
+  return std::get<std::string>(*v);
+}
+
+}  // namespace
+
+std::int64_t add_contact(Session& s, std::int64_t customer, const Record& input) {
+  s.authorize(Action::customer_update);
+  Record c = load_customer_or_throw(s, customer);
+  Normalized n = normalize_fields(kEntity, input, nullptr, s.db().dictionaries());
+  check_flag(n, n.errors);
+  check_record(kEntity, n.values, n.errors);
+  if (!n.errors.empty()) throw_validation(std::move(n.errors));
+  require_active(c);
+  auto& conn = s.db().conn();
+  const std::int64_t now = s.db().now();
+  store::WriteTransaction tx(conn);
+  const bool first = store::primary_contact(conn, customer) == 0;
+  std::int64_t id = store::insert_contact(conn, customer, n.values, first, now, s.user_id());
+  if (first) store::mirror_primary(conn, customer, n.values);
+  store::touch_customer(conn, customer, now, s.user_id());
+  record_change(s, customer, now, "contacts", std::nullopt, label_of(id, n.values),
+                is_decision_maker(n.values));
+  tx.commit();
+  return id;
+}
+
+Record get_contact(Session& s, std::int64_t id) {
+  s.authorize(Action::customer_read);
+  Record r = load_contact_or_throw(s, id);
+  std::string phone = r.text("phone");
+  r.set("phone_display", phone.empty() ? Value{} : Value{phone_display(phone)});
+  r.unset("customer_key");
+  return r;
+}
+
+void update_contact(Session& s, std::int64_t id, const Record& input) {
+  s.authorize(Action::customer_update);
+  Record current = load_contact_or_throw(s, id);
+  const std::int64_t customer = customer_of(current);
+  Record shown = current;  // what a read returned, for read-only comparisons
+  std::string phone = shown.text("phone");
+  shown.set("phone_display", phone.empty() ? Value{} : Value{phone_display(phone)});
+  Normalized n = normalize_fields(kEntity, input, &shown, s.db().dictionaries());
+  check_flag(n, n.errors);
+  Record merged = current;
+  for (const auto& [name, value] : n.values.entries()) merged.set(name, value);
+  check_record(kEntity, merged, n.errors);
+  if (!n.errors.empty()) throw_validation(std::move(n.errors));
+  require_active(load_customer_or_throw(s, customer));
+
+  Record changes;
+  for (const auto& [name, value] : n.values.entries()) {
+    const Value* old = current.find(name);
+    if (!old || *old != value) changes.set(name, value);
+  }
+  if (changes.empty()) return;
+  auto& conn = s.db().conn();
+  const std::int64_t now = s.db().now();
+  store::WriteTransaction tx(conn);
+  store::update_contact(conn, id, merged, now, s.user_id());
+  if (std::get<std::int64_t>(*current.find("primary")) == 1)
+    store::mirror_primary(conn, customer, merged);
+  store::touch_customer(conn, customer, now, s.user_id());
+  for (const auto& [name, value] : changes.entries())
+    record_change(s, customer, now, "contact." + std::to_string(id) + "." + name,
+                  as_text(current.find(name)), as_text(&value), name == "decision_maker");
+  tx.commit();
+}
+
+void remove_contact(Session& s, std::int64_t id, std::optional<std::string> reason) {
+  s.authorize(Action::customer_update);
+  reason = checked_reason(reason);
+  Record current = load_contact_or_throw(s, id);
+  const std::int64_t customer = customer_of(current);
+  require_active(load_customer_or_throw(s, customer));
+  if (std::get<std::int64_t>(*current.find("primary")) == 1)
+    throw Error(Status::conflict,
+                "contact " + std::to_string(id) +
+                    " is the primary contact; make another contact primary first",
+                "联系人 " + std::to_string(id) + " 是主要联系人，请先将其他联系人设为主要联系人");
+  auto& conn = s.db().conn();
+  const std::int64_t now = s.db().now();
+  Record merged = current;
+  merged.set("removed", std::int64_t{1});
+  store::WriteTransaction tx(conn);
+  store::update_contact(conn, id, merged, now, s.user_id());
+  store::touch_customer(conn, customer, now, s.user_id());
+  record_change(s, customer, now, "contacts", label_of(id, current), std::nullopt,
+                is_decision_maker(current), std::move(reason));
+  tx.commit();
+}
+
+void make_primary_contact(Session& s, std::int64_t id) {
+  s.authorize(Action::customer_update);
+  Record contact = load_contact_or_throw(s, id);
+  const std::int64_t customer = customer_of(contact);
+  require_active(load_customer_or_throw(s, customer));
+  auto& conn = s.db().conn();
+  const std::int64_t old = store::primary_contact(conn, customer);
+  if (old == id) return;
+  auto previous = old ? store::load_contact(conn, old) : std::nullopt;
+  const std::int64_t now = s.db().now();
+  store::WriteTransaction tx(conn);
+  store::set_primary_contact(conn, customer, id);
+  store::mirror_primary(conn, customer, contact);
+  store::touch_customer(conn, customer, now, s.user_id());
+  record_change(s, customer, now, "primary_contact",
+                previous ? std::optional<std::string>(label_of(old, *previous)) : std::nullopt,
+                label_of(id, contact), false);
+  tx.commit();
+}
+
+std::vector<Record> list_contacts(Session& s, std::int64_t customer) {
+  s.authorize(Action::customer_read);
+  load_customer_or_throw(s, customer);
+  auto rows = store::list_contacts(s.db().conn(), customer, false);
+  for (auto& r : rows) {
+    std::string phone = r.text("phone");
+    r.set("phone_display", phone.empty() ? Value{} : Value{phone_display(phone)});
+    r.unset("customer_key");
+  }
+  return rows;
+}
+
+}  // namespace crm
