@@ -682,6 +682,82 @@ static void show_rep_list(crm_db *db, const demo_user *rep) {
 }
 
 /* ======================================================================== */
+/* Contacts (联系人)                                                         */
+/* ======================================================================== */
+
+static int64_t add_demo_contact(crm_session *s, const char *customer, const char *name,
+                                const char *title, const char *phone, int decision_maker) {
+  crm_record *r = NULL;
+  int64_t id = 0;
+  CHECK(crm_record_new(&r));
+  CHECK(crm_record_set_text(r, "name", name));
+  CHECK(crm_record_set_text(r, "title", title));
+  CHECK(crm_record_set_text(r, "phone", phone));
+  CHECK(crm_record_set_int(r, "decision_maker", decision_maker));
+  CHECK(crm_contact_add(s, customer, r, &id));
+  crm_record_free(r);
+  return id;
+}
+
+static void print_contacts(crm_session *s, const char *customer) {
+  crm_cursor *c = NULL;
+  const crm_record *row = NULL;
+  CHECK(crm_customer_contacts(s, customer, &c));
+  while (crm_cursor_next(c, &row) == CRM_OK) {
+    const char *name = NULL, *title = NULL, *phone = NULL;
+    int64_t primary = 0, dm = 0;
+    CHECK(crm_record_get_text(row, "name", &name));
+    CHECK(crm_record_get_text(row, "title", &title));
+    CHECK(crm_record_get_text(row, "phone_display", &phone));
+    CHECK(crm_record_get_int(row, "primary", &primary));
+    CHECK(crm_record_get_int(row, "decision_maker", &dm));
+    printf("    %s ", primary ? "★" : " ");
+    print_padded(name ? name : "", 8);
+    print_padded(title ? title : "-", 10);
+    print_padded(phone ? phone : "-", 16);
+    printf("%s\n", dm ? "决策人 (decision maker)" : "");
+  }
+  crm_cursor_close(c);
+}
+
+static void show_contacts(crm_db *db, const demo_user *rep, const char *customer) {
+  crm_session *s = NULL;
+  crm_cursor *c = NULL;
+  const crm_record *row = NULL;
+  crm_record *cust = NULL;
+  const char *title = NULL, *contact = NULL;
+  int64_t cto = 0, majors = 0;
+
+  CHECK(crm_session_open_login(db, rep->login, &s));
+  printf("  客户 %s 的联系人 (contacts; ★ = 主要联系人 primary):\n", customer);
+  add_demo_contact(s, customer, "周海涛", "采购总监", "13761234567", 0);
+  cto = add_demo_contact(s, customer, "梁晓雯", "技术总监", "021-68881234", 1);
+  print_contacts(s, customer);
+
+  printf("\n  决策人梁晓雯成为主要联系人 (the decision maker becomes the primary contact):\n");
+  CHECK(crm_contact_make_primary(s, cto));
+  print_contacts(s, customer);
+  CHECK(crm_customer_get(s, customer, &cust));
+  CHECK(crm_record_get_text(cust, "contact_name", &contact));
+  CHECK(crm_record_get_text(cust, "contact_title", &title));
+  printf("\n  客户列表中的关键联系人 (key contact in the list view): %s，%s\n", contact,
+         title ? title : "-");
+  crm_record_free(cust);
+
+  CHECK(crm_customer_history(s, customer, &c));
+  while (crm_cursor_next(c, &row) == CRM_OK) {
+    int64_t major = 0;
+    CHECK(crm_record_get_int(row, "major", &major));
+    majors += major;
+  }
+  crm_cursor_close(c);
+  printf("  变更历史中的重大变更 (major changes in the history): %lld 条 (新增决策人)\n",
+         (long long)majors);
+  if (majors != 1) contract_failure("expected one major change, found %lld", (long long)majors);
+  crm_session_close(s);
+}
+
+/* ======================================================================== */
 /* Tags (标签)                                                               */
 /* ======================================================================== */
 
@@ -1114,6 +1190,13 @@ int main(int argc, char **argv) {
 
   heading("7. 客户标签与筛选 (Tags and tag filters)");
   show_tags(db, rep);
+
+  {
+    char title[128];
+    snprintf(title, sizeof title, "8. 客户 %s 的联系人与决策人 (Contacts and decision makers)", id);
+    heading(title);
+  }
+  show_contacts(db, rep, id);
 
   crm_session_close(admin);
   CHECK(crm_db_close(db));

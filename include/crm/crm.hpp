@@ -365,6 +365,30 @@ class Session {
     detail::check(crm_customer_history(s_, id.c_str(), &c));
     return drain(c).rows;
   }
+  /// Adds a contact (联系人) to a customer; returns its id.
+  std::int64_t add_contact(const std::string& customer_id, const Record& fields) {
+    int64_t id = 0;
+    detail::check(crm_contact_add(s_, customer_id.c_str(), fields.get(), &id));
+    return id;
+  }
+  Record get_contact(std::int64_t id) {
+    crm_record* r = nullptr;
+    detail::check(crm_contact_get(s_, id, &r));
+    return Record(r);
+  }
+  void update_contact(std::int64_t id, const Record& fields) {
+    detail::check(crm_contact_update(s_, id, fields.get()));
+  }
+  void remove_contact(std::int64_t id, const std::string& reason = {}) {
+    detail::check(crm_contact_remove(s_, id, reason.empty() ? nullptr : reason.c_str()));
+  }
+  void make_primary_contact(std::int64_t id) { detail::check(crm_contact_make_primary(s_, id)); }
+  /// A customer's contacts, primary first.
+  std::vector<Record> contacts(const std::string& customer_id) {
+    crm_cursor* c = nullptr;
+    detail::check(crm_customer_contacts(s_, customer_id.c_str(), &c));
+    return drain(c).rows;
+  }
   /// Defines a tag (标签) in a category (administrators only); returns its id.
   std::int64_t define_tag(const std::string& category, const std::string& label) {
     int64_t id = 0;

@@ -135,6 +135,27 @@ TEST_F(CppApi, HistoryAcrossCustomersAndChannelDepartments) {
     if (r.text("code") == "trade_show") EXPECT_EQ(r.text("department"), "会展部");
 }
 
+TEST_F(CppApi, ContactsAndThePrimaryContact) {
+  crm::Session admin(db, 1);
+  std::string id = admin.create_customer(valid());
+  std::int64_t cto = admin.add_contact(id, crm::Record{{"name", std::string("李娜")},
+                                                       {"title", std::string("技术总监")},
+                                                       {"email", std::string("lina@hengda.com")},
+                                                       {"decision_maker", std::int64_t{1}}});
+  ASSERT_EQ(admin.contacts(id).size(), 2u);
+  admin.make_primary_contact(cto);
+  crm::Record c = admin.get_customer(id);
+  EXPECT_EQ(c.text("contact_name"), "李娜");
+  EXPECT_EQ(c.text("contact_title"), "技术总监");
+  EXPECT_EQ(admin.contacts(id)[0].get_int("id"), cto);
+  try {
+    admin.remove_contact(cto);
+    FAIL() << "the primary contact cannot be removed";
+  } catch (const crm::Error& e) {
+    EXPECT_EQ(e.status(), CRM_ERR_CONFLICT);
+  }
+}
+
 TEST_F(CppApi, ForbiddenLifecycleStepThrowsConflict) {
   crm::Session admin(db, 1);
   std::string id = admin.create_customer(valid());

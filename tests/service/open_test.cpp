@@ -12,6 +12,7 @@
 #include <string>
 
 #include "fixture.hpp"
+#include "service/contacts.hpp"
 #include "service/tags.hpp"
 #include "store/schema.hpp"
 
@@ -181,6 +182,12 @@ TEST_F(OpenTest, MigratesAVersionOneFileWithData) {
   auto h = customer_history(admin, 1);
   ASSERT_EQ(h.size(), 2u);
   EXPECT_EQ(h[1].text("after"), "high");
+  // Version 3 made the registration contact the primary contact.
+  auto contacts = list_contacts(admin, 1);
+  ASSERT_EQ(contacts.size(), 1u);
+  EXPECT_EQ(contacts[0].text("name"), "王建国");
+  EXPECT_EQ(contacts[0].text("phone"), "+8613812345678");
+  EXPECT_EQ(std::get<std::int64_t>(*contacts[0].find("primary")), 1);
   // The new version's features work on the old data.
   tag_customer(admin, 1, find_tag(admin, "", "高潜力"), true);
   EXPECT_EQ(customer_tags(admin, 1).size(), 1u);
