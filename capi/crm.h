@@ -468,8 +468,13 @@ CRM_API void crm_cursor_close(crm_cursor *c);
  *  fields on either side changes both.  The customer record also shows the
  *  primary contact's "contact_title".  Contacts are validated like customers
  *  (phone or e-mail required).  Every contact change is a new version of the
- *  customer and a history row of kind "contact"; adding, removing or changing
- *  a decision maker is marked "major" (R1.10).  Contact ids are integers. */
+ *  customer and a history row of kind "contact" (changes made through the
+ *  customer's own contact_name / phone / email are recorded as customer
+ *  updates of those fields).  Adding or removing a decision maker, or
+ *  changing a contact's decision_maker flag, is marked "major" (R1.10).
+ *  History values are text: the flag appears as "0" / "1".  Every contact
+ *  call on an archived customer is CRM_ERR_STATE.  Contact ids are
+ *  integers. */
 
 /** Add a contact to a customer; *out_id (optional) receives its id.  A
  *  record with "primary" is refused (CRM_ERR_VALIDATION, read_only): use
@@ -481,8 +486,10 @@ CRM_API int crm_contact_add(crm_session *s, const char *customer_id, const crm_r
  *  Removed contacts are CRM_ERR_NOT_FOUND. */
 CRM_API int crm_contact_get(crm_session *s, int64_t contact_id, crm_record **out);
 
-/** Change the fields present in `fields`.  Clearing the last contact method
- *  (phone and e-mail) is CRM_ERR_VALIDATION (contact_required). */
+/** Change the fields present in `fields`.  Read-only fields ("id",
+ *  "customer", "primary", …) may be present only with their stored values,
+ *  as in crm_customer_update.  Clearing the last contact method (phone and
+ *  e-mail) is CRM_ERR_VALIDATION (contact_required). */
 CRM_API int crm_contact_update(crm_session *s, int64_t contact_id, const crm_record *fields);
 
 /** Remove a contact (kept, marked removed, in the history with `reason`,
@@ -568,7 +575,7 @@ typedef struct crm_history_query {
 /** Recorded changes across customers (R1.10: "who changed what, since when"),
  *  in time order (then in the order they were written), one page at a time.
  *  Rows have "seq" (the change's number), "customer" ("C0001"), "at",
- *  "actor", "kind", "field", "before", "after" and "reason".  Creations are
+ *  "actor", "kind", "field", "before", "after", "reason" and "major".  Creations are
  *  not changes and do not appear here (crm_customer_history shows a
  *  customer's creation first).  `q` may be NULL for everything. */
 CRM_API int crm_history_list(crm_session *s, const crm_history_query *q, crm_cursor **out);

@@ -33,6 +33,16 @@ def _merge(fields, kw, what):
     return merged
 
 
+def _contact_fields(fields, kw, what):
+    """The merged fields of a contact, with ``decision_maker`` given as a
+    bool turned into the 0/1 the library stores (any other value is passed
+    on unchanged, for the library to validate)."""
+    merged = _merge(fields, kw, what)
+    if isinstance(merged.get("decision_maker"), bool):
+        merged["decision_maker"] = int(merged["decision_maker"])
+    return merged
+
+
 class _Closing:
     """Context-manager and finaliser behaviour shared by the handle classes:
     ``with`` closes on exit, and garbage collection closes what was left
@@ -291,8 +301,9 @@ class Session(_Closing):
     """A user acting on a database (会话).  Made by :meth:`Db.session`.
 
     Every operation runs as this user: permissions are checked and history
-    records who did what.  Customers (客户), their tags (标签), users (用户),
-    dictionaries (字典) and history (变更历史) are reached from here.
+    records who did what.  Customers (客户), their contacts (联系人) and tags
+    (标签), users (用户), dictionaries (字典) and history (变更历史) are
+    reached from here.
     Records are dicts keyed by field name (see :func:`crm.fields`); values
     are int, float, str or None.  Use it as a
     context manager or call :meth:`close`; using a closed session raises
@@ -426,8 +437,9 @@ class Session(_Closing):
     def history(self, *, actor=None, since=None, until=None, customer=None, page_size=100):
         """Iterate over recorded changes (变更记录) across customers, in time
         order, as dicts with "seq", "customer", "at", "actor", "kind",
-        "field", "before", "after", "reason" (R1.10: who changed what, since
-        when).  ``since`` (inclusive) and ``until`` (exclusive) are aware
+        "field", "before", "after", "reason" and "major" (R1.10: who changed
+        what, since when; "major" is 1 for a major change such as adding or
+        removing a decision maker).  ``since`` (inclusive) and ``until`` (exclusive) are aware
         datetimes or UTC milliseconds; ``customer`` is an id like "C0001".
         Creations are not changes and are not listed.  Pages of
         ``page_size`` rows are fetched as the iterator advances."""
@@ -602,6 +614,77 @@ class Session(_Closing):
             if after is None:
                 return
 
+    # -- contacts ---------------------------------------------------------------
+
+    def add_contact(self, customer_id, fields=None, /, **kw):
+        """Add a contact (联系人) to customer ``customer_id`` from a dict and/or
+        keyword fields (keywords win); return the new contact's int id.
+
+        Fields: ``name`` (联系人姓名, required), ``title`` (职位, e.g. 采购总监),
+        ``phone``, ``email`` (phone or e-mail is required), ``decision_maker``
+        (决策人: 0/1, or a bool).  The new contact is not primary: use
+        :meth:`make_primary_contact` (a "primary" field raises
+        ValidationError, code "read_only").  The customer's version goes up
+        and its history gets a row of kind "contact" (field "contacts", after
+        ``"<id>:<name>"``; "major" is 1 for a decision maker).  StateError
+        for an archived customer; ValidationError lists every failing field
+        and nothing is written."""
+        merged = _contact_fields(fields, kw, "add_contact")
+        key = text_arg(customer_id, "customer_id")
+        out = c_int64()
+        with record_from_dict(merged) as rec:
+            self._call(lib.crm_contact_add, key, rec, byref(out))
+        return out.value
+
+    def get_contact(self, id):  # noqa: A002
+        """A contact (联系人) as a dict: id, customer ("C0001"), name, title,
+        phone (E.164), phone_display, email, decision_maker (0/1), primary
+        (0/1), removed, created_at, updated_at.  NotFound for an unknown or
+        removed contact."""
+        return self._get_record(lib.crm_contact_get, int_arg(id, "id"))
+
+    def update_contact(self, id, fields=None, /, **kw):  # noqa: A002
+        """Change the given fields of contact (联系人) ``id`` (a dict and/or
+        keywords; keywords win; fields not given stay as they are, None
+        clears an optional one).  ``decision_maker`` may be a bool.
+
+        Changing the primary contact changes the customer's contact_name /
+        phone / email too.  Clearing the last contact method (phone and
+        e-mail) raises ValidationError (code "contact_required"); "primary"
+        raises ValidationError (read_only): use :meth:`make_primary_contact`.
+        Each changed field is a history row of kind "contact", field
+        ``"contact.<id>.<field>"``, and the customer's version goes up."""
+        merged = _contact_fields(fields, kw, "update_contact")
+        key = int_arg(id, "id")
+        with record_from_dict(merged) as rec:
+            self._call(lib.crm_contact_update, key, rec)
+
+    def remove_contact(self, id, reason=None):  # noqa: A002
+        """Remove contact (移除联系人) ``id``: it leaves :meth:`contacts` and
+        :meth:`get_contact` raises NotFound for it, but it is kept in the
+        history (field "contacts", before ``"<id>:<name>"``, with
+        ``reason``).  The primary contact cannot be removed (Conflict): make
+        another contact primary first."""
+        self._call(lib.crm_contact_remove, int_arg(id, "id"),
+                   text_arg(reason, "reason", optional=True))
+
+    def make_primary_contact(self, id):  # noqa: A002
+        """Make contact ``id`` its customer's primary contact (主要联系人): the
+        customer's contact_name, contact_title, phone and email become its
+        own; the previous primary stays as an ordinary contact.  Already
+        primary: nothing changes.  History: kind "contact", field
+        "primary_contact"."""
+        self._call(lib.crm_contact_make_primary, int_arg(id, "id"))
+
+    def contacts(self, customer_id):
+        """The contacts (联系人) of customer ``customer_id``, primary first, then
+        in the order they were added, as dicts like :meth:`get_contact`'s.
+        Removed contacts are not listed."""
+        ptr = CursorP()
+        self._call(lib.crm_customer_contacts, text_arg(customer_id, "customer_id"),
+                   byref(ptr))
+        return self._drain(ptr)
+
     # -- tags -----------------------------------------------------------------
 
     def define_tag(self, category, label):
@@ -707,9 +790,14 @@ class Session(_Closing):
     def customer_history(self, id):  # noqa: A002
         """A customer's change history (变更历史), oldest first: a list of dicts
         with "at" (UTC ms), "actor" (user id), "kind" (create, update, type,
-        tag, archive), "field", "before", "after", "reason".  A tag (标签)
-        change has field "tags" and "category:label" as after (attached) or
-        before (detached)."""
+        tag, contact, archive), "field", "before", "after", "reason" and
+        "major" (0/1).  A tag (标签) change has field "tags" and
+        "category:label" as after (attached) or before (detached).  A contact
+        (联系人) change has field "contacts" (added or removed; "<id>:<name>"
+        as after or before), "contact.<id>.<field>" (a changed field) or
+        "primary_contact" (before and after "<id>:<name>"); "major" is 1 when
+        a decision maker (决策人) is added or removed or its decision_maker
+        changes (R1.10)."""
         ptr = CursorP()
         self._call(lib.crm_customer_history, text_arg(id, "id"), byref(ptr))
         return self._drain(ptr)

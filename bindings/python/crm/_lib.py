@@ -196,6 +196,13 @@ PROTOTYPES = {
     "crm_cursor_next": (c_int, [CursorP, POINTER(RecordP)]),
     "crm_cursor_next_page": (c_int, [CursorP, _pcharp]),
     "crm_cursor_close": (None, [CursorP]),
+    # Contacts (R1.9)
+    "crm_contact_add": (c_int, [SessionP, c_char_p, RecordP, _pi64]),
+    "crm_contact_get": (c_int, [SessionP, c_int64, POINTER(RecordP)]),
+    "crm_contact_update": (c_int, [SessionP, c_int64, RecordP]),
+    "crm_contact_remove": (c_int, [SessionP, c_int64, c_char_p]),
+    "crm_contact_make_primary": (c_int, [SessionP, c_int64]),
+    "crm_customer_contacts": (c_int, [SessionP, c_char_p, POINTER(CursorP)]),
     # Tags
     "crm_tag_define": (c_int, [SessionP, c_char_p, c_char_p, _pi64]),
     "crm_tag_find": (c_int, [SessionP, c_char_p, c_char_p, _pi64]),
