@@ -11,7 +11,7 @@ namespace {
 
 #define CRM_CUSTOMER_COLUMNS                                                                   \
   "id, name, contact_name, phone, email, industry, scale, type, source, key_needs, priority, " \
-  "owner_id, entry_date, archived, version, created_at, created_by, updated_at, updated_by, " \
+  "owner_id, entry_date, archived, version, created_at, created_by, updated_at, updated_by, "  \
   "contact_title"
 
 Value text_or_null(SQLite::Statement& st, int col) {

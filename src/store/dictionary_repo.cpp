@@ -33,7 +33,8 @@ void insert_dictionary_row(Connection& c, const DictionaryRow& row) {
 
 void set_dictionary_department(Connection& c, const std::string& dict, const std::string& code,
                                const std::string& department) {
-  auto q = c.prepare("UPDATE dictionary SET department = nullif(?, '') WHERE dict = ? AND code = ?");
+  auto q =
+      c.prepare("UPDATE dictionary SET department = nullif(?, '') WHERE dict = ? AND code = ?");
   q->bind(1, department);
   q->bind(2, dict);
   q->bind(3, code);

@@ -299,7 +299,8 @@ TEST_F(DictionaryTest, ChannelsCarryTheirResponsibleDepartment) {
   expect_error(Status::not_found, [&] { set_channel_department(*admin, "飞鸽传书", "x"); });
   expect_error(Status::not_found, [&] { list_dictionary(*rep, "colours"); });
   // Other dictionaries have no departments.
-  for (const auto& r : list_dictionary(*rep, "priority")) EXPECT_TRUE(is_null(*r.find("department")));
+  for (const auto& r : list_dictionary(*rep, "priority"))
+    EXPECT_TRUE(is_null(*r.find("department")));
 }
 
 TEST_F(DictionaryTest, DepartmentsSurviveReopeningTheDatabase) {
