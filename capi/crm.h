@@ -419,6 +419,13 @@ CRM_API int crm_customer_set_type(crm_session *s, const char *id, const char *ty
  *  crm_customer_set_type. */
 CRM_API int crm_customer_archive(crm_session *s, const char *id, const char *reason);
 
+/** Record the owner's monthly review (复核, R1.10: scale, contacts and needs
+ *  confirmed): sets "reviewed_at" and "reviewed_by" and adds a history row of
+ *  kind "review" with the optional `note` as its reason (UTF-8, at most 500
+ *  characters).  The customer's data and version do not change: corrections
+ *  found in the review are ordinary updates.  Archived: CRM_ERR_STATE. */
+CRM_API int crm_customer_review(crm_session *s, const char *id, const char *note);
+
 /* Cursors ---------------------------------------------------------------- */
 
 typedef struct crm_customer_query {
@@ -555,7 +562,8 @@ CRM_API int crm_customer_tags(crm_session *s, const char *id, crm_cursor **out);
  *  changed field, of kind "update", "type" (a lifecycle step), "tag" (field
  *  "tags"; before or after is "category:label"), "contact" (field "contacts"
  *  for an added or removed contact, "contact.<id>.<field>" for a change,
- *  "primary_contact"; values "<id>:<name>") or "archive".  "major" is 1 for a
+ *  "primary_contact"; values "<id>:<name>"), "review" (a monthly review;
+ *  its note is the reason) or "archive".  "major" is 1 for a
  *  major change (R1.10: a decision maker added, removed or changed). */
 CRM_API int crm_customer_history(crm_session *s, const char *id, crm_cursor **out);
 

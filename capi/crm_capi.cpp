@@ -746,6 +746,14 @@ int crm_customer_archive(crm_session* s, const char* id, const char* reason) {
   });
 }
 
+int crm_customer_review(crm_session* s, const char* id, const char* note) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(id, "id");
+    crm::review_customer(*h.session, crm::customer_key(*h.session, id), opt_text(note));
+    return CRM_OK;
+  });
+}
+
 int crm_customer_list(crm_session* s, const crm_customer_query* q, crm_cursor** out) {
   return with_session(s, [&](SessionHandle& h) {
     require(out, "out");

@@ -342,6 +342,10 @@ class Session {
     detail::check(crm_customer_set_type(s_, id.c_str(), type.c_str(),
                                         reason.empty() ? nullptr : reason.c_str()));
   }
+  /// Records the monthly review (复核) of a customer, with an optional note.
+  void review_customer(const std::string& id, const std::string& note = {}) {
+    detail::check(crm_customer_review(s_, id.c_str(), note.empty() ? nullptr : note.c_str()));
+  }
   void archive_customer(const std::string& id, const std::string& reason = {}) {
     detail::check(crm_customer_archive(s_, id.c_str(), reason.empty() ? nullptr : reason.c_str()));
   }

@@ -285,6 +285,25 @@ void archive_customer(Session& s, std::int64_t key, std::optional<std::string> r
   apply_changes(s, key, current, changes, "archive", reason);
 }
 
+void review_customer(Session& s, std::int64_t key, std::optional<std::string> note) {
+  s.authorize(Action::customer_update);
+  note = checked_reason(note);
+  Record current = load_or_throw(s, key);
+  if (std::get<std::int64_t>(*current.find("archived")) != 0) throw archived_error(key);
+  auto& conn = s.db().conn();
+  const std::int64_t now = s.db().now();
+  store::WriteTransaction tx(conn);
+  store::set_reviewed(conn, key, now, s.user_id());
+  store::HistoryEntry h;
+  h.customer = key;
+  h.at = now;
+  h.actor = s.user_id();
+  h.kind = "review";
+  h.reason = note;
+  store::insert_history(conn, h);
+  tx.commit();
+}
+
 CustomerPage list_customers(Session& s, const CustomerQuery& q) {
   s.authorize(Action::customer_list);
   if (q.page_size < 0 || q.page_size > 1000)

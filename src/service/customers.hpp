@@ -33,6 +33,11 @@ void set_customer_type(Session& s, std::int64_t key, std::string_view type,
 
 void archive_customer(Session& s, std::int64_t key, std::optional<std::string> reason);
 
+// The owner's monthly review (复核, R1.10): records who confirmed the customer
+// and when, with an optional note; the data and its version are unchanged
+// (corrections are ordinary updates).
+void review_customer(Session& s, std::int64_t key, std::optional<std::string> note);
+
 struct CustomerQuery {
   std::int64_t owner = 0;
   std::string type;  // code or label; "" = any

@@ -12,7 +12,7 @@ namespace {
 #define CRM_CUSTOMER_COLUMNS                                                                   \
   "id, name, contact_name, phone, email, industry, scale, type, source, key_needs, priority, " \
   "owner_id, entry_date, archived, version, created_at, created_by, updated_at, updated_by, "  \
-  "contact_title"
+  "contact_title, reviewed_at, reviewed_by"
 
 Value text_or_null(SQLite::Statement& st, int col) {
   auto c = st.getColumn(col);
@@ -40,6 +40,8 @@ Record read_customer(SQLite::Statement& st) {
   r.set("owner", st.getColumn(11).getInt64());
   r.set("entry_date", text_or_null(st, 12));
   r.set("archived", st.getColumn(13).getInt64());
+  r.set("reviewed_at", st.getColumn(20).isNull() ? Value{} : Value{st.getColumn(20).getInt64()});
+  r.set("reviewed_by", st.getColumn(21).isNull() ? Value{} : Value{st.getColumn(21).getInt64()});
   r.set("version", st.getColumn(14).getInt64());
   r.set("created_at", st.getColumn(15).getInt64());
   r.set("created_by", st.getColumn(16).getInt64());
@@ -253,6 +255,14 @@ std::vector<Record> query_history(Connection& c, const HistoryFilter& f, bool& m
   more = out.size() > static_cast<std::size_t>(f.limit);
   if (more) out.pop_back();
   return out;
+}
+
+void set_reviewed(Connection& c, std::int64_t key, std::int64_t now_ms, std::int64_t actor) {
+  auto q = c.prepare("UPDATE customers SET reviewed_at = ?, reviewed_by = ? WHERE id = ?");
+  q->bind(1, static_cast<std::int64_t>(now_ms));
+  q->bind(2, static_cast<std::int64_t>(actor));
+  q->bind(3, static_cast<std::int64_t>(key));
+  q->exec();
 }
 
 }  // namespace crm::store

@@ -31,6 +31,9 @@ std::int64_t insert_customer(Connection& c, const Record& v, std::int64_t now_ms
 bool update_customer(Connection& c, std::int64_t key, const Record& full,
                      std::int64_t expected_version, std::int64_t now_ms, std::int64_t actor);
 
+// Records a review (复核): who and when, without touching the data.
+void set_reviewed(Connection& c, std::int64_t key, std::int64_t now_ms, std::int64_t actor);
+
 struct HistoryEntry {
   std::int64_t customer = 0, at = 0, actor = 0;
   std::string kind;  // create, update, type, archive

@@ -134,6 +134,9 @@ CREATE INDEX contacts_customer ON contacts(customer_id, id);
 CREATE UNIQUE INDEX contacts_one_primary ON contacts(customer_id)
   WHERE is_primary = 1 AND removed = 0;
 ALTER TABLE customers ADD COLUMN contact_title TEXT;
+-- R1.10: the owner's monthly review (复核) of each customer.
+ALTER TABLE customers ADD COLUMN reviewed_at INTEGER;
+ALTER TABLE customers ADD COLUMN reviewed_by INTEGER REFERENCES users(id);
 ALTER TABLE customer_history ADD COLUMN major INTEGER NOT NULL DEFAULT 0;
 -- Every existing customer's registration contact becomes its primary contact.
 INSERT INTO contacts(customer_id, name, phone, email, is_primary, created_at, created_by,

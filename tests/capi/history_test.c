@@ -203,8 +203,48 @@ static void test_dictionaries(void) {
   CHECK_OK(crm_db_close(db));
 }
 
+static void test_review(void) {
+  crm_db *db = NULL;
+  crm_session *s = NULL;
+  crm_record *c = NULL;
+  char id[16];
+  int64_t at = 0, by = 0, version = 0;
+  int32_t type = -1;
+
+  CHECK_OK(crm_db_open(":memory:", NULL, &db));
+  CHECK_OK(crm_db_clock_fixed(db, T0));
+  CHECK_OK(crm_session_open(db, 1, &s));
+  create(s, "杭州恒达精密机械有限公司", id, sizeof id);
+  CHECK_OK(crm_customer_get(s, id, &c));
+  CHECK_OK(crm_record_type(c, "reviewed_at", &type));
+  CHECK(type == CRM_TYPE_NULL, "never reviewed: reviewed_at is NULL, type %d", (int)type);
+  crm_record_free(c);
+
+  CHECK_OK(crm_db_clock_fixed(db, T0 + 86400000));
+  CHECK_OK(crm_customer_review(s, id, "复核无变化"));
+  CHECK_OK(crm_customer_review(s, id, NULL)); /* the note is optional */
+  CHECK_OK(crm_customer_get(s, id, &c));
+  CHECK_OK(crm_record_get_int(c, "reviewed_at", &at));
+  CHECK_OK(crm_record_get_int(c, "reviewed_by", &by));
+  CHECK_OK(crm_record_get_int(c, "version", &version));
+  CHECK(at == T0 + 86400000 && by == 1 && version == 1,
+        "reviewed at %" PRId64 " by %" PRId64 ", version %" PRId64, at, by, version);
+  crm_record_free(c);
+
+  CHECK_FAIL(crm_customer_review(NULL, id, NULL), CRM_ERR_INVALID_ARG);
+  CHECK_FAIL(crm_customer_review(s, NULL, NULL), CRM_ERR_INVALID_ARG);
+  CHECK_FAIL(crm_customer_review(s, "C0999", NULL), CRM_ERR_NOT_FOUND);
+  CHECK_FAIL(crm_customer_review(s, id, "\xC3\x28"), CRM_ERR_INVALID_ARG);
+  CHECK_OK(crm_customer_archive(s, id, NULL));
+  CHECK_FAIL(crm_customer_review(s, id, NULL), CRM_ERR_STATE);
+
+  crm_session_close(s);
+  CHECK_OK(crm_db_close(db));
+}
+
 int main(void) {
   test_history();
+  test_review();
   test_dictionaries();
   return harness_finish();
 }

@@ -64,3 +64,20 @@ def test_dictionary_lists_entries_and_channel_departments(db):
     with db.session(user_id=rep_id) as rep:
         with pytest.raises(crm.PermissionDenied):
             rep.set_channel_department("展会", "销售部")
+
+
+def test_review_is_recorded_without_changing_the_data(db):
+    with db.session(user_id=1) as s:
+        cid = s.create_customer(customer("杭州恒达精密机械有限公司"))
+        assert s.get_customer(cid)["reviewed_at"] is None
+        db.set_clock(T0 + timedelta(days=30))
+        s.review_customer(cid, note="规模、联系人、需求均已确认")
+        c = s.get_customer(cid)
+        assert c["reviewed_at"] == crm.to_ms(T0 + timedelta(days=30))
+        assert c["reviewed_by"] == 1
+        assert c["version"] == 1, "a review changes no data"
+        last = s.customer_history(cid)[-1]
+        assert (last["kind"], last["reason"]) == ("review", "规模、联系人、需求均已确认"), last
+        s.archive_customer(cid)
+        with pytest.raises(crm.StateError):
+            s.review_customer(cid)

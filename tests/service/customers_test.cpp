@@ -399,3 +399,47 @@ TEST_F(HistoryQueryTest, ChangesByActorAndTimeRangeInTimeOrderWithPaging) {
 
 }  // namespace
 }  // namespace crm::testing
+
+namespace crm::testing {
+namespace {
+
+using ReviewTest = ServiceTest;
+
+TEST_F(ReviewTest, AReviewIsRecordedWithoutChangingTheData) {
+  std::int64_t key = create_customer(*rep, customer());
+  Record before = get_customer(*rep, key);
+  EXPECT_TRUE(is_null(*before.find("reviewed_at"))) << "never reviewed yet";
+  db->clock().fix(kNow + 86400000);
+  review_customer(*rep, key, std::string("规模、联系人、需求均已确认"));
+  Record after = get_customer(*rep, key);
+  EXPECT_EQ(std::get<std::int64_t>(*after.find("reviewed_at")), kNow + 86400000);
+  EXPECT_EQ(std::get<std::int64_t>(*after.find("reviewed_by")), rep_id);
+  EXPECT_EQ(std::get<std::int64_t>(*after.find("version")), 1) << "data and version unchanged";
+  EXPECT_EQ(std::get<std::int64_t>(*after.find("updated_at")), kNow);
+  auto h = customer_history(*rep, key);
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[1].text("kind"), "review");
+  EXPECT_EQ(h[1].text("reason"), "规模、联系人、需求均已确认");
+  // A stale-version update is not caused by a review in between.
+  Record patch;
+  patch.set("priority", std::string("中"));
+  patch.set("version", std::int64_t{1});
+  EXPECT_NO_THROW(update_customer(*rep, key, patch));
+}
+
+TEST_F(ReviewTest, BadReviewsChangeNothing) {
+  std::int64_t key = create_customer(*rep, customer());
+  expect_error(Status::invalid_arg, [&] { review_customer(*rep, key, std::string("\xC3\x28")); });
+  std::string long_note(501 * 3, '\0');
+  long_note.clear();
+  for (int i = 0; i < 501; ++i) long_note += "复";
+  expect_error(Status::invalid_arg, [&] { review_customer(*rep, key, long_note); });
+  expect_error(Status::not_found, [&] { review_customer(*rep, 999, std::nullopt); });
+  archive_customer(*rep, key, std::nullopt);
+  expect_error(Status::state, [&] { review_customer(*rep, key, std::nullopt); });
+  EXPECT_TRUE(is_null(*get_customer(*rep, key).find("reviewed_at")));
+  EXPECT_EQ(customer_history(*rep, key).size(), 2u) << "create and archive only";
+}
+
+}  // namespace
+}  // namespace crm::testing

@@ -532,6 +532,14 @@ class Session(_Closing):
         self._call(lib.crm_customer_set_type, text_arg(id, "id"), text_arg(type, "type"),
                    text_arg(reason, "reason", optional=True))
 
+    def review_customer(self, id, note=None):  # noqa: A002
+        """Record the owner's monthly review (复核, R1.10) of a customer, with an
+        optional note: sets "reviewed_at" and "reviewed_by" and adds a
+        history row of kind "review".  The data and its version do not
+        change; corrections are ordinary updates."""
+        self._call(lib.crm_customer_review, text_arg(id, "id"),
+                   text_arg(note, "note", optional=True))
+
     def archive_customer(self, id, reason=None):  # noqa: A002
         """Archive (归档, soft-delete) a customer: it leaves the lists and its id
         is never reused.  Archiving twice raises StateError."""

@@ -191,6 +191,7 @@ PROTOTYPES = {
     "crm_customer_update": (c_int, [SessionP, c_char_p, RecordP, _pi64]),
     "crm_customer_set_type": (c_int, [SessionP, c_char_p, c_char_p, c_char_p]),
     "crm_customer_archive": (c_int, [SessionP, c_char_p, c_char_p]),
+    "crm_customer_review": (c_int, [SessionP, c_char_p, c_char_p]),
     # Cursors
     "crm_customer_list": (c_int, [SessionP, POINTER(CustomerQuery), POINTER(CursorP)]),
     "crm_cursor_next": (c_int, [CursorP, POINTER(RecordP)]),
