@@ -91,17 +91,24 @@ Scan scan(std::string_view s, TextMode mode) {
   return needs_icu ? Scan::plain : Scan::clean;
 }
 
+// NFKC for structured fields, NFC for prose.
+const icu::Normalizer2& normalizer(TextMode mode) {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* norm2 = mode == TextMode::structured
+                                      ? icu::Normalizer2::getNFKCInstance(status)
+                                      : icu::Normalizer2::getNFCInstance(status);
+  if (U_FAILURE(status) || !norm2)
+    throw Error(Status::internal, "ICU normaliser unavailable", "ICU 规范化不可用");
+  return *norm2;
+}
+
 }  // namespace
 
 std::string normalize_text(std::string_view s, TextMode mode) {
   const Scan kind = scan(s, mode);
   if (kind == Scan::clean) return std::string(s);
   UErrorCode status = U_ZERO_ERROR;
-  const icu::Normalizer2* norm2 = mode == TextMode::structured
-                                      ? icu::Normalizer2::getNFKCInstance(status)
-                                      : icu::Normalizer2::getNFCInstance(status);
-  if (U_FAILURE(status))
-    throw Error(Status::internal, "ICU normaliser unavailable", "ICU 规范化不可用");
+  const icu::Normalizer2* norm2 = &normalizer(mode);
   // Most Chinese text is already normal: check in UTF-8, without converting.
   if (kind == Scan::plain &&
       norm2->isNormalizedUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())), status) &&
@@ -112,11 +119,7 @@ std::string normalize_text(std::string_view s, TextMode mode) {
 
 std::string normalize_text_reference(std::string_view s, TextMode mode) {
   UErrorCode status = U_ZERO_ERROR;
-  const icu::Normalizer2* norm2 = mode == TextMode::structured
-                                      ? icu::Normalizer2::getNFKCInstance(status)
-                                      : icu::Normalizer2::getNFCInstance(status);
-  if (U_FAILURE(status))
-    throw Error(Status::internal, "ICU normaliser unavailable", "ICU 规范化不可用");
+  const icu::Normalizer2* norm2 = &normalizer(mode);
   icu::UnicodeString in =
       icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
   icu::UnicodeString norm = norm2->normalize(in, status);

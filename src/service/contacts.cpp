@@ -15,22 +15,6 @@ namespace {
 
 constexpr const char* kEntity = "contact";
 
-Record load_customer_or_throw(Session& s, std::int64_t key) {
-  auto c = store::load_customer(s.db().conn(), key);
-  if (!c) {
-    std::string id = store::human_id(key);
-    throw Error(Status::not_found, "no customer " + id, "客户 " + id + " 不存在");
-  }
-  return std::move(*c);
-}
-
-void require_active(const Record& customer) {
-  if (std::get<std::int64_t>(*customer.find("archived")) != 0) {
-    std::string id = customer.text("id");
-    throw Error(Status::state, "customer " + id + " is archived", "客户 " + id + " 已归档");
-  }
-}
-
 Record load_contact_or_throw(Session& s, std::int64_t id) {
   auto c = store::load_contact(s.db().conn(), id);
   if (!c || std::get<std::int64_t>(*c->find("removed")) != 0)
@@ -63,17 +47,8 @@ std::string label_of(std::int64_t id, const Record& contact) {
 void record_change(Session& s, std::int64_t customer, std::int64_t now, std::string field,
                    std::optional<std::string> before, std::optional<std::string> after, bool major,
                    std::optional<std::string> reason = std::nullopt) {
-  store::HistoryEntry h;
-  h.customer = customer;
-  h.at = now;
-  h.actor = s.user_id();
-  h.kind = "contact";
-  h.field = std::move(field);
-  h.before = std::move(before);
-  h.after = std::move(after);
-  h.reason = std::move(reason);
-  h.major = major;
-  store::insert_history(s.db().conn(), h);
+  record_history(s, customer, now, "contact", std::move(field), std::move(before), std::move(after),
+                 std::move(reason), major);
 }
 
 std::optional<std::string> as_text(const Value* v) {
@@ -91,7 +66,7 @@ std::int64_t add_contact(Session& s, std::int64_t customer, const Record& input)
   check_flag(n, n.errors);
   check_record(kEntity, n.values, n.errors);
   if (!n.errors.empty()) throw_validation(std::move(n.errors));
-  require_active(c);
+  require_not_archived(c);
   auto& conn = s.db().conn();
   const std::int64_t now = s.db().now();
   store::WriteTransaction tx(conn);
@@ -127,7 +102,7 @@ void update_contact(Session& s, std::int64_t id, const Record& input) {
   for (const auto& [name, value] : n.values.entries()) merged.set(name, value);
   check_record(kEntity, merged, n.errors);
   if (!n.errors.empty()) throw_validation(std::move(n.errors));
-  require_active(load_customer_or_throw(s, customer));
+  require_not_archived(load_customer_or_throw(s, customer));
 
   Record changes;
   for (const auto& [name, value] : n.values.entries()) {
@@ -153,7 +128,7 @@ void remove_contact(Session& s, std::int64_t id, std::optional<std::string> reas
   reason = checked_reason(reason);
   Record current = load_contact_or_throw(s, id);
   const std::int64_t customer = customer_of(current);
-  require_active(load_customer_or_throw(s, customer));
+  require_not_archived(load_customer_or_throw(s, customer));
   if (std::get<std::int64_t>(*current.find("primary")) == 1)
     throw Error(Status::conflict,
                 "contact " + std::to_string(id) +
@@ -175,7 +150,7 @@ void make_primary_contact(Session& s, std::int64_t id) {
   s.authorize(Action::customer_update);
   Record contact = load_contact_or_throw(s, id);
   const std::int64_t customer = customer_of(contact);
-  require_active(load_customer_or_throw(s, customer));
+  require_not_archived(load_customer_or_throw(s, customer));
   auto& conn = s.db().conn();
   const std::int64_t old = store::primary_contact(conn, customer);
   if (old == id) return;

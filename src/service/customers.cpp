@@ -27,12 +27,6 @@ Error not_found(std::int64_t key) {
   return Error(Status::not_found, "no customer " + id, "客户 " + id + " 不存在");
 }
 
-Record load_or_throw(Session& s, std::int64_t key) {
-  auto r = store::load_customer(s.db().conn(), key);
-  if (!r) throw not_found(key);
-  return std::move(*r);
-}
-
 void fill_display(Record& r) {
   std::string phone = r.text("phone");
   r.set("phone_display", phone.empty() ? Value{} : Value{phone_display(phone)});
@@ -85,18 +79,10 @@ std::int64_t apply_changes(Session& s, std::int64_t key, const Record& current,
   if (!store::update_customer(conn, key, merged, version, now, s.user_id()))
     throw Error(Status::conflict, "customer was changed concurrently; read it again",
                 "客户已被他人同时修改，请重新读取");
-  for (const auto& [name, value] : changes.entries()) {
-    store::HistoryEntry h;
-    h.customer = key;
-    h.at = now;
-    h.actor = s.user_id();
-    h.kind = name == "type" && std::string_view(kind) == "update" ? "type" : kind;
-    h.field = name;
-    h.before = as_history_text(current.find(name));
-    h.after = as_history_text(&value);
-    h.reason = reason;
-    store::insert_history(conn, h);
-  }
+  for (const auto& [name, value] : changes.entries())
+    record_history(s, key, now,
+                   name == "type" && std::string_view(kind) == "update" ? "type" : kind, name,
+                   as_history_text(current.find(name)), as_history_text(&value), reason);
   if (also) also();
   tx.commit();
   return version + 1;
@@ -138,6 +124,34 @@ std::int64_t parse_token(const std::string& token, std::uint64_t hash) {
 }
 
 }  // namespace
+
+Record load_customer_or_throw(Session& s, std::int64_t key) {
+  auto r = store::load_customer(s.db().conn(), key);
+  if (!r) throw not_found(key);
+  return std::move(*r);
+}
+
+void require_not_archived(const Record& customer) {
+  if (std::get<std::int64_t>(*customer.find("archived")) != 0)
+    throw archived_error(std::get<std::int64_t>(*customer.find("key")));
+}
+
+void record_history(Session& s, std::int64_t customer, std::int64_t at, std::string kind,
+                    std::optional<std::string> field, std::optional<std::string> before,
+                    std::optional<std::string> after, std::optional<std::string> reason,
+                    bool major) {
+  store::HistoryEntry h;
+  h.customer = customer;
+  h.at = at;
+  h.actor = s.user_id();
+  h.kind = std::move(kind);
+  h.field = std::move(field);
+  h.before = std::move(before);
+  h.after = std::move(after);
+  h.reason = std::move(reason);
+  h.major = major;
+  store::insert_history(s.db().conn(), h);
+}
 
 // A reason is free text kept in the history: valid UTF-8, prose-normalised,
 // at most 500 characters; blank means none.
@@ -194,14 +208,14 @@ std::int64_t create_customer(Session& s, const Record& input) {
 
 Record get_customer(Session& s, std::int64_t key) {
   s.authorize(Action::customer_read);
-  Record r = load_or_throw(s, key);
+  Record r = load_customer_or_throw(s, key);
   fill_display(r);
   return r;
 }
 
 std::int64_t update_customer(Session& s, std::int64_t key, const Record& input) {
   s.authorize(Action::customer_update);
-  Record current = load_or_throw(s, key);
+  Record current = load_customer_or_throw(s, key);
   Record fields = input;
   std::vector<FieldError> errors;
   if (const Value* v = input.find("version")) {
@@ -229,7 +243,7 @@ std::int64_t update_customer(Session& s, std::int64_t key, const Record& input) 
   for (const auto& [name, value] : n.values.entries()) merged.set(name, value);
   check_record(kEntity, merged, n.errors);
   if (!n.errors.empty()) throw_validation(std::move(n.errors));
-  if (std::get<std::int64_t>(*current.find("archived")) != 0) throw archived_error(key);
+  require_not_archived(current);
 
   Record changes;
   for (const auto& [name, value] : n.values.entries()) {
@@ -263,12 +277,12 @@ void set_customer_type(Session& s, std::int64_t key, std::string_view type,
                        std::optional<std::string> reason) {
   s.authorize(Action::customer_update);
   reason = checked_reason(reason);
-  Record current = load_or_throw(s, key);
+  Record current = load_customer_or_throw(s, key);
   Record input;
   input.set("type", std::string(type));
   Normalized n = normalize_fields(kEntity, input, &current, s.db().dictionaries());
   if (!n.errors.empty()) throw_validation(std::move(n.errors));
-  if (std::get<std::int64_t>(*current.find("archived")) != 0) throw archived_error(key);
+  require_not_archived(current);
   std::string from = current.text("type");
   std::string to = n.values.text("type");
   if (!lifecycle_step_allowed(from, to)) throw step_error(from, to);
@@ -278,8 +292,8 @@ void set_customer_type(Session& s, std::int64_t key, std::string_view type,
 void archive_customer(Session& s, std::int64_t key, std::optional<std::string> reason) {
   s.authorize(Action::customer_archive);
   reason = checked_reason(reason);
-  Record current = load_or_throw(s, key);
-  if (std::get<std::int64_t>(*current.find("archived")) != 0) throw archived_error(key);
+  Record current = load_customer_or_throw(s, key);
+  require_not_archived(current);
   Record changes;
   changes.set("archived", std::int64_t{1});
   apply_changes(s, key, current, changes, "archive", reason);
@@ -288,19 +302,13 @@ void archive_customer(Session& s, std::int64_t key, std::optional<std::string> r
 void review_customer(Session& s, std::int64_t key, std::optional<std::string> note) {
   s.authorize(Action::customer_update);
   note = checked_reason(note);
-  Record current = load_or_throw(s, key);
-  if (std::get<std::int64_t>(*current.find("archived")) != 0) throw archived_error(key);
+  Record current = load_customer_or_throw(s, key);
+  require_not_archived(current);
   auto& conn = s.db().conn();
   const std::int64_t now = s.db().now();
   store::WriteTransaction tx(conn);
   store::set_reviewed(conn, key, now, s.user_id());
-  store::HistoryEntry h;
-  h.customer = key;
-  h.at = now;
-  h.actor = s.user_id();
-  h.kind = "review";
-  h.reason = note;
-  store::insert_history(conn, h);
+  record_history(s, key, now, "review", std::nullopt, std::nullopt, std::nullopt, note);
   tx.commit();
 }
 
@@ -344,7 +352,7 @@ CustomerPage list_customers(Session& s, const CustomerQuery& q) {
 
 std::vector<Record> customer_history(Session& s, std::int64_t key) {
   s.authorize(Action::customer_read);
-  Record current = load_or_throw(s, key);
+  Record current = load_customer_or_throw(s, key);
   Record created;
   created.set("at", *current.find("created_at"));
   created.set("actor", *current.find("created_by"));

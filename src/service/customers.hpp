@@ -16,6 +16,18 @@ namespace crm {
 // characters (invalid_arg otherwise); blank means none.
 std::optional<std::string> checked_reason(const std::optional<std::string>& reason);
 
+// The stored customer, or not_found.
+Record load_customer_or_throw(Session& s, std::int64_t key);
+
+// Throws Status::state for an archived customer (a record from the store).
+void require_not_archived(const Record& customer);
+
+// Appends one history row for `customer`, acted by the session's user.
+void record_history(Session& s, std::int64_t customer, std::int64_t at, std::string kind,
+                    std::optional<std::string> field, std::optional<std::string> before,
+                    std::optional<std::string> after, std::optional<std::string> reason,
+                    bool major = false);
+
 // Resolves a human id ("C0001") to a key; not_found if malformed or absent.
 std::int64_t customer_key(Session& s, std::string_view id);
 

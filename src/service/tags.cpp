@@ -4,6 +4,7 @@
 #include "domain/messages.hpp"
 #include "domain/text.hpp"
 #include "domain/utf8.hpp"
+#include "service/customers.hpp"
 #include "store/customer_repo.hpp"
 #include "store/tag_repo.hpp"
 
@@ -93,10 +94,7 @@ std::vector<Record> list_tags(Session& s, const std::string& category) {
 std::vector<Record> customer_tags(Session& s, std::int64_t customer) {
   s.authorize(Action::customer_read);
   auto& conn = s.db().conn();
-  if (!store::load_customer(conn, customer)) {
-    std::string id = store::human_id(customer);
-    throw Error(Status::not_found, "no customer " + id, "客户 " + id + " 不存在");
-  }
+  load_customer_or_throw(s, customer);
   std::vector<Record> out;
   for (const auto& t : store::customer_tags(conn, customer)) out.push_back(to_record(s, t));
   return out;
@@ -105,15 +103,7 @@ std::vector<Record> customer_tags(Session& s, std::int64_t customer) {
 void tag_customer(Session& s, std::int64_t customer, std::int64_t tag, bool add) {
   s.authorize(Action::customer_update);
   auto& conn = s.db().conn();
-  auto current = store::load_customer(conn, customer);
-  if (!current) {
-    std::string id = store::human_id(customer);
-    throw Error(Status::not_found, "no customer " + id, "客户 " + id + " 不存在");
-  }
-  if (std::get<std::int64_t>(*current->find("archived")) != 0) {
-    std::string id = store::human_id(customer);
-    throw Error(Status::state, "customer " + id + " is archived", "客户 " + id + " 已归档");
-  }
+  require_not_archived(load_customer_or_throw(s, customer));
   auto t = store::find_tag(conn, tag);
   if (!t) throw no_tag(tag);
   const std::int64_t now = s.db().now();
@@ -122,14 +112,10 @@ void tag_customer(Session& s, std::int64_t customer, std::int64_t tag, bool add)
       add ? store::attach_tag(conn, customer, tag) : store::detach_tag(conn, customer, tag);
   if (changed) {
     store::touch_customer(conn, customer, now, s.user_id());
-    store::HistoryEntry h;
-    h.customer = customer;
-    h.at = now;
-    h.actor = s.user_id();
-    h.kind = "tag";
-    h.field = "tags";
-    (add ? h.after : h.before) = t->category + ":" + t->label;
-    store::insert_history(conn, h);
+    std::string label = t->category + ":" + t->label;
+    record_history(s, customer, now, "tag", std::string("tags"),
+                   add ? std::nullopt : std::optional<std::string>(label),
+                   add ? std::optional<std::string>(label) : std::nullopt, std::nullopt);
   }
   tx.commit();
 }

@@ -13,12 +13,6 @@ namespace {
   "id, customer_id, name, title, phone, email, decision_maker, is_primary, removed, " \
   "created_at, updated_at"
 
-Value text_or_null(SQLite::Statement& st, int col) {
-  auto c = st.getColumn(col);
-  if (c.isNull()) return Value{};
-  return Value{c.getString()};
-}
-
 Record read_contact(SQLite::Statement& st) {
   Record r;
   r.set("id", st.getColumn(0).getInt64());

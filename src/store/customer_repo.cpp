@@ -14,10 +14,18 @@ namespace {
   "owner_id, entry_date, archived, version, created_at, created_by, updated_at, updated_by, "  \
   "contact_title, reviewed_at, reviewed_by"
 
-Value text_or_null(SQLite::Statement& st, int col) {
-  auto c = st.getColumn(col);
-  if (c.isNull()) return Value{};
-  return Value{c.getString()};
+// at, actor, kind, field, before, after, reason, major from column `first` on.
+Record read_history(SQLite::Statement& st, int first) {
+  Record r;
+  r.set("at", st.getColumn(first).getInt64());
+  r.set("actor", st.getColumn(first + 1).getInt64());
+  r.set("kind", st.getColumn(first + 2).getString());
+  r.set("field", text_or_null(st, first + 3));
+  r.set("before", text_or_null(st, first + 4));
+  r.set("after", text_or_null(st, first + 5));
+  r.set("reason", text_or_null(st, first + 6));
+  r.set("major", st.getColumn(first + 7).getInt64());
+  return r;
 }
 
 Record read_customer(SQLite::Statement& st) {
@@ -87,6 +95,12 @@ void bind_opt(SQLite::Statement& st, int i, const std::optional<std::string>& s)
 }
 
 }  // namespace
+
+Value text_or_null(SQLite::Statement& st, int col) {
+  auto c = st.getColumn(col);
+  if (c.isNull()) return Value{};
+  return Value{c.getString()};
+}
 
 std::string human_id(std::int64_t key) {
   char buf[32];
@@ -166,18 +180,7 @@ std::vector<Record> load_history(Connection& c, std::int64_t key) {
       "WHERE customer_id = ? ORDER BY id");
   q->bind(1, static_cast<std::int64_t>(key));
   std::vector<Record> out;
-  while (q->executeStep()) {
-    Record r;
-    r.set("at", q->getColumn(0).getInt64());
-    r.set("actor", q->getColumn(1).getInt64());
-    r.set("kind", q->getColumn(2).getString());
-    r.set("field", text_or_null(*q, 3));
-    r.set("before", text_or_null(*q, 4));
-    r.set("after", text_or_null(*q, 5));
-    r.set("reason", text_or_null(*q, 6));
-    r.set("major", q->getColumn(7).getInt64());
-    out.push_back(std::move(r));
-  }
+  while (q->executeStep()) out.push_back(read_history(*q, 0));
   return out;
 }
 
@@ -242,14 +245,8 @@ std::vector<Record> query_history(Connection& c, const HistoryFilter& f, bool& m
     Record r;
     r.set("seq", q->getColumn(0).getInt64());
     r.set("customer", human_id(q->getColumn(1).getInt64()));
-    r.set("at", q->getColumn(2).getInt64());
-    r.set("actor", q->getColumn(3).getInt64());
-    r.set("kind", q->getColumn(4).getString());
-    r.set("field", text_or_null(*q, 5));
-    r.set("before", text_or_null(*q, 6));
-    r.set("after", text_or_null(*q, 7));
-    r.set("reason", text_or_null(*q, 8));
-    r.set("major", q->getColumn(9).getInt64());
+    Record change = read_history(*q, 2);  // kept alive while its entries are copied
+    for (const auto& e : change.entries()) r.append(e.first, e.second);
     out.push_back(std::move(r));
   }
   more = out.size() > static_cast<std::size_t>(f.limit);

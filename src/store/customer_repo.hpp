@@ -12,6 +12,9 @@
 
 namespace crm::store {
 
+// A text column as a Value: NULL stays NULL.
+Value text_or_null(SQLite::Statement& st, int col);
+
 // "C0001" for key 1; keys above 9999 simply get more digits ("C12345").
 std::string human_id(std::int64_t key);
 
