@@ -56,11 +56,6 @@ static double mono_seconds(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static const char *tmp_base(void) {
-  const char *t = getenv("TMPDIR");
-  return (t && *t) ? t : "/tmp";
-}
-
 static int make_subdir(char *out, size_t cap, const char *name) {
   join_path(out, cap, g_root, name);
   if (mkdir(out, 0700) != 0) {
@@ -194,27 +189,6 @@ static long long sql_scalar(const char *path, const char *sql) {
 /* Record and customer helpers                                              */
 /* ------------------------------------------------------------------------ */
 
-static crm_record *new_record(void) {
-  crm_record *r = NULL;
-  int rc = crm_record_new(&r);
-  CHECK(rc == CRM_OK && r != NULL, "crm_record_new: %s", sname(rc));
-  if (!r) {
-    printf("cannot continue without records\n");
-    exit(2);
-  }
-  return r;
-}
-
-static void set_text(crm_record *r, const char *field, const char *value) {
-  int rc = crm_record_set_text(r, field, value);
-  CHECK(rc == CRM_OK, "crm_record_set_text(%s): %s: %s", field, sname(rc), crm_errmsg());
-}
-
-static void set_int(crm_record *r, const char *field, int64_t value) {
-  int rc = crm_record_set_int(r, field, value);
-  CHECK(rc == CRM_OK, "crm_record_set_int(%s): %s: %s", field, sname(rc), crm_errmsg());
-}
-
 /* A complete, valid customer (R1.1). */
 static crm_record *valid_customer(void) {
   crm_record *r = new_record();
@@ -227,23 +201,6 @@ static crm_record *valid_customer(void) {
   set_text(r, "key_needs", "采购五轴数控机床，预算约200万元");
   set_text(r, "priority", "高");
   return r;
-}
-
-/* The text of a field, "(absent)", "(null)" or "(not text)". Borrowed. */
-static const char *rtext(const crm_record *r, const char *field) {
-  const char *v = NULL;
-  int rc;
-  if (!r) return "(no record)";
-  rc = crm_record_get_text(r, field, &v);
-  if (rc == CRM_ERR_NOT_FOUND) return "(absent)";
-  if (rc != CRM_OK) return "(not text)";
-  return v ? v : "(null)";
-}
-
-static int64_t rec_int(const crm_record *r, const char *field) {
-  int64_t v = INT64_MIN;
-  if (!r || crm_record_get_int(r, field, &v) != CRM_OK) return INT64_MIN;
-  return v;
 }
 
 /* Creates a customer that must be valid; returns its id in `id` ("" on failure). */

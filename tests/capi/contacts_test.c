@@ -52,11 +52,6 @@
 
 static char g_root[512]; /* this run's temporary directory */
 
-static const char* tmp_base(void) {
-  const char* t = getenv("TMPDIR");
-  return (t && *t) ? t : "/tmp";
-}
-
 /* A database file in a fresh subdirectory of g_root. */
 static void db_path(char* out, size_t cap, const char* name) {
   char dir[700];
@@ -66,27 +61,6 @@ static void db_path(char* out, size_t cap, const char* name) {
     exit(2);
   }
   join_path(out, cap, dir, "crm.db");
-}
-
-static crm_record* new_record(void) {
-  crm_record* r = NULL;
-  int rc = crm_record_new(&r);
-  CHECK(rc == CRM_OK && r != NULL, "crm_record_new: %s", sname(rc));
-  if (!r) {
-    printf("cannot continue without records\n");
-    exit(2);
-  }
-  return r;
-}
-
-static void set_text(crm_record* r, const char* field, const char* value) {
-  int rc = crm_record_set_text(r, field, value);
-  CHECK(rc == CRM_OK, "crm_record_set_text(%s): %s: %s", field, sname(rc), crm_errmsg());
-}
-
-static void set_int(crm_record* r, const char* field, int64_t value) {
-  int rc = crm_record_set_int(r, field, value);
-  CHECK(rc == CRM_OK, "crm_record_set_int(%s): %s: %s", field, sname(rc), crm_errmsg());
 }
 
 static void set_null(crm_record* r, const char* field) {
@@ -117,23 +91,6 @@ static crm_record* contact_rec(const char* name, const char* phone, const char* 
   if (email) set_text(r, "email", email);
   if (title) set_text(r, "title", title);
   return r;
-}
-
-/* The text of a field, "(absent)", "(null)" or "(not text)".  Borrowed. */
-static const char* rtext(const crm_record* r, const char* field) {
-  const char* v = NULL;
-  int rc;
-  if (!r) return "(no record)";
-  rc = crm_record_get_text(r, field, &v);
-  if (rc == CRM_ERR_NOT_FOUND) return "(absent)";
-  if (rc != CRM_OK) return "(not text)";
-  return v ? v : "(null)";
-}
-
-static int64_t rec_int(const crm_record* r, const char* field) {
-  int64_t v = INT64_MIN;
-  if (!r || crm_record_get_int(r, field, &v) != CRM_OK) return INT64_MIN;
-  return v;
 }
 
 static int streq(const char* a, const char* b) { return strcmp(a, b) == 0; }

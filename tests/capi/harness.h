@@ -13,6 +13,8 @@
 #define CRM_CAPI_TEST_HARNESS_H
 
 #include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -91,6 +93,46 @@ static HARNESS_UNUSED int harness_finish(void) {
   return g_failed > 0 ? 1 : 0;
 }
 
+/* Record helpers shared by the C tests: each failure is counted. */
+static HARNESS_UNUSED crm_record *new_record(void) {
+  crm_record *r = NULL;
+  int rc = crm_record_new(&r);
+  CHECK(rc == CRM_OK && r != NULL, "crm_record_new: %s", sname(rc));
+  if (!r) {
+    printf("cannot continue without records\n");
+    exit(2);
+  }
+  return r;
+}
+
+static HARNESS_UNUSED void set_text(crm_record *r, const char *field, const char *value) {
+  int rc = crm_record_set_text(r, field, value);
+  CHECK(rc == CRM_OK, "crm_record_set_text(%s): %s: %s", field, sname(rc), crm_errmsg());
+}
+
+static HARNESS_UNUSED void set_int(crm_record *r, const char *field, int64_t value) {
+  int rc = crm_record_set_int(r, field, value);
+  CHECK(rc == CRM_OK, "crm_record_set_int(%s): %s: %s", field, sname(rc), crm_errmsg());
+}
+
+/* The text of a field, "(absent)", "(null)" or "(not text)".  Borrowed. */
+static HARNESS_UNUSED const char *rtext(const crm_record *r, const char *field) {
+  const char *v = NULL;
+  int rc;
+  if (!r) return "(no record)";
+  rc = crm_record_get_text(r, field, &v);
+  if (rc == CRM_ERR_NOT_FOUND) return "(absent)";
+  if (rc != CRM_OK) return "(not text)";
+  return v ? v : "(null)";
+}
+
+/* An integer field, or INT64_MIN when absent or not an integer. */
+static HARNESS_UNUSED int64_t rec_int(const crm_record *r, const char *field) {
+  int64_t v = INT64_MIN;
+  if (!r || crm_record_get_int(r, field, &v) != CRM_OK) return INT64_MIN;
+  return v;
+}
+
 /* File helpers shared by the C tests, for programs that define
  * _POSIX_C_SOURCE before including anything. */
 #if defined(_POSIX_C_SOURCE)
@@ -98,6 +140,12 @@ static HARNESS_UNUSED int harness_finish(void) {
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* $TMPDIR, or /tmp. */
+static HARNESS_UNUSED const char *tmp_base(void) {
+  const char *t = getenv("TMPDIR");
+  return (t && *t) ? t : "/tmp";
+}
 
 static HARNESS_UNUSED void join_path(char *out, size_t cap, const char *dir, const char *name) {
   int n = snprintf(out, cap, "%s/%s", dir, name);
