@@ -19,6 +19,7 @@ enum class Action {
   customer_list,
   user_create,
   user_read,
+  dictionary_read,
   dictionary_change,
 };
 

@@ -74,7 +74,7 @@ void add_dictionary_entry(Session& s, const std::string& dict, const std::string
 }
 
 std::vector<Record> list_dictionary(Session& s, const std::string& dict) {
-  s.authorize(Action::user_read);
+  s.authorize(Action::dictionary_read);
   const auto* entries = s.db().dictionaries().entries(dict);
   if (!entries)
     throw Error(Status::not_found, "no dictionary \"" + quote_value(dict) + "\"",
