@@ -441,18 +441,33 @@ typedef struct crm_customer_query {
   int32_t tags_all_count;
   const int64_t *tags_any;  /* NULL or an array of tags_any_count ids */
   int32_t tags_any_count;
+  /* Since 0.2: the list view's filters (R1.12). */
+  const char *industry;      /* industry code or label; NULL = any */
+  const char *source;        /* source channel code or label; NULL = any */
+  int64_t created_from_ms;   /* created at or after this instant; 0 = no bound */
+  int64_t created_to_ms;     /* created before this instant; 0 = no bound */
+  int64_t updated_from_ms;   /* last changed at or after; 0 = no bound */
+  int64_t updated_to_ms;     /* last changed before; 0 = no bound */
+  const char *name_contains; /* part of the name (ASCII letters in either case); NULL = any */
 } crm_customer_query;
 
-#define CRM_CUSTOMER_QUERY_INIT {sizeof(crm_customer_query), 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0}
+#define CRM_CUSTOMER_QUERY_INIT \
+  {sizeof(crm_customer_query), 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0, 0, NULL}
 
 /** List one page of customers in id order (keyset paging: stable under
  *  concurrent inserts).  Iterate with crm_cursor_next; continue with the token
  *  from crm_cursor_next_page, passing the same filters (tag ids in the same
  *  order) and page size: a token used with another query, or a malformed
- *  one, is CRM_ERR_INVALID_ARG.
+ *  one, is CRM_ERR_INVALID_ARG.  An unknown industry or source, a negative
+ *  time bound, an empty range (to <= from) or a name_contains that is not
+ *  UTF-8 text of at most 100 characters is CRM_ERR_INVALID_ARG.
  *  `q` may be NULL for the defaults. */
 CRM_API int crm_customer_list(crm_session *s, const crm_customer_query *q,
                               crm_cursor **out);
+
+/** How many customers match `q`'s filters (page_size and after are
+ *  ignored), e.g. for "第 1 页，共 44 个客户".  `q` may be NULL for all. */
+CRM_API int crm_customer_count(crm_session *s, const crm_customer_query *q, int64_t *out);
 
 /** Advance to the next row: CRM_OK and *row set (borrowed: valid until the
  *  next crm_cursor_next or crm_cursor_close), or CRM_DONE at the end of the

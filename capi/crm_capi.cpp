@@ -754,39 +754,60 @@ int crm_customer_review(crm_session* s, const char* id, const char* note) {
   });
 }
 
+}  // extern "C"
+
+// A crm_customer_query as the service's query.  Fields appended in later
+// versions are read only from callers whose struct has them (its size says).
+static crm::CustomerQuery read_customer_query(const crm_customer_query* q) {
+  crm::CustomerQuery cq;
+  if (!q) return cq;
+  if (q->size < offsetof(crm_customer_query, include_archived) + sizeof(int32_t) || q->size > 4096)
+    throw Error(Status::invalid_arg, "q->size is wrong; initialise with CRM_CUSTOMER_QUERY_INIT",
+                "q->size 不正确，请用 CRM_CUSTOMER_QUERY_INIT 初始化");
+  cq.owner = q->owner;
+  if (q->type) cq.type = q->type;
+  cq.page_size = q->page_size;
+  if (q->after) cq.after = q->after;
+  cq.include_archived = q->include_archived != 0;
+  if (q->size >= offsetof(crm_customer_query, tags_any_count) + sizeof(int32_t)) {
+    auto ids = [](const int64_t* p, int32_t n, const char* what) {
+      if (n < 0 || n > 32 || (n > 0 && !p))
+        throw Error(Status::invalid_arg,
+                    std::string(what) + ": 0 to 32 tag ids, and an array when not 0",
+                    std::string(what) + "：须为 0 到 32 个标签编号，且数量非 0 时数组不能为 NULL");
+      return std::vector<std::int64_t>(p, p + n);
+    };
+    cq.tags_all = ids(q->tags_all, q->tags_all_count, "tags_all");
+    cq.tags_any = ids(q->tags_any, q->tags_any_count, "tags_any");
+  }
+  if (q->size >= offsetof(crm_customer_query, name_contains) + sizeof(const char*)) {
+    if (q->industry) cq.industry = q->industry;
+    if (q->source) cq.source = q->source;
+    cq.created_from = q->created_from_ms;
+    cq.created_to = q->created_to_ms;
+    cq.updated_from = q->updated_from_ms;
+    cq.updated_to = q->updated_to_ms;
+    if (q->name_contains) cq.name_contains = q->name_contains;
+  }
+  return cq;
+}
+
+extern "C" {
+
 int crm_customer_list(crm_session* s, const crm_customer_query* q, crm_cursor** out) {
   return with_session(s, [&](SessionHandle& h) {
     require(out, "out");
     *out = nullptr;
-    crm::CustomerQuery cq;
-    if (q) {
-      if (q->size < offsetof(crm_customer_query, include_archived) + sizeof(int32_t) ||
-          q->size > 4096)
-        throw Error(Status::invalid_arg,
-                    "q->size is wrong; initialise with CRM_CUSTOMER_QUERY_INIT",
-                    "q->size 不正确，请用 CRM_CUSTOMER_QUERY_INIT 初始化");
-      cq.owner = q->owner;
-      if (q->type) cq.type = q->type;
-      cq.page_size = q->page_size;
-      if (q->after) cq.after = q->after;
-      cq.include_archived = q->include_archived != 0;
-      // The tag filters came in 0.2: read them only from callers whose
-      // struct has them.
-      if (q->size >= offsetof(crm_customer_query, tags_any_count) + sizeof(int32_t)) {
-        auto ids = [](const int64_t* p, int32_t n, const char* what) {
-          if (n < 0 || n > 32 || (n > 0 && !p))
-            throw Error(
-                Status::invalid_arg,
-                std::string(what) + ": 0 to 32 tag ids, and an array when not 0",
-                std::string(what) + "：须为 0 到 32 个标签编号，且数量非 0 时数组不能为 NULL");
-          return std::vector<std::int64_t>(p, p + n);
-        };
-        cq.tags_all = ids(q->tags_all, q->tags_all_count, "tags_all");
-        cq.tags_any = ids(q->tags_any, q->tags_any_count, "tags_any");
-      }
-    }
-    crm::CustomerPage page = crm::list_customers(*h.session, cq);
+    crm::CustomerPage page = crm::list_customers(*h.session, read_customer_query(q));
     *out = make_cursor(h.db, std::move(page.rows), std::move(page.next));
+    return CRM_OK;
+  });
+}
+
+int crm_customer_count(crm_session* s, const crm_customer_query* q, int64_t* out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = crm::count_customers(*h.session, read_customer_query(q));
     return CRM_OK;
   });
 }

@@ -267,8 +267,13 @@ struct CustomerQuery {
   int32_t page_size = 0;   ///< 0 = 50
   std::string after;       ///< page token; "" = first page
   bool include_archived = false;
-  std::vector<std::int64_t> tags_all;  ///< carries every one of these tags
-  std::vector<std::int64_t> tags_any;  ///< carries at least one of these
+  std::vector<std::int64_t> tags_all;                   ///< carries every one of these tags
+  std::vector<std::int64_t> tags_any;                   ///< carries at least one of these
+  std::string industry;                                 ///< code or label; "" = any
+  std::string source;                                   ///< channel code or label; "" = any
+  std::int64_t created_from_ms = 0, created_to_ms = 0;  ///< [from, to); 0 = open
+  std::int64_t updated_from_ms = 0, updated_to_ms = 0;
+  std::string name_contains;  ///< part of the name; "" = any
 };
 
 /// One page of a list, and the token of the next ("" when last).
@@ -349,7 +354,24 @@ class Session {
   void archive_customer(const std::string& id, const std::string& reason = {}) {
     detail::check(crm_customer_archive(s_, id.c_str(), reason.empty() ? nullptr : reason.c_str()));
   }
+  /// How many customers match the query's filters.
+  std::int64_t count_customers(const CustomerQuery& q = {}) {
+    crm_customer_query cq = to_c(q);
+    int64_t n = 0;
+    detail::check(crm_customer_count(s_, &cq, &n));
+    return n;
+  }
+
   Page list_customers(const CustomerQuery& q = {}) {
+    crm_customer_query cq = to_c(q);
+    crm_cursor* c = nullptr;
+    detail::check(crm_customer_list(s_, &cq, &c));
+    return drain(c);
+  }
+
+ private:
+  // The C view of a query; it points into `q`, which must outlive it.
+  static crm_customer_query to_c(const CustomerQuery& q) {
     crm_customer_query cq = CRM_CUSTOMER_QUERY_INIT;
     cq.owner = q.owner;
     cq.type = q.type.empty() ? nullptr : q.type.c_str();
@@ -360,10 +382,17 @@ class Session {
     cq.tags_all_count = static_cast<int32_t>(q.tags_all.size());
     cq.tags_any = q.tags_any.empty() ? nullptr : q.tags_any.data();
     cq.tags_any_count = static_cast<int32_t>(q.tags_any.size());
-    crm_cursor* c = nullptr;
-    detail::check(crm_customer_list(s_, &cq, &c));
-    return drain(c);
+    cq.industry = q.industry.empty() ? nullptr : q.industry.c_str();
+    cq.source = q.source.empty() ? nullptr : q.source.c_str();
+    cq.created_from_ms = q.created_from_ms;
+    cq.created_to_ms = q.created_to_ms;
+    cq.updated_from_ms = q.updated_from_ms;
+    cq.updated_to_ms = q.updated_to_ms;
+    cq.name_contains = q.name_contains.empty() ? nullptr : q.name_contains.c_str();
+    return cq;
   }
+
+ public:
   std::vector<Record> customer_history(const std::string& id) {
     crm_cursor* c = nullptr;
     detail::check(crm_customer_history(s_, id.c_str(), &c));

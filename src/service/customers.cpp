@@ -100,6 +100,11 @@ std::uint64_t filter_hash(const CustomerQuery& q, const std::string& type_code) 
   mix(std::to_string(q.page_size));
   for (auto t : q.tags_all) mix("all" + std::to_string(t));
   for (auto t : q.tags_any) mix("any" + std::to_string(t));
+  mix(q.industry);
+  mix(q.source);
+  for (auto v : {q.created_from, q.created_to, q.updated_from, q.updated_to})
+    mix(std::to_string(v));
+  mix(q.name_contains);
   return h;
 }
 
@@ -312,27 +317,34 @@ void review_customer(Session& s, std::int64_t key, std::optional<std::string> no
   tx.commit();
 }
 
-CustomerPage list_customers(Session& s, const CustomerQuery& q) {
-  s.authorize(Action::customer_list);
-  if (q.page_size < 0 || q.page_size > 1000)
-    throw Error(Status::invalid_arg, "page_size must be between 1 and 1000 (0 = 50)",
-                "每页条数须在 1 到 1000 之间（0 表示 50）");
-  std::string type_code;
-  if (!q.type.empty()) {
-    auto code = s.db().dictionaries().resolve("customer_type", q.type);
-    if (!code)
-      throw Error(Status::invalid_arg, "unknown customer type \"" + quote_value(q.type) + "\"",
-                  "未知的客户类型“" + quote_value(q.type) + "”");
-    type_code = *code;
-  }
-  CustomerQuery norm = q;
-  if (norm.page_size == 0) norm.page_size = 50;
-  std::uint64_t hash = filter_hash(norm, type_code);
+namespace {
+
+std::string dictionary_filter(Session& s, const char* dict, const std::string& input,
+                              const char* what_en, const char* what_zh) {
+  if (input.empty()) return {};
+  auto code = s.db().dictionaries().resolve(dict, input);
+  if (!code)
+    throw Error(Status::invalid_arg,
+                std::string("unknown ") + what_en + " \"" + quote_value(input) + "\"",
+                std::string("未知的") + what_zh + "“" + quote_value(input) + "”");
+  return *code;
+}
+
+void check_range(std::int64_t from, std::int64_t to, const char* what) {
+  if (from < 0 || to < 0 || (from != 0 && to != 0 && to <= from))
+    throw Error(Status::invalid_arg, std::string(what) + ": the range is empty or negative",
+                std::string(what) + "：时间范围为空或为负");
+}
+
+// Everything but paging, checked and resolved to stored codes; `normalized`
+// gets the canonical form used for page tokens.
+store::CustomerFilter customer_filter(Session& s, const CustomerQuery& q,
+                                      CustomerQuery& normalized) {
+  normalized = q;
   store::CustomerFilter f;
   f.owner = q.owner;
-  f.type = type_code;
+  f.type = dictionary_filter(s, "customer_type", q.type, "customer type", "客户类型");
   f.include_archived = q.include_archived;
-  f.limit = norm.page_size;
   if (q.tags_all.size() > 32 || q.tags_any.size() > 32)
     throw Error(Status::invalid_arg, "at most 32 tags in each tag filter",
                 "每个标签筛选条件最多 32 个标签");
@@ -340,6 +352,42 @@ CustomerPage list_customers(Session& s, const CustomerQuery& q) {
   check_tags_exist(s, q.tags_any);
   f.tags_all = q.tags_all;
   f.tags_any = q.tags_any;
+  f.industry = dictionary_filter(s, "industry", q.industry, "industry", "行业");
+  f.source = dictionary_filter(s, "source", q.source, "source channel", "信息来源渠道");
+  check_range(q.created_from, q.created_to, "created");
+  check_range(q.updated_from, q.updated_to, "updated");
+  f.created_from = q.created_from;
+  f.created_to = q.created_to;
+  f.updated_from = q.updated_from;
+  f.updated_to = q.updated_to;
+  if (!q.name_contains.empty()) {
+    if (!is_valid_utf8(q.name_contains) || q.name_contains.size() > 800)
+      throw Error(Status::invalid_arg, "name_contains must be UTF-8 text of at most 100 characters",
+                  "名称关键字须为不超过 100 个字符的 UTF-8 文本");
+    f.name_contains = normalize_text(q.name_contains, TextMode::prose);
+    if (utf8_length(f.name_contains) > 100)
+      throw Error(Status::invalid_arg, "name_contains must be UTF-8 text of at most 100 characters",
+                  "名称关键字须为不超过 100 个字符的 UTF-8 文本");
+  }
+  normalized.type = f.type;
+  normalized.industry = f.industry;
+  normalized.source = f.source;
+  normalized.name_contains = f.name_contains;
+  return f;
+}
+
+}  // namespace
+
+CustomerPage list_customers(Session& s, const CustomerQuery& q) {
+  s.authorize(Action::customer_list);
+  if (q.page_size < 0 || q.page_size > 1000)
+    throw Error(Status::invalid_arg, "page_size must be between 1 and 1000 (0 = 50)",
+                "每页条数须在 1 到 1000 之间（0 表示 50）");
+  CustomerQuery norm;
+  store::CustomerFilter f = customer_filter(s, q, norm);
+  if (norm.page_size == 0) norm.page_size = 50;
+  f.limit = norm.page_size;
+  std::uint64_t hash = filter_hash(norm, f.type);
   if (!q.after.empty()) f.after_key = parse_token(q.after, hash);
   bool more = false;
   CustomerPage page;
@@ -348,6 +396,12 @@ CustomerPage list_customers(Session& s, const CustomerQuery& q) {
   if (more && !page.rows.empty())
     page.next = make_token(std::get<std::int64_t>(*page.rows.back().find("key")), hash);
   return page;
+}
+
+std::int64_t count_customers(Session& s, const CustomerQuery& q) {
+  s.authorize(Action::customer_list);
+  CustomerQuery norm;
+  return store::count_customers(s.db().conn(), customer_filter(s, q, norm));
 }
 
 std::vector<Record> customer_history(Session& s, std::int64_t key) {

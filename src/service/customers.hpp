@@ -56,8 +56,12 @@ struct CustomerQuery {
   int page_size = 50;
   std::string after;  // page token; "" = first page
   bool include_archived = false;
-  std::vector<std::int64_t> tags_all;  // carries every one of these tags
-  std::vector<std::int64_t> tags_any;  // carries at least one of these
+  std::vector<std::int64_t> tags_all;             // carries every one of these tags
+  std::vector<std::int64_t> tags_any;             // carries at least one of these
+  std::string industry, source;                   // code or label; "" = any
+  std::int64_t created_from = 0, created_to = 0;  // [from, to); 0 = open
+  std::int64_t updated_from = 0, updated_to = 0;
+  std::string name_contains;  // "" = any
 };
 
 struct CustomerPage {
@@ -66,6 +70,9 @@ struct CustomerPage {
 };
 
 CustomerPage list_customers(Session& s, const CustomerQuery& q);
+
+// How many customers match the query's filters.
+std::int64_t count_customers(Session& s, const CustomerQuery& q);
 
 std::vector<Record> customer_history(Session& s, std::int64_t key);
 

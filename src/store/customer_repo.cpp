@@ -184,40 +184,93 @@ std::vector<Record> load_history(Connection& c, std::int64_t key) {
   return out;
 }
 
-std::vector<Record> list_customers(Connection& c, const CustomerFilter& f, bool& more) {
-  std::string sql = "SELECT " CRM_CUSTOMER_COLUMNS " FROM customers WHERE id > ?1";
-  if (f.owner != 0) sql += " AND owner_id = ?2";
-  if (!f.type.empty()) sql += " AND type = ?3";
-  if (!f.include_archived) sql += " AND archived = 0";
+namespace {
+
+// The WHERE conditions of a customer filter (without the keyset), with their
+// parameters in order.
+struct FilterSql {
+  std::string text;
+  std::vector<Value> params;
+  void add(const std::string& condition, Value v) {
+    text += condition;
+    params.push_back(std::move(v));
+  }
+};
+
+std::string like_pattern(const std::string& s) {
+  std::string p = "%";
+  for (char c : s) {
+    if (c == '%' || c == '_' || c == '\\') p += '\\';
+    p += c;
+  }
+  return p + "%";
+}
+
+FilterSql filter_sql(const CustomerFilter& f) {
+  FilterSql w;
+  if (f.owner != 0) w.add(" AND owner_id = ?", f.owner);
+  if (!f.type.empty()) w.add(" AND type = ?", f.type);
+  if (!f.include_archived) w.text += " AND archived = 0";
+  if (!f.industry.empty()) w.add(" AND industry = ?", f.industry);
+  if (!f.source.empty()) w.add(" AND source = ?", f.source);
+  if (f.created_from != 0) w.add(" AND created_at >= ?", f.created_from);
+  if (f.created_to != 0) w.add(" AND created_at < ?", f.created_to);
+  if (f.updated_from != 0) w.add(" AND updated_at >= ?", f.updated_from);
+  if (f.updated_to != 0) w.add(" AND updated_at < ?", f.updated_to);
+  if (!f.name_contains.empty())
+    w.add(" AND name LIKE ? ESCAPE '\\'", like_pattern(f.name_contains));
   // Tags through the (customer_id, tag_id) key: one probe per candidate row.
-  int param = 5;
-  for (std::size_t i = 0; i < f.tags_all.size(); ++i)
-    sql +=
+  for (std::int64_t t : f.tags_all)
+    w.add(
         " AND EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = customers.id AND "
-        "t.tag_id = ?" +
-        std::to_string(param++) + ")";
+        "t.tag_id = ?)",
+        t);
   if (!f.tags_any.empty()) {
-    sql +=
+    w.text +=
         " AND EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = customers.id AND "
         "t.tag_id IN (";
-    for (std::size_t i = 0; i < f.tags_any.size(); ++i)
-      sql += (i ? ", ?" : "?") + std::to_string(param++);
-    sql += "))";
+    for (std::size_t i = 0; i < f.tags_any.size(); ++i) {
+      w.text += i ? ", ?" : "?";
+      w.params.push_back(f.tags_any[i]);
+    }
+    w.text += "))";
   }
-  sql += " ORDER BY id LIMIT ?4";
-  auto q = c.prepare_text(sql);
-  q->bind(1, static_cast<std::int64_t>(f.after_key));
-  if (f.owner != 0) q->bind(2, static_cast<std::int64_t>(f.owner));
-  if (!f.type.empty()) q->bind(3, f.type);
-  q->bind(4, f.limit + 1);
-  param = 5;
-  for (std::int64_t t : f.tags_all) q->bind(param++, static_cast<std::int64_t>(t));
-  for (std::int64_t t : f.tags_any) q->bind(param++, static_cast<std::int64_t>(t));
+  return w;
+}
+
+void bind_value(SQLite::Statement& st, int i, const Value& v) {
+  if (is_int(v))
+    st.bind(i, static_cast<std::int64_t>(std::get<std::int64_t>(v)));
+  else if (is_text(v))
+    st.bind(i, std::get<std::string>(v));
+  else
+    st.bind(i);
+}
+
+}  // namespace
+
+std::vector<Record> list_customers(Connection& c, const CustomerFilter& f, bool& more) {
+  FilterSql w = filter_sql(f);
+  auto q = c.prepare_text("SELECT " CRM_CUSTOMER_COLUMNS " FROM customers WHERE id > ?" + w.text +
+                          " ORDER BY id LIMIT ?");
+  int i = 1;
+  q->bind(i++, static_cast<std::int64_t>(f.after_key));
+  for (const Value& v : w.params) bind_value(*q, i++, v);
+  q->bind(i, f.limit + 1);
   std::vector<Record> out;
   while (q->executeStep()) out.push_back(read_customer(*q));
   more = out.size() > static_cast<size_t>(f.limit);
   if (more) out.pop_back();
   return out;
+}
+
+std::int64_t count_customers(Connection& c, const CustomerFilter& f) {
+  FilterSql w = filter_sql(f);
+  auto q = c.prepare_text("SELECT count(*) FROM customers WHERE 1" + w.text);
+  int i = 1;
+  for (const Value& v : w.params) bind_value(*q, i++, v);
+  q->executeStep();
+  return q->getColumn(0).getInt64();
 }
 
 std::vector<Record> query_history(Connection& c, const HistoryFilter& f, bool& more) {

@@ -66,7 +66,14 @@ struct CustomerFilter {
   std::int64_t after_key = 0;  // keyset: rows with key > after_key
   int limit = 50;
   std::vector<std::int64_t> tags_all, tags_any;
+  std::string industry, source;                   // codes; "" = any
+  std::int64_t created_from = 0, created_to = 0;  // [from, to); 0 = open
+  std::int64_t updated_from = 0, updated_to = 0;
+  std::string name_contains;  // normalised; "" = any
 };
+
+// How many customers match the filters (keyset and limit ignored).
+std::int64_t count_customers(Connection& c, const CustomerFilter& f);
 
 // Rows in key order; fetches limit + 1 to learn whether a next page exists.
 std::vector<Record> list_customers(Connection& c, const CustomerFilter& f, bool& more);

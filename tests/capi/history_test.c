@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -242,7 +243,56 @@ static void test_review(void) {
   CHECK_OK(crm_db_close(db));
 }
 
+static void test_count_and_list_filters(void) {
+  crm_db *db = NULL;
+  crm_session *s = NULL;
+  crm_cursor *c = NULL;
+  crm_customer_query q = CRM_CUSTOMER_QUERY_INIT;
+  char a[16], b[16];
+  int64_t n = -1;
+
+  CHECK_OK(crm_db_open(":memory:", NULL, &db));
+  CHECK_OK(crm_db_clock_fixed(db, T0));
+  CHECK_OK(crm_session_open(db, 1, &s));
+  create(s, "杭州恒达精密机械有限公司", a, sizeof a);
+  CHECK_OK(crm_db_clock_fixed(db, T0 + 1000));
+  create(s, "苏州纳微科技股份有限公司", b, sizeof b);
+
+  CHECK_OK(crm_customer_count(s, NULL, &n));
+  CHECK(n == 2, "2 customers, counted %" PRId64, n);
+  q.name_contains = "纳微";
+  CHECK_OK(crm_customer_count(s, &q, &n));
+  CHECK(n == 1, "one name contains 纳微, counted %" PRId64, n);
+  q = (crm_customer_query)CRM_CUSTOMER_QUERY_INIT;
+  q.created_from_ms = T0 + 1000;
+  CHECK_OK(crm_customer_count(s, &q, &n));
+  CHECK(n == 1, "one created at or after T0+1s, counted %" PRId64, n);
+  /* A caller built against the tag-filter layout (before the list-view
+   * fields) gets no list-view filtering, whatever follows its struct. */
+  q = (crm_customer_query)CRM_CUSTOMER_QUERY_INIT;
+  q.size = offsetof(crm_customer_query, industry);
+  q.industry = "不存在的行业";
+  q.name_contains = "no such name";
+  CHECK_OK(crm_customer_count(s, &q, &n));
+  CHECK(n == 2, "an older struct ignores fields it does not have, counted %" PRId64, n);
+
+  CHECK_FAIL(crm_customer_count(NULL, NULL, &n), CRM_ERR_INVALID_ARG);
+  CHECK_FAIL(crm_customer_count(s, NULL, NULL), CRM_ERR_INVALID_ARG);
+  q = (crm_customer_query)CRM_CUSTOMER_QUERY_INIT;
+  q.industry = "不存在的行业";
+  CHECK_FAIL(crm_customer_count(s, &q, &n), CRM_ERR_INVALID_ARG);
+  CHECK_FAIL(crm_customer_list(s, &q, &c), CRM_ERR_INVALID_ARG);
+  q = (crm_customer_query)CRM_CUSTOMER_QUERY_INIT;
+  q.updated_from_ms = 100;
+  q.updated_to_ms = 50;
+  CHECK_FAIL(crm_customer_list(s, &q, &c), CRM_ERR_INVALID_ARG);
+
+  crm_session_close(s);
+  CHECK_OK(crm_db_close(db));
+}
+
 int main(void) {
+  test_count_and_list_filters();
   test_history();
   test_review();
   test_dictionaries();

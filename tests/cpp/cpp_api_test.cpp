@@ -92,6 +92,10 @@ TEST_F(CppApi, PagingFollowsTokens) {
   ASSERT_EQ(p2.rows.size(), 1u);
   EXPECT_EQ(p2.rows[0].text("id"), "C0003");
   EXPECT_TRUE(p2.next.empty());
+  crm::CustomerQuery named;
+  named.name_contains = "纳微";
+  EXPECT_EQ(admin.count_customers(named), 1);
+  EXPECT_EQ(admin.count_customers(), 3);
 }
 
 TEST_F(CppApi, TagsFilterTheList) {

@@ -81,3 +81,27 @@ def test_review_is_recorded_without_changing_the_data(db):
         s.archive_customer(cid)
         with pytest.raises(crm.StateError):
             s.review_customer(cid)
+
+
+def test_list_view_filters_and_count(db):
+    with db.session(user_id=1) as s:
+        s.create_customer(customer("杭州恒达精密机械有限公司"))
+        db.set_clock(T0 + timedelta(seconds=1))
+        s.create_customer(dict(customer("苏州纳微科技股份有限公司"), industry="互联网",
+                               source="客户转介绍"))
+        ids = lambda **kw: [c["id"] for c in s.customers(**kw)]  # noqa: E731
+        assert ids(industry="制造业") == ["C0001"]
+        assert ids(source="customer_referral") == ["C0002"]
+        assert ids(created_from=T0 + timedelta(seconds=1)) == ["C0002"], "from is inclusive"
+        assert ids(created_to=T0 + timedelta(seconds=1)) == ["C0001"], "to is exclusive"
+        assert ids(name_contains="纳微") == ["C0002"]
+        assert s.count_customers() == 2
+        assert s.count_customers(industry="互联网") == 1
+        rows, token = s.customer_page(page_size=1, name_contains="有限公司")
+        assert len(rows) == 1 and token is not None
+        with pytest.raises(crm.InvalidArgument):
+            s.customer_page(page_size=1, after=token, name_contains="恒达")
+        with pytest.raises(crm.InvalidArgument):
+            list(s.customers(industry="火星采矿"))
+        with pytest.raises(TypeError):
+            list(s.customers(colour="red"))

@@ -443,3 +443,101 @@ TEST_F(ReviewTest, BadReviewsChangeNothing) {
 
 }  // namespace
 }  // namespace crm::testing
+
+namespace crm::testing {
+namespace {
+
+using ListViewTest = ServiceTest;
+
+std::set<std::string> ids_of(Session& s, const CustomerQuery& q) {
+  std::set<std::string> out;
+  for (const auto& r : list_customers(s, q).rows) out.insert(r.text("id"));
+  return out;
+}
+
+TEST_F(ListViewTest, FiltersByIndustrySourceTimeRangesAndName) {
+  Record a = customer("杭州恒达精密机械有限公司");
+  create_customer(*rep, a);  // C0001: 制造业, 展会, created at kNow
+  db->clock().fix(kNow + 1000);
+  Record b = customer("苏州纳微科技股份有限公司");
+  b.set("industry", std::string("互联网"));
+  b.set("source", std::string("客户转介绍"));
+  create_customer(*rep, b);  // C0002 at kNow + 1s
+  db->clock().fix(kNow + 2000);
+  Record c = customer("ACME Robotics (Suzhou) Co., Ltd.");
+  create_customer(*rep, c);  // C0003 at kNow + 2s
+  db->clock().fix(kNow + 5000);
+  Record patch;
+  patch.set("priority", std::string("低"));
+  update_customer(*rep, 1, patch);  // C0001 updated at kNow + 5s
+
+  CustomerQuery q;
+  q.industry = "制造业";
+  EXPECT_EQ(ids_of(*rep, q), (std::set<std::string>{"C0001", "C0003"}));
+  q = CustomerQuery{};
+  q.source = "customer_referral";
+  EXPECT_EQ(ids_of(*rep, q), (std::set<std::string>{"C0002"}));
+  q = CustomerQuery{};
+  q.created_from = kNow + 1000;  // inclusive
+  q.created_to = kNow + 2000;    // exclusive
+  EXPECT_EQ(ids_of(*rep, q), (std::set<std::string>{"C0002"}));
+  q = CustomerQuery{};
+  q.updated_from = kNow + 5000;
+  EXPECT_EQ(ids_of(*rep, q), (std::set<std::string>{"C0001"}));
+  q = CustomerQuery{};
+  q.name_contains = "纳微";
+  EXPECT_EQ(ids_of(*rep, q), (std::set<std::string>{"C0002"}));
+  q.name_contains = "acme";  // ASCII in either case
+  EXPECT_EQ(ids_of(*rep, q), (std::set<std::string>{"C0003"}));
+  q.name_contains = "%";  // a LIKE wildcard is a plain character here
+  EXPECT_TRUE(ids_of(*rep, q).empty());
+  q.name_contains = "(Suzhou)";
+  EXPECT_EQ(ids_of(*rep, q), (std::set<std::string>{"C0003"}));
+
+  q = CustomerQuery{};
+  q.industry = "制造业";
+  EXPECT_EQ(crm::count_customers(*rep, q), 2);
+  EXPECT_EQ(crm::count_customers(*rep, CustomerQuery{}), 3);
+}
+
+TEST_F(ListViewTest, BadFiltersAreRefused) {
+  CustomerQuery q;
+  q.industry = "火星采矿";
+  expect_error(Status::invalid_arg, [&] { list_customers(*rep, q); });
+  q = CustomerQuery{};
+  q.source = "飞鸽传书";
+  expect_error(Status::invalid_arg, [&] { crm::count_customers(*rep, q); });
+  q = CustomerQuery{};
+  q.created_from = 10;
+  q.created_to = 10;
+  expect_error(Status::invalid_arg, [&] { list_customers(*rep, q); });
+  q = CustomerQuery{};
+  q.updated_to = -1;
+  expect_error(Status::invalid_arg, [&] { list_customers(*rep, q); });
+  q = CustomerQuery{};
+  q.name_contains = "\xC3\x28";
+  expect_error(Status::invalid_arg, [&] { list_customers(*rep, q); });
+  q.name_contains = std::string(101, 'a');
+  expect_error(Status::invalid_arg, [&] { list_customers(*rep, q); });
+  q.name_contains = std::string(100, 'a');
+  EXPECT_NO_THROW(list_customers(*rep, q)) << "100 characters is the limit";
+}
+
+TEST_F(ListViewTest, PageTokensIncludeTheNewFilters) {
+  for (const char* n :
+       {"杭州恒达精密机械有限公司", "苏州纳微科技股份有限公司", "宁波星海电子有限公司"})
+    create_customer(*rep, customer(n));
+  CustomerQuery q;
+  q.page_size = 1;
+  q.industry = "制造业";
+  std::string token = list_customers(*rep, q).next;
+  ASSERT_FALSE(token.empty());
+  q.after = token;
+  q.industry = "manufacturing";  // the same filter by code: same token
+  EXPECT_NO_THROW(list_customers(*rep, q));
+  q.name_contains = "恒达";
+  expect_error(Status::invalid_arg, [&] { list_customers(*rep, q); });
+}
+
+}  // namespace
+}  // namespace crm::testing

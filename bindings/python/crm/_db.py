@@ -546,17 +546,33 @@ class Session(_Closing):
         self._call(lib.crm_customer_archive, text_arg(id, "id"),
                    text_arg(reason, "reason", optional=True))
 
-    def _open_list(self, owner, type, page_size, include_archived, after,  # noqa: A002
-                   tags_all=(), tags_any=()):
-        """Open one page.  ``tags_all``/``tags_any`` are lists of tag ids
-        (already resolved)."""
+    @staticmethod
+    def _list_filters(industry=None, source=None, created_from=None, created_to=None,
+                      updated_from=None, updated_to=None, name_contains=None):
+        """The list view's filters (R1.12), checked and converted for the C
+        query: texts as UTF-8, times (aware datetimes or UTC ms) as ms."""
+        def ms(value, what):
+            return 0 if value is None else to_ms(value, what)
+        return {
+            "industry": text_arg(industry, "industry", optional=True),
+            "source": text_arg(source, "source", optional=True),
+            "created_from_ms": ms(created_from, "created_from"),
+            "created_to_ms": ms(created_to, "created_to"),
+            "updated_from_ms": ms(updated_from, "updated_from"),
+            "updated_to_ms": ms(updated_to, "updated_to"),
+            "name_contains": text_arg(name_contains, "name_contains", optional=True),
+        }
+
+    def _query(self, owner, type, page_size, include_archived, after,  # noqa: A002
+               tags_all, tags_any, filters):
+        """A crm_customer_query and the arrays it points to (keep both alive
+        for the duration of the call)."""
         q = customer_query_init()
         q.owner = 0 if owner is None else int_arg(owner, "owner")
         q.type = text_arg(type, "type", optional=True)
         q.page_size = int_arg(page_size, "page_size")
         q.include_archived = 1 if include_archived else 0
         q.after = text_arg(after, "after", optional=True)
-        # The arrays must outlive the call: held in locals (and by the struct).
         all_arr = _id_array(tags_all)
         any_arr = _id_array(tags_any)
         if all_arr is not None:
@@ -565,12 +581,37 @@ class Session(_Closing):
         if any_arr is not None:
             q.tags_any = any_arr
             q.tags_any_count = len(any_arr)
+        for name, value in (filters or {}).items():
+            setattr(q, name, value)
+        return q, (all_arr, any_arr)
+
+    def count_customers(self, owner=None, type=None, include_archived=False, *,  # noqa: A002
+                        tags_all=(), tags_any=(), **filters):
+        """How many customers match the filters of :meth:`customers` (客户数),
+        e.g. for "第 1 页，共 44 个客户"."""
+        all_ids = self._tag_ids(tags_all, "tags_all")
+        any_ids = self._tag_ids(tags_any, "tags_any")
+        q, keep = self._query(owner, type, 0, include_archived, None, all_ids, any_ids,
+                              self._list_filters(**filters))
+        out = c_int64()
+        self._call(lib.crm_customer_count, byref(q), byref(out))
+        del keep
+        return out.value
+
+    def _open_list(self, owner, type, page_size, include_archived, after,  # noqa: A002
+                   tags_all=(), tags_any=(), filters=None):
+        """Open one page.  ``tags_all``/``tags_any`` are lists of tag ids
+        (already resolved)."""
+        q, keep = self._query(owner, type, page_size, include_archived, after,
+                              tags_all, tags_any, filters)
         ptr = CursorP()
         self._call(lib.crm_customer_list, byref(q), byref(ptr))
+        del keep
         return _Cursor(self, ptr)
 
     def customer_page(self, owner=None, type=None, page_size=50,  # noqa: A002
-                      include_archived=False, after=None, *, tags_all=(), tags_any=()):
+                      include_archived=False, after=None, *, tags_all=(), tags_any=(),
+                      **filters):
         """One page of customers in id order: ``(rows, next_token)``.  Pass
         ``next_token`` as ``after`` for the next page, with the same filters
         (tags included); it is None on the last page.  ``tags_all`` and
@@ -578,7 +619,7 @@ class Session(_Closing):
         all_ids = self._tag_ids(tags_all, "tags_all")
         any_ids = self._tag_ids(tags_any, "tags_any")
         cur = self._open_list(owner, type, page_size, include_archived, after,
-                              all_ids, any_ids)
+                              all_ids, any_ids, self._list_filters(**filters))
         try:
             rows = list(cur.rows())
             return rows, cur.next_page()
@@ -586,7 +627,7 @@ class Session(_Closing):
             cur.close()
 
     def customers(self, owner=None, type=None, page_size=50,  # noqa: A002
-                  include_archived=False, *, tags_all=(), tags_any=()):
+                  include_archived=False, *, tags_all=(), tags_any=(), **filters):
         """Iterate over customers (客户列表) in id order as dicts, fetching
         ``page_size`` rows at a time and following page tokens until the end.
         ``owner``: a user id; ``type``: a code or label ("won", "成交").
@@ -596,7 +637,14 @@ class Session(_Closing):
         InvalidArgument otherwise).  Each tag is an int id, a str label or a
         ``(category, label)`` tuple; labels are resolved with
         :meth:`find_tag` when the iterator is made.  An unknown tag raises
-        NotFound."""
+        NotFound.
+
+        List-view filters (R1.12), keyword only: ``industry`` and ``source``
+        (code or label), ``created_from`` / ``created_to`` and
+        ``updated_from`` / ``updated_to`` (aware datetimes or UTC ms; from
+        inclusive, to exclusive), ``name_contains`` (part of the name, ASCII
+        letters in either case).  :meth:`count_customers` counts the same
+        filters."""
         # Check the arguments now, not at the first next().
         int_arg(page_size, "page_size")
         if owner is not None:
@@ -605,15 +653,16 @@ class Session(_Closing):
         self._handle()
         all_ids = self._tag_ids(tags_all, "tags_all")
         any_ids = self._tag_ids(tags_any, "tags_any")
+        extra = self._list_filters(**filters)
         return self._iter_customers(owner, type, page_size, include_archived,
-                                    all_ids, any_ids)
+                                    all_ids, any_ids, extra)
 
     def _iter_customers(self, owner, type, page_size, include_archived,  # noqa: A002
-                        tags_all, tags_any):
+                        tags_all, tags_any, filters=None):
         after = None
         while True:
             cur = self._open_list(owner, type, page_size, include_archived, after,
-                                  tags_all, tags_any)
+                                  tags_all, tags_any, filters)
             try:
                 yield from cur.rows()
                 after = cur.next_page()

@@ -84,12 +84,21 @@ class CustomerQuery(Structure):
         ("tags_all_count", c_int32),
         ("tags_any", POINTER(c_int64)),
         ("tags_any_count", c_int32),
+        # Since 0.2: the list view's filters (R1.12).
+        ("industry", c_char_p),
+        ("source", c_char_p),
+        ("created_from_ms", c_int64),
+        ("created_to_ms", c_int64),
+        ("updated_from_ms", c_int64),
+        ("updated_to_ms", c_int64),
+        ("name_contains", c_char_p),
     ]
 
 
 def customer_query_init():
     """The equivalent of ``CRM_CUSTOMER_QUERY_INIT``."""
-    return CustomerQuery(ctypes.sizeof(CustomerQuery), 0, None, 0, None, 0, None, 0, None, 0)
+    return CustomerQuery(ctypes.sizeof(CustomerQuery), 0, None, 0, None, 0, None, 0, None, 0,
+                         None, None, 0, 0, 0, 0, None)
 
 
 class HistoryQuery(Structure):
@@ -194,6 +203,7 @@ PROTOTYPES = {
     "crm_customer_review": (c_int, [SessionP, c_char_p, c_char_p]),
     # Cursors
     "crm_customer_list": (c_int, [SessionP, POINTER(CustomerQuery), POINTER(CursorP)]),
+    "crm_customer_count": (c_int, [SessionP, POINTER(CustomerQuery), POINTER(c_int64)]),
     "crm_cursor_next": (c_int, [CursorP, POINTER(RecordP)]),
     "crm_cursor_next_page": (c_int, [CursorP, _pcharp]),
     "crm_cursor_close": (None, [CursorP]),
