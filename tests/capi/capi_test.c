@@ -2741,13 +2741,7 @@ static void test_borrowed_lifetimes(void) {
 }
 
 int main(void) {
-  setvbuf(stdout, NULL, _IOLBF, 0);
-  snprintf(g_root, sizeof g_root, "%s/crm_capi_test_XXXXXX", tmp_base());
-  if (!mkdtemp(g_root)) {
-    printf("mkdtemp(%s) failed: %s\n", g_root, strerror(errno));
-    printf("0 passed, 1 failed\n");
-    return 1;
-  }
+  if (!harness_start(g_root, sizeof g_root, "crm_capi_test")) return 1;
   test_version_and_status();
   test_null_arguments();
   test_records();

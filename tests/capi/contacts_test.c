@@ -1346,13 +1346,7 @@ static void test_remove_and_primary(void) {
 }
 
 int main(void) {
-  setvbuf(stdout, NULL, _IOLBF, 0);
-  snprintf(g_root, sizeof g_root, "%s/crm_capi_contacts_XXXXXX", tmp_base());
-  if (!mkdtemp(g_root)) {
-    printf("mkdtemp(%s) failed: %s\n", g_root, strerror(errno));
-    printf("0 passed, 1 failed\n");
-    return 1;
-  }
+  if (!harness_start(g_root, sizeof g_root, "crm_capi_contacts")) return 1;
   test_null_arguments();
   test_primary_mirror();
   test_add();

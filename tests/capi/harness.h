@@ -137,6 +137,7 @@ static HARNESS_UNUSED int64_t rec_int(const crm_record *r, const char *field) {
  * _POSIX_C_SOURCE before including anything. */
 #if defined(_POSIX_C_SOURCE)
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -145,6 +146,20 @@ static HARNESS_UNUSED int64_t rec_int(const crm_record *r, const char *field) {
 static HARNESS_UNUSED const char *tmp_base(void) {
   const char *t = getenv("TMPDIR");
   return (t && *t) ? t : "/tmp";
+}
+
+/* Creates this run's temporary directory, $TMPDIR/<name>_XXXXXX, into
+ * `root` and makes stdout line-buffered (tests print as they go).  Returns 0
+ * after printing the failure in the harness's closing format. */
+static HARNESS_UNUSED int harness_start(char *root, size_t cap, const char *name) {
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  snprintf(root, cap, "%s/%s_XXXXXX", tmp_base(), name);
+  if (!mkdtemp(root)) {
+    printf("mkdtemp(%s) failed: %s\n", root, strerror(errno));
+    printf("0 passed, 1 failed\n");
+    return 0;
+  }
+  return 1;
 }
 
 static HARNESS_UNUSED void join_path(char *out, size_t cap, const char *dir, const char *name) {

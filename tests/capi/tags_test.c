@@ -1308,13 +1308,7 @@ out:
 }
 
 int main(void) {
-  setvbuf(stdout, NULL, _IOLBF, 0);
-  snprintf(g_root, sizeof g_root, "%s/crm_capi_tags_XXXXXX", tmp_base());
-  if (!mkdtemp(g_root)) {
-    printf("mkdtemp(%s) failed: %s\n", g_root, strerror(errno));
-    printf("0 passed, 1 failed\n");
-    return 1;
-  }
+  if (!harness_start(g_root, sizeof g_root, "crm_capi_tags")) return 1;
   test_null_arguments();
   test_catalogue();
   test_attach_detach();

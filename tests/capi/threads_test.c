@@ -427,14 +427,7 @@ static void test_processes(void) {
 }
 
 int main(void) {
-  const char *t = getenv("TMPDIR");
-  setvbuf(stdout, NULL, _IOLBF, 0);
-  snprintf(g_root, sizeof g_root, "%s/crm_capi_threads_XXXXXX", (t && *t) ? t : "/tmp");
-  if (!mkdtemp(g_root)) {
-    printf("mkdtemp(%s) failed: %s\n", g_root, strerror(errno));
-    printf("0 passed, 1 failed\n");
-    return 1;
-  }
+  if (!harness_start(g_root, sizeof g_root, "crm_capi_threads")) return 1;
   test_shared_handle();
   test_own_handles(0, 0, "threads with their own crm_db on one file");
   test_own_handles(10, 0, "threads with their own crm_db, reopened every 10 creates");
