@@ -443,8 +443,10 @@ void BM_CrmInsert(benchmark::State& state) {
   remove_db(path);
 }
 
-// with_history: also store a "create" history row per customer
-// (informational: what libcrm would pay if it stored the creation twice).
+// `with`: what the raw side writes besides the customers row — nothing, the
+// primary contact every customer has since schema 3 (the target's
+// comparison), or a stored "create" history row (informational: what libcrm
+// would pay if it stored the creation twice).
 void raw_insert_bench(benchmark::State& state, Extra with) {
   const std::string path = temp_db(with == Extra::history   ? "raw-history"
                                    : with == Extra::contact ? "raw-contact"

@@ -95,29 +95,6 @@ static crm_record* contact_rec(const char* name, const char* phone, const char* 
 
 static int streq(const char* a, const char* b) { return strcmp(a, b) == 0; }
 
-/* Creates a complete, valid customer (R1.1); phone or email may be NULL. */
-static void create_customer_with(crm_session* s, const char* name, const char* contact,
-                                 const char* phone, const char* email, char* id, size_t cap) {
-  crm_record* r = new_record();
-  char* out = NULL;
-  int rc;
-  set_text(r, "name", name);
-  set_text(r, "contact_name", contact);
-  if (phone) set_text(r, "phone", phone);
-  if (email) set_text(r, "email", email);
-  set_text(r, "industry", "制造业");
-  set_text(r, "scale", "100-500人");
-  set_text(r, "source", "展会");
-  set_text(r, "key_needs", "采购五轴数控机床，预算约200万元");
-  set_text(r, "priority", "高");
-  rc = crm_customer_create(s, r, &out);
-  CHECK(rc == CRM_OK && out != NULL, "crm_customer_create(%s): %s: %s", name, sname(rc),
-        crm_errmsg());
-  snprintf(id, cap, "%s", out ? out : "");
-  crm_free(out);
-  crm_record_free(r);
-}
-
 static void create_customer(crm_session* s, const char* name, char* id, size_t cap) {
   create_customer_with(s, name, "王建国", "13812345678", NULL, id, cap);
 }

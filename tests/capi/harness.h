@@ -14,8 +14,8 @@
 
 #include <stdarg.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "crm.h"
@@ -31,11 +31,11 @@
 static int g_passed = 0;
 static int g_failed = 0;
 
-static void check_at(int ok, const char *file, int line, const char *expected,
-                     const char *fmt, ...) HARNESS_PRINTF(5, 6);
+static void check_at(int ok, const char* file, int line, const char* expected, const char* fmt, ...)
+    HARNESS_PRINTF(5, 6);
 
-static void check_at(int ok, const char *file, int line, const char *expected,
-                     const char *fmt, ...) {
+static void check_at(int ok, const char* file, int line, const char* expected, const char* fmt,
+                     ...) {
   va_list ap;
   if (ok) {
     g_passed++;
@@ -53,22 +53,23 @@ static void check_at(int ok, const char *file, int line, const char *expected,
 /* CHECK(cond, fmt, ...): fmt describes what happened. */
 #define CHECK(cond, ...) check_at((cond) ? 1 : 0, __FILE__, __LINE__, #cond, __VA_ARGS__)
 
-static HARNESS_UNUSED const char *sname(int rc) { return crm_status_name(rc); }
+static HARNESS_UNUSED const char* sname(int rc) { return crm_status_name(rc); }
 
 /* Checks that a call succeeded (CRM_OK); prints the last error otherwise. */
-#define CHECK_OK(call)                                                                   \
-  do {                                                                                   \
-    int rc_ok_ = (call);                                                                 \
-    check_at(rc_ok_ == CRM_OK, __FILE__, __LINE__, #call " == CRM_OK", "%s (%d): %s",    \
-             sname(rc_ok_), rc_ok_, crm_errmsg());                                       \
+#define CHECK_OK(call)                                                                \
+  do {                                                                                \
+    int rc_ok_ = (call);                                                              \
+    check_at(rc_ok_ == CRM_OK, __FILE__, __LINE__, #call " == CRM_OK", "%s (%d): %s", \
+             sname(rc_ok_), rc_ok_, crm_errmsg());                                    \
   } while (0)
 
 /* Checks that a call failed with `want`, that crm_errcode() agrees and that both
  * messages are non-NULL and non-empty. */
-static HARNESS_UNUSED void check_fail_at(int rc, int want, const char *call, const char *file, int line) {
+static HARNESS_UNUSED void check_fail_at(int rc, int want, const char* call, const char* file,
+                                         int line) {
   int code = crm_errcode();
-  const char *en = crm_errmsg();
-  const char *zh = crm_errmsg_zh();
+  const char* en = crm_errmsg();
+  const char* zh = crm_errmsg_zh();
   char expected[512];
   snprintf(expected, sizeof expected, "%s returns %s", call, sname(want));
   check_at(rc == want, file, line, expected, "returned %s (%d); message: %s", sname(rc), rc,
@@ -82,7 +83,7 @@ static HARNESS_UNUSED void check_fail_at(int rc, int want, const char *call, con
 }
 #define CHECK_FAIL(call, want) check_fail_at((call), (want), #call, __FILE__, __LINE__)
 
-static HARNESS_UNUSED void section(const char *name) {
+static HARNESS_UNUSED void section(const char* name) {
   printf("== %s\n", name);
   fflush(stdout);
 }
@@ -94,8 +95,8 @@ static HARNESS_UNUSED int harness_finish(void) {
 }
 
 /* Record helpers shared by the C tests: each failure is counted. */
-static HARNESS_UNUSED crm_record *new_record(void) {
-  crm_record *r = NULL;
+static HARNESS_UNUSED crm_record* new_record(void) {
+  crm_record* r = NULL;
   int rc = crm_record_new(&r);
   CHECK(rc == CRM_OK && r != NULL, "crm_record_new: %s", sname(rc));
   if (!r) {
@@ -105,19 +106,19 @@ static HARNESS_UNUSED crm_record *new_record(void) {
   return r;
 }
 
-static HARNESS_UNUSED void set_text(crm_record *r, const char *field, const char *value) {
+static HARNESS_UNUSED void set_text(crm_record* r, const char* field, const char* value) {
   int rc = crm_record_set_text(r, field, value);
   CHECK(rc == CRM_OK, "crm_record_set_text(%s): %s: %s", field, sname(rc), crm_errmsg());
 }
 
-static HARNESS_UNUSED void set_int(crm_record *r, const char *field, int64_t value) {
+static HARNESS_UNUSED void set_int(crm_record* r, const char* field, int64_t value) {
   int rc = crm_record_set_int(r, field, value);
   CHECK(rc == CRM_OK, "crm_record_set_int(%s): %s: %s", field, sname(rc), crm_errmsg());
 }
 
 /* The text of a field, "(absent)", "(null)" or "(not text)".  Borrowed. */
-static HARNESS_UNUSED const char *rtext(const crm_record *r, const char *field) {
-  const char *v = NULL;
+static HARNESS_UNUSED const char* rtext(const crm_record* r, const char* field) {
+  const char* v = NULL;
   int rc;
   if (!r) return "(no record)";
   rc = crm_record_get_text(r, field, &v);
@@ -127,10 +128,34 @@ static HARNESS_UNUSED const char *rtext(const crm_record *r, const char *field) 
 }
 
 /* An integer field, or INT64_MIN when absent or not an integer. */
-static HARNESS_UNUSED int64_t rec_int(const crm_record *r, const char *field) {
+static HARNESS_UNUSED int64_t rec_int(const crm_record* r, const char* field) {
   int64_t v = INT64_MIN;
   if (!r || crm_record_get_int(r, field, &v) != CRM_OK) return INT64_MIN;
   return v;
+}
+
+/* Creates a complete, valid customer (R1.1); phone or email may be NULL. */
+static HARNESS_UNUSED void create_customer_with(crm_session* s, const char* name,
+                                                const char* contact, const char* phone,
+                                                const char* email, char* id, size_t cap) {
+  crm_record* r = new_record();
+  char* out = NULL;
+  int rc;
+  set_text(r, "name", name);
+  set_text(r, "contact_name", contact);
+  if (phone) set_text(r, "phone", phone);
+  if (email) set_text(r, "email", email);
+  set_text(r, "industry", "制造业");
+  set_text(r, "scale", "100-500人");
+  set_text(r, "source", "展会");
+  set_text(r, "key_needs", "采购五轴数控机床，预算约200万元");
+  set_text(r, "priority", "高");
+  rc = crm_customer_create(s, r, &out);
+  CHECK(rc == CRM_OK && out != NULL, "crm_customer_create(%s): %s: %s", name, sname(rc),
+        crm_errmsg());
+  snprintf(id, cap, "%s", out ? out : "");
+  crm_free(out);
+  crm_record_free(r);
 }
 
 /* File helpers shared by the C tests, for programs that define
@@ -143,15 +168,15 @@ static HARNESS_UNUSED int64_t rec_int(const crm_record *r, const char *field) {
 #include <unistd.h>
 
 /* $TMPDIR, or /tmp. */
-static HARNESS_UNUSED const char *tmp_base(void) {
-  const char *t = getenv("TMPDIR");
+static HARNESS_UNUSED const char* tmp_base(void) {
+  const char* t = getenv("TMPDIR");
   return (t && *t) ? t : "/tmp";
 }
 
 /* Creates this run's temporary directory, $TMPDIR/<name>_XXXXXX, into
  * `root` and makes stdout line-buffered (tests print as they go).  Returns 0
  * after printing the failure in the harness's closing format. */
-static HARNESS_UNUSED int harness_start(char *root, size_t cap, const char *name) {
+static HARNESS_UNUSED int harness_start(char* root, size_t cap, const char* name) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   snprintf(root, cap, "%s/%s_XXXXXX", tmp_base(), name);
   if (!mkdtemp(root)) {
@@ -162,7 +187,7 @@ static HARNESS_UNUSED int harness_start(char *root, size_t cap, const char *name
   return 1;
 }
 
-static HARNESS_UNUSED void join_path(char *out, size_t cap, const char *dir, const char *name) {
+static HARNESS_UNUSED void join_path(char* out, size_t cap, const char* dir, const char* name) {
   int n = snprintf(out, cap, "%s/%s", dir, name);
   if (n < 0 || (size_t)n >= cap) {
     printf("path too long: %s/%s\n", dir, name);
@@ -172,12 +197,12 @@ static HARNESS_UNUSED void join_path(char *out, size_t cap, const char *dir, con
 
 /* Removes a file or a directory tree (making directories writable first,
  * since some tests leave read-only ones behind). */
-static HARNESS_UNUSED void rm_rf(const char *path) {
+static HARNESS_UNUSED void rm_rf(const char* path) {
   struct stat st;
   if (lstat(path, &st) != 0) return;
   if (S_ISDIR(st.st_mode)) {
-    DIR *d;
-    struct dirent *e;
+    DIR* d;
+    struct dirent* e;
     chmod(path, 0700);
     d = opendir(path);
     if (d) {

@@ -44,23 +44,7 @@ static void db_path(char *out, size_t cap, const char *name) {
 
 /* Creates a complete, valid customer (R1.1) named `name`; its id goes to `id`. */
 static void create_customer(crm_session *s, const char *name, char *id, size_t cap) {
-  crm_record *r = new_record();
-  char *out = NULL;
-  int rc;
-  set_text(r, "name", name);
-  set_text(r, "contact_name", "王伟");
-  set_text(r, "phone", "13812345678");
-  set_text(r, "industry", "制造业");
-  set_text(r, "scale", "100-500人");
-  set_text(r, "source", "展会");
-  set_text(r, "key_needs", "采购五轴数控机床，预算约200万元");
-  set_text(r, "priority", "高");
-  rc = crm_customer_create(s, r, &out);
-  CHECK(rc == CRM_OK && out != NULL, "crm_customer_create(%s): %s: %s", name, sname(rc),
-        crm_errmsg());
-  snprintf(id, cap, "%s", out ? out : "");
-  crm_free(out);
-  crm_record_free(r);
+  create_customer_with(s, name, "王伟", "13812345678", NULL, id, cap);
 }
 
 static int64_t add_user(crm_session *admin, const char *login, const char *name,
