@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "domain/error.hpp"
+#include "domain/field_registry.hpp"
 #include "domain/value.hpp"
 
 namespace crm {
@@ -39,9 +40,20 @@ struct Normalized {
 // types, UTF-8, NFKC and white space, length in characters, phones, e-mails,
 // dates, enumerations and company names.  An empty text counts as NULL.
 // User references are type-checked only; whether the user exists is a
-// question for storage.
+// question for storage.  Names "custom.<name>" are looked up in `custom`
+// (when given): undefined ones are unknown_field, retired ones may only
+// repeat the stored value (retired_field otherwise).
+class CustomFieldSet;
 Normalized normalize_fields(std::string_view entity, const Record& input, const Record* current,
-                            const DictionaryLookup& dicts);
+                            const DictionaryLookup& dicts, const CustomFieldSet* custom = nullptr);
+
+// A filter's value for a built-in field, normalised as a write of that field
+// would store it (enumeration labels → codes, phones → E.164, integers from
+// their digits); read-only fields are allowed and company-name rules skipped.
+// nullopt with `error` set when the value could never be stored.
+std::optional<Value> normalize_filter_value(std::string_view entity, const FieldDef& def,
+                                            const std::string& text, const DictionaryLookup& dicts,
+                                            FieldError& error);
 
 // Rules on the whole record once defaults are applied: required fields, and
 // for a customer at least one contact method (phone or e-mail).  Appends to

@@ -24,6 +24,10 @@ const char* field_type_name(FieldType t) {
       return "user";
     case FieldType::instant:
       return "instant";
+    case FieldType::decimal:
+      return "decimal";
+    case FieldType::boolean:
+      return "boolean";
   }
   return "text";
 }

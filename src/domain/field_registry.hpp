@@ -8,7 +8,18 @@
 
 namespace crm {
 
-enum class FieldType { text, integer, enumeration, phone, email, date, user, instant };
+enum class FieldType {
+  text,
+  integer,
+  enumeration,
+  phone,
+  email,
+  date,
+  user,
+  instant,
+  decimal,  // custom fields: exact, a fixed number of digits after the point
+  boolean,  // custom fields: 0 or 1
+};
 
 const char* field_type_name(FieldType t);
 

@@ -12,6 +12,7 @@
 #include "domain/phone.hpp"
 #include "domain/text.hpp"
 #include "domain/utf8.hpp"
+#include "service/custom_fields.hpp"
 #include "service/tags.hpp"
 #include "store/contact_repo.hpp"
 #include "store/customer_repo.hpp"
@@ -83,6 +84,7 @@ std::int64_t apply_changes(Session& s, std::int64_t key, const Record& current,
     record_history(s, key, now,
                    name == "type" && std::string_view(kind) == "update" ? "type" : kind, name,
                    as_history_text(current.find(name)), as_history_text(&value), reason);
+  write_custom_values(s, key, changes);
   if (also) also();
   tx.commit();
   return version + 1;
@@ -105,27 +107,99 @@ std::uint64_t filter_hash(const CustomerQuery& q, const std::string& type_code) 
   for (auto v : {q.created_from, q.created_to, q.updated_from, q.updated_to})
     mix(std::to_string(v));
   mix(q.name_contains);
+  for (const auto& f : q.filters) {
+    mix(f.field);
+    mix(f.op);
+    mix(f.value);
+  }
+  mix(q.sort);
   return h;
 }
 
-std::string make_token(std::int64_t after, std::uint64_t hash) {
+// Page tokens: "p1.<key>.<hash>" for the default order (id ascending),
+// "p2.<phase>.<key>.<value>.<hash>" for any other, where value is "n" (none),
+// "i<integer>" or "t<hex of the text>".  The hash binds a token to its query.
+std::string make_token(const store::SortPosition& pos, bool default_order, std::uint64_t hash) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "p1.%lld.%016llx", static_cast<long long>(after),
-                static_cast<unsigned long long>(hash));
-  return buf;
+  if (default_order) {
+    std::snprintf(buf, sizeof buf, "p1.%lld.%016llx", static_cast<long long>(pos.key),
+                  static_cast<unsigned long long>(hash));
+    return buf;
+  }
+  std::string v = "n";
+  if (is_int(pos.value)) {
+    v = "i" + std::to_string(std::get<std::int64_t>(pos.value));
+  } else if (is_text(pos.value)) {
+    static const char* hex = "0123456789abcdef";
+    v = "t";
+    for (unsigned char ch : std::get<std::string>(pos.value)) {
+      v += hex[ch >> 4];
+      v += hex[ch & 15];
+    }
+  }
+  std::snprintf(buf, sizeof buf, "p2.%d.%lld.", pos.phase, static_cast<long long>(pos.key));
+  std::string out = buf + v;
+  std::snprintf(buf, sizeof buf, ".%016llx", static_cast<unsigned long long>(hash));
+  return out + buf;
 }
 
-std::int64_t parse_token(const std::string& token, std::uint64_t hash) {
-  long long after = 0;
+[[noreturn]] void malformed_token() {
+  throw Error(Status::invalid_arg, "malformed page token", "分页标记格式错误");
+}
+
+void parse_token(const std::string& token, std::uint64_t hash, bool default_order,
+                 store::CustomerFilter& f) {
   unsigned long long h = 0;
   int used = 0;
-  if (std::sscanf(token.c_str(), "p1.%lld.%16llx%n", &after, &h, &used) != 2 ||
-      static_cast<size_t>(used) != token.size() || after < 0)
-    throw Error(Status::invalid_arg, "malformed page token", "分页标记格式错误");
-  if (h != hash)
+  if (token.size() > 4096) malformed_token();
+  if (token.rfind("p1.", 0) == 0) {
+    long long after = 0;
+    if (std::sscanf(token.c_str(), "p1.%lld.%16llx%n", &after, &h, &used) != 2 ||
+        static_cast<size_t>(used) != token.size() || after < 0)
+      malformed_token();
+    if (h != hash || !default_order)
+      throw Error(Status::invalid_arg, "page token belongs to another query",
+                  "分页标记属于另一个查询");
+    f.after_key = after;
+    return;
+  }
+  int phase = 0;
+  long long key = 0;
+  if (std::sscanf(token.c_str(), "p2.%d.%lld.%n", &phase, &key, &used) != 2 || used <= 0 ||
+      (phase != 0 && phase != 1) || key < 0)
+    malformed_token();
+  std::string rest = token.substr(static_cast<std::size_t>(used));
+  auto dot = rest.rfind('.');
+  if (dot == std::string::npos || rest.size() - dot != 17) malformed_token();
+  if (std::sscanf(rest.c_str() + dot, ".%16llx%n", &h, &used) != 1 || used != 17) malformed_token();
+  std::string v = rest.substr(0, dot);
+  Value value;
+  if (v == "n") {
+  } else if (!v.empty() && v[0] == 'i') {
+    auto n = parse_integer_text(std::string_view(v).substr(1));
+    if (!n) malformed_token();
+    value = *n;
+  } else if (!v.empty() && v[0] == 't' && v.size() % 2 == 1) {
+    std::string text;
+    for (std::size_t i = 1; i < v.size(); i += 2) {
+      auto nib = [&](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        malformed_token();
+      };
+      text += static_cast<char>(nib(v[i]) * 16 + nib(v[i + 1]));
+    }
+    value = std::move(text);
+  } else {
+    malformed_token();
+  }
+  if (h != hash || default_order)
     throw Error(Status::invalid_arg, "page token belongs to another query",
                 "分页标记属于另一个查询");
-  return after;
+  f.after_phase = phase;
+  f.after_key = key;
+  f.after_value = std::move(value);
+  f.has_after_value = !is_null(f.after_value);
 }
 
 }  // namespace
@@ -184,13 +258,15 @@ std::int64_t customer_key(Session&, std::string_view id) {
 std::int64_t create_customer(Session& s, const Record& input) {
   s.authorize(Action::customer_create);
   Database& db = s.db();
-  Normalized n = normalize_fields(kEntity, input, nullptr, db.dictionaries());
+  const CustomFieldSet& custom = db.custom_fields();
+  Normalized n = normalize_fields(kEntity, input, nullptr, db.dictionaries(), &custom);
   Record& v = n.values;
   if (!input.has("type")) v.set("type", std::string("prospect"));
   if (!input.has("owner")) v.set("owner", s.user_id());
   if (!input.has("entry_date")) v.set("entry_date", format_date(local_date(db.now(), db.zone())));
   check_owner(s, v, n.errors);
   check_record(kEntity, v, n.errors);
+  check_custom_required(s, v, n.errors);
   if (!n.errors.empty()) throw_validation(std::move(n.errors));
 
   // The creation itself is not written to customer_history: who created the
@@ -207,6 +283,7 @@ std::int64_t create_customer(Session& s, const Record& input) {
   if (const Value* p = v.find("phone")) contact.append("phone", *p);
   if (const Value* e = v.find("email")) contact.append("email", *e);
   store::insert_contact(conn, key, contact, true, now, s.user_id());
+  write_custom_values(s, key, v);
   tx.commit();
   return key;
 }
@@ -215,6 +292,7 @@ Record get_customer(Session& s, std::int64_t key) {
   s.authorize(Action::customer_read);
   Record r = load_customer_or_throw(s, key);
   fill_display(r);
+  append_custom_values(s, r, key);
   return r;
 }
 
@@ -241,7 +319,9 @@ std::int64_t update_customer(Session& s, std::int64_t key, const Record& input) 
   }
   // A record read back from get carries phone_display; accept it unchanged.
   fill_display(current);
-  Normalized n = normalize_fields(kEntity, fields, &current, s.db().dictionaries());
+  append_custom_values(s, current, key);
+  Normalized n =
+      normalize_fields(kEntity, fields, &current, s.db().dictionaries(), &s.db().custom_fields());
   n.errors.insert(n.errors.begin(), errors.begin(), errors.end());
   check_owner(s, n.values, n.errors);
   Record merged = current;
@@ -336,6 +416,106 @@ void check_range(std::int64_t from, std::int64_t to, const char* what) {
                 std::string(what) + "：时间范围为空或为负");
 }
 
+Error bad_filter(const std::string& field, const std::string& en, const std::string& zh) {
+  return Error(Status::invalid_arg, "filter on " + quote_value(field) + ": " + en,
+               "字段“" + quote_value(field) + "”的筛选条件：" + zh);
+}
+
+bool is_text_type(FieldType t) {
+  return t == FieldType::text || t == FieldType::phone || t == FieldType::email;
+}
+
+// A field filter checked and turned into a condition on stored values.
+store::Condition field_condition(Session& s, const FieldFilter& ff) {
+  static const char* const kOps[] = {"=",  "!=",   "<",        "<=",      ">",
+                                     ">=", "null", "not_null", "contains"};
+  store::Condition c;
+  for (const char* op : kOps)
+    if (ff.op == op) c.op = op;
+  if (c.op.empty())
+    throw bad_filter(
+        ff.field,
+        "unknown operator \"" + quote_value(ff.op) +
+            "\" (use = != < <= > >= null not_null contains)",
+        "未知的运算符“" + quote_value(ff.op) + "”（可用 = != < <= > >= null not_null contains）");
+  const CustomField* cf = is_custom_name(ff.field) ? find_custom_field(s, ff.field) : nullptr;
+  const FieldDef* def = cf ? &cf->def : find_field(kEntity, ff.field);
+  if (!def || ff.field == "phone_display")
+    throw Error(Status::invalid_arg,
+                "cannot filter on unknown field \"" + quote_value(ff.field) + "\"",
+                "不能按未知字段“" + quote_value(ff.field) + "”筛选");
+  if (cf) {
+    c.field_id = cf->id;
+  } else {
+    std::string name = def->name;
+    c.column = name == "owner" ? "owner_id" : name == "key" ? "id" : name;
+  }
+  if (c.op == "null" || c.op == "not_null") return c;
+  if (c.op == "contains") {
+    if (!is_text_type(def->type))
+      throw bad_filter(ff.field, "contains applies to text fields", "contains 只适用于文本字段");
+    std::string t = is_valid_utf8(ff.value) && ff.value.size() <= 800
+                        ? normalize_text(ff.value, TextMode::prose)
+                        : std::string();
+    if (t.empty() || utf8_length(t) > 100)
+      throw bad_filter(ff.field, "contains needs UTF-8 text of 1 to 100 characters",
+                       "contains 需要 1 到 100 个字符的 UTF-8 文本");
+    c.value = t;
+    return c;
+  }
+  if (def->type == FieldType::enumeration && c.op != "=" && c.op != "!=")
+    throw bad_filter(ff.field, "values of a list field can only be compared with = and !=",
+                     "可选值字段只能用 = 和 != 比较");
+  FieldError error;
+  std::optional<Value> v;
+  if (cf) {
+    v = normalize_custom_value(*cf, Value{ff.value}, s.db().dictionaries(), error);
+    if (v) v = stored_custom_value(*cf, *v);
+  } else if (ff.field == "id") {
+    auto key = store::parse_human_id(ff.value);
+    if (key)
+      v = Value{*key};
+    else
+      error = field_error(def, "id", "unknown_value", quote_value(ff.value));
+  } else {
+    v = normalize_filter_value(kEntity, *def, ff.value, s.db().dictionaries(), error);
+  }
+  if (!v) throw bad_filter(ff.field, error.message_en, error.message_zh);
+  if (is_null(*v))
+    throw bad_filter(ff.field, "a value is needed (use null to find empty fields)",
+                     "需要一个值（查找空值请用 null）");
+  c.value = std::move(*v);
+  return c;
+}
+
+void apply_sort(Session& s, const std::string& sort, store::CustomerFilter& f) {
+  std::string_view name = sort;
+  f.descending = !name.empty() && name[0] == '-';
+  if (f.descending) name.remove_prefix(1);
+  if (name.empty() || name == "id") {
+    f.sort_column = "id";
+    return;
+  }
+  if (is_custom_name(name)) {
+    const CustomField* cf = find_custom_field(s, name);
+    if (cf) {
+      f.sort_field = cf->id;
+      return;
+    }
+  } else {
+    for (const char* col : {"name", "entry_date", "created_at", "updated_at"})
+      if (name == col) {
+        f.sort_column = col;
+        return;
+      }
+  }
+  throw Error(Status::invalid_arg,
+              "cannot sort on \"" + quote_value(sort) +
+                  "\" (sortable: id, name, entry_date, created_at, updated_at, custom.<name>)",
+              "不能按“" + quote_value(sort) +
+                  "”排序（可排序：id、name、entry_date、created_at、updated_at、custom.<字段名>）");
+}
+
 // Everything but paging, checked and resolved to stored codes; `normalized`
 // gets the canonical form used for page tokens.
 store::CustomerFilter customer_filter(Session& s, const CustomerQuery& q,
@@ -369,6 +549,14 @@ store::CustomerFilter customer_filter(Session& s, const CustomerQuery& q,
       throw Error(Status::invalid_arg, "name_contains must be UTF-8 text of at most 100 characters",
                   "名称关键字须为不超过 100 个字符的 UTF-8 文本");
   }
+  if (q.filters.size() > 16)
+    throw Error(Status::invalid_arg, "at most 16 field filters", "字段筛选条件最多 16 个");
+  for (std::size_t i = 0; i < q.filters.size(); ++i) {
+    f.conditions.push_back(field_condition(s, q.filters[i]));
+    const Value& v = f.conditions.back().value;
+    normalized.filters[i].value = is_null(v) ? "" : *as_history_text(&v);
+  }
+  apply_sort(s, q.sort, f);
   normalized.type = f.type;
   normalized.industry = f.industry;
   normalized.source = f.source;
@@ -388,13 +576,17 @@ CustomerPage list_customers(Session& s, const CustomerQuery& q) {
   if (norm.page_size == 0) norm.page_size = 50;
   f.limit = norm.page_size;
   std::uint64_t hash = filter_hash(norm, f.type);
-  if (!q.after.empty()) f.after_key = parse_token(q.after, hash);
+  const bool default_order = f.sort_field == 0 && f.sort_column == "id" && !f.descending;
+  if (!q.after.empty()) parse_token(q.after, hash, default_order, f);
   bool more = false;
   CustomerPage page;
-  page.rows = store::list_customers(s.db().conn(), f, more);
-  for (auto& r : page.rows) fill_display(r);
-  if (more && !page.rows.empty())
-    page.next = make_token(std::get<std::int64_t>(*page.rows.back().find("key")), hash);
+  store::SortPosition last;
+  page.rows = store::list_customers(s.db().conn(), f, more, &last);
+  for (auto& r : page.rows) {
+    fill_display(r);
+    append_custom_values(s, r, std::get<std::int64_t>(*r.find("key")));
+  }
+  if (more && !page.rows.empty()) page.next = make_token(last, default_order, hash);
   return page;
 }
 

@@ -50,6 +50,16 @@ void archive_customer(Session& s, std::int64_t key, std::optional<std::string> r
 // (corrections are ordinary updates).
 void review_customer(Session& s, std::int64_t key, std::optional<std::string> note);
 
+// A condition on one field (R1.12): built-in ("industry", "entry_date") or
+// custom ("custom.budget_range").  The value is written as a write of that
+// field accepts it and normalised the same way (labels → codes, phones →
+// E.164, decimals to their digits).
+struct FieldFilter {
+  std::string field;
+  std::string op;  // = != < <= > >= null not_null contains
+  std::string value;
+};
+
 struct CustomerQuery {
   std::int64_t owner = 0;
   std::string type;  // code or label; "" = any
@@ -61,7 +71,12 @@ struct CustomerQuery {
   std::string industry, source;                   // code or label; "" = any
   std::int64_t created_from = 0, created_to = 0;  // [from, to); 0 = open
   std::int64_t updated_from = 0, updated_to = 0;
-  std::string name_contains;  // "" = any
+  std::string name_contains;         // "" = any
+  std::vector<FieldFilter> filters;  // all must hold; at most 16
+  // "" or "id" (the default), name, entry_date, created_at, updated_at or
+  // custom.<name>; a leading '-' sorts descending.  Customers without a
+  // value of a custom sort field come last, in id order.
+  std::string sort;
 };
 
 struct CustomerPage {

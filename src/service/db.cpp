@@ -1,10 +1,14 @@
 #include "service/db.hpp"
 
+#include <SQLiteCpp/Column.h>
+#include <SQLiteCpp/Statement.h>
+
 #include <chrono>
 
 #include "domain/calendar.hpp"
 #include "domain/error.hpp"
 #include "domain/text.hpp"
+#include "store/custom_field_repo.hpp"
 #include "store/dictionary_repo.hpp"
 
 namespace crm {
@@ -113,6 +117,18 @@ Database::Database(const store::OpenOptions& opts) : conn_(opts) {
   dicts_.load(conn_);
 }
 
+const CustomFieldSet& Database::custom_fields() {
+  auto q = conn_.prepare("PRAGMA data_version");
+  q->executeStep();
+  std::int64_t version = q->getColumn(0).getInt64();
+  if (custom_stale_ || version != data_version_) {
+    custom_.reload(store::load_custom_fields(conn_));
+    data_version_ = version;
+    custom_stale_ = false;
+  }
+  return custom_;
+}
+
 void Database::begin() {
   if (explicit_txn_ || conn_.in_transaction())
     throw Error(Status::state, "a transaction is already open on this handle",
@@ -136,6 +152,7 @@ void Database::rollback() {
     throw Error(Status::state, "no transaction is open on this handle",
                 "此数据库句柄没有打开的事务");
   explicit_txn_ = false;
+  custom_stale_ = true;  // definitions made inside it are gone
   if (conn_.in_transaction()) conn_.exec("ROLLBACK");
 }
 

@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "domain/custom_fields.hpp"
 #include "domain/customer_rules.hpp"
 #include "store/connection.hpp"
 #include "store/dictionary_repo.hpp"
@@ -96,6 +97,12 @@ class Database {
     dicts_.set_department(dict, code, d);
   }
 
+  // Custom field definitions (R1.8), reloaded when another connection has
+  // committed since the last look (PRAGMA data_version) or after a rollback
+  // of a host transaction.  Pointers into the set stay valid.
+  const CustomFieldSet& custom_fields();
+  void remember_custom_field(const CustomField& f) { custom_.put(f); }
+
   // Explicit host transactions.
   void begin();
   void commit();
@@ -112,6 +119,9 @@ class Database {
   const date::time_zone* zone_ = nullptr;
   std::string zone_name_;
   Dictionaries dicts_;
+  CustomFieldSet custom_;
+  std::int64_t data_version_ = -1;
+  bool custom_stale_ = true;
   bool explicit_txn_ = false;
 };
 

@@ -29,6 +29,7 @@ void Session::authorize(Action action) const {
   switch (action) {
     case Action::user_create:
     case Action::dictionary_change:
+    case Action::configure:
       throw Error(Status::permission, "only an administrator may do this",
                   "只有系统管理员可以执行此操作");
     default:

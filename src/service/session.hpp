@@ -21,6 +21,7 @@ enum class Action {
   user_read,
   dictionary_read,
   dictionary_change,
+  configure,  // custom field definitions and settings
 };
 
 class Session {

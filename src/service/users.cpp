@@ -51,8 +51,10 @@ void add_dictionary_entry(Session& s, const std::string& dict, const std::string
                   "code and labels must be non-empty UTF-8 text of at most 100 characters",
                   "编码和名称须为不超过 100 个字符的非空 UTF-8 文本");
   }
-  std::string c = normalize_text(code);
-  for (char ch : c) {
+  // A custom enum's values are their own codes (客户预算范围: "10-50万").
+  const bool custom_enum = dict.rfind("custom.", 0) == 0;
+  std::string c = normalize_text(code, custom_enum ? TextMode::prose : TextMode::structured);
+  for (char ch : custom_enum ? std::string() : c) {
     bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
     if (!ok)
       throw Error(Status::invalid_arg,

@@ -225,6 +225,38 @@ FilterSql filter_sql(const CustomerFilter& f) {
         " AND EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = customers.id AND "
         "t.tag_id = ?)",
         t);
+  for (const Condition& k : f.conditions) {
+    const std::string& op = k.op;
+    if (!k.column.empty()) {
+      const std::string& col = k.column;
+      if (op == "null")
+        w.text += " AND " + col + " IS NULL";
+      else if (op == "not_null")
+        w.text += " AND " + col + " IS NOT NULL";
+      else if (op == "!=")
+        w.add(" AND (" + col + " IS NULL OR " + col + " <> ?)", k.value);
+      else if (op == "contains")
+        w.add(" AND " + col + " LIKE ? ESCAPE '\\'", like_pattern(std::get<std::string>(k.value)));
+      else
+        w.add(" AND " + col + " " + op + " ?", k.value);
+      continue;
+    }
+    const char* probe =
+        "EXISTS (SELECT 1 FROM customer_custom x WHERE x.customer_id = customers.id AND "
+        "x.field_id = ?";
+    if (op == "null" || op == "not_null") {
+      w.add(std::string(" AND ") + (op == "null" ? "NOT " : "") + probe + ")", k.field_id);
+    } else if (op == "!=") {
+      w.add(std::string(" AND NOT ") + probe, k.field_id);
+      w.add(" AND x.value = ?)", k.value);
+    } else if (op == "contains") {
+      w.add(std::string(" AND ") + probe, k.field_id);
+      w.add(" AND x.value LIKE ? ESCAPE '\\')", like_pattern(std::get<std::string>(k.value)));
+    } else {
+      w.add(std::string(" AND ") + probe, k.field_id);
+      w.add(" AND x.value " + op + " ?)", k.value);
+    }
+  }
   if (!f.tags_any.empty()) {
     w.text +=
         " AND EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = customers.id AND "
@@ -249,16 +281,96 @@ void bind_value(SQLite::Statement& st, int i, const Value& v) {
 
 }  // namespace
 
-std::vector<Record> list_customers(Connection& c, const CustomerFilter& f, bool& more) {
-  FilterSql w = filter_sql(f);
-  auto q = c.prepare_text("SELECT " CRM_CUSTOMER_COLUMNS " FROM customers WHERE id > ?" + w.text +
-                          " ORDER BY id LIMIT ?");
+namespace {
+
+// Runs one page query: binds `first` parameters, then the filter's, then
+// the limit; appends rows (with the sort value, if `sort_col` >= 0) to out.
+void run_page(Connection& c, const std::string& sql, const std::vector<Value>& first,
+              const FilterSql& w, int limit, int sort_col, std::vector<Record>& out,
+              std::vector<Value>* sort_values) {
+  auto q = c.prepare_text(sql);
   int i = 1;
-  q->bind(i++, static_cast<std::int64_t>(f.after_key));
+  for (const Value& v : first) bind_value(*q, i++, v);
   for (const Value& v : w.params) bind_value(*q, i++, v);
-  q->bind(i, f.limit + 1);
+  q->bind(i, limit);
+  while (q->executeStep()) {
+    out.push_back(read_customer(*q));
+    if (sort_values && sort_col >= 0) {
+      auto col = q->getColumn(sort_col);
+      sort_values->push_back(col.isInteger() ? Value{col.getInt64()} : Value{col.getString()});
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Record> list_customers(Connection& c, const CustomerFilter& f, bool& more,
+                                   SortPosition* last) {
+  FilterSql w = filter_sql(f);
+  const std::string dir = f.descending ? " DESC" : "";
+  const char* cmp = f.descending ? "<" : ">";
   std::vector<Record> out;
-  while (q->executeStep()) out.push_back(read_customer(*q));
+  std::vector<Value> sort_values;
+  const int want = f.limit + 1;
+  if (f.sort_field == 0) {
+    // A NOT NULL column with an index on (column, id).
+    std::string sql = "SELECT " CRM_CUSTOMER_COLUMNS " FROM customers WHERE ";
+    std::vector<Value> first;
+    if (f.sort_column == "id") {
+      sql += f.after_key != 0 || f.descending ? std::string("id ") + cmp + " ?" : "id > ?";
+      first.push_back(f.after_key != 0 ? Value{f.after_key}
+                                       : Value{f.descending ? INT64_MAX : std::int64_t{0}});
+    } else if (f.has_after_value) {
+      sql += "(" + f.sort_column + ", id) " + cmp + " (?, ?)";
+      first.push_back(f.after_value);
+      first.push_back(f.after_key);
+    } else {
+      sql += "1";
+    }
+    sql += w.text + " ORDER BY " + f.sort_column + dir +
+           (f.sort_column == "id" ? "" : ", id" + dir) + " LIMIT ?";
+    run_page(c, sql, first, w, want, -1, out, nullptr);
+    if (last && !out.empty()) {
+      const Record& r =
+          out.size() > static_cast<std::size_t>(f.limit) ? out[f.limit - 1] : out.back();
+      last->key = std::get<std::int64_t>(*r.find("key"));
+      if (f.sort_column != "id")
+        if (const Value* v = r.find(f.sort_column)) last->value = *v;
+    }
+  } else {
+    // Phase 0: customers with a value, driven by (field_id, value, customer_id).
+    if (f.after_phase == 0) {
+      std::string sql = "SELECT " CRM_CUSTOMER_COLUMNS
+                        ", s.value FROM customer_custom s CROSS JOIN customers ON customers.id = "
+                        "s.customer_id WHERE s.field_id = ?";
+      std::vector<Value> first{Value{f.sort_field}};
+      if (f.has_after_value) {
+        sql += std::string(" AND (s.value, s.customer_id) ") + cmp + " (?, ?)";
+        first.push_back(f.after_value);
+        first.push_back(f.after_key);
+      }
+      sql += w.text + " ORDER BY s.value" + dir + ", s.customer_id" + dir + " LIMIT ?";
+      run_page(c, sql, first, w, want, 22, out, &sort_values);
+    }
+    const std::size_t valued = out.size();
+    // Phase 1: customers without a value, in key order.
+    if (out.size() < static_cast<std::size_t>(want)) {
+      std::string sql = "SELECT " CRM_CUSTOMER_COLUMNS
+                        " FROM customers WHERE NOT EXISTS (SELECT 1 FROM customer_custom s "
+                        "WHERE s.customer_id = customers.id AND s.field_id = ?) AND id " +
+                        std::string(cmp) + " ?" + w.text + " ORDER BY id" + dir + " LIMIT ?";
+      std::int64_t from = f.after_phase == 1 ? f.after_key : (f.descending ? INT64_MAX : 0);
+      std::vector<Value> first{Value{f.sort_field}, Value{from}};
+      run_page(c, sql, first, w, want - static_cast<int>(valued), -1, out, nullptr);
+      sort_values.resize(out.size());
+    }
+    if (last && !out.empty()) {
+      std::size_t idx = std::min(out.size(), static_cast<std::size_t>(f.limit)) - 1;
+      last->key = std::get<std::int64_t>(*out[idx].find("key"));
+      last->value = sort_values[idx];
+      last->phase = idx < valued ? 0 : 1;
+    }
+  }
   more = out.size() > static_cast<size_t>(f.limit);
   if (more) out.pop_back();
   return out;

@@ -59,6 +59,14 @@ struct HistoryFilter {
 // Stored changes in (at, seq) order, with "seq" and "customer" (human id).
 std::vector<Record> query_history(Connection& c, const HistoryFilter& f, bool& more);
 
+// One condition on a field: a customers column, or a custom field's value.
+struct Condition {
+  std::string column;         // customers column; "" for a custom field
+  std::int64_t field_id = 0;  // custom field id when column is ""
+  std::string op;             // = != < <= > >= null not_null contains
+  Value value;                // stored form; unused for null / not_null
+};
+
 struct CustomerFilter {
   std::int64_t owner = 0;  // 0 = any
   std::string type;        // "" = any
@@ -69,13 +77,34 @@ struct CustomerFilter {
   std::string industry, source;                   // codes; "" = any
   std::int64_t created_from = 0, created_to = 0;  // [from, to); 0 = open
   std::int64_t updated_from = 0, updated_to = 0;
-  std::string name_contains;  // normalised; "" = any
+  std::string name_contains;          // normalised; "" = any
+  std::vector<Condition> conditions;  // all must hold
+  // Order: a NOT NULL customers column (id, name, entry_date, created_at,
+  // updated_at) or, when sort_field > 0, a custom field's value: customers
+  // with a value first (in value order), then those without (in key order).
+  std::string sort_column = "id";
+  std::int64_t sort_field = 0;
+  bool descending = false;
+  // Keyset for a sorted list: after the row (after_value, after_key) of
+  // phase after_phase (1 = past the valued rows of a custom sort).
+  bool has_after_value = false;
+  Value after_value;
+  int after_phase = 0;
+};
+
+// The sort position of the last row listed, for the next page's keyset.
+struct SortPosition {
+  Value value;
+  std::int64_t key = 0;
+  int phase = 0;
 };
 
 // How many customers match the filters (keyset and limit ignored).
 std::int64_t count_customers(Connection& c, const CustomerFilter& f);
 
-// Rows in key order; fetches limit + 1 to learn whether a next page exists.
-std::vector<Record> list_customers(Connection& c, const CustomerFilter& f, bool& more);
+// Rows in the filter's order; fetches limit + 1 to learn whether a next page
+// exists.  `last` receives the position of the last row returned.
+std::vector<Record> list_customers(Connection& c, const CustomerFilter& f, bool& more,
+                                   SortPosition* last = nullptr);
 
 }  // namespace crm::store

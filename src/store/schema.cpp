@@ -145,6 +145,45 @@ INSERT INTO contacts(customer_id, name, phone, email, is_primary, created_at, cr
   FROM customers;
 )SQL";
 
+// Version 4: custom fields (R1.8), list-view sorting and filtering (R1.12),
+// settings.  A custom value is one row per (customer, field); the value
+// column has no declared type, so integers stay integers and text stays text,
+// and (field_id, value) orders them for filters and sorting.
+const char* const kSchemaV4 = R"SQL(
+CREATE TABLE custom_fields(
+  id         INTEGER PRIMARY KEY,
+  entity     TEXT NOT NULL DEFAULT 'customer',
+  name       TEXT NOT NULL,
+  type       TEXT NOT NULL,
+  label_zh   TEXT NOT NULL,
+  label_en   TEXT NOT NULL,
+  required   INTEGER NOT NULL DEFAULT 0,
+  max_chars  INTEGER NOT NULL DEFAULT 0,
+  decimals   INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  created_by INTEGER NOT NULL REFERENCES users(id),
+  retired_at INTEGER,
+  retired_by INTEGER REFERENCES users(id),
+  UNIQUE(entity, name)
+);
+CREATE TABLE customer_custom(
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  field_id    INTEGER NOT NULL REFERENCES custom_fields(id),
+  value       NOT NULL,
+  PRIMARY KEY(customer_id, field_id)
+) WITHOUT ROWID;
+CREATE INDEX customer_custom_by_value ON customer_custom(field_id, value, customer_id);
+
+CREATE INDEX customers_name ON customers(name, id);
+CREATE INDEX customers_created ON customers(created_at, id);
+CREATE INDEX customers_updated ON customers(updated_at, id);
+CREATE INDEX customers_entry_date ON customers(entry_date, id);
+CREATE INDEX customers_industry ON customers(industry, id);
+CREATE INDEX customers_source ON customers(source, id);
+
+INSERT INTO meta(key, value) VALUES ('setting.tags.create_on_attach', '0');
+)SQL";
+
 struct Seed {
   const char* dict;
   const char* code;
@@ -269,7 +308,7 @@ void migrate_to_1(SQLite::Database& db, const std::string& time_zone) {
 
 }  // namespace
 
-int latest_schema_version() { return 3; }
+int latest_schema_version() { return 4; }
 
 void migrate(SQLite::Database& db, int from, int to, const std::string& time_zone) {
   for (int v = from + 1; v <= to; ++v) {
@@ -282,6 +321,9 @@ void migrate(SQLite::Database& db, int from, int to, const std::string& time_zon
         break;
       case 3:
         db.exec(kSchemaV3);
+        break;
+      case 4:
+        db.exec(kSchemaV4);
         break;
       default:
         throw Error(Status::internal, "no migration to schema version " + std::to_string(v),

@@ -1,0 +1,273 @@
+#include "service/custom_fields.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "domain/error.hpp"
+#include "domain/messages.hpp"
+#include "domain/text.hpp"
+#include "domain/utf8.hpp"
+#include "store/custom_field_repo.hpp"
+#include "store/dictionary_repo.hpp"
+
+namespace crm {
+namespace {
+
+constexpr int kDefaultTextChars = 200;
+constexpr int kMaxTextChars = 2000;
+constexpr int kDefaultDecimals = 2;
+constexpr int kMaxDecimals = 6;
+constexpr std::size_t kMaxEnumValues = 200;
+
+[[noreturn]] void bad(const std::string& en, const std::string& zh) {
+  throw Error(Status::invalid_arg, en, zh);
+}
+
+std::string bare_name(const std::string& name) {
+  std::string_view n = name;
+  if (n.substr(0, kCustomPrefix.size()) == kCustomPrefix) n.remove_prefix(kCustomPrefix.size());
+  return std::string(n);
+}
+
+// A label or enum value: UTF-8, prose-normalised, 1..max characters.
+std::string checked_text(const std::string& s, std::size_t max, const char* what_en,
+                         const char* what_zh) {
+  std::string t = is_valid_utf8(s) && s.size() <= max * 8 ? normalize_text(s, TextMode::prose) : "";
+  if (t.empty() || utf8_length(t) > max)
+    bad(std::string(what_en) + " must be UTF-8 text of 1 to " + std::to_string(max) + " characters",
+        std::string(what_zh) + "须为 1 到 " + std::to_string(max) + " 个字符的 UTF-8 文本");
+  return t;
+}
+
+// Labels must not be confused with another field's when headers are mapped
+// (import) or errors are read.
+void check_label_free(Session& s, const std::string& label) {
+  std::string l = ascii_lower(label);
+  auto clash = [&] {
+    throw Error(Status::conflict, "the label \"" + quote_value(label) + "\" is already used",
+                "名称“" + quote_value(label) + "”已被其他字段使用");
+  };
+  for (const auto& f : *fields_of("customer"))
+    if (l == ascii_lower(f.label_zh) || l == ascii_lower(f.label_en) || l == f.name) clash();
+  for (const auto& f : s.db().custom_fields().all())
+    if (f.live && (l == ascii_lower(f.label_zh) || l == ascii_lower(f.label_en))) clash();
+}
+
+Error no_field(const std::string& name) {
+  return Error(Status::not_found, "no custom field \"" + quote_value(name) + "\"",
+               "自定义字段“" + quote_value(name) + "”不存在");
+}
+
+}  // namespace
+
+std::string define_custom_field(Session& s, const CustomFieldSpec& spec) {
+  s.authorize(Action::configure);
+  Database& db = s.db();
+  CustomField f;
+  f.name = bare_name(spec.name);
+  if (!valid_custom_name(f.name))
+    bad("a custom field name uses a-z, 0-9 and _, starts with a letter and has at most 40 "
+        "characters: \"" +
+            quote_value(spec.name) + "\"",
+        "自定义字段名只能包含 a-z、0-9 和 _，以字母开头，最多 40 个字符：“" +
+            quote_value(spec.name) + "”");
+  f.qualified = std::string(kCustomPrefix) + f.name;
+  auto type = custom_type_from_name(spec.type);
+  if (!type)
+    bad("a custom field's type is text, integer, decimal, date, enum or boolean, not \"" +
+            quote_value(spec.type) + "\"",
+        "自定义字段类型须为 text、integer、decimal、date、enum 或 boolean，而非“" +
+            quote_value(spec.type) + "”");
+  f.type = *type;
+  f.label_zh = checked_text(spec.label_zh, 50, "label_zh", "中文名称");
+  f.label_en =
+      spec.label_en.empty() ? f.name : checked_text(spec.label_en, 50, "label_en", "英文名称");
+  f.required = spec.required;
+
+  if (f.type == FieldType::text) {
+    if (spec.max_chars < 0 || spec.max_chars > kMaxTextChars)
+      bad("max_chars must be between 1 and 2000 (0 = 200)",
+          "最大字数须在 1 到 2000 之间（0 表示 200）");
+    f.max_chars = spec.max_chars == 0 ? kDefaultTextChars : spec.max_chars;
+  } else if (spec.max_chars != 0) {
+    bad("max_chars applies to text fields only", "最大字数只适用于文本字段");
+  }
+  if (f.type == FieldType::decimal) {
+    if (spec.decimals < -1 || spec.decimals > kMaxDecimals)
+      bad("decimals must be between 0 and 6 (-1 = 2)", "小数位数须在 0 到 6 之间（-1 表示 2）");
+    f.decimals = spec.decimals < 0 ? kDefaultDecimals : spec.decimals;
+  } else if (spec.decimals >= 0) {
+    bad("decimals applies to decimal fields only", "小数位数只适用于 decimal 字段");
+  }
+
+  std::vector<std::string> values;
+  if (f.type == FieldType::enumeration) {
+    if (spec.values.empty() || spec.values.size() > kMaxEnumValues)
+      bad("an enum field needs 1 to 200 values", "枚举字段须有 1 到 200 个可选值");
+    std::set<std::string> seen;
+    for (const auto& v : spec.values) {
+      std::string t = checked_text(v, 100, "an enum value", "可选值");
+      if (!seen.insert(ascii_lower(t)).second)
+        bad("the value \"" + quote_value(t) + "\" is given twice",
+            "可选值“" + quote_value(t) + "”重复");
+      values.push_back(std::move(t));
+    }
+    f.dict = f.qualified;
+  } else if (!spec.values.empty()) {
+    bad("values apply to enum fields only", "可选值只适用于枚举字段");
+  }
+
+  for (const auto& existing : db.custom_fields().all())
+    if (existing.live && existing.name == f.name)
+      throw Error(Status::conflict,
+                  "custom field " + f.qualified +
+                      (existing.retired ? " existed and was retired; its name is not reused"
+                                        : " exists already"),
+                  "自定义字段 " + f.qualified +
+                      (existing.retired ? " 已停用，名称不能重复使用" : " 已存在"));
+  check_label_free(s, f.label_zh);
+  if (f.label_en != f.label_zh) check_label_free(s, f.label_en);
+
+  f.created_at = db.now();
+  auto& conn = db.conn();
+  store::WriteTransaction tx(conn);
+  f.id = store::insert_custom_field(conn, f, s.user_id());
+  std::vector<store::DictionaryRow> rows;
+  for (const auto& v : values) {
+    rows.push_back({f.dict, v, v, v, "", ""});
+    store::insert_dictionary_row(conn, rows.back());
+  }
+  tx.commit();
+  db.remember_custom_field(f);
+  for (const auto& row : rows) db.remember_dictionary_row(row);
+  return f.qualified;
+}
+
+void retire_custom_field(Session& s, const std::string& name) {
+  s.authorize(Action::configure);
+  Database& db = s.db();
+  std::string qualified = std::string(kCustomPrefix) + bare_name(name);
+  const CustomField* f = db.custom_fields().find(qualified);
+  if (!f) throw no_field(name);
+  if (f->retired) return;
+  CustomField copy = *f;
+  copy.retired = true;
+  store::WriteTransaction tx(db.conn());
+  store::retire_custom_field(db.conn(), f->id, db.now(), s.user_id());
+  tx.commit();
+  db.remember_custom_field(copy);
+}
+
+std::vector<Record> list_custom_fields(Session& s, bool include_retired) {
+  s.authorize(Action::dictionary_read);
+  std::vector<Record> out;
+  for (const auto& f : s.db().custom_fields().all()) {
+    if (!f.live || (f.retired && !include_retired)) continue;
+    Record r;
+    r.append("name", f.qualified);
+    r.append("type",
+             std::string(f.type == FieldType::enumeration ? "enum" : field_type_name(f.type)));
+    r.append("label_zh", f.label_zh);
+    r.append("label_en", f.label_en);
+    r.append("required", std::int64_t{f.required});
+    r.append("max_chars", f.type == FieldType::text ? Value{std::int64_t{f.max_chars}} : Value{});
+    r.append("decimals", f.type == FieldType::decimal ? Value{std::int64_t{f.decimals}} : Value{});
+    r.append("dict", f.dict.empty() ? Value{} : Value{f.dict});
+    r.append("retired", std::int64_t{f.retired});
+    r.append("created_at", f.created_at);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+const CustomField* find_custom_field(Session& s, std::string_view qualified) {
+  return s.db().custom_fields().find(qualified);
+}
+
+Value stored_custom_value(const CustomField& f, const Value& v) {
+  if (f.type == FieldType::decimal && is_text(v))
+    return Value{parse_decimal(std::get<std::string>(v), f.decimals).value_or(0)};
+  return v;
+}
+
+Value output_custom_value(const CustomField& f, const Value& v) {
+  if (f.type == FieldType::decimal && is_int(v))
+    return Value{format_decimal(std::get<std::int64_t>(v), f.decimals)};
+  return v;
+}
+
+void append_custom_values(Session& s, Record& r, std::int64_t key) {
+  const CustomFieldSet& set = s.db().custom_fields();
+  if (set.all().empty()) return;
+  auto stored = store::load_custom_values(s.db().conn(), key);
+  for (const auto& f : set.all()) {
+    if (!f.live) continue;
+    auto it =
+        std::find_if(stored.begin(), stored.end(), [&](const auto& p) { return p.first == f.id; });
+    if (it != stored.end())
+      r.append(f.qualified, output_custom_value(f, it->second));
+    else if (!f.retired)
+      r.append(f.qualified, Value{});
+  }
+}
+
+void check_custom_required(Session& s, const Record& values, std::vector<FieldError>& errors) {
+  const CustomFieldSet& set = s.db().custom_fields();
+  if (!set.any_required()) return;
+  for (const auto& f : set.all()) {
+    if (!f.live || !f.required || f.retired) continue;
+    const Value* v = values.find(f.qualified);
+    bool reported = std::any_of(errors.begin(), errors.end(),
+                                [&](const FieldError& e) { return e.field == f.qualified; });
+    if ((!v || is_null(*v)) && !reported)
+      errors.push_back(field_error(&f.def, f.qualified, "required"));
+  }
+}
+
+void write_custom_values(Session& s, std::int64_t key, const Record& changes) {
+  const CustomFieldSet& set = s.db().custom_fields();
+  for (const auto& [name, value] : changes.entries()) {
+    if (!is_custom_name(name)) continue;
+    const CustomField* f = set.find(name);
+    if (f) store::set_custom_value(s.db().conn(), key, f->id, stored_custom_value(*f, value));
+  }
+}
+
+namespace {
+
+struct SettingDef {
+  const char* name;
+  const char* doc_en;
+  const char* doc_zh;
+};
+const SettingDef kSettings[] = {
+    {"tags.create_on_attach", "1 or 0", "1 或 0"},
+};
+
+const SettingDef& setting_def(const std::string& name) {
+  for (const auto& d : kSettings)
+    if (name == d.name) return d;
+  throw Error(Status::not_found, "no setting \"" + quote_value(name) + "\"",
+              "设置项“" + quote_value(name) + "”不存在");
+}
+
+}  // namespace
+
+std::string get_setting(Session& s, const std::string& name) {
+  s.authorize(Action::dictionary_read);
+  setting_def(name);
+  return store::get_setting(s.db().conn(), name);
+}
+
+void set_setting(Session& s, const std::string& name, const std::string& value) {
+  s.authorize(Action::configure);
+  const SettingDef& d = setting_def(name);
+  if (value != "0" && value != "1")
+    throw Error(Status::invalid_arg, std::string(d.name) + " must be " + d.doc_en,
+                std::string(d.name) + " 的值须为 " + d.doc_zh);
+  store::WriteTransaction tx(s.db().conn());
+  store::set_setting(s.db().conn(), name, value);
+  tx.commit();
+}
+
+}  // namespace crm
