@@ -64,10 +64,10 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define CRM_VERSION_MAJOR 0
-#define CRM_VERSION_MINOR 2
+#define CRM_VERSION_MINOR 3
 #define CRM_VERSION_PATCH 0
 /** The version this header describes, as "MAJOR.MINOR.PATCH". */
-#define CRM_VERSION_STRING "0.2.0"
+#define CRM_VERSION_STRING "0.3.0"
 
 /** The library's version string, e.g. "0.1.0" (static storage; never NULL). */
 CRM_API const char *crm_version(void);
@@ -428,6 +428,25 @@ CRM_API int crm_customer_review(crm_session *s, const char *id, const char *note
 
 /* Cursors ---------------------------------------------------------------- */
 
+/** A condition on one field of a customer list (since 0.3).  `field` is a
+ *  built-in field ("industry", "entry_date", "owner", "phone", "id" …) or a
+ *  custom one ("custom.budget_range"); "phone_display" is not stored and
+ *  cannot be filtered.  `op` is one of
+ *    "=" "!=" "<" "<=" ">" ">="  compare with `value` ("!=" also matches
+ *                                customers without a value; list fields —
+ *                                enumerations — take only "=" and "!=")
+ *    "null" "not_null"           no value / some value (`value` ignored)
+ *    "contains"                  text fields: `value` occurs in the text
+ *  `value` is written as a write of the field accepts it and normalised the
+ *  same way: a label or alias of a list value, a phone in any usual format,
+ *  a decimal as digits ("45" matches a stored 45.00), integers and instants
+ *  in decimal digits. */
+typedef struct crm_field_filter {
+  const char *field;
+  const char *op;
+  const char *value;
+} crm_field_filter;
+
 typedef struct crm_customer_query {
   size_t size;           /* sizeof(crm_customer_query); set by the _INIT macro */
   int64_t owner;         /* only this owner's customers; 0 = any */
@@ -449,18 +468,34 @@ typedef struct crm_customer_query {
   int64_t updated_from_ms;   /* last changed at or after; 0 = no bound */
   int64_t updated_to_ms;     /* last changed before; 0 = no bound */
   const char *name_contains; /* part of the name (ASCII letters in either case); NULL = any */
+  /* Since 0.3: conditions on any field, built-in or custom, all of which
+   * must hold (at most 16), and the order. */
+  const crm_field_filter *filters; /* NULL or an array of filter_count conditions */
+  int32_t filter_count;
+  /* NULL or "id" (the default), "name", "entry_date", "created_at",
+   * "updated_at" or "custom.<name>"; a leading '-' sorts descending
+   * ("-updated_at": most recently changed first).  Ties are broken by id.
+   * Customers without a value of a custom sort field come last, in id
+   * order.  Every order pages by keyset, stable under concurrent inserts. */
+  const char *sort;
 } crm_customer_query;
 
-#define CRM_CUSTOMER_QUERY_INIT \
-  {sizeof(crm_customer_query), 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0, 0, NULL}
+#define CRM_CUSTOMER_QUERY_INIT                                                              \
+  {sizeof(crm_customer_query), 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, NULL, 0, 0, 0, 0, \
+   NULL, NULL, 0, NULL}
 
-/** List one page of customers in id order (keyset paging: stable under
- *  concurrent inserts).  Iterate with crm_cursor_next; continue with the token
- *  from crm_cursor_next_page, passing the same filters (tag ids in the same
- *  order) and page size: a token used with another query, or a malformed
+/** List one page of customers in the query's order (id by default; keyset
+ *  paging: stable under concurrent inserts).  Rows are the customer records
+ *  of crm_customer_get, custom fields included.  Iterate with
+ *  crm_cursor_next; continue with the token from crm_cursor_next_page,
+ *  passing the same filters (tag ids and field filters in the same order),
+ *  order and page size: a token used with another query, or a malformed
  *  one, is CRM_ERR_INVALID_ARG.  An unknown industry or source, a negative
- *  time bound, an empty range (to <= from) or a name_contains that is not
- *  UTF-8 text of at most 100 characters is CRM_ERR_INVALID_ARG.
+ *  time bound, an empty range (to <= from), a name_contains that is not
+ *  UTF-8 text of at most 100 characters, a filter on an unknown field, with
+ *  an unknown operator or with a value the field could never hold, and a
+ *  sort on a field that is not sortable are CRM_ERR_INVALID_ARG, with a
+ *  message naming the field.
  *  `q` may be NULL for the defaults. */
 CRM_API int crm_customer_list(crm_session *s, const crm_customer_query *q,
                               crm_cursor **out);
@@ -565,8 +600,96 @@ CRM_API int crm_customer_tag_add(crm_session *s, const char *id, int64_t tag_id)
  *  CRM_ERR_NOT_FOUND, archived customer CRM_ERR_STATE, as for adding. */
 CRM_API int crm_customer_tag_remove(crm_session *s, const char *id, int64_t tag_id);
 
+/** Attach a tag by its label (`category` code or label; may be NULL or ""
+ *  when the label is used in one category only).  An unknown label is
+ *  CRM_ERR_NOT_FOUND — unless the setting "tags.create_on_attach" is "1"
+ *  and a category is given: then the tag is created in that category and
+ *  attached, in one transaction (any user may do this; the host opted in).
+ *  *out_tag_id (optional) receives the tag's id. */
+CRM_API int crm_customer_tag_add_label(crm_session *s, const char *id, const char *category,
+                                       const char *label, int64_t *out_tag_id);
+
+/** Detach a tag by its label; never creates one.  As crm_customer_tag_remove
+ *  otherwise. */
+CRM_API int crm_customer_tag_remove_label(crm_session *s, const char *id, const char *category,
+                                          const char *label);
+
 /** The tags a customer carries, as rows like crm_tag_list's. */
 CRM_API int crm_customer_tags(crm_session *s, const char *id, crm_cursor **out);
+
+/* Custom fields (自定义字段, R1.8) ------------------------------------------ */
+
+/** Fields the host defines at run time, e.g. 客户预算范围 or 决策人信息.  Once
+ *  defined, "custom.<name>" is a field like any other: set it with
+ *  crm_record_set_*, read it from crm_customer_get and list rows, filter
+ *  and sort on it (crm_customer_query), and see its changes in the history.
+ *  No schema change is involved.  Values by type:
+ *    text     text of at most max_chars characters (prose-normalised)
+ *    integer  an integer (crm_record_set_int, or its digits as text)
+ *    decimal  exact, with `decimals` digits after the point; read back as
+ *             text ("35.50"); set as text, an integer or a real (a real
+ *             must be the nearest double to such a number: 0.1 is, 0.125
+ *             at two decimals is not)
+ *    date     "YYYY-MM-DD" text
+ *    enum     one of the field's values (dictionary "custom.<name>": list it
+ *             with crm_dict_list, extend it with crm_dict_add, where the
+ *             code is the value itself)
+ *    boolean  integer 1 or 0 (set also as "true"/"false", "yes"/"no",
+ *             "是"/"否")
+ *  A wrong value is a validation error naming the field (invalid_number,
+ *  invalid_boolean, invalid_date, unknown_value, wrong_type, too_long); an
+ *  undefined "custom." name is unknown_field. */
+typedef struct crm_custom_field {
+  size_t size;              /* sizeof(crm_custom_field); set by the _INIT macro */
+  const char *name;         /* a-z first, then a-z, 0-9, _; 1..40 ("custom." optional) */
+  const char *type;         /* "text", "integer", "decimal", "date", "enum", "boolean" */
+  const char *label_zh;     /* Chinese label, 1..50 characters: 客户预算范围 */
+  const char *label_en;     /* English label; NULL = the name */
+  int32_t required;         /* non-zero: new customers must have a value, and no
+                               customer's value can be cleared */
+  const char *const *values; /* enum: the allowed values, in display order */
+  int32_t value_count;      /* enum: 1..200 */
+  int32_t max_chars;        /* text: 1..2000; 0 = 200 */
+  int32_t decimals;         /* decimal: 0..6; -1 = 2 */
+} crm_custom_field;
+
+#define CRM_CUSTOM_FIELD_INIT {sizeof(crm_custom_field), NULL, NULL, NULL, NULL, 0, NULL, 0, 0, -1}
+
+/** Define a custom field (administrators only).  CRM_ERR_INVALID_ARG for a
+ *  bad name, type, label or option (an option given for the wrong type is
+ *  an error too); CRM_ERR_CONFLICT if the name was ever used (retired names
+ *  are not reused, so old values never change meaning) or a label is
+ *  already a field's label.  A required field applies to customers created
+ *  from now on; older customers are not made invalid by it. */
+CRM_API int crm_custom_field_define(crm_session *s, const crm_custom_field *def);
+
+/** Retire a custom field (administrators only).  Its values are kept: they
+ *  are still read (for customers that have one), filtered and sorted on;
+ *  setting a new value is a validation error "retired_field" (writing back
+ *  a record with the value unchanged is accepted).  Retiring twice is
+ *  CRM_OK; an unknown name CRM_ERR_NOT_FOUND. */
+CRM_API int crm_custom_field_retire(crm_session *s, const char *name);
+
+/** The custom field definitions in the order they were defined; retired ones
+ *  only if `include_retired`.  Rows have "name" ("custom.budget_range"),
+ *  "type", "label_zh", "label_en", "required", "max_chars" (text), "decimals"
+ *  (decimal), "dict" (enum: the dictionary of its values), "retired" and
+ *  "created_at". */
+CRM_API int crm_custom_field_list(crm_session *s, int32_t include_retired, crm_cursor **out);
+
+/* Settings ----------------------------------------------------------------- */
+
+/** Settings stored in the database, shared by every handle:
+ *    "tags.create_on_attach"  "1": crm_customer_tag_add_label creates an
+ *                             unknown tag; "0" (default): it is an error. */
+
+/** Read a setting: *out is OWNED (free with crm_free).  CRM_ERR_NOT_FOUND
+ *  for an unknown setting. */
+CRM_API int crm_setting_get(crm_session *s, const char *name, char **out);
+
+/** Change a setting (administrators only).  CRM_ERR_INVALID_ARG for a value
+ *  the setting does not take. */
+CRM_API int crm_setting_set(crm_session *s, const char *name, const char *value);
 
 /* History ------------------------------------------------------------------ */
 

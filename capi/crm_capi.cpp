@@ -17,6 +17,7 @@
 #include "domain/value.hpp"
 #include "handles.hpp"
 #include "service/contacts.hpp"
+#include "service/custom_fields.hpp"
 #include "service/customers.hpp"
 #include "service/db.hpp"
 #include "service/error.hpp"
@@ -789,6 +790,20 @@ static crm::CustomerQuery read_customer_query(const crm_customer_query* q) {
     cq.updated_to = q->updated_to_ms;
     if (q->name_contains) cq.name_contains = q->name_contains;
   }
+  if (q->size >= offsetof(crm_customer_query, sort) + sizeof(const char*)) {
+    if (q->filter_count < 0 || q->filter_count > 16 || (q->filter_count > 0 && !q->filters))
+      throw Error(Status::invalid_arg, "filters: 0 to 16 conditions, and an array when not 0",
+                  "filters：须为 0 到 16 个条件，且数量非 0 时数组不能为 NULL");
+    for (int32_t i = 0; i < q->filter_count; ++i) {
+      const crm_field_filter& f = q->filters[i];
+      if (!f.field || !f.op)
+        throw Error(Status::invalid_arg,
+                    "filters[" + std::to_string(i) + "]: field and op are required",
+                    "filters[" + std::to_string(i) + "]：field 和 op 不能为 NULL");
+      cq.filters.push_back({f.field, f.op, f.value ? f.value : ""});
+    }
+    if (q->sort) cq.sort = q->sort;
+  }
   return cq;
 }
 
@@ -920,6 +935,97 @@ int crm_customer_tag_remove(crm_session* s, const char* id, int64_t tag_id) {
   return with_session(s, [&](SessionHandle& h) {
     require(id, "id");
     crm::tag_customer(*h.session, crm::customer_key(*h.session, id), tag_id, false);
+    return CRM_OK;
+  });
+}
+
+int crm_customer_tag_add_label(crm_session* s, const char* id, const char* category,
+                               const char* label, int64_t* out_tag_id) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(id, "id");
+    require(label, "label");
+    std::int64_t tag = crm::tag_customer_by_label(*h.session, crm::customer_key(*h.session, id),
+                                                  category ? category : "", label, true);
+    if (out_tag_id) *out_tag_id = tag;
+    return CRM_OK;
+  });
+}
+
+int crm_customer_tag_remove_label(crm_session* s, const char* id, const char* category,
+                                  const char* label) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(id, "id");
+    require(label, "label");
+    crm::tag_customer_by_label(*h.session, crm::customer_key(*h.session, id),
+                               category ? category : "", label, false);
+    return CRM_OK;
+  });
+}
+
+int crm_custom_field_define(crm_session* s, const crm_custom_field* def) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(def, "def");
+    if (def->size < offsetof(crm_custom_field, decimals) + sizeof(int32_t) || def->size > 4096)
+      throw Error(Status::invalid_arg, "def->size is wrong; initialise with CRM_CUSTOM_FIELD_INIT",
+                  "def->size 不正确，请用 CRM_CUSTOM_FIELD_INIT 初始化");
+    require(def->name, "def->name");
+    require(def->type, "def->type");
+    require(def->label_zh, "def->label_zh");
+    if (def->value_count < 0 || def->value_count > 200 || (def->value_count > 0 && !def->values))
+      throw Error(Status::invalid_arg, "values: 0 to 200, and an array when not 0",
+                  "values：须为 0 到 200 个，且数量非 0 时数组不能为 NULL");
+    crm::CustomFieldSpec spec;
+    spec.name = def->name;
+    spec.type = def->type;
+    spec.label_zh = def->label_zh;
+    if (def->label_en) spec.label_en = def->label_en;
+    spec.required = def->required != 0;
+    for (int32_t i = 0; i < def->value_count; ++i) {
+      if (!def->values[i])
+        throw Error(Status::invalid_arg, "values[" + std::to_string(i) + "] is NULL",
+                    "values[" + std::to_string(i) + "] 为 NULL");
+      spec.values.emplace_back(def->values[i]);
+    }
+    spec.max_chars = def->max_chars;
+    spec.decimals = def->decimals;
+    crm::define_custom_field(*h.session, spec);
+    return CRM_OK;
+  });
+}
+
+int crm_custom_field_retire(crm_session* s, const char* name) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(name, "name");
+    crm::retire_custom_field(*h.session, name);
+    return CRM_OK;
+  });
+}
+
+int crm_custom_field_list(crm_session* s, int32_t include_retired, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    auto rows = crm::list_custom_fields(*h.session, include_retired != 0);
+    *out = make_cursor(h.db, std::move(rows), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_setting_get(crm_session* s, const char* name, char** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(name, "name");
+    require(out, "out");
+    *out = nullptr;
+    *out = owned_copy(crm::get_setting(*h.session, name));
+    return CRM_OK;
+  });
+}
+
+int crm_setting_set(crm_session* s, const char* name, const char* value) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(name, "name");
+    require(value, "value");
+    crm::set_setting(*h.session, name, value);
     return CRM_OK;
   });
 }

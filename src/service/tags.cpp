@@ -4,6 +4,7 @@
 #include "domain/messages.hpp"
 #include "domain/text.hpp"
 #include "domain/utf8.hpp"
+#include "service/custom_fields.hpp"
 #include "service/customers.hpp"
 #include "store/customer_repo.hpp"
 #include "store/tag_repo.hpp"
@@ -118,6 +119,32 @@ void tag_customer(Session& s, std::int64_t customer, std::int64_t tag, bool add)
                    add ? std::optional<std::string>(label) : std::nullopt, std::nullopt);
   }
   tx.commit();
+}
+
+std::int64_t tag_customer_by_label(Session& s, std::int64_t customer, const std::string& category,
+                                   const std::string& label, bool add) {
+  s.authorize(Action::customer_update);
+  require_not_archived(load_customer_or_throw(s, customer));
+  std::int64_t tag = 0;
+  try {
+    tag = find_tag(s, category, label);
+  } catch (const Error& e) {
+    // Creating on attach needs the host's consent and a category to put
+    // the new tag in; it is then created in the same transaction as the
+    // attachment (a failed attach leaves no stray tag).
+    if (e.status() != Status::not_found || !add || category.empty() ||
+        get_setting(s, "tags.create_on_attach") != "1")
+      throw;
+    auto& conn = s.db().conn();
+    std::string code = category_code(s, category);
+    store::WriteTransaction tx(conn);
+    tag = store::insert_tag(conn, code, checked_label(label), s.db().now());
+    tag_customer(s, customer, tag, true);
+    tx.commit();
+    return tag;
+  }
+  tag_customer(s, customer, tag, add);
+  return tag;
 }
 
 void check_tags_exist(Session& s, const std::vector<std::int64_t>& ids) {

@@ -25,6 +25,13 @@ std::vector<Record> customer_tags(Session& s, std::int64_t customer);
 // Attaches (add = true) or detaches a tag; a no-op when nothing changes.
 void tag_customer(Session& s, std::int64_t customer, std::int64_t tag, bool add);
 
+// The same by label (category optional when the label is unique).  An
+// unknown label is not_found, unless adding with a category while the
+// setting tags.create_on_attach is "1": then the tag is created.  Returns
+// the tag's id.
+std::int64_t tag_customer_by_label(Session& s, std::int64_t customer, const std::string& category,
+                                   const std::string& label, bool add);
+
 // Throws not_found unless every id names a tag.
 void check_tags_exist(Session& s, const std::vector<std::int64_t>& ids);
 

@@ -42,14 +42,20 @@ def test_query_struct_has_the_tag_fields_in_header_order():
     names = [n for n, _ in _lib.CustomerQuery._fields_]
     assert names[:10] == ["size", "owner", "type", "page_size", "after", "include_archived",
                           "tags_all", "tags_all_count", "tags_any", "tags_any_count"], names
-    assert names[10:] == ["industry", "source", "created_from_ms", "created_to_ms",
-                          "updated_from_ms", "updated_to_ms", "name_contains"], names
+    assert names[10:17] == ["industry", "source", "created_from_ms", "created_to_ms",
+                            "updated_from_ms", "updated_to_ms", "name_contains"], names
+    assert names[17:] == ["filters", "filter_count", "sort"], names
     q = _lib.customer_query_init()
     assert q.size == ctypes.sizeof(_lib.CustomerQuery), "size must be sizeof the struct"
     if ctypes.sizeof(ctypes.c_void_p) == 8:
         # size_t, int64, ptr, int32(+pad), ptr, int32(+pad), ptr, int32(+pad), ptr, int32(+pad)
-        # … then 0.2's list-view filters: 2 ptr, 4 int64, ptr (checked against gcc).
-        assert ctypes.sizeof(_lib.CustomerQuery) == 136
+        # … then 0.2's list-view filters: 2 ptr, 4 int64, ptr; 0.3's field
+        # filters and order: ptr, int32(+pad), ptr (checked against gcc).
+        assert ctypes.sizeof(_lib.CustomerQuery) == 160
+        assert _lib.CustomerQuery.filters.offset == 136
+        assert _lib.CustomerQuery.sort.offset == 152
+        assert ctypes.sizeof(_lib.CustomFieldDef) == 72
+        assert _lib.CustomFieldDef.decimals.offset == 64
         assert _lib.CustomerQuery.tags_all.offset == 48
         assert _lib.CustomerQuery.tags_any_count.offset == 72
         assert _lib.CustomerQuery.industry.offset == 80

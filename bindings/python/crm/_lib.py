@@ -70,6 +70,15 @@ def open_options_init():
     return OpenOptions(ctypes.sizeof(OpenOptions), 0, 5000, None)
 
 
+class FieldFilter(Structure):
+    """``crm_field_filter``: one condition on a field (since 0.3)."""
+    _fields_ = [
+        ("field", c_char_p),
+        ("op", c_char_p),
+        ("value", c_char_p),
+    ]
+
+
 class CustomerQuery(Structure):
     """``crm_customer_query``."""
     _fields_ = [
@@ -92,13 +101,39 @@ class CustomerQuery(Structure):
         ("updated_from_ms", c_int64),
         ("updated_to_ms", c_int64),
         ("name_contains", c_char_p),
+        # Since 0.3: conditions on any field, and the order.
+        ("filters", POINTER(FieldFilter)),
+        ("filter_count", c_int32),
+        ("sort", c_char_p),
     ]
 
 
 def customer_query_init():
     """The equivalent of ``CRM_CUSTOMER_QUERY_INIT``."""
     return CustomerQuery(ctypes.sizeof(CustomerQuery), 0, None, 0, None, 0, None, 0, None, 0,
-                         None, None, 0, 0, 0, 0, None)
+                         None, None, 0, 0, 0, 0, None, None, 0, None)
+
+
+class CustomFieldDef(Structure):
+    """``crm_custom_field``: a custom field definition (since 0.3)."""
+    _fields_ = [
+        ("size", c_size_t),
+        ("name", c_char_p),
+        ("type", c_char_p),
+        ("label_zh", c_char_p),
+        ("label_en", c_char_p),
+        ("required", c_int32),
+        ("values", POINTER(c_char_p)),
+        ("value_count", c_int32),
+        ("max_chars", c_int32),
+        ("decimals", c_int32),
+    ]
+
+
+def custom_field_init():
+    """The equivalent of ``CRM_CUSTOM_FIELD_INIT``."""
+    return CustomFieldDef(ctypes.sizeof(CustomFieldDef), None, None, None, None, 0, None, 0, 0,
+                          -1)
 
 
 class HistoryQuery(Structure):
@@ -220,7 +255,16 @@ PROTOTYPES = {
     "crm_tag_list": (c_int, [SessionP, c_char_p, POINTER(CursorP)]),
     "crm_customer_tag_add": (c_int, [SessionP, c_char_p, c_int64]),
     "crm_customer_tag_remove": (c_int, [SessionP, c_char_p, c_int64]),
+    "crm_customer_tag_add_label": (c_int, [SessionP, c_char_p, c_char_p, c_char_p, _pi64]),
+    "crm_customer_tag_remove_label": (c_int, [SessionP, c_char_p, c_char_p, c_char_p]),
     "crm_customer_tags": (c_int, [SessionP, c_char_p, POINTER(CursorP)]),
+    # Custom fields (R1.8)
+    "crm_custom_field_define": (c_int, [SessionP, POINTER(CustomFieldDef)]),
+    "crm_custom_field_retire": (c_int, [SessionP, c_char_p]),
+    "crm_custom_field_list": (c_int, [SessionP, c_int32, POINTER(CursorP)]),
+    # Settings
+    "crm_setting_get": (c_int, [SessionP, c_char_p, _pvoidp]),
+    "crm_setting_set": (c_int, [SessionP, c_char_p, c_char_p]),
     # History
     "crm_customer_history": (c_int, [SessionP, c_char_p, POINTER(CursorP)]),
     "crm_history_list": (c_int, [SessionP, POINTER(HistoryQuery), POINTER(CursorP)]),
