@@ -128,6 +128,11 @@ CRM_API const char *crm_error_field_message(int32_t i);
 /** The i-th field error's message in Chinese. */
 CRM_API const char *crm_error_field_message_zh(int32_t i);
 
+/** The Chinese label of the i-th failing field, e.g. "联系电话" or, for a
+ *  custom field, its label_zh ("客户预算范围"); "" when the field has none (an
+ *  unknown field) or i is out of range.  Since 0.3. */
+CRM_API const char *crm_error_field_label_zh(int32_t i);
+
 /** Free a string that the library returned as OWNED.  Accepts NULL. */
 CRM_API void crm_free(void *p);
 

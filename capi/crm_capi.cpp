@@ -217,6 +217,11 @@ const char* crm_error_field_message_zh(int32_t i) {
   return f ? f->message_zh.c_str() : "";
 }
 
+const char* crm_error_field_label_zh(int32_t i) {
+  auto* f = field_at(i);
+  return f ? f->label_zh.c_str() : "";
+}
+
 void crm_free(void* p) { std::free(p); }
 
 // ---------------------------------------------------------------------------

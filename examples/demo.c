@@ -176,7 +176,7 @@ typedef struct {
   char message_zh[512];
   int field_count;
   struct {
-    char name[64], code[64], message[256], message_zh[256];
+    char name[64], label[128], code[64], message[256], message_zh[256];
   } fields[MAX_FIELD_ERRORS];
 } error_snapshot;
 
@@ -196,6 +196,7 @@ static void snapshot_error(int status, error_snapshot *e) {
   if (n > MAX_FIELD_ERRORS) n = MAX_FIELD_ERRORS;
   for (i = 0; i < n; i++) {
     copy_str(e->fields[i].name, sizeof e->fields[i].name, crm_error_field_name(i));
+    copy_str(e->fields[i].label, sizeof e->fields[i].label, crm_error_field_label_zh(i));
     copy_str(e->fields[i].code, sizeof e->fields[i].code, crm_error_field_code(i));
     copy_str(e->fields[i].message, sizeof e->fields[i].message, crm_error_field_message(i));
     copy_str(e->fields[i].message_zh, sizeof e->fields[i].message_zh,
@@ -210,8 +211,9 @@ static void print_error(const error_snapshot *e, const char *indent) {
   printf("%s错误信息 (zh):  %s\n", indent, e->message_zh);
   printf("%sMessage (en):   %s\n", indent, e->message);
   for (i = 0; i < e->field_count; i++) {
-    printf("%s  %d. %s %s [%s]\n", indent, i + 1, field_label_zh("customer", e->fields[i].name),
-           e->fields[i].name, e->fields[i].code);
+    printf("%s  %d. %s %s [%s]\n", indent, i + 1,
+           e->fields[i].label[0] ? e->fields[i].label : e->fields[i].name, e->fields[i].name,
+           e->fields[i].code);
     printf("%s     %s\n", indent, e->fields[i].message_zh);
     printf("%s     %s\n", indent, e->fields[i].message);
   }
@@ -441,6 +443,75 @@ static void create_users(crm_session *admin) {
 }
 
 /* ======================================================================== */
+/* Custom fields (自定义字段)                                                */
+/* ======================================================================== */
+
+/* Two fields the company's form has and the library does not: 客户预算范围
+ * (a list) and 年度预算 in 万元 (an exact decimal).  No schema change. */
+static void define_custom_fields(crm_session *admin) {
+  static const char *const budgets[] = {"10万以下", "10-50万", "50-100万", "100万以上"};
+  crm_custom_field f = CRM_CUSTOM_FIELD_INIT;
+  crm_cursor *c = NULL;
+  const crm_record *row = NULL;
+  table t;
+  f.name = "budget_range";
+  f.type = "enum";
+  f.label_zh = "客户预算范围";
+  f.label_en = "Budget range";
+  f.values = budgets;
+  f.value_count = 4;
+  CHECK(crm_custom_field_define(admin, &f));
+  f = (crm_custom_field)CRM_CUSTOM_FIELD_INIT;
+  f.name = "annual_budget";
+  f.type = "decimal";
+  f.label_zh = "年度预算（万元）";
+  f.label_en = "Annual budget (10k CNY)";
+  f.decimals = 1;
+  CHECK(crm_custom_field_define(admin, &f));
+
+  table_init(&t, 4, "字段", "名称", "类型", "可选值 / 小数位");
+  CHECK(crm_custom_field_list(admin, 0, &c));
+  while (crm_cursor_next(c, &row) == CRM_OK) {
+    char name[64], label[64], type[16], extra[128] = "";
+    int64_t decimals = 0;
+    field_str(row, "name", name, sizeof name);
+    field_str(row, "label_zh", label, sizeof label);
+    field_str(row, "type", type, sizeof type);
+    if (strcmp(type, "enum") == 0)
+      snprintf(extra, sizeof extra, "%s / %s / %s / %s", budgets[0], budgets[1], budgets[2],
+               budgets[3]);
+    else if (crm_record_get_int(row, "decimals", &decimals) == CRM_OK)
+      snprintf(extra, sizeof extra, "%lld 位小数", (long long)decimals);
+    table_add(&t, name, label, type, extra);
+  }
+  crm_cursor_close(c);
+  table_print(&t, "  ");
+  table_free(&t);
+  printf("\n  管理员在运行时定义了 2 个自定义字段，无需修改表结构\n"
+         "  (two custom fields defined at run time; no schema change)\n");
+}
+
+/* The custom field whose Chinese or English label is `header`, as
+ * "custom.<name>" in `out`; 0 if there is none. */
+static int custom_field_for_header(crm_session *s, const char *header, char *out, size_t size) {
+  crm_cursor *c = NULL;
+  const crm_record *row = NULL;
+  int found = 0;
+  CHECK(crm_custom_field_list(s, 0, &c));
+  while (!found && crm_cursor_next(c, &row) == CRM_OK) {
+    char zh[128], en[128];
+    field_str(row, "label_zh", zh, sizeof zh);
+    field_str(row, "label_en", en, sizeof en);
+    if (strcmp(header, zh) == 0 || strcmp(header, en) == 0) {
+      field_str(row, "name", out, size);
+      found = 1;
+    }
+  }
+  crm_cursor_close(c);
+  return found;
+}
+
+/* ======================================================================== */
 /* Counting customers (there is no count call: walk the pages)             */
 /* ======================================================================== */
 
@@ -502,6 +573,7 @@ static long load_customers(crm_db *db, crm_session *admin, const char *csv_path)
   FILE *f = open_sample(csv_path, &path);
   char line[4096];
   const char *fields[CSV_MAX_COLS];
+  static char custom_names[CSV_MAX_COLS][64];
   char *cols[CSV_MAX_COLS];
   int ncols, i, lineno = 1, rc;
   long loaded = 0;
@@ -518,11 +590,18 @@ static long load_customers(crm_db *db, crm_session *admin, const char *csv_path)
   }
   chomp(line);
   /* The header row holds the Chinese labels of the form; the field registry
-   * maps each to a field name ("客户全称" -> "name"). */
+   * maps each to a field name ("客户全称" -> "name"), and the custom field
+   * definitions map the company's own columns ("客户预算范围" ->
+   * "custom.budget_range"). */
   ncols = split_csv(strncmp(line, "\xEF\xBB\xBF", 3) == 0 ? line + 3 : line, cols,
                     CSV_MAX_COLS);
   for (i = 0; i < ncols; i++) {
     rc = crm_field_resolve("customer", cols[i], &fields[i]);
+    if (rc == CRM_ERR_NOT_FOUND &&
+        custom_field_for_header(admin, cols[i], custom_names[i], sizeof custom_names[i])) {
+      fields[i] = custom_names[i];
+      rc = CRM_OK;
+    }
     if (rc != CRM_OK) {
       char what[256];
       snprintf(what, sizeof what, "列标题「%s」无法对应到客户字段 (unknown column header)",
@@ -1112,6 +1191,123 @@ static void remove_old_database(const char *path) {
   }
 }
 
+/* ======================================================================== */
+/* Custom fields in the list view                                           */
+/* ======================================================================== */
+
+static long count_where(crm_session *s, int64_t owner, const char *field, const char *op,
+                        const char *value) {
+  crm_customer_query q = CRM_CUSTOMER_QUERY_INIT;
+  crm_field_filter filter;
+  int64_t n = 0;
+  filter.field = field;
+  filter.op = op;
+  filter.value = value;
+  q.owner = owner;
+  q.filters = &filter;
+  q.filter_count = 1;
+  CHECK(crm_customer_count(s, &q, &n));
+  return (long)n;
+}
+
+static void show_custom_fields(crm_db *db, const demo_user *rep) {
+  static const char *const budgets[] = {"10万以下", "10-50万", "50-100万", "100万以上"};
+  static const char *const amounts[] = {"186.5", "120", "95"};
+  static const char *const expected[] = {"186.5", "120.0", "95.0"};
+  crm_session *s = NULL;
+  crm_customer_query q = CRM_CUSTOMER_QUERY_INIT;
+  crm_field_filter filter;
+  crm_cursor *c = NULL;
+  const crm_record *row = NULL;
+  char ids[3][16], buf[32];
+  long total, counted = 0, unset;
+  int i, n = 0, rows = 0;
+  table t;
+
+  CHECK(crm_session_open_login(db, rep->login, &s));
+  total = count_customers(s, rep->id);
+  printf("  %s 的 %ld 个客户按「客户预算范围」统计 (their customers by budget range):\n\n",
+         rep->name, total);
+  table_init(&t, 2, "客户预算范围", "客户数");
+  for (i = 0; i < 4; i++) {
+    long k = count_where(s, rep->id, "custom.budget_range", "=", budgets[i]);
+    snprintf(buf, sizeof buf, "%ld", k);
+    table_add(&t, budgets[i], buf);
+    counted += k;
+  }
+  unset = count_where(s, rep->id, "custom.budget_range", "null", NULL);
+  snprintf(buf, sizeof buf, "%ld", unset);
+  table_add(&t, "(未填写 / not given)", buf);
+  table_print(&t, "  ");
+  table_free(&t);
+  if (counted + unset != total)
+    contract_failure("budget counts %ld + %ld do not add up to %ld", counted, unset, total);
+
+  /* The rep records the annual budget of three big-budget customers. */
+  filter.field = "custom.budget_range";
+  filter.op = "=";
+  filter.value = "100万以上";
+  q.owner = rep->id;
+  q.filters = &filter;
+  q.filter_count = 1;
+  q.page_size = 3;
+  CHECK(crm_customer_list(s, &q, &c));
+  while (n < 3 && crm_cursor_next(c, &row) == CRM_OK) {
+    const char *id = NULL;
+    CHECK(crm_record_get_text(row, "id", &id));
+    copy_str(ids[n++], sizeof ids[0], id);
+  }
+  crm_cursor_close(c);
+  for (i = 0; i < n; i++) {
+    crm_record *rec = NULL;
+    CHECK(crm_record_new(&rec));
+    CHECK(crm_record_set_text(rec, "custom.annual_budget", amounts[i]));
+    CHECK(crm_customer_update(s, ids[i], rec, NULL));
+    crm_record_free(rec);
+  }
+  printf("\n  为其中 %d 个客户填写「年度预算（万元）」(annual budget recorded for %d)\n", n, n);
+
+  printf("\n  预算 100万以上 的客户，按年度预算从高到低 (budget 100万以上, by annual budget,"
+         " highest first):\n\n");
+  q.page_size = 6;
+  q.sort = "-custom.annual_budget";
+  CHECK(crm_customer_list(s, &q, &c));
+  table_init(&t, 4, "编号", "客户全称", "企业规模", "年度预算（万元）");
+  while (crm_cursor_next(c, &row) == CRM_OK) {
+    char id[16], name[256], scale[64], amount[32];
+    field_str(row, "id", id, sizeof id);
+    field_str(row, "name", name, sizeof name);
+    field_str(row, "scale", scale, sizeof scale);
+    field_str(row, "custom.annual_budget", amount, sizeof amount);
+    if (rows < n && (strcmp(id, ids[rows]) != 0 || strcmp(amount, expected[rows]) != 0))
+      contract_failure("row %d is %s with %s, expected %s with %s", rows + 1, id, amount,
+                       ids[rows], expected[rows]);
+    if (rows >= n && amount[0]) contract_failure("%s has a budget but sorts after the rest", id);
+    table_add(&t, id, name, dict_label(s, "scale", scale), amount[0] ? amount : "(未填写)");
+    rows++;
+  }
+  crm_cursor_close(c);
+  table_print(&t, "  ");
+  table_free(&t);
+  printf("\n  未填写年度预算的客户排在最后 (customers without a value come last)\n");
+
+  {
+    crm_record *rec = NULL;
+    error_snapshot e;
+    int rc;
+    CHECK(crm_record_new(&rec));
+    CHECK(crm_record_set_text(rec, "custom.annual_budget", "一百万"));
+    CHECK(crm_record_set_text(rec, "custom.budget_range", "200万以上"));
+    rc = crm_customer_update(s, ids[0], rec, NULL);
+    crm_record_free(rec);
+    printf("\n  填写不合格的自定义字段 (bad custom values are rejected like any field):\n");
+    if (rc != CRM_ERR_VALIDATION) contract_failure("expected CRM_ERR_VALIDATION, got %d", rc);
+    snapshot_error(rc, &e);
+    print_error(&e, "    ");
+  }
+  crm_session_close(s);
+}
+
 int main(int argc, char **argv) {
   const char *db_path = argc > 1 ? argv[1] : "crm_demo.db";
   const char *csv_path = argc > 2 ? argv[2] : NULL;
@@ -1145,9 +1341,11 @@ int main(int argc, char **argv) {
   printf("  时钟固定为 (clock frozen at): %s 北京时间\n", when);
   if (now != DEMO_NOW_MS) contract_failure("crm_db_now returned %lld", (long long)now);
 
-  heading("1. 创建用户 (Create users)");
+  heading("1. 创建用户与自定义字段 (Users and custom fields)");
   CHECK(crm_session_open(db, 1, &admin));
   create_users(admin);
+  printf("\n");
+  define_custom_fields(admin);
 
   heading("2. 批量导入客户 (Bulk load customers)");
   load_customers(db, admin, csv_path);
@@ -1182,6 +1380,9 @@ int main(int argc, char **argv) {
     heading(title);
   }
   show_contacts(db, rep, id);
+
+  heading("9. 自定义字段的筛选与排序 (Filtering and sorting on custom fields)");
+  show_custom_fields(db, rep);
 
   crm_session_close(admin);
   CHECK(crm_db_close(db));

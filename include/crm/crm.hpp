@@ -261,6 +261,25 @@ class Transaction {
 };
 
 /// Filters for Session::list_customers.
+/// A condition on one field, built-in or custom (crm_field_filter).
+struct FieldFilter {
+  std::string field;  ///< "industry", "custom.budget_range", …
+  std::string op;     ///< = != < <= > >= null not_null contains
+  std::string value;  ///< as a write of the field accepts it; unused for null/not_null
+};
+
+/// A custom field definition (crm_custom_field, 自定义字段).
+struct CustomField {
+  std::string name;      ///< budget_range (used as "custom.budget_range")
+  std::string type;      ///< text, integer, decimal, date, enum, boolean
+  std::string label_zh;  ///< 客户预算范围
+  std::string label_en;  ///< "" = the name
+  bool required = false;
+  std::vector<std::string> values;  ///< enum: the allowed values
+  int32_t max_chars = 0;            ///< text: 1..2000; 0 = 200
+  int32_t decimals = -1;            ///< decimal: 0..6; -1 = 2
+};
+
 struct CustomerQuery {
   std::int64_t owner = 0;  ///< 0 = any
   std::string type;        ///< code or label; "" = any
@@ -273,7 +292,10 @@ struct CustomerQuery {
   std::string source;                                   ///< channel code or label; "" = any
   std::int64_t created_from_ms = 0, created_to_ms = 0;  ///< [from, to); 0 = open
   std::int64_t updated_from_ms = 0, updated_to_ms = 0;
-  std::string name_contains;  ///< part of the name; "" = any
+  std::string name_contains;         ///< part of the name; "" = any
+  std::vector<FieldFilter> filters;  ///< all must hold; at most 16
+  std::string
+      sort;  ///< "" = id; name, entry_date, created_at, updated_at, custom.<name>; '-' = desc
 };
 
 /// One page of a list, and the token of the next ("" when last).
@@ -356,22 +378,25 @@ class Session {
   }
   /// How many customers match the query's filters.
   std::int64_t count_customers(const CustomerQuery& q = {}) {
-    crm_customer_query cq = to_c(q);
+    std::vector<crm_field_filter> filters;
+    crm_customer_query cq = to_c(q, filters);
     int64_t n = 0;
     detail::check(crm_customer_count(s_, &cq, &n));
     return n;
   }
 
   Page list_customers(const CustomerQuery& q = {}) {
-    crm_customer_query cq = to_c(q);
+    std::vector<crm_field_filter> filters;
+    crm_customer_query cq = to_c(q, filters);
     crm_cursor* c = nullptr;
     detail::check(crm_customer_list(s_, &cq, &c));
     return drain(c);
   }
 
  private:
-  // The C view of a query; it points into `q`, which must outlive it.
-  static crm_customer_query to_c(const CustomerQuery& q) {
+  // The C view of a query; it points into `q` and `filters`, which must
+  // outlive it.
+  static crm_customer_query to_c(const CustomerQuery& q, std::vector<crm_field_filter>& filters) {
     crm_customer_query cq = CRM_CUSTOMER_QUERY_INIT;
     cq.owner = q.owner;
     cq.type = q.type.empty() ? nullptr : q.type.c_str();
@@ -389,6 +414,11 @@ class Session {
     cq.updated_from_ms = q.updated_from_ms;
     cq.updated_to_ms = q.updated_to_ms;
     cq.name_contains = q.name_contains.empty() ? nullptr : q.name_contains.c_str();
+    for (const auto& f : q.filters)
+      filters.push_back({f.field.c_str(), f.op.c_str(), f.value.c_str()});
+    cq.filters = filters.empty() ? nullptr : filters.data();
+    cq.filter_count = static_cast<int32_t>(filters.size());
+    cq.sort = q.sort.empty() ? nullptr : q.sort.c_str();
     return cq;
   }
 
@@ -451,6 +481,58 @@ class Session {
   }
   void untag_customer(const std::string& id, std::int64_t tag) {
     detail::check(crm_customer_tag_remove(s_, id.c_str(), tag));
+  }
+  /// Attaches a tag by label (category may be empty when the label is
+  /// unique); creates it when the setting tags.create_on_attach is "1" and a
+  /// category is given.  Returns the tag's id.
+  std::int64_t tag_customer(const std::string& id, const std::string& label,
+                            const std::string& category = {}) {
+    int64_t tag = 0;
+    detail::check(crm_customer_tag_add_label(
+        s_, id.c_str(), category.empty() ? nullptr : category.c_str(), label.c_str(), &tag));
+    return tag;
+  }
+  void untag_customer(const std::string& id, const std::string& label,
+                      const std::string& category = {}) {
+    detail::check(crm_customer_tag_remove_label(
+        s_, id.c_str(), category.empty() ? nullptr : category.c_str(), label.c_str()));
+  }
+  /// Defines a custom field (administrators only); then "custom.<name>" is a
+  /// field of every customer record.
+  void define_custom_field(const CustomField& f) {
+    std::vector<const char*> values;
+    for (const auto& v : f.values) values.push_back(v.c_str());
+    crm_custom_field def = CRM_CUSTOM_FIELD_INIT;
+    def.name = f.name.c_str();
+    def.type = f.type.c_str();
+    def.label_zh = f.label_zh.c_str();
+    def.label_en = f.label_en.empty() ? nullptr : f.label_en.c_str();
+    def.required = f.required ? 1 : 0;
+    def.values = values.empty() ? nullptr : values.data();
+    def.value_count = static_cast<int32_t>(values.size());
+    def.max_chars = f.max_chars;
+    def.decimals = f.decimals;
+    detail::check(crm_custom_field_define(s_, &def));
+  }
+  /// Retires a custom field: values are kept, new ones refused.
+  void retire_custom_field(const std::string& name) {
+    detail::check(crm_custom_field_retire(s_, name.c_str()));
+  }
+  /// The custom field definitions, as records (see crm_custom_field_list).
+  std::vector<Record> custom_fields(bool include_retired = false) {
+    crm_cursor* c = nullptr;
+    detail::check(crm_custom_field_list(s_, include_retired ? 1 : 0, &c));
+    return drain(c).rows;
+  }
+  /// A setting's value, e.g. setting("tags.create_on_attach") → "0".
+  std::string setting(const std::string& name) {
+    char* v = nullptr;
+    detail::check(crm_setting_get(s_, name.c_str(), &v));
+    return detail::take(v);
+  }
+  /// Changes a setting (administrators only).
+  void set_setting(const std::string& name, const std::string& value) {
+    detail::check(crm_setting_set(s_, name.c_str(), value.c_str()));
   }
   /// Recorded changes across customers, in time order, one page at a time.
   Page list_history(const HistoryQuery& q = {}) {

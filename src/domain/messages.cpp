@@ -25,7 +25,7 @@ const std::vector<ErrorCodeDoc> kTemplates = {
     {"unknown_field", "unknown field \"{d}\"", "未知字段“{d}”"},
     {"wrong_type", "{f} must be {d}", "{f}的值类型应为{d}"},
     {"read_only", "{f} is maintained by the library and cannot be set", "{f}由系统维护，不能修改"},
-    {"invalid_number", "{f} must be a number with at most {d} digits after the point",
+    {"invalid_number", "{f} must be a number with up to {d} decimal place(s)",
      "{f}须为数值，小数点后最多{d}位"},
     {"invalid_boolean", "{f} must be true or false (1 or 0)", "{f}须为“是”或“否”（1 或 0）"},
     {"retired_field", "{f} has been retired and can no longer be set", "{f}已停用，不能再填写"},

@@ -353,13 +353,14 @@ std::vector<Record> list_customers(Connection& c, const CustomerFilter& f, bool&
       run_page(c, sql, first, w, want, 22, out, &sort_values);
     }
     const std::size_t valued = out.size();
-    // Phase 1: customers without a value, in key order.
+    // Phase 1: customers without a value, in key order (ascending in both
+    // directions: "the rest, oldest first").
     if (out.size() < static_cast<std::size_t>(want)) {
       std::string sql = "SELECT " CRM_CUSTOMER_COLUMNS
                         " FROM customers WHERE NOT EXISTS (SELECT 1 FROM customer_custom s "
-                        "WHERE s.customer_id = customers.id AND s.field_id = ?) AND id " +
-                        std::string(cmp) + " ?" + w.text + " ORDER BY id" + dir + " LIMIT ?";
-      std::int64_t from = f.after_phase == 1 ? f.after_key : (f.descending ? INT64_MAX : 0);
+                        "WHERE s.customer_id = customers.id AND s.field_id = ?) AND id > ?" +
+                        w.text + " ORDER BY id LIMIT ?";
+      std::int64_t from = f.after_phase == 1 ? f.after_key : 0;
       std::vector<Value> first{Value{f.sort_field}, Value{from}};
       run_page(c, sql, first, w, want - static_cast<int>(valued), -1, out, nullptr);
       sort_values.resize(out.size());

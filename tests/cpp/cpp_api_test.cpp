@@ -173,3 +173,81 @@ TEST_F(CppApi, ForbiddenLifecycleStepThrowsConflict) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(CppApi, CustomFieldsFiltersAndSorting) {
+  db.set_clock(kNow);
+  crm::Session admin(db, 1);
+  admin.define_custom_field({"budget_range",
+                             "enum",
+                             "客户预算范围",
+                             "Budget range",
+                             false,
+                             {"10万以下", "10-50万", "50-100万"}});
+  admin.define_custom_field({"annual_budget", "decimal", "年度预算（万元）"});
+  ASSERT_EQ(admin.custom_fields().size(), 2u);
+  EXPECT_EQ(admin.custom_fields()[0].text("name"), "custom.budget_range");
+
+  std::string a = admin.create_customer(
+      valid().set("custom.budget_range", "10-50万").set("custom.annual_budget", "35.5"));
+  std::string b = admin.create_customer(
+      valid("苏州纳微科技股份有限公司").set("custom.annual_budget", std::int64_t{120}));
+  std::string c = admin.create_customer(valid("深圳市前海微众科技有限公司"));
+  crm::Record got = admin.get_customer(a);
+  EXPECT_EQ(got.text("custom.budget_range"), "10-50万");
+  EXPECT_EQ(got.text("custom.annual_budget"), "35.50");
+
+  crm::CustomerQuery q;
+  q.filters = {{"custom.budget_range", "=", "10-50万"}};
+  crm::Page p = admin.list_customers(q);
+  ASSERT_EQ(p.rows.size(), 1u);
+  EXPECT_EQ(p.rows[0].text("id"), a);
+  EXPECT_EQ(admin.count_customers(q), 1);
+
+  crm::CustomerQuery sorted;
+  sorted.sort = "-custom.annual_budget";
+  sorted.page_size = 2;
+  crm::Page first = admin.list_customers(sorted);
+  ASSERT_EQ(first.rows.size(), 2u);
+  EXPECT_EQ(first.rows[0].text("id"), b);
+  EXPECT_EQ(first.rows[1].text("id"), a);
+  sorted.after = first.next;
+  crm::Page second = admin.list_customers(sorted);
+  ASSERT_EQ(second.rows.size(), 1u);
+  EXPECT_EQ(second.rows[0].text("id"), c) << "customers without a value come last";
+
+  try {
+    admin.create_customer(valid("杭州西湖龙井茶业有限公司").set("custom.annual_budget", "1.234"));
+    FAIL() << "expected a validation error";
+  } catch (const crm::Error& e) {
+    ASSERT_EQ(e.fields().size(), 1u);
+    EXPECT_EQ(e.fields()[0].field, "custom.annual_budget");
+    EXPECT_EQ(e.fields()[0].code, "invalid_number");
+  }
+  admin.retire_custom_field("budget_range");
+  EXPECT_EQ(admin.custom_fields().size(), 1u);
+  EXPECT_EQ(admin.custom_fields(true).size(), 2u);
+}
+
+TEST_F(CppApi, TagsByLabelAndSettings) {
+  crm::Session admin(db, 1);
+  std::string a = admin.create_customer(valid());
+  std::int64_t hot = admin.tag_customer(a, "高潜力");
+  EXPECT_EQ(hot, admin.find_tag("高潜力"));
+  EXPECT_EQ(admin.setting("tags.create_on_attach"), "0");
+  try {
+    admin.tag_customer(a, "老客户转介绍", "need");
+    FAIL() << "an unknown tag must not be created while the setting is 0";
+  } catch (const crm::Error& e) {
+    EXPECT_EQ(e.status(), CRM_ERR_NOT_FOUND);
+  }
+  admin.set_setting("tags.create_on_attach", "1");
+  std::int64_t fresh = admin.tag_customer(a, "老客户转介绍", "need");
+  EXPECT_EQ(admin.find_tag("老客户转介绍", "need"), fresh);
+  EXPECT_EQ(admin.customer_tags(a).size(), 2u);
+  admin.untag_customer(a, "高潜力");
+  EXPECT_EQ(admin.customer_tags(a).size(), 1u);
+}
+
+}  // namespace

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "fixture.hpp"
+#include "service/custom_fields.hpp"
 
 namespace crm::testing {
 namespace {
@@ -123,6 +124,40 @@ TEST_F(TagsTest, FiltersAllOfAndAnyOfAcrossPages) {
   q.tags_any = {hot};
   q.after = token;
   expect_error(Status::invalid_arg, [&] { list_customers(*rep, q); });
+}
+
+}  // namespace
+}  // namespace crm::testing
+
+namespace crm::testing {
+namespace {
+
+class TagLabelTest : public ServiceTest {};
+
+TEST_F(TagLabelTest, AttachByLabelCreatesUnknownTagsOnlyWhenTheHostAllows) {
+  std::int64_t c = create_customer(*rep, customer());
+  EXPECT_EQ(tag_customer_by_label(*rep, c, "", "高潜力", true), find_tag(*rep, "", "高潜力"));
+  expect_error(Status::not_found,
+               [&] { tag_customer_by_label(*rep, c, "need", "售后升级", true); });
+  EXPECT_EQ(get_setting(*rep, "tags.create_on_attach"), "0");
+  expect_error(Status::permission, [&] { set_setting(*rep, "tags.create_on_attach", "1"); });
+  expect_error(Status::invalid_arg, [&] { set_setting(*admin, "tags.create_on_attach", "yes"); });
+  expect_error(Status::not_found, [&] { set_setting(*admin, "tags.no_such", "1"); });
+  set_setting(*admin, "tags.create_on_attach", "1");
+  // Without a category there is nowhere to create it.
+  expect_error(Status::not_found, [&] { tag_customer_by_label(*rep, c, "", "售后升级", true); });
+  // Removing never creates.
+  expect_error(Status::not_found,
+               [&] { tag_customer_by_label(*rep, c, "need", "售后升级", false); });
+  // A sales rep may now create one by attaching it.
+  std::int64_t t = tag_customer_by_label(*rep, c, "需求", "售后升级", true);
+  EXPECT_EQ(find_tag(*rep, "need", "售后升级"), t);
+  EXPECT_EQ(customer_tags(*rep, c).size(), 2u);
+  auto h = customer_history(*rep, c);
+  EXPECT_EQ(h.back().text("after"), "need:售后升级");
+  tag_customer_by_label(*rep, c, "need", "售后升级", false);
+  EXPECT_EQ(customer_tags(*rep, c).size(), 1u);
+  expect_error(Status::not_found, [&] { tag_customer_by_label(*rep, c, "颜色", "红", true); });
 }
 
 }  // namespace

@@ -180,6 +180,7 @@ PROTOTYPES = {
     "crm_error_field_name": (c_char_p, [c_int32]),
     "crm_error_field_code": (c_char_p, [c_int32]),
     "crm_error_field_message": (c_char_p, [c_int32]),
+    "crm_error_field_label_zh": (c_char_p, [c_int32]),
     "crm_error_field_message_zh": (c_char_p, [c_int32]),
     "crm_free": (None, [c_void_p]),
     # Records
