@@ -441,7 +441,8 @@ CRM_API int crm_customer_review(crm_session *s, const char *id, const char *note
  *                                customers without a value; list fields —
  *                                enumerations — take only "=" and "!=")
  *    "null" "not_null"           no value / some value (`value` ignored)
- *    "contains"                  text fields: `value` occurs in the text
+ *    "contains"                  free text and e-mails (not phones, which are
+ *                                stored in E.164): `value` occurs in the text
  *  `value` is written as a write of the field accepts it and normalised the
  *  same way: a label or alias of a list value, a phone in any usual format,
  *  a decimal as digits ("45" matches a stored 45.00), integers and instants
@@ -481,7 +482,9 @@ typedef struct crm_customer_query {
    * "updated_at" or "custom.<name>"; a leading '-' sorts descending
    * ("-updated_at": most recently changed first).  Ties are broken by id.
    * Customers without a value of a custom sort field come last, in id
-   * order.  Every order pages by keyset, stable under concurrent inserts. */
+   * order (in both directions).  A list (enum) field sorts by the text of
+   * its values, not by their display order.  Every order pages by keyset,
+   * stable under concurrent inserts. */
   const char *sort;
 } crm_customer_query;
 

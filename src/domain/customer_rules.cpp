@@ -186,6 +186,10 @@ Normalized normalize_fields(std::string_view entity, const Record& input, const 
         continue;
       }
       if (is_null(*v) && cf->required) {
+        // A customer from before the field existed has no value; writing
+        // its record back unchanged is not clearing anything.
+        const Value* stored = current ? current->find(name) : nullptr;
+        if (current && (!stored || is_null(*stored))) continue;
         out.errors.push_back(field_error(&cf->def, name, "required"));
         continue;
       }

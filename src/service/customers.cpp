@@ -421,9 +421,10 @@ Error bad_filter(const std::string& field, const std::string& en, const std::str
                "字段“" + quote_value(field) + "”的筛选条件：" + zh);
 }
 
-bool is_text_type(FieldType t) {
-  return t == FieldType::text || t == FieldType::phone || t == FieldType::email;
-}
+// Phones are stored in E.164, where a national prefix such as 021's 0 is
+// gone: a part of a number would not match what the user typed, so
+// "contains" is for free text and e-mails only.
+bool is_text_type(FieldType t) { return t == FieldType::text || t == FieldType::email; }
 
 // A field filter checked and turned into a condition on stored values.
 store::Condition field_condition(Session& s, const FieldFilter& ff) {

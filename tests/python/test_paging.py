@@ -138,3 +138,26 @@ def test_writes_while_iterating(db, session, five):
         for c in session.customers(page_size=3):
             session.set_customer_type(c["id"], "intent")
     assert {(c["priority"], c["type"]) for c in session.customers()} == {("low", "intent")}
+
+
+def test_page_size_must_fit_32_bits(session, five):
+    """2**32 + 2 must not wrap around to a page size of 2 in the C struct."""
+    with pytest.raises(OverflowError):
+        session.customers(page_size=2 ** 32 + 2)
+    with pytest.raises(OverflowError):
+        session.customer_page(page_size=2 ** 32 + 2)
+    with pytest.raises(OverflowError):
+        session.history(page_size=2 ** 32 + 2)
+    with pytest.raises(TypeError):
+        session.customers(page_size="2")
+
+
+def test_sort_and_filters_through_customer_page(session, five):
+    """customer_page takes the field filters and the order of customers()."""
+    session.update_customer(five[1], key_needs="设备维保")
+    rows, token = session.customer_page(page_size=2, sort="-id",
+                                        filters=[("key_needs", "!=", "设备维保")])
+    assert [r["id"] for r in rows] == [five[4], five[3]], "descending id, one excluded"
+    rows, token = session.customer_page(page_size=2, sort="-id", after=token,
+                                        filters=[("key_needs", "!=", "设备维保")])
+    assert [r["id"] for r in rows] == [five[2], five[0]] and token is None, (rows, token)

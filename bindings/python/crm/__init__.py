@@ -23,7 +23,8 @@ Main pieces:
 - :class:`Db` — open/close a database file (or ``":memory:"``), its clock,
   transactions, and :meth:`Db.session`.
 - :class:`Session` — act as a user: customers (客户), their contacts
-  (联系人), tags (标签), users (用户), dictionaries (字典), history (变更历史).
+  (联系人), tags (标签), users (用户), dictionaries (字典), custom fields
+  (自定义字段), settings (设置), history (变更历史).
 - :func:`fields` / :func:`resolve_field` — the field registry, with Chinese
   and English labels (``"客户全称"`` -> ``"name"``).
 - :class:`CrmError` and its subclasses — one per status code;

@@ -2,13 +2,17 @@
 acting on it) and the cursors behind the customer iterators."""
 
 import contextlib
+import math
 import os
 import time
 import weakref
 from ctypes import byref, c_char_p, c_int32, c_int64, c_void_p
+from datetime import date, datetime
+from decimal import Decimal
 
-from ._lib import (CLOCK_FN, OPEN_NOCREATE, OPEN_READONLY, CursorP, DbP, RecordP,
-                   SessionP, customer_query_init, history_query_init, lib, open_options_init)
+from ._lib import (CLOCK_FN, OPEN_NOCREATE, OPEN_READONLY, CursorP, DbP, FieldFilter,
+                   RecordP, SessionP, custom_field_init, customer_query_init,
+                   history_query_init, lib, open_options_init)
 from ._records import (Record, int_arg, record_from_dict, record_ptr_json, record_to_dict,
                        take_owned_string, text_arg, to_datetime, to_ms)
 from .errors import Status, check, state_error
@@ -41,6 +45,163 @@ def _contact_fields(fields, kw, what):
     if isinstance(merged.get("decision_maker"), bool):
         merged["decision_maker"] = int(merged["decision_maker"])
     return merged
+
+
+_CUSTOM_PREFIX = "custom."
+
+
+def _custom_values(fields):
+    """Custom field values (``"custom.<name>"`` keys) made passable: a
+    ``Decimal`` becomes its digits as text ("12.5"), a bool the 0/1 the
+    library stores.  Other values, and every built-in field, are passed on
+    unchanged (so a bool or Decimal for a built-in field is still a
+    TypeError naming it).  Returns a new dict when something changed."""
+    out = None
+    for name, value in fields.items():
+        if not isinstance(name, str) or not name.startswith(_CUSTOM_PREFIX):
+            continue
+        if isinstance(value, bool):
+            converted = int(value)
+        elif isinstance(value, Decimal):
+            converted = _decimal_text(value)
+        else:
+            continue
+        if out is None:
+            out = dict(fields)
+        out[name] = converted
+    return fields if out is None else out
+
+
+def _decimal_text(value):
+    """A Decimal in plain digits, never in exponent form: Decimal("1E+2") ->
+    "100", Decimal("12.50") -> "12.50".  NaN and infinities are passed as
+    their names, for the library to refuse."""
+    if not value.is_finite():
+        return str(value)
+    return format(value, "f")
+
+
+def _int32_arg(value, what):
+    """Check an integer argument that must fit int32_t."""
+    value = int_arg(value, what)
+    if not -(1 << 31) <= value < (1 << 31):
+        raise OverflowError("%s=%d does not fit in 32 bits" % (what, value))
+    return value
+
+
+_VALUELESS_OPS = ("null", "not_null")
+
+
+def _filter_value(value, what):
+    """The text of a filter value, as the library reads it: str as is, bool as
+    "1"/"0", int and Decimal as digits, float as its shortest digits (no
+    exponent), an aware datetime as UTC milliseconds, a date as
+    "YYYY-MM-DD"."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        return _decimal_text(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("%s: %r is not a number a field can hold" % (what, value))
+        return _decimal_text(Decimal(repr(value)))
+    if isinstance(value, datetime):
+        return str(to_ms(value, what))
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError("%s: a filter value is a str, int, float, Decimal, bool, date or "
+                    "datetime, not %s" % (what, type(value).__name__))
+
+
+def _field_filters(filters):
+    """``[(field, op[, value]), …]`` as a ctypes ``crm_field_filter[]`` (None
+    when there are none).  The array keeps the UTF-8 bytes it points to
+    alive (ctypes holds them in its ``_objects``)."""
+    if filters is None:
+        return None
+    if isinstance(filters, tuple) and filters and isinstance(filters[0], str):
+        raise TypeError("filters must be a list of (field, op[, value]) tuples; wrap a "
+                        "single condition in a list: [%r]" % (filters,))
+    if isinstance(filters, (str, bytes)) or hasattr(filters, "items"):
+        raise TypeError("filters must be a list of (field, op[, value]) tuples, not %s"
+                        % type(filters).__name__)
+    try:
+        items = list(filters)
+    except TypeError:
+        raise TypeError("filters must be a list of (field, op[, value]) tuples, not %s"
+                        % type(filters).__name__) from None
+    if not items:
+        return None
+    prepared = []
+    for i, item in enumerate(items):
+        what = "filters[%d]" % i
+        if not isinstance(item, (tuple, list)) or len(item) not in (2, 3):
+            raise TypeError("%s must be a (field, op) or (field, op, value) tuple, not %r"
+                            % (what, item))
+        field = text_arg(item[0], what + " field")
+        op = text_arg(item[1], what + " operator")
+        if len(item) == 2:
+            if item[1] not in _VALUELESS_OPS:
+                raise ValueError("%s: the operator %r needs a value: (%r, %r, value)"
+                                 % (what, item[1], item[0], item[1]))
+            value = None
+        elif item[2] is None:
+            if item[1] not in _VALUELESS_OPS:
+                raise TypeError("%s: the value is None; to find customers without a "
+                                "value use (%r, \"null\")" % (what, item[0]))
+            value = None
+        else:
+            value = text_arg(_filter_value(item[2], what), what + " value")
+        prepared.append(FieldFilter(field, op, value))
+    return (FieldFilter * len(prepared))(*prepared)
+
+
+class _ListQuery:
+    """The arguments of a customer list, checked and converted once: every
+    page's ``crm_customer_query`` is made from them, so that each page token
+    is used with the same filters and order.  Owns the arrays the struct
+    points to; keep it alive for the duration of a call."""
+
+    __slots__ = ("owner", "type", "include_archived", "tags_all", "tags_any", "view",
+                 "filters", "sort")
+
+    def __init__(self, owner, type, include_archived, tags_all, tags_any,  # noqa: A002
+                 view, filters, sort):
+        self.owner = 0 if owner is None else int_arg(owner, "owner")
+        self.type = text_arg(type, "type", optional=True)
+        self.include_archived = 1 if include_archived else 0
+        self.tags_all = _id_array(tags_all)
+        self.tags_any = _id_array(tags_any)
+        self.view = view
+        self.filters = _field_filters(filters)
+        self.sort = text_arg(sort, "sort", optional=True)
+
+    def struct(self, page_size=0, after=None):
+        """A ``crm_customer_query`` for one page (``after``: a token, str or
+        None)."""
+        q = customer_query_init()
+        q.owner = self.owner
+        q.type = self.type
+        q.page_size = _int32_arg(page_size, "page_size")
+        q.include_archived = self.include_archived
+        q.after = text_arg(after, "after", optional=True)
+        if self.tags_all is not None:
+            q.tags_all = self.tags_all
+            q.tags_all_count = len(self.tags_all)
+        if self.tags_any is not None:
+            q.tags_any = self.tags_any
+            q.tags_any_count = len(self.tags_any)
+        for name, value in self.view.items():
+            setattr(q, name, value)
+        if self.filters is not None:
+            q.filters = self.filters
+            q.filter_count = len(self.filters)
+        q.sort = self.sort
+        return q
 
 
 class _Closing:
@@ -302,10 +463,11 @@ class Session(_Closing):
 
     Every operation runs as this user: permissions are checked and history
     records who did what.  Customers (客户), their contacts (联系人) and tags
-    (标签), users (用户), dictionaries (字典) and history (变更历史) are
-    reached from here.
-    Records are dicts keyed by field name (see :func:`crm.fields`); values
-    are int, float, str or None.  Use it as a
+    (标签), users (用户), dictionaries (字典), custom fields (自定义字段),
+    settings (设置) and history (变更历史) are reached from here.
+    Records are dicts keyed by field name (see :func:`crm.fields`; custom
+    fields as ``"custom.<name>"``); values are int, float, str or None.
+    Use it as a
     context manager or call :meth:`close`; using a closed session raises
     :class:`~crm.StateError`.
     """
@@ -448,7 +610,7 @@ class Session(_Closing):
         q.since_ms = 0 if since is None else to_ms(since, "since")
         q.until_ms = 0 if until is None else to_ms(until, "until")
         customer_arg = text_arg(customer, "customer", optional=True)
-        q.page_size = int_arg(page_size, "page_size")
+        q.page_size = _int32_arg(page_size, "page_size")
         self._handle()
 
         def pages():
@@ -479,8 +641,14 @@ class Session(_Closing):
         Fields are normalised and validated; if any fails, ValidationError
         lists every failing field and nothing is written.  ``owner`` defaults
         to this session's user, ``type`` to "prospect" (潜在), ``entry_date``
-        to today in the database's time zone."""
-        merged = _merge(fields, kw, "create_customer")
+        to today in the database's time zone.
+
+        Custom fields (:meth:`define_custom_field`) are set by their
+        ``"custom.<name>"`` key; for them a ``Decimal`` is passed as its
+        digits ("12.5") and a bool as 1/0.  An undefined ``"custom."`` name
+        fails with code "unknown_field", a retired field with
+        "retired_field"."""
+        merged = _custom_values(_merge(fields, kw, "create_customer"))
         out = c_void_p()
         with record_from_dict(merged) as rec:
             try:
@@ -492,7 +660,13 @@ class Session(_Closing):
     def get_customer(self, id):  # noqa: A002
         """A customer as a dict of every field, by human id (``"C0001"``, str)
         or internal key (int).  ``phone`` is E.164, ``phone_display`` the
-        national format; instants (``created_at`` …) are UTC ms ints."""
+        national format; instants (``created_at`` …) are UTC ms ints.
+
+        Custom fields (自定义字段) with a value appear as ``"custom.<name>"``
+        keys, as the library stores them: text, date ("YYYY-MM-DD") and enum
+        values as str, integers as int, booleans as int 1/0, and decimals as
+        str with the field's number of decimals ("12.50"; make a
+        ``decimal.Decimal`` of it for arithmetic)."""
         if isinstance(id, str):
             return self._get_record(lib.crm_customer_get, text_arg(id, "id"))
         if isinstance(id, int) and not isinstance(id, bool):
@@ -517,8 +691,10 @@ class Session(_Closing):
 
         Pass ``version=`` (from :meth:`get_customer`) for optimistic
         concurrency: if someone changed the customer since, Conflict.  A
-        change of ``type`` must be an allowed lifecycle step."""
-        merged = _merge(fields, kw, "update_customer")
+        change of ``type`` must be an allowed lifecycle step.  Custom fields
+        as in :meth:`create_customer`; each changed one is a history row of
+        kind "update" with field ``"custom.<name>"``."""
+        merged = _custom_values(_merge(fields, kw, "update_customer"))
         key = text_arg(id, "id")
         out = c_int64()
         with record_from_dict(merged) as rec:
@@ -563,63 +739,53 @@ class Session(_Closing):
             "name_contains": text_arg(name_contains, "name_contains", optional=True),
         }
 
-    def _query(self, owner, type, page_size, include_archived, after,  # noqa: A002
-               tags_all, tags_any, filters):
-        """A crm_customer_query and the arrays it points to (keep both alive
-        for the duration of the call)."""
-        q = customer_query_init()
-        q.owner = 0 if owner is None else int_arg(owner, "owner")
-        q.type = text_arg(type, "type", optional=True)
-        q.page_size = int_arg(page_size, "page_size")
-        q.include_archived = 1 if include_archived else 0
-        q.after = text_arg(after, "after", optional=True)
-        all_arr = _id_array(tags_all)
-        any_arr = _id_array(tags_any)
-        if all_arr is not None:
-            q.tags_all = all_arr
-            q.tags_all_count = len(all_arr)
-        if any_arr is not None:
-            q.tags_any = any_arr
-            q.tags_any_count = len(any_arr)
-        for name, value in (filters or {}).items():
-            setattr(q, name, value)
-        return q, (all_arr, any_arr)
-
-    def count_customers(self, owner=None, type=None, include_archived=False, *,  # noqa: A002
-                        tags_all=(), tags_any=(), **filters):
-        """How many customers match the filters of :meth:`customers` (客户数),
-        e.g. for "第 1 页，共 44 个客户"."""
+    def _list_query(self, owner, type, include_archived, tags_all, tags_any,  # noqa: A002
+                    filters, sort, view):
+        """Check and convert a list's arguments once (a :class:`_ListQuery`):
+        tags are resolved, filters and times converted, so that a mistake is
+        raised by the call that made it, not by a later page."""
+        self._handle()
         all_ids = self._tag_ids(tags_all, "tags_all")
         any_ids = self._tag_ids(tags_any, "tags_any")
-        q, keep = self._query(owner, type, 0, include_archived, None, all_ids, any_ids,
-                              self._list_filters(**filters))
+        return _ListQuery(owner, type, include_archived, all_ids, any_ids,
+                          self._list_filters(**view), filters, sort)
+
+    def count_customers(self, owner=None, type=None, include_archived=False, *,  # noqa: A002
+                        tags_all=(), tags_any=(), filters=None, sort=None, **view_filters):
+        """How many customers match the filters of :meth:`customers` (客户数),
+        e.g. for "第 1 页，共 44 个客户".  Takes the same filters (``owner``,
+        ``type``, ``include_archived``, tags, ``filters`` and the list-view
+        keywords); ``sort`` is accepted (and checked) so that one set of
+        arguments serves both a list and its count; it does not change the
+        number."""
+        spec = self._list_query(owner, type, include_archived, tags_all, tags_any,
+                                filters, sort, view_filters)
+        q = spec.struct()
         out = c_int64()
         self._call(lib.crm_customer_count, byref(q), byref(out))
-        del keep
+        del spec
         return out.value
 
-    def _open_list(self, owner, type, page_size, include_archived, after,  # noqa: A002
-                   tags_all=(), tags_any=(), filters=None):
-        """Open one page.  ``tags_all``/``tags_any`` are lists of tag ids
-        (already resolved)."""
-        q, keep = self._query(owner, type, page_size, include_archived, after,
-                              tags_all, tags_any, filters)
+    def _open_list(self, spec, page_size, after):
+        """Open one page of the list ``spec`` (a :class:`_ListQuery`) after the
+        token ``after`` (None: the first page)."""
+        q = spec.struct(page_size, after)
         ptr = CursorP()
         self._call(lib.crm_customer_list, byref(q), byref(ptr))
-        del keep
         return _Cursor(self, ptr)
 
     def customer_page(self, owner=None, type=None, page_size=50,  # noqa: A002
                       include_archived=False, after=None, *, tags_all=(), tags_any=(),
-                      **filters):
-        """One page of customers in id order: ``(rows, next_token)``.  Pass
-        ``next_token`` as ``after`` for the next page, with the same filters
-        (tags included); it is None on the last page.  ``tags_all`` and
-        ``tags_any`` filter by tags (标签) as in :meth:`customers`."""
-        all_ids = self._tag_ids(tags_all, "tags_all")
-        any_ids = self._tag_ids(tags_any, "tags_any")
-        cur = self._open_list(owner, type, page_size, include_archived, after,
-                              all_ids, any_ids, self._list_filters(**filters))
+                      filters=None, sort=None, **view_filters):
+        """One page of customers: ``(rows, next_token)``.  Pass ``next_token``
+        as ``after`` for the next page, with the same filters (tags and
+        ``filters`` in the same order), ``sort`` and ``page_size``; it is None
+        on the last page.  A token used with another query raises
+        InvalidArgument.  The filters and ``sort`` are those of
+        :meth:`customers`."""
+        spec = self._list_query(owner, type, include_archived, tags_all, tags_any,
+                                filters, sort, view_filters)
+        cur = self._open_list(spec, page_size, after)
         try:
             rows = list(cur.rows())
             return rows, cur.next_page()
@@ -627,10 +793,13 @@ class Session(_Closing):
             cur.close()
 
     def customers(self, owner=None, type=None, page_size=50,  # noqa: A002
-                  include_archived=False, *, tags_all=(), tags_any=(), **filters):
-        """Iterate over customers (客户列表) in id order as dicts, fetching
-        ``page_size`` rows at a time and following page tokens until the end.
-        ``owner``: a user id; ``type``: a code or label ("won", "成交").
+                  include_archived=False, *, tags_all=(), tags_any=(), filters=None,
+                  sort=None, **view_filters):
+        """Iterate over customers (客户列表) as dicts, fetching ``page_size``
+        rows at a time and following page tokens (with the same filters and
+        order) until the end.  Rows are full records like
+        :meth:`get_customer`'s, custom fields included.  ``owner``: a user
+        id; ``type``: a code or label ("won", "成交").
 
         Tag filters (标签筛选): a customer must carry every tag of
         ``tags_all`` and at least one of ``tags_any`` (at most 32 each,
@@ -643,26 +812,47 @@ class Session(_Closing):
         (code or label), ``created_from`` / ``created_to`` and
         ``updated_from`` / ``updated_to`` (aware datetimes or UTC ms; from
         inclusive, to exclusive), ``name_contains`` (part of the name, ASCII
-        letters in either case).  :meth:`count_customers` counts the same
-        filters."""
-        # Check the arguments now, not at the first next().
-        int_arg(page_size, "page_size")
-        if owner is not None:
-            int_arg(owner, "owner")
-        text_arg(type, "type", optional=True)
-        self._handle()
-        all_ids = self._tag_ids(tags_all, "tags_all")
-        any_ids = self._tag_ids(tags_any, "tags_any")
-        extra = self._list_filters(**filters)
-        return self._iter_customers(owner, type, page_size, include_archived,
-                                    all_ids, any_ids, extra)
+        letters in either case).
 
-    def _iter_customers(self, owner, type, page_size, include_archived,  # noqa: A002
-                        tags_all, tags_any, filters=None):
+        Field filters (字段筛选), ``filters``: a list of at most 16
+        conditions, all of which must hold, on built-in fields or custom
+        ones (``"custom.<name>"``)::
+
+            filters=[("custom.budget_range", "=", "10-50万"),
+                     ("industry", "=", "制造业"),
+                     ("email", "null")]
+
+        A condition is ``(field, op, value)`` with ``op`` one of ``"="``,
+        ``"!="`` (which also matches customers without a value), ``"<"``,
+        ``"<="``, ``">"``, ``">="`` and ``"contains"`` (text fields), or
+        ``(field, "null")`` / ``(field, "not_null")``.  Enumerations take
+        only ``"="`` and ``"!="``.  The value is read as a write of the field
+        reads it (a label of a list value, a phone in any usual format);
+        values that are not str are converted: int and ``Decimal`` to their
+        digits, float likewise, bool to "1"/"0", an aware datetime to UTC
+        milliseconds, a date to "YYYY-MM-DD".
+
+        Order (排序), ``sort``: None or "id" (the default), "name",
+        "entry_date", "created_at", "updated_at" or "custom.<name>"; a
+        leading "-" sorts descending ("-updated_at": most recently changed
+        first).  Ties are broken by id; customers without a value of a
+        custom sort field come last.  Paging stays stable under concurrent
+        inserts.
+
+        Unknown fields or operators, a value the field could never hold and
+        a sort on a field that cannot be sorted raise InvalidArgument, with a
+        message naming the field (when the first page is fetched).
+        :meth:`count_customers` counts the same filters."""
+        # Check the arguments now, not at the first next().
+        _int32_arg(page_size, "page_size")
+        spec = self._list_query(owner, type, include_archived, tags_all, tags_any,
+                                filters, sort, view_filters)
+        return self._iter_customers(spec, page_size)
+
+    def _iter_customers(self, spec, page_size):
         after = None
         while True:
-            cur = self._open_list(owner, type, page_size, include_archived, after,
-                                  tags_all, tags_any, filters)
+            cur = self._open_list(spec, page_size, after)
             try:
                 yield from cur.rows()
                 after = cur.next_page()
@@ -796,6 +986,34 @@ class Session(_Closing):
         does nothing."""
         self._change_tags(lib.crm_customer_tag_remove, id, tags)
 
+    def tag_customer_by_label(self, id, label, category=None):  # noqa: A002
+        """Attach the tag (标签) ``label`` to customer ``id`` in one call and
+        return the tag's int id.  ``category`` (code or label) may be left
+        out when the label is used in one category only (Conflict when it is
+        ambiguous).
+
+        An unknown label raises NotFound — unless the setting
+        ``"tags.create_on_attach"`` is "1" (:meth:`set_setting`) and a
+        ``category`` is given: then the tag is created in that category and
+        attached, in one transaction, by any user (the host opted in).  A tag
+        the customer already has is left alone; a real change raises the
+        customer's version and adds a history row of kind "tag".  StateError
+        for an archived customer."""
+        out = c_int64()
+        self._call(lib.crm_customer_tag_add_label, text_arg(id, "id"),
+                   text_arg(category, "category", optional=True),
+                   text_arg(label, "label"), byref(out))
+        return out.value
+
+    def untag_customer_by_label(self, id, label, category=None):  # noqa: A002
+        """Detach the tag (标签) ``label`` (``category`` as in
+        :meth:`tag_customer_by_label`) from customer ``id``.  Never creates a
+        tag: an unknown label raises NotFound whatever the settings.
+        Detaching a tag the customer does not carry does nothing."""
+        self._call(lib.crm_customer_tag_remove_label, text_arg(id, "id"),
+                   text_arg(category, "category", optional=True),
+                   text_arg(label, "label"))
+
     def _change_tags(self, fn, id, tags):  # noqa: A002
         key = text_arg(id, "id")
         self._handle()
@@ -836,6 +1054,121 @@ class Session(_Closing):
                             % (what, type(tags).__name__)) from None
         return [self._tag_id(t, what) for t in items]
 
+    # -- custom fields ------------------------------------------------------------
+
+    def define_custom_field(self, name, type, label_zh, label_en=None, *,  # noqa: A002
+                            values=None, required=False, max_chars=0, decimals=None):
+        """Define a custom field (自定义字段, R1.8) of customers, e.g. 客户预算范围,
+        and return its record key, ``"custom.<name>"``.  Administrators only
+        (PermissionDenied).  No schema change is involved: once defined, the
+        key is a field like any other — set it in :meth:`create_customer` /
+        :meth:`update_customer`, read it from :meth:`get_customer` and list
+        rows, filter and sort on it in :meth:`customers`, see its changes in
+        the history.
+
+        ``name``: a-z first, then a-z, 0-9 and _, at most 40 characters (the
+        "custom." prefix may be included).  ``type`` and what its values are:
+
+        - ``"text"``: text of at most ``max_chars`` characters (1..2000;
+          0 = 200)
+        - ``"integer"``: an int (or its digits as text)
+        - ``"decimal"``: exact, with ``decimals`` digits after the point (0..6;
+          None = 2); written as a ``Decimal``, str, int or float (a float
+          must be the nearest double to such a number), read back as str
+          ("35.50")
+        - ``"date"``: "YYYY-MM-DD"
+        - ``"enum"``: one of ``values`` (a list of 1..200 str, in display
+          order); they form the dictionary ``"custom.<name>"``
+          (:meth:`dictionary`), extended with :meth:`add_dict_entry`
+        - ``"boolean"``: read back as int 1/0; written as a bool, 1/0,
+          "true"/"false", "yes"/"no" or "是"/"否"
+
+        ``label_zh`` (1..50 characters) and ``label_en`` (None = the name)
+        label the field in forms and in error messages.  ``required=True``:
+        customers created from now on must have a value, and no value can be
+        cleared (older customers stay valid).  Options for another type
+        (``values`` for a text field …), a bad name, type or label raise
+        InvalidArgument; a name that was ever used, retired ones included,
+        or a label that is already a field's label raises Conflict."""
+        if isinstance(values, (str, bytes)):
+            raise TypeError("values must be a list of str, not a single %s"
+                            % type(values).__name__)
+        if not isinstance(required, (bool, int)):
+            raise TypeError("required must be a bool, not %s" % type(required).__name__)
+        d = custom_field_init()
+        d.name = text_arg(name, "name")
+        d.type = text_arg(type, "type")
+        d.label_zh = text_arg(label_zh, "label_zh")
+        d.label_en = text_arg(label_en, "label_en", optional=True)
+        d.required = 1 if required else 0
+        d.max_chars = _int32_arg(max_chars, "max_chars")
+        d.decimals = -1 if decimals is None else _int32_arg(decimals, "decimals")
+        keep = None
+        if values is not None:
+            try:
+                items = list(values)
+            except TypeError:
+                raise TypeError("values must be a list of str, not %s"
+                                % type(values).__name__) from None
+            encoded = [text_arg(v, "values[%d]" % i) for i, v in enumerate(items)]
+            if encoded:
+                keep = (c_char_p * len(encoded))(*encoded)
+                d.values = keep
+                d.value_count = len(encoded)
+        self._call(lib.crm_custom_field_define, byref(d))
+        del keep
+        return name if name.startswith(_CUSTOM_PREFIX) else _CUSTOM_PREFIX + name
+
+    def retire_custom_field(self, name):
+        """Retire a custom field (停用; administrators only).  Its values are
+        kept: still read for the customers that have one, filtered and
+        sorted on; setting a new value is a ValidationError with code
+        "retired_field" (writing back a record with the value unchanged is
+        accepted).  The name is never reused.  Retiring twice does nothing;
+        an unknown name raises NotFound.  ``name`` with or without
+        "custom."."""
+        self._call(lib.crm_custom_field_retire, text_arg(name, "name"))
+
+    def custom_fields(self, include_retired=False):
+        """The custom field definitions (自定义字段), in the order they were
+        defined, as dicts with "name" (``"custom.budget_range"``), "type",
+        "label_zh", "label_en", "required" (0/1), "max_chars" (text fields),
+        "decimals" (decimal fields), "dict" (enum fields: the dictionary of
+        their values, for :meth:`dictionary`), "retired" (0/1) and
+        "created_at" (UTC ms).  Retired fields only with
+        ``include_retired=True``."""
+        ptr = CursorP()
+        self._call(lib.crm_custom_field_list, 1 if include_retired else 0, byref(ptr))
+        return self._drain(ptr)
+
+    # -- settings ----------------------------------------------------------------
+
+    def setting(self, name):
+        """The value (str) of a setting (设置) stored in the database and
+        shared by every handle, e.g. ``setting("tags.create_on_attach")`` ->
+        "0".  NotFound for an unknown setting.
+
+        Settings: ``"tags.create_on_attach"`` — "1": :meth:`tag_customer_by_label`
+        creates an unknown tag in the given category; "0" (the default): it
+        raises NotFound."""
+        out = c_void_p()
+        try:
+            self._call(lib.crm_setting_get, text_arg(name, "name"), byref(out))
+        finally:
+            value = take_owned_string(out)
+        return value
+
+    def set_setting(self, name, value):
+        """Change a setting (设置; administrators only, PermissionDenied
+        otherwise).  ``value`` is a str ("1"/"0" for a switch) or a bool
+        (True -> "1", False -> "0").  InvalidArgument for a value the
+        setting does not take, NotFound for an unknown setting."""
+        if isinstance(value, bool):
+            value = "1" if value else "0"
+        elif not isinstance(value, str):
+            raise TypeError("value must be a str or a bool, not %s" % type(value).__name__)
+        self._call(lib.crm_setting_set, text_arg(name, "name"), text_arg(value, "value"))
+
     def _drain(self, ptr):
         """Every row of a one-page cursor, as a list of dicts; closes it."""
         cur = _Cursor(self, ptr)
@@ -847,8 +1180,11 @@ class Session(_Closing):
     def customer_history(self, id):  # noqa: A002
         """A customer's change history (变更历史), oldest first: a list of dicts
         with "at" (UTC ms), "actor" (user id), "kind" (create, update, type,
-        tag, contact, archive), "field", "before", "after", "reason" and
-        "major" (0/1).  A tag (标签) change has field "tags" and
+        tag, contact, review, archive), "field", "before", "after", "reason"
+        and "major" (0/1).  Values are text: a custom field's change has field
+        ``"custom.<name>"`` and values as text ("12.50", "1").  A monthly
+        review (复核, :meth:`review_customer`) is a row of kind "review" with
+        its note as the reason.  A tag (标签) change has field "tags" and
         "category:label" as after (attached) or before (detached).  A contact
         (联系人) change has field "contacts" (added or removed; "<id>:<name>"
         as after or before), "contact.<id>.<field>" (a changed field) or
