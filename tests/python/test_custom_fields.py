@@ -269,6 +269,8 @@ def test_every_bad_value_is_reported_with_its_field(session, fields):
     by_field = {e.field: e for e in info.value.errors}
     assert "年度预算（万元）" in by_field["custom.annual_budget"].message_zh, \
         "the Chinese message names the field by its label: %r" % (by_field,)
+    assert by_field["custom.annual_budget"].label_zh == "年度预算（万元）"
+    assert by_field["custom.nope"].label_zh == "", "an unknown field has no label"
     assert list(session.customers()) == [], "nothing may be written"
 
 

@@ -46,12 +46,14 @@ class Status(enum.IntEnum):
     INTERNAL = -15
 
 
-FieldError = namedtuple("FieldError", "field code message message_zh")
+FieldError = namedtuple("FieldError", "field code message message_zh label_zh")
 FieldError.__doc__ = """One failing field of a validation error (字段校验错误).
 
 ``field`` is the field name (``"phone"``), ``code`` a stable machine-readable
 code (``"invalid_phone"``, ``"required"``, ``"vague_name"`` …), ``message`` and
-``message_zh`` the explanation in English and Chinese."""
+``message_zh`` the explanation in English and Chinese, ``label_zh`` the
+field's Chinese label (``"联系电话"``, or a custom field's ``"客户预算范围"``;
+``""`` for an unknown field) — what a form shows next to the input."""
 
 
 def status_name(code):
@@ -200,7 +202,8 @@ def last_error(status):
     errors = [FieldError(_text(lib.crm_error_field_name(i)),
                          _text(lib.crm_error_field_code(i)),
                          _text(lib.crm_error_field_message(i)),
-                         _text(lib.crm_error_field_message_zh(i)))
+                         _text(lib.crm_error_field_message_zh(i)),
+                         _text(lib.crm_error_field_label_zh(i)))
               for i in range(max(n, 0))]
     message = _text(lib.crm_errmsg())
     message_zh = _text(lib.crm_errmsg_zh())
