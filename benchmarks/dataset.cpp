@@ -144,89 +144,92 @@ std::uint64_t splitmix64(std::uint64_t x) {
 
 std::size_t max_rows() { return kNameSpace; }
 
+Row make_row(std::size_t i) {
+  if (i >= kNameSpace)
+    throw std::out_of_range("at most " + std::to_string(kNameSpace) + " distinct rows");
+  char buf[64];
+  Row r;
+  // Company name from a permutation of the name space: distinct for every i.
+  std::uint64_t p = (static_cast<std::uint64_t>(i) * kStride) % kNameSpace;
+  const Syllable& t1 = kTradeFirst[p % kFirst];
+  p /= kFirst;
+  const Syllable& t2 = kTradeSecond[p % kSecond];
+  p /= kSecond;
+  const char* region = kRegions[p % kRegionCount];
+  p /= kRegionCount;
+  const Industry& ind = kIndustries[p % kIndustryCount];
+  p /= kIndustryCount;
+  const char* suffix = kLegalSuffixes[p % kSuffixCount];
+  r.name = std::string(region) + t1.zh + t2.zh + ind.name_word + suffix;
+  r.industry_label = ind.label_zh;
+  r.industry_code = ind.code;
+
+  // Everything else from a per-row hash (no std:: distributions, whose
+  // output differs between standard libraries).
+  std::uint64_t h = splitmix64(i + 0x5EED);
+  auto pick = [&h](std::size_t k) {
+    std::size_t v = static_cast<std::size_t>(h % k);
+    h /= k;
+    return v;
+  };
+  const Syllable& sur = kSurnames[pick(count_of(kSurnames))];
+  const Syllable& giv = kGiven[pick(count_of(kGiven))];
+  r.contact_name = std::string(sur.zh) + giv.zh;
+
+  const char* prefix = kMobilePrefixes[pick(count_of(kMobilePrefixes))];
+  unsigned a = static_cast<unsigned>(pick(10000)), b = static_cast<unsigned>(pick(10000));
+  std::snprintf(buf, sizeof buf, "%s%04u%04u", prefix, a, b);
+  r.phone_e164 = std::string("+86") + buf;
+  switch (pick(4)) {
+    case 0:
+      r.phone_input = buf;
+      break;
+    case 1:
+      std::snprintf(buf, sizeof buf, "%s-%04u-%04u", prefix, a, b);
+      r.phone_input = buf;
+      break;
+    case 2:
+      std::snprintf(buf, sizeof buf, "%s %04u %04u", prefix, a, b);
+      r.phone_input = buf;
+      break;
+    default:
+      std::snprintf(buf, sizeof buf, "+86 %s %04u %04u", prefix, a, b);
+      r.phone_input = buf;
+      break;
+  }
+
+  if (pick(2) == 0) {  // company mailbox
+    r.email = std::string(sur.py) + "." + giv.py + "@" + t1.py + t2.py + "-" + ind.slug + ".com.cn";
+  } else {  // personal webmail
+    r.email = std::string(giv.py) + sur.py + std::to_string(i % 1000) + "@" +
+              kWebmail[pick(count_of(kWebmail))];
+  }
+
+  const Label& scale = kScales[pick(count_of(kScales))];
+  const Label& source = kSources[pick(count_of(kSources))];
+  const Label& prio = kPriorities[pick(count_of(kPriorities))];
+  r.scale_label = scale.zh;
+  r.scale_code = scale.code;
+  r.source_label = source.zh;
+  r.source_code = source.code;
+  r.priority_label = prio.zh;
+  r.priority_code = prio.code;
+
+  h = splitmix64(h ^ i);
+  std::size_t n1 = pick(count_of(kNeeds));
+  std::size_t n2 = (n1 + 1 + pick(count_of(kNeeds) - 1)) % count_of(kNeeds);
+  r.key_needs = std::string("需要") + kNeeds[n1] + "、" + kNeeds[n2] + "。预计" +
+                std::to_string(5 + pick(200)) + "个账号使用。" +
+                kNeedNotes[pick(count_of(kNeedNotes))];
+  return r;
+}
+
 std::vector<Row> make_rows(std::size_t n) {
   if (n > kNameSpace)
     throw std::out_of_range("at most " + std::to_string(kNameSpace) + " distinct rows");
   std::vector<Row> rows;
   rows.reserve(n);
-  char buf[64];
-  for (std::size_t i = 0; i < n; ++i) {
-    Row r;
-    // Company name from a permutation of the name space: distinct for every i.
-    std::uint64_t p = (static_cast<std::uint64_t>(i) * kStride) % kNameSpace;
-    const Syllable& t1 = kTradeFirst[p % kFirst];
-    p /= kFirst;
-    const Syllable& t2 = kTradeSecond[p % kSecond];
-    p /= kSecond;
-    const char* region = kRegions[p % kRegionCount];
-    p /= kRegionCount;
-    const Industry& ind = kIndustries[p % kIndustryCount];
-    p /= kIndustryCount;
-    const char* suffix = kLegalSuffixes[p % kSuffixCount];
-    r.name = std::string(region) + t1.zh + t2.zh + ind.name_word + suffix;
-    r.industry_label = ind.label_zh;
-    r.industry_code = ind.code;
-
-    // Everything else from a per-row hash (no std:: distributions, whose
-    // output differs between standard libraries).
-    std::uint64_t h = splitmix64(i + 0x5EED);
-    auto pick = [&h](std::size_t k) {
-      std::size_t v = static_cast<std::size_t>(h % k);
-      h /= k;
-      return v;
-    };
-    const Syllable& sur = kSurnames[pick(count_of(kSurnames))];
-    const Syllable& giv = kGiven[pick(count_of(kGiven))];
-    r.contact_name = std::string(sur.zh) + giv.zh;
-
-    const char* prefix = kMobilePrefixes[pick(count_of(kMobilePrefixes))];
-    unsigned a = static_cast<unsigned>(pick(10000)), b = static_cast<unsigned>(pick(10000));
-    std::snprintf(buf, sizeof buf, "%s%04u%04u", prefix, a, b);
-    r.phone_e164 = std::string("+86") + buf;
-    switch (pick(4)) {
-      case 0:
-        r.phone_input = buf;
-        break;
-      case 1:
-        std::snprintf(buf, sizeof buf, "%s-%04u-%04u", prefix, a, b);
-        r.phone_input = buf;
-        break;
-      case 2:
-        std::snprintf(buf, sizeof buf, "%s %04u %04u", prefix, a, b);
-        r.phone_input = buf;
-        break;
-      default:
-        std::snprintf(buf, sizeof buf, "+86 %s %04u %04u", prefix, a, b);
-        r.phone_input = buf;
-        break;
-    }
-
-    if (pick(2) == 0) {  // company mailbox
-      r.email =
-          std::string(sur.py) + "." + giv.py + "@" + t1.py + t2.py + "-" + ind.slug + ".com.cn";
-    } else {  // personal webmail
-      r.email = std::string(giv.py) + sur.py + std::to_string(i % 1000) + "@" +
-                kWebmail[pick(count_of(kWebmail))];
-    }
-
-    const Label& scale = kScales[pick(count_of(kScales))];
-    const Label& source = kSources[pick(count_of(kSources))];
-    const Label& prio = kPriorities[pick(count_of(kPriorities))];
-    r.scale_label = scale.zh;
-    r.scale_code = scale.code;
-    r.source_label = source.zh;
-    r.source_code = source.code;
-    r.priority_label = prio.zh;
-    r.priority_code = prio.code;
-
-    h = splitmix64(h ^ i);
-    std::size_t n1 = pick(count_of(kNeeds));
-    std::size_t n2 = (n1 + 1 + pick(count_of(kNeeds) - 1)) % count_of(kNeeds);
-    r.key_needs = std::string("需要") + kNeeds[n1] + "、" + kNeeds[n2] + "。预计" +
-                  std::to_string(5 + pick(200)) + "个账号使用。" +
-                  kNeedNotes[pick(count_of(kNeedNotes))];
-    rows.push_back(std::move(r));
-  }
+  for (std::size_t i = 0; i < n; ++i) rows.push_back(make_row(i));
   return rows;
 }
 

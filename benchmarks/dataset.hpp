@@ -39,6 +39,10 @@ struct Row {
 // The largest number of distinct company names make_rows can produce.
 std::size_t max_rows();
 
+// Row `i` (0-based) of the sequence make_rows produces: the same on every run
+// and machine.  Throws std::out_of_range if i >= max_rows().
+Row make_row(std::size_t i);
+
 // `n` rows, identical for identical `n` on every run and machine.  All company
 // names are distinct.  Throws std::out_of_range if n > max_rows().
 std::vector<Row> make_rows(std::size_t n);

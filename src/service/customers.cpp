@@ -290,6 +290,7 @@ std::int64_t create_customer(Session& s, const Record& input) {
 
 Record get_customer(Session& s, std::int64_t key) {
   s.authorize(Action::customer_read);
+  store::ReadTransaction snapshot(s.db().conn());  // the row and its custom values
   Record r = load_customer_or_throw(s, key);
   fill_display(r);
   append_custom_values(s, r, key);
@@ -572,6 +573,7 @@ CustomerPage list_customers(Session& s, const CustomerQuery& q) {
   if (q.page_size < 0 || q.page_size > 1000)
     throw Error(Status::invalid_arg, "page_size must be between 1 and 1000 (0 = 50)",
                 "每页条数须在 1 到 1000 之间（0 表示 50）");
+  store::ReadTransaction snapshot(s.db().conn());
   CustomerQuery norm;
   store::CustomerFilter f = customer_filter(s, q, norm);
   if (norm.page_size == 0) norm.page_size = 50;
@@ -593,12 +595,14 @@ CustomerPage list_customers(Session& s, const CustomerQuery& q) {
 
 std::int64_t count_customers(Session& s, const CustomerQuery& q) {
   s.authorize(Action::customer_list);
+  store::ReadTransaction snapshot(s.db().conn());
   CustomerQuery norm;
   return store::count_customers(s.db().conn(), customer_filter(s, q, norm));
 }
 
 std::vector<Record> customer_history(Session& s, std::int64_t key) {
   s.authorize(Action::customer_read);
+  store::ReadTransaction snapshot(s.db().conn());
   Record current = load_customer_or_throw(s, key);
   Record created;
   created.set("at", *current.find("created_at"));

@@ -313,4 +313,17 @@ WriteTransaction::~WriteTransaction() {
   }
 }
 
+ReadTransaction::ReadTransaction(Connection& c) : c_(c), own_(!c.in_transaction()) {
+  if (own_) c_.run("BEGIN");
+}
+
+ReadTransaction::~ReadTransaction() {
+  if (!own_) return;
+  try {
+    c_.run("COMMIT");
+  } catch (...) {
+    // A read-only transaction has nothing to lose; SQLite ends it on close.
+  }
+}
+
 }  // namespace crm::store

@@ -100,6 +100,22 @@ class WriteTransaction {
   bool done_ = false;
 };
 
+// One read transaction around the several reads of a call: they see one
+// snapshot, and the WAL read lock is taken once instead of once per
+// statement.  Inside an open transaction (the host's, or a write) it does
+// nothing.
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(Connection& c);
+  ~ReadTransaction();
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+ private:
+  Connection& c_;
+  bool own_;
+};
+
 // Translates a SQLite exception into crm::Error with a clear message.
 [[noreturn]] void rethrow(const SQLite::Exception& e, const char* what);
 

@@ -4,6 +4,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace crm::store {
@@ -12,7 +13,15 @@ namespace {
 #define CRM_CUSTOMER_COLUMNS                                                                   \
   "id, name, contact_name, phone, email, industry, scale, type, source, key_needs, priority, " \
   "owner_id, entry_date, archived, version, created_at, created_by, updated_at, updated_by, "  \
-  "contact_title, reviewed_at, reviewed_by"
+  "contact_title, reviewed_at, reviewed_by, last_followup_at, next_step"
+
+// The same columns of the customers row named `c` (list queries, which join
+// customers to itself).
+#define CRM_CUSTOMER_COLUMNS_C                                                                \
+  "c.id, c.name, c.contact_name, c.phone, c.email, c.industry, c.scale, c.type, c.source, "   \
+  "c.key_needs, c.priority, c.owner_id, c.entry_date, c.archived, c.version, c.created_at, "  \
+  "c.created_by, c.updated_at, c.updated_by, c.contact_title, c.reviewed_at, c.reviewed_by, " \
+  "c.last_followup_at, c.next_step"
 
 // at, actor, kind, field, before, after, reason, major from column `first` on.
 Record read_history(SQLite::Statement& st, int first) {
@@ -30,31 +39,35 @@ Record read_history(SQLite::Statement& st, int first) {
 
 Record read_customer(SQLite::Statement& st) {
   Record r;
+  r.reserve(28);  // 24 columns, id and key, phone_display, some custom fields
   std::int64_t key = st.getColumn(0).getInt64();
-  r.set("id", human_id(key));
-  r.set("key", key);
-  r.set("name", text_or_null(st, 1));
-  r.set("contact_name", text_or_null(st, 2));
-  r.set("contact_title", text_or_null(st, 19));
-  r.set("phone", text_or_null(st, 3));
-  r.set("phone_display", Value{});
-  r.set("email", text_or_null(st, 4));
-  r.set("industry", text_or_null(st, 5));
-  r.set("scale", text_or_null(st, 6));
-  r.set("type", text_or_null(st, 7));
-  r.set("source", text_or_null(st, 8));
-  r.set("key_needs", text_or_null(st, 9));
-  r.set("priority", text_or_null(st, 10));
-  r.set("owner", st.getColumn(11).getInt64());
-  r.set("entry_date", text_or_null(st, 12));
-  r.set("archived", st.getColumn(13).getInt64());
-  r.set("reviewed_at", st.getColumn(20).isNull() ? Value{} : Value{st.getColumn(20).getInt64()});
-  r.set("reviewed_by", st.getColumn(21).isNull() ? Value{} : Value{st.getColumn(21).getInt64()});
-  r.set("version", st.getColumn(14).getInt64());
-  r.set("created_at", st.getColumn(15).getInt64());
-  r.set("created_by", st.getColumn(16).getInt64());
-  r.set("updated_at", st.getColumn(17).getInt64());
-  r.set("updated_by", st.getColumn(18).getInt64());
+  r.append("id", human_id(key));
+  r.append("key", key);
+  r.append("name", text_or_null(st, 1));
+  r.append("contact_name", text_or_null(st, 2));
+  r.append("contact_title", text_or_null(st, 19));
+  r.append("phone", text_or_null(st, 3));
+  r.append("phone_display", Value{});
+  r.append("email", text_or_null(st, 4));
+  r.append("industry", text_or_null(st, 5));
+  r.append("scale", text_or_null(st, 6));
+  r.append("type", text_or_null(st, 7));
+  r.append("source", text_or_null(st, 8));
+  r.append("key_needs", text_or_null(st, 9));
+  r.append("priority", text_or_null(st, 10));
+  r.append("owner", st.getColumn(11).getInt64());
+  r.append("entry_date", text_or_null(st, 12));
+  r.append("archived", st.getColumn(13).getInt64());
+  r.append("reviewed_at", st.getColumn(20).isNull() ? Value{} : Value{st.getColumn(20).getInt64()});
+  r.append("reviewed_by", st.getColumn(21).isNull() ? Value{} : Value{st.getColumn(21).getInt64()});
+  r.append("last_followup_at",
+           st.getColumn(22).isNull() ? Value{} : Value{st.getColumn(22).getInt64()});
+  r.append("next_step", text_or_null(st, 23));
+  r.append("version", st.getColumn(14).getInt64());
+  r.append("created_at", st.getColumn(15).getInt64());
+  r.append("created_by", st.getColumn(16).getInt64());
+  r.append("updated_at", st.getColumn(17).getInt64());
+  r.append("updated_by", st.getColumn(18).getInt64());
   return r;
 }
 
@@ -206,29 +219,40 @@ std::string like_pattern(const std::string& s) {
   return p + "%";
 }
 
-FilterSql filter_sql(const CustomerFilter& f) {
+// Where the filter's conditions apply.  `cols` qualifies the columns tested
+// and `key` names the customer key that the tag and custom-value probes
+// match, both of the row that drives the scan; `late` qualifies the
+// conditions left for the customer's table row (archived, in no index).  See
+// list_customers.
+struct FilterPlace {
+  std::string cols;  // "" or an alias with its dot, e.g. "k."
+  std::string key;   // e.g. "k.id" or "customers.id"
+  std::string late;  // "" or an alias with its dot, e.g. "c."
+};
+
+FilterSql filter_sql(const CustomerFilter& f, const FilterPlace& at) {
   FilterSql w;
-  if (f.owner != 0) w.add(" AND owner_id = ?", f.owner);
-  if (!f.type.empty()) w.add(" AND type = ?", f.type);
-  if (!f.include_archived) w.text += " AND archived = 0";
-  if (!f.industry.empty()) w.add(" AND industry = ?", f.industry);
-  if (!f.source.empty()) w.add(" AND source = ?", f.source);
-  if (f.created_from != 0) w.add(" AND created_at >= ?", f.created_from);
-  if (f.created_to != 0) w.add(" AND created_at < ?", f.created_to);
-  if (f.updated_from != 0) w.add(" AND updated_at >= ?", f.updated_from);
-  if (f.updated_to != 0) w.add(" AND updated_at < ?", f.updated_to);
+  const std::string& q = at.cols;
+  if (f.owner != 0) w.add(" AND " + q + "owner_id = ?", f.owner);
+  if (!f.type.empty()) w.add(" AND " + q + "type = ?", f.type);
+  if (!f.include_archived) w.text += " AND " + at.late + "archived = 0";
+  if (!f.industry.empty()) w.add(" AND " + q + "industry = ?", f.industry);
+  if (!f.source.empty()) w.add(" AND " + q + "source = ?", f.source);
+  if (f.created_from != 0) w.add(" AND " + q + "created_at >= ?", f.created_from);
+  if (f.created_to != 0) w.add(" AND " + q + "created_at < ?", f.created_to);
+  if (f.updated_from != 0) w.add(" AND " + q + "updated_at >= ?", f.updated_from);
+  if (f.updated_to != 0) w.add(" AND " + q + "updated_at < ?", f.updated_to);
   if (!f.name_contains.empty())
-    w.add(" AND name LIKE ? ESCAPE '\\'", like_pattern(f.name_contains));
+    w.add(" AND " + q + "name LIKE ? ESCAPE '\\'", like_pattern(f.name_contains));
   // Tags through the (customer_id, tag_id) key: one probe per candidate row.
   for (std::int64_t t : f.tags_all)
-    w.add(
-        " AND EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = customers.id AND "
-        "t.tag_id = ?)",
-        t);
+    w.add(" AND EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = " + at.key +
+              " AND t.tag_id = ?)",
+          t);
   for (const Condition& k : f.conditions) {
     const std::string& op = k.op;
     if (!k.column.empty()) {
-      const std::string& col = k.column;
+      const std::string col = q + k.column;
       if (op == "null")
         w.text += " AND " + col + " IS NULL";
       else if (op == "not_null")
@@ -241,26 +265,25 @@ FilterSql filter_sql(const CustomerFilter& f) {
         w.add(" AND " + col + " " + op + " ?", k.value);
       continue;
     }
-    const char* probe =
-        "EXISTS (SELECT 1 FROM customer_custom x WHERE x.customer_id = customers.id AND "
-        "x.field_id = ?";
+    const std::string probe =
+        "EXISTS (SELECT 1 FROM customer_custom x WHERE x.customer_id = " + at.key +
+        " AND x.field_id = ?";
     if (op == "null" || op == "not_null") {
       w.add(std::string(" AND ") + (op == "null" ? "NOT " : "") + probe + ")", k.field_id);
     } else if (op == "!=") {
-      w.add(std::string(" AND NOT ") + probe, k.field_id);
+      w.add(" AND NOT " + probe, k.field_id);
       w.add(" AND x.value = ?)", k.value);
     } else if (op == "contains") {
-      w.add(std::string(" AND ") + probe, k.field_id);
+      w.add(" AND " + probe, k.field_id);
       w.add(" AND x.value LIKE ? ESCAPE '\\')", like_pattern(std::get<std::string>(k.value)));
     } else {
-      w.add(std::string(" AND ") + probe, k.field_id);
+      w.add(" AND " + probe, k.field_id);
       w.add(" AND x.value " + op + " ?)", k.value);
     }
   }
   if (!f.tags_any.empty()) {
-    w.text +=
-        " AND EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = customers.id AND "
-        "t.tag_id IN (";
+    w.text += " AND EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = " + at.key +
+              " AND t.tag_id IN (";
     for (std::size_t i = 0; i < f.tags_any.size(); ++i) {
       w.text += i ? ", ?" : "?";
       w.params.push_back(f.tags_any[i]);
@@ -268,6 +291,11 @@ FilterSql filter_sql(const CustomerFilter& f) {
     w.text += "))";
   }
   return w;
+}
+
+// Conditions on the customers table itself, unqualified (one-table queries).
+FilterSql filter_sql(const CustomerFilter& f) {
+  return filter_sql(f, FilterPlace{"", "customers.id", ""});
 }
 
 void bind_value(SQLite::Statement& st, int i, const Value& v) {
@@ -304,31 +332,50 @@ void run_page(Connection& c, const std::string& sql, const std::vector<Value>& f
 
 }  // namespace
 
+// Whether a filter tests tags or custom values (subqueries on other tables).
+bool has_probes(const CustomerFilter& f) {
+  return !f.tags_all.empty() || !f.tags_any.empty() ||
+         std::any_of(f.conditions.begin(), f.conditions.end(),
+                     [](const Condition& x) { return x.column.empty(); });
+}
+
 std::vector<Record> list_customers(Connection& c, const CustomerFilter& f, bool& more,
                                    SortPosition* last) {
-  FilterSql w = filter_sql(f);
   const std::string dir = f.descending ? " DESC" : "";
   const char* cmp = f.descending ? "<" : ">";
   std::vector<Record> out;
   std::vector<Value> sort_values;
   const int want = f.limit + 1;
+  // With tag or custom-value probes, a scan is driven by customers k (the
+  // entries of the index on the order or on a filter column) and the probes
+  // match k.id, so that a customer's row, customers c, is read only once it
+  // has passed them; otherwise every candidate's row would be read first
+  // (for archived) and most then rejected by a probe.  Without probes, the
+  // tests need the row anyway: one table suffices.
+  const char* from_kc =
+      "SELECT " CRM_CUSTOMER_COLUMNS_C " FROM customers k CROSS JOIN customers c ON c.id = k.id";
   if (f.sort_field == 0) {
     // A NOT NULL column with an index on (column, id).
-    std::string sql = "SELECT " CRM_CUSTOMER_COLUMNS " FROM customers WHERE ";
+    const bool probes = has_probes(f);
+    const std::string k = probes ? "k." : "";
+    FilterSql w = probes ? filter_sql(f, FilterPlace{"k.", "k.id", "c."}) : filter_sql(f);
+    std::string sql =
+        std::string(probes ? from_kc : "SELECT " CRM_CUSTOMER_COLUMNS " FROM customers") +
+        " WHERE ";
     std::vector<Value> first;
     if (f.sort_column == "id") {
-      sql += f.after_key != 0 || f.descending ? std::string("id ") + cmp + " ?" : "id > ?";
+      sql += k + "id " + cmp + " ?";
       first.push_back(f.after_key != 0 ? Value{f.after_key}
                                        : Value{f.descending ? INT64_MAX : std::int64_t{0}});
     } else if (f.has_after_value) {
-      sql += "(" + f.sort_column + ", id) " + cmp + " (?, ?)";
+      sql += "(" + k + f.sort_column + ", " + k + "id) " + cmp + " (?, ?)";
       first.push_back(f.after_value);
       first.push_back(f.after_key);
     } else {
       sql += "1";
     }
-    sql += w.text + " ORDER BY " + f.sort_column + dir +
-           (f.sort_column == "id" ? "" : ", id" + dir) + " LIMIT ?";
+    sql += w.text + " ORDER BY " + k + f.sort_column + dir +
+           (f.sort_column == "id" ? "" : ", " + k + "id" + dir) + " LIMIT ?";
     run_page(c, sql, first, w, want, -1, out, nullptr);
     if (last && !out.empty()) {
       const Record& r =
@@ -338,8 +385,10 @@ std::vector<Record> list_customers(Connection& c, const CustomerFilter& f, bool&
         if (const Value* v = r.find(f.sort_column)) last->value = *v;
     }
   } else {
-    // Phase 0: customers with a value, driven by (field_id, value, customer_id).
+    // Phase 0: customers with a value, driven by (field_id, value, customer_id);
+    // the probes match the entry's customer_id before the row is read.
     if (f.after_phase == 0) {
+      FilterSql w = filter_sql(f, FilterPlace{"customers.", "s.customer_id", "customers."});
       std::string sql = "SELECT " CRM_CUSTOMER_COLUMNS
                         ", s.value FROM customer_custom s CROSS JOIN customers ON customers.id = "
                         "s.customer_id WHERE s.field_id = ?";
@@ -350,16 +399,17 @@ std::vector<Record> list_customers(Connection& c, const CustomerFilter& f, bool&
         first.push_back(f.after_key);
       }
       sql += w.text + " ORDER BY s.value" + dir + ", s.customer_id" + dir + " LIMIT ?";
-      run_page(c, sql, first, w, want, 22, out, &sort_values);
+      run_page(c, sql, first, w, want, 24, out, &sort_values);
     }
     const std::size_t valued = out.size();
     // Phase 1: customers without a value, in key order (ascending in both
     // directions: "the rest, oldest first").
     if (out.size() < static_cast<std::size_t>(want)) {
-      std::string sql = "SELECT " CRM_CUSTOMER_COLUMNS
-                        " FROM customers WHERE NOT EXISTS (SELECT 1 FROM customer_custom s "
-                        "WHERE s.customer_id = customers.id AND s.field_id = ?) AND id > ?" +
-                        w.text + " ORDER BY id LIMIT ?";
+      FilterSql w = filter_sql(f, FilterPlace{"k.", "k.id", "c."});
+      std::string sql = std::string(from_kc) +
+                        " WHERE NOT EXISTS (SELECT 1 FROM customer_custom s WHERE s.customer_id = "
+                        "k.id AND s.field_id = ?) AND k.id > ?" +
+                        w.text + " ORDER BY k.id LIMIT ?";
       std::int64_t from = f.after_phase == 1 ? f.after_key : 0;
       std::vector<Value> first{Value{f.sort_field}, Value{from}};
       run_page(c, sql, first, w, want - static_cast<int>(valued), -1, out, nullptr);
@@ -378,8 +428,15 @@ std::vector<Record> list_customers(Connection& c, const CustomerFilter& f, bool&
 }
 
 std::int64_t count_customers(Connection& c, const CustomerFilter& f) {
-  FilterSql w = filter_sql(f);
-  auto q = c.prepare_text("SELECT count(*) FROM customers WHERE 1" + w.text);
+  // As for a list: with probes, only customers that pass them have their
+  // row read.
+  const bool probes = has_probes(f);
+  FilterSql w = probes ? filter_sql(f, FilterPlace{"k.", "k.id", "c."}) : filter_sql(f);
+  auto q = c.prepare_text(
+      std::string(probes ? "SELECT count(*) FROM customers k CROSS JOIN customers c ON c.id = k.id "
+                           "WHERE 1"
+                         : "SELECT count(*) FROM customers WHERE 1") +
+      w.text);
   int i = 1;
   for (const Value& v : w.params) bind_value(*q, i++, v);
   q->executeStep();

@@ -181,6 +181,11 @@ CREATE INDEX customers_entry_date ON customers(entry_date, id);
 CREATE INDEX customers_industry ON customers(industry, id);
 CREATE INDEX customers_source ON customers(source, id);
 
+-- The list view's last follow-up time and next step (R1.12), kept by the
+-- follow-up records of the scheduling module; NULL until there are any.
+ALTER TABLE customers ADD COLUMN last_followup_at INTEGER;
+ALTER TABLE customers ADD COLUMN next_step TEXT;
+
 INSERT INTO meta(key, value) VALUES ('setting.tags.create_on_attach', '0');
 )SQL";
 
