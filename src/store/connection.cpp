@@ -226,6 +226,10 @@ void Connection::initialise(const OpenOptions& o, bool memory) {
       // NORMAL is durable across application crashes in WAL mode; a power
       // loss may lose the last commits but never corrupts the file.
       db_->exec("PRAGMA synchronous = NORMAL");
+      // Every call inside a host transaction is a SAVEPOINT, whose statement
+      // journal SQLite keeps in a temporary file once it passes 64 KiB; in
+      // memory, a batch of creates writes nothing but the WAL.
+      db_->exec("PRAGMA temp_store = MEMORY");
       if (version < latest) {
         db_->exec("BEGIN IMMEDIATE");
         try {
