@@ -290,7 +290,9 @@ std::int64_t create_customer(Session& s, const Record& input) {
 
 Record get_customer(Session& s, std::int64_t key) {
   s.authorize(Action::customer_read);
-  store::ReadTransaction snapshot(s.db().conn());  // the row and its custom values
+  // One snapshot (and one WAL read lock) for the definitions check, the row
+  // and its custom values.
+  store::ReadTransaction snapshot(s.db().conn());
   Record r = load_customer_or_throw(s, key);
   fill_display(r);
   append_custom_values(s, r, key);
