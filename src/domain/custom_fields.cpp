@@ -155,6 +155,13 @@ std::optional<std::int64_t> parse_boolean(std::string_view t) {
   return std::nullopt;
 }
 
+// A value built inside the optional: GCC 12 misreads a variant moved into
+// an optional as possibly uninitialised (-Wmaybe-uninitialized).
+template <class T>
+std::optional<Value> some(T&& v) {
+  return std::optional<Value>(std::in_place, std::forward<T>(v));
+}
+
 std::optional<Value> fail(FieldError& error, const CustomField& f, const char* code,
                           std::string_view detail = {}, std::string_view detail_zh = {}) {
   error = field_error(&f.def, f.qualified, code, detail, detail_zh);
@@ -165,7 +172,7 @@ std::optional<Value> fail(FieldError& error, const CustomField& f, const char* c
 
 std::optional<Value> normalize_custom_value(const CustomField& f, const Value& input,
                                             const DictionaryLookup& dicts, FieldError& error) {
-  if (is_null(input)) return Value{};
+  if (is_null(input)) return some(std::monostate{});
   const char* expected_en = "text";
   const char* expected_zh = "文本";
   switch (f.type) {
@@ -197,7 +204,7 @@ std::optional<Value> normalize_custom_value(const CustomField& f, const Value& i
         auto v = std::get<std::int64_t>(input);
         auto s = parse_decimal(std::to_string(v), f.decimals);
         if (!s) return fail(error, f, "invalid_number", std::to_string(f.decimals));
-        return Value{format_decimal(*s, f.decimals)};
+        return some(format_decimal(*s, f.decimals));
       }
       double d = std::get<double>(input);
       double scaled = d * static_cast<double>(pow10(f.decimals));
@@ -207,7 +214,7 @@ std::optional<Value> normalize_custom_value(const CustomField& f, const Value& i
       if (!std::isfinite(d) || std::fabs(rounded) >= static_cast<double>(kDecimalLimit) ||
           std::fabs(scaled - rounded) > 1e-6 * std::max(1.0, std::fabs(scaled)))
         return fail(error, f, "invalid_number", std::to_string(f.decimals));
-      return Value{format_decimal(static_cast<std::int64_t>(rounded), f.decimals)};
+      return some(format_decimal(static_cast<std::int64_t>(rounded), f.decimals));
     }
     return fail(error, f, "wrong_type", expected_en, expected_zh);
   }
@@ -221,40 +228,40 @@ std::optional<Value> normalize_custom_value(const CustomField& f, const Value& i
                 quote_value(raw));
   }
   if (f.type == FieldType::enumeration) {
-    if (auto code = dicts.resolve_exact(f.dict, raw)) return Value{std::move(*code)};
+    if (auto code = dicts.resolve_exact(f.dict, raw)) return some(std::move(*code));
   }
   std::string text =
       normalize_text(raw, f.type == FieldType::text ? TextMode::prose : TextMode::structured);
-  if (text.empty()) return Value{};
+  if (text.empty()) return some(std::monostate{});
   switch (f.type) {
     case FieldType::text:
       if (utf8_length(text) > static_cast<std::size_t>(f.max_chars))
         return fail(error, f, "too_long", std::to_string(f.max_chars));
-      return Value{std::move(text)};
+      return some(std::move(text));
     case FieldType::integer: {
       auto v = parse_integer_text(text);
       if (!v) return fail(error, f, "wrong_type", expected_en, expected_zh);
-      return Value{*v};
+      return some(*v);
     }
     case FieldType::decimal: {
       auto v = parse_decimal(text, f.decimals);
       if (!v) return fail(error, f, "invalid_number", std::to_string(f.decimals));
-      return Value{format_decimal(*v, f.decimals)};
+      return some(format_decimal(*v, f.decimals));
     }
     case FieldType::date: {
       auto d = parse_date(text);
       if (!d) return fail(error, f, "invalid_date");
-      return Value{format_date(*d)};
+      return some(format_date(*d));
     }
     case FieldType::enumeration: {
       auto code = dicts.resolve(f.dict, text);
       if (!code) return fail(error, f, "unknown_value", quote_value(text));
-      return Value{std::move(*code)};
+      return some(std::move(*code));
     }
     case FieldType::boolean: {
       auto v = parse_boolean(text);
       if (!v) return fail(error, f, "invalid_boolean");
-      return Value{*v};
+      return some(*v);
     }
     default:
       return fail(error, f, "wrong_type", expected_en, expected_zh);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -27,6 +28,11 @@ class Record {
   // Adds a field the caller knows is not in the record yet (no lookup).
   void append(std::string_view name, Value v) {
     entries_.emplace_back(std::string(name), std::move(v));
+  }
+  // Adds a NULL field the caller knows is not in the record yet.
+  void append_null(std::string_view name) {
+    entries_.emplace_back(std::piecewise_construct, std::forward_as_tuple(name),
+                          std::forward_as_tuple());
   }
   bool unset(std::string_view name);
   const Value* find(std::string_view name) const;

@@ -47,7 +47,7 @@ Record read_customer(SQLite::Statement& st) {
   r.append("contact_name", text_or_null(st, 2));
   r.append("contact_title", text_or_null(st, 19));
   r.append("phone", text_or_null(st, 3));
-  r.append("phone_display", Value{});
+  r.append_null("phone_display");
   r.append("email", text_or_null(st, 4));
   r.append("industry", text_or_null(st, 5));
   r.append("scale", text_or_null(st, 6));
