@@ -699,6 +699,85 @@ CRM_API int crm_setting_get(crm_session *s, const char *name, char **out);
  *  the setting does not take. */
 CRM_API int crm_setting_set(crm_session *s, const char *name, const char *value);
 
+/* Working calendars (工作日历) ------------------------------------------------- */
+
+/** Calendars say which days and hours are working time, for deadlines and
+ *  reminders that count working time (e.g. "within 24 working hours").  A
+ *  database has the calendar "default" from the start: the database's time
+ *  zone, 09:00-12:00 and 13:30-18:00 Monday to Friday, and China's 2026
+ *  public holidays and make-up working days (调休: 2026-02-14 and 02-28, a
+ *  Saturday each, are working days of 春节).  Hosts load later years
+ *  themselves as text, one entry per line:
+ *
+ *    year 2027                                  (required, before any entry)
+ *    2027-02-06..2027-02-14 holiday 春节         (inclusive range, label optional)
+ *    2027-02-20 workday 春节调休                 (a rest day that is worked)
+ *    # comments and blank lines are ignored
+ *
+ *  Every calendar call takes the calendar's name; NULL or "" means
+ *  "default".  Instants are UTC milliseconds, computed in the calendar's
+ *  time zone.  Durations and day counts are bounded (0..3660 days) and a
+ *  calendar with no working time in 90 days is CRM_ERR_STATE, so no call
+ *  loops. */
+
+/** Define a calendar (administrators only), e.g. one per region.
+ *  `time_zone` NULL = the database's; `work_hours` NULL =
+ *  "09:00-12:00,13:30-18:00" (ascending, non-overlapping ranges); `workdays`
+ *  NULL = "1111100" (seven 0/1 digits, Monday first).  It starts without
+ *  holiday data.  CRM_ERR_INVALID_ARG for a bad name, zone, hours or
+ *  workdays; CRM_ERR_CONFLICT if the name exists. */
+CRM_API int crm_calendar_define(crm_session *s, const char *name, const char *time_zone,
+                                const char *work_hours, const char *workdays);
+
+/** Load one year of holiday data (the format above; administrators only).
+ *  All-or-nothing: a bad line is CRM_ERR_INVALID_ARG whose message names the
+ *  line and the problem (a date that does not exist, an end before its
+ *  start, an unknown kind, a day listed twice, a make-up workday on a normal
+ *  working day, a year already loaded), and nothing is stored.  *out_year
+ *  (optional) receives the year. */
+CRM_API int crm_calendar_load_holidays(crm_session *s, const char *calendar, const char *text,
+                                       int32_t *out_year);
+
+/** The calendars, rows {"name", "time_zone", "work_hours", "workdays",
+ *  "years" ("2026,2027": the years with holiday data)}. */
+CRM_API int crm_calendar_list(crm_session *s, crm_cursor **out);
+
+/** A year's holidays and make-up working days in date order, rows {"date"
+ *  (YYYY-MM-DD), "kind" ("holiday" or "workday"), "label"}. */
+CRM_API int crm_calendar_days(crm_session *s, const char *calendar, int32_t year,
+                              crm_cursor **out);
+
+/** *out = 1 if `date` (YYYY-MM-DD) is a working day: a make-up workday, or a
+ *  normal working weekday that is not a holiday; else 0. */
+CRM_API int crm_calendar_is_working_day(crm_session *s, const char *calendar, const char *date,
+                                        int32_t *out);
+
+/** *out = 1 if the instant lies in working hours of a working day (a range
+ *  includes its start, not its end: 09:00 is working time, 12:00 is not). */
+CRM_API int crm_calendar_is_working_time(crm_session *s, const char *calendar, int64_t at_ms,
+                                         int32_t *out);
+
+/** *out = at_ms if it is working time, else the start of the next working
+ *  period (Saturday 10:00 → Monday 09:00; 12:30 → 13:30). */
+CRM_API int crm_calendar_next_working_time(crm_session *s, const char *calendar, int64_t at_ms,
+                                           int64_t *out);
+
+/** *out = `days` working days after at_ms at the same local time of day
+ *  (0 <= days <= 3660).  A start outside working time first moves to the
+ *  next working time: Friday 17:00 + 1 = Monday 17:00, Friday 18:00 + 1 =
+ *  Tuesday 09:00; across 春节 2026, 02-13 17:00 + 1 = 02-14 17:00 (调休
+ *  Saturday) and + 2 = 02-24 17:00. */
+CRM_API int crm_calendar_add_working_days(crm_session *s, const char *calendar, int64_t at_ms,
+                                          int32_t days, int64_t *out);
+
+/** *out = the instant by which `duration_ms` of working time has passed since
+ *  at_ms (nights, lunch breaks, rest days and holidays do not count; 0 <=
+ *  duration_ms <= 3660 days): Friday 17:00 + 2 h = Monday 10:00, and a
+ *  duration ending exactly at a period's end gives that end (Friday 17:00
+ *  + 1 h = Friday 18:00). */
+CRM_API int crm_calendar_add_working_hours(crm_session *s, const char *calendar, int64_t at_ms,
+                                           int64_t duration_ms, int64_t *out);
+
 /* History ------------------------------------------------------------------ */
 
 /** A customer's change history, oldest first.  Each row has "at" (ms),

@@ -16,6 +16,7 @@
 #include "domain/json.hpp"
 #include "domain/value.hpp"
 #include "handles.hpp"
+#include "service/calendars.hpp"
 #include "service/contacts.hpp"
 #include "service/custom_fields.hpp"
 #include "service/customers.hpp"
@@ -1031,6 +1032,102 @@ int crm_setting_set(crm_session* s, const char* name, const char* value) {
     require(name, "name");
     require(value, "value");
     crm::set_setting(*h.session, name, value);
+    return CRM_OK;
+  });
+}
+
+int crm_calendar_define(crm_session* s, const char* name, const char* time_zone,
+                        const char* work_hours, const char* workdays) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(name, "name");
+    crm::CalendarSpec spec;
+    spec.name = name;
+    if (time_zone) spec.zone = time_zone;
+    if (work_hours) spec.hours = work_hours;
+    if (workdays) spec.weekdays = workdays;
+    crm::define_calendar(*h.session, spec);
+    return CRM_OK;
+  });
+}
+
+int crm_calendar_load_holidays(crm_session* s, const char* calendar, const char* text,
+                               int32_t* out_year) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(text, "text");
+    int year = crm::load_calendar_holidays(*h.session, calendar ? calendar : "", text);
+    if (out_year) *out_year = year;
+    return CRM_OK;
+  });
+}
+
+int crm_calendar_list(crm_session* s, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    *out = make_cursor(h.db, crm::list_calendars(*h.session), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_calendar_days(crm_session* s, const char* calendar, int32_t year, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    *out = make_cursor(h.db, crm::calendar_days(*h.session, calendar ? calendar : "", year),
+                       std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_calendar_is_working_day(crm_session* s, const char* calendar, const char* date,
+                                int32_t* out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(date, "date");
+    require(out, "out");
+    auto d = crm::parse_date(date);
+    if (!d)
+      throw Error(Status::invalid_arg, "date must be a real date written YYYY-MM-DD",
+                  "日期须为真实存在的日期，格式为 YYYY-MM-DD");
+    *out = crm::load_work_calendar(*h.session, calendar ? calendar : "").is_working_day(*d) ? 1 : 0;
+    return CRM_OK;
+  });
+}
+
+int crm_calendar_is_working_time(crm_session* s, const char* calendar, int64_t at_ms,
+                                 int32_t* out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = crm::load_work_calendar(*h.session, calendar ? calendar : "").is_working_time(at_ms) ? 1
+                                                                                                : 0;
+    return CRM_OK;
+  });
+}
+
+int crm_calendar_next_working_time(crm_session* s, const char* calendar, int64_t at_ms,
+                                   int64_t* out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = crm::load_work_calendar(*h.session, calendar ? calendar : "").next_working_time(at_ms);
+    return CRM_OK;
+  });
+}
+
+int crm_calendar_add_working_days(crm_session* s, const char* calendar, int64_t at_ms, int32_t days,
+                                  int64_t* out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out =
+        crm::load_work_calendar(*h.session, calendar ? calendar : "").add_working_days(at_ms, days);
+    return CRM_OK;
+  });
+}
+
+int crm_calendar_add_working_hours(crm_session* s, const char* calendar, int64_t at_ms,
+                                   int64_t duration_ms, int64_t* out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = crm::load_work_calendar(*h.session, calendar ? calendar : "")
+               .add_working_hours(at_ms, duration_ms);
     return CRM_OK;
   });
 }

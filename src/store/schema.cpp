@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "domain/error.hpp"
+#include "domain/work_calendar.hpp"
 
 namespace crm::store {
 namespace {
@@ -189,6 +190,31 @@ ALTER TABLE customers ADD COLUMN next_step TEXT;
 INSERT INTO meta(key, value) VALUES ('setting.tags.create_on_attach', '0');
 )SQL";
 
+// Version 5: working calendars (工作日历) for deadlines and reminders.  A
+// calendar's holiday data is kept as the text the host loaded, one row per
+// year, and parsed when the calendar is used (a year is a few dozen lines).
+const char* const kSchemaV5 = R"SQL(
+CREATE TABLE calendars(
+  id         INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL UNIQUE,
+  zone       TEXT NOT NULL,
+  hours      TEXT NOT NULL,
+  weekdays   TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE calendar_years(
+  calendar_id INTEGER NOT NULL REFERENCES calendars(id),
+  year        INTEGER NOT NULL,
+  text        TEXT NOT NULL,
+  loaded_at   INTEGER NOT NULL,
+  loaded_by   INTEGER NOT NULL REFERENCES users(id),
+  PRIMARY KEY(calendar_id, year)
+) WITHOUT ROWID;
+INSERT INTO calendars(id, name, zone, hours, weekdays, created_at)
+  SELECT 1, 'default', value, '09:00-12:00,13:30-18:00', '1111100', 0
+  FROM meta WHERE key = 'time_zone';
+)SQL";
+
 struct Seed {
   const char* dict;
   const char* code;
@@ -311,9 +337,19 @@ void migrate_to_1(SQLite::Database& db, const std::string& time_zone) {
       "VALUES (1, 'admin', '系统管理员', NULL, 'admin', 1, 0)");
 }
 
+void migrate_to_5(SQLite::Database& db) {
+  db.exec(kSchemaV5);
+  // China's public holidays and make-up working days of 2026 (国务院办公厅).
+  SQLite::Statement year(db,
+                         "INSERT INTO calendar_years(calendar_id, year, text, loaded_at, "
+                         "loaded_by) VALUES (1, 2026, ?, 0, 1)");
+  year.bind(1, std::string(holidays_cn_2026_text()));
+  year.exec();
+}
+
 }  // namespace
 
-int latest_schema_version() { return 4; }
+int latest_schema_version() { return 5; }
 
 void migrate(SQLite::Database& db, int from, int to, const std::string& time_zone) {
   for (int v = from + 1; v <= to; ++v) {
@@ -329,6 +365,9 @@ void migrate(SQLite::Database& db, int from, int to, const std::string& time_zon
         break;
       case 4:
         db.exec(kSchemaV4);
+        break;
+      case 5:
+        migrate_to_5(db);
         break;
       default:
         throw Error(Status::internal, "no migration to schema version " + std::to_string(v),

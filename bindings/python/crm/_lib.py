@@ -263,6 +263,16 @@ PROTOTYPES = {
     "crm_custom_field_define": (c_int, [SessionP, POINTER(CustomFieldDef)]),
     "crm_custom_field_retire": (c_int, [SessionP, c_char_p]),
     "crm_custom_field_list": (c_int, [SessionP, c_int32, POINTER(CursorP)]),
+    # Working calendars
+    "crm_calendar_define": (c_int, [SessionP, c_char_p, c_char_p, c_char_p, c_char_p]),
+    "crm_calendar_load_holidays": (c_int, [SessionP, c_char_p, c_char_p, POINTER(c_int32)]),
+    "crm_calendar_list": (c_int, [SessionP, POINTER(CursorP)]),
+    "crm_calendar_days": (c_int, [SessionP, c_char_p, c_int32, POINTER(CursorP)]),
+    "crm_calendar_is_working_day": (c_int, [SessionP, c_char_p, c_char_p, POINTER(c_int32)]),
+    "crm_calendar_is_working_time": (c_int, [SessionP, c_char_p, c_int64, POINTER(c_int32)]),
+    "crm_calendar_next_working_time": (c_int, [SessionP, c_char_p, c_int64, _pi64]),
+    "crm_calendar_add_working_days": (c_int, [SessionP, c_char_p, c_int64, c_int32, _pi64]),
+    "crm_calendar_add_working_hours": (c_int, [SessionP, c_char_p, c_int64, c_int64, _pi64]),
     # Settings
     "crm_setting_get": (c_int, [SessionP, c_char_p, _pvoidp]),
     "crm_setting_set": (c_int, [SessionP, c_char_p, c_char_p]),
