@@ -7,7 +7,7 @@ import os
 import time
 import weakref
 from ctypes import byref, c_char_p, c_int32, c_int64, c_void_p
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from ._lib import (CLOCK_FN, OPEN_NOCREATE, OPEN_READONLY, CursorP, DbP, FieldFilter,
@@ -87,6 +87,32 @@ def _int32_arg(value, what):
     if not -(1 << 31) <= value < (1 << 31):
         raise OverflowError("%s=%d does not fit in 32 bits" % (what, value))
     return value
+
+
+def _date_arg(value, what):
+    """A calendar date (a ``datetime.date`` or "YYYY-MM-DD") as UTF-8 bytes.
+    A ``datetime`` is refused: which date it falls on depends on a zone."""
+    if isinstance(value, datetime):
+        raise TypeError("%s must be a date or \"YYYY-MM-DD\", not a datetime (its date "
+                        "depends on the time zone; pass .date() of a local time)" % what)
+    if isinstance(value, date):
+        value = value.isoformat()
+    elif not isinstance(value, str):
+        raise TypeError("%s must be a date or \"YYYY-MM-DD\", not %s"
+                        % (what, type(value).__name__))
+    return text_arg(value, what)
+
+
+def _duration_ms(value, what):
+    """A duration (a ``timedelta`` or int milliseconds) as int milliseconds;
+    a timedelta is counted in whole milliseconds, rounded toward minus
+    infinity."""
+    if isinstance(value, timedelta):
+        value = (value.days * 86400 + value.seconds) * 1000 + value.microseconds // 1000
+    elif isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError("%s must be a timedelta or int milliseconds, not %s"
+                        % (what, type(value).__name__))
+    return int_arg(value, what)
 
 
 _VALUELESS_OPS = ("null", "not_null")
@@ -464,7 +490,8 @@ class Session(_Closing):
     Every operation runs as this user: permissions are checked and history
     records who did what.  Customers (客户), their contacts (联系人) and tags
     (标签), users (用户), dictionaries (字典), custom fields (自定义字段),
-    settings (设置) and history (变更历史) are reached from here.
+    settings (设置), history (变更历史) and working calendars (工作日历) are
+    reached from here.
     Records are dicts keyed by field name (see :func:`crm.fields`; custom
     fields as ``"custom.<name>"``); values are int, float, str or None.
     Use it as a
@@ -1140,6 +1167,133 @@ class Session(_Closing):
         ptr = CursorP()
         self._call(lib.crm_custom_field_list, 1 if include_retired else 0, byref(ptr))
         return self._drain(ptr)
+
+    # -- working calendars ---------------------------------------------------------
+
+    def define_calendar(self, name, time_zone=None, work_hours=None, workdays=None):
+        """Define a working calendar (工作日历), e.g. one per region ("华南区").
+        Administrators only (PermissionDenied).  ``time_zone``: an IANA zone
+        (None = the database's); ``work_hours``: ascending, non-overlapping
+        ranges such as ``"08:30-12:00,13:00-17:30"`` (None =
+        ``"09:00-12:00,13:30-18:00"``); ``workdays``: seven 0/1 digits, Monday
+        first (None = ``"1111100"``).  A new calendar has no holiday data
+        (:meth:`load_holidays`).  InvalidArgument for a bad name, zone, hours
+        or workdays; Conflict if the name exists.
+
+        Every database has the calendar ``"default"``: the database's zone,
+        the default hours and days, and China's 2026 public holidays and
+        make-up working days (调休).  In every calendar method,
+        ``calendar=None`` (or "") means "default"; an unknown name raises
+        NotFound."""
+        self._call(lib.crm_calendar_define, text_arg(name, "name"),
+                   text_arg(time_zone, "time_zone", optional=True),
+                   text_arg(work_hours, "work_hours", optional=True),
+                   text_arg(workdays, "workdays", optional=True))
+
+    def load_holidays(self, text, calendar=None):
+        """Load one year of holidays and make-up working days (节假日与调休)
+        into a calendar and return the year (int).  Administrators only
+        (PermissionDenied).  ``text`` has one entry per line::
+
+            year 2027                              (required, before any entry)
+            2027-02-06..2027-02-14 holiday 春节     (inclusive range, label optional)
+            2027-02-20 workday 春节调休             (a rest day that is worked)
+            # comments and blank lines are ignored
+
+        All or nothing: a bad line (a date that does not exist, an end before
+        its start, an unknown kind, a day listed twice, a make-up workday on a
+        normal working day) or a year already loaded raises InvalidArgument,
+        whose message names the line, and nothing is stored."""
+        out = c_int32()
+        self._call(lib.crm_calendar_load_holidays,
+                   text_arg(calendar, "calendar", optional=True),
+                   text_arg(text, "text"), byref(out))
+        return out.value
+
+    def calendars(self):
+        """The working calendars (工作日历), as dicts with "name",
+        "time_zone", "work_hours" ("09:00-12:00,13:30-18:00"), "workdays"
+        ("1111100", Monday first) and "years" ("2026,2027": the years with
+        holiday data)."""
+        ptr = CursorP()
+        self._call(lib.crm_calendar_list, byref(ptr))
+        return self._drain(ptr)
+
+    def calendar_days(self, year, calendar=None):
+        """A year's holidays and make-up working days (调休) of a calendar,
+        in date order: dicts with "date" ("YYYY-MM-DD"), "kind" ("holiday"
+        or "workday") and "label" (e.g. "国庆节"; may be None).  An empty
+        list for a year without data."""
+        ptr = CursorP()
+        self._call(lib.crm_calendar_days, text_arg(calendar, "calendar", optional=True),
+                   _int32_arg(year, "year"), byref(ptr))
+        return self._drain(ptr)
+
+    def is_working_day(self, day, calendar=None):
+        """True if ``day`` (a ``datetime.date`` or "YYYY-MM-DD") is a working
+        day (工作日) of the calendar: a make-up workday (调休), or a normal
+        working weekday that is not a holiday.  A ``datetime`` is refused
+        (TypeError): its date depends on a zone; use :meth:`is_working_time`
+        for instants.  InvalidArgument for a date that does not exist."""
+        out = c_int32()
+        self._call(lib.crm_calendar_is_working_day,
+                   text_arg(calendar, "calendar", optional=True),
+                   _date_arg(day, "day"), byref(out))
+        return bool(out.value)
+
+    def is_working_time(self, at, calendar=None):
+        """True if the instant ``at`` (an aware ``datetime`` or UTC
+        milliseconds) lies in the working hours of a working day, in the
+        calendar's time zone.  A range includes its start, not its end: 09:00
+        is working time, 12:00 is not."""
+        out = c_int32()
+        self._call(lib.crm_calendar_is_working_time,
+                   text_arg(calendar, "calendar", optional=True),
+                   to_ms(at, "at"), byref(out))
+        return bool(out.value)
+
+    def next_working_time(self, at, calendar=None):
+        """``at`` (an aware ``datetime`` or UTC milliseconds) if it is working
+        time, else the start of the next working period (Saturday 10:00 ->
+        Monday 09:00; 12:30 -> 13:30), as an aware ``datetime`` in UTC (like
+        :meth:`Db.now`; ``.astimezone(zone)`` shows it in local time).
+        StateError if the calendar has no working time in the next 90
+        days."""
+        out = c_int64()
+        self._call(lib.crm_calendar_next_working_time,
+                   text_arg(calendar, "calendar", optional=True),
+                   to_ms(at, "at"), byref(out))
+        return to_datetime(out.value)
+
+    def add_working_days(self, at, days, calendar=None):
+        """The instant ``days`` working days (工作日, 0..3660) after ``at`` (an
+        aware ``datetime`` or UTC milliseconds), at the same local time of
+        day, as an aware ``datetime`` in UTC.  A start outside working time
+        first moves to the next working time: Friday 17:00 + 1 = Monday
+        17:00, Friday 18:00 + 1 = Tuesday 09:00; holidays are skipped and
+        make-up workdays count (2026-02-13 17:00 + 1 = 02-14 17:00, a 调休
+        Saturday).  InvalidArgument for ``days`` out of range."""
+        out = c_int64()
+        self._call(lib.crm_calendar_add_working_days,
+                   text_arg(calendar, "calendar", optional=True),
+                   to_ms(at, "at"), _int32_arg(days, "days"), byref(out))
+        return to_datetime(out.value)
+
+    def add_working_hours(self, at, duration, calendar=None):
+        """The instant by which ``duration`` of working time (工作时长) has
+        passed since ``at`` (an aware ``datetime`` or UTC milliseconds), as
+        an aware ``datetime`` in UTC: the deadline of "within 24 working
+        hours".  ``duration`` is a ``datetime.timedelta`` or int milliseconds,
+        0 to 3660 days (InvalidArgument otherwise; a timedelta is counted in
+        whole milliseconds).  Nights, lunch breaks, rest days and holidays do
+        not count: Friday 17:00 + 2 h = Monday 10:00, and a duration that
+        ends exactly at a period's end gives that end (Friday 17:00 + 1 h =
+        Friday 18:00)."""
+        out = c_int64()
+        self._call(lib.crm_calendar_add_working_hours,
+                   text_arg(calendar, "calendar", optional=True),
+                   to_ms(at, "at"), _duration_ms(duration, "duration"), byref(out))
+        return to_datetime(out.value)
 
     # -- settings ----------------------------------------------------------------
 
