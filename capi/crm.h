@@ -733,7 +733,10 @@ CRM_API int crm_calendar_define(crm_session *s, const char *name, const char *ti
  *  All-or-nothing: a bad line is CRM_ERR_INVALID_ARG whose message names the
  *  line and the problem (a date that does not exist, an end before its
  *  start, an unknown kind, a day listed twice, a make-up workday on a normal
- *  working day, a year already loaded), and nothing is stored.  *out_year
+ *  working day, a year already loaded, a date outside the declared year —
+ *  December of the year before is allowed, for a 元旦 arrangement that starts
+ *  then; crm_calendar_days lists such a day under its own year), and nothing
+ *  is stored.  *out_year
  *  (optional) receives the year. */
 CRM_API int crm_calendar_load_holidays(crm_session *s, const char *calendar, const char *text,
                                        int32_t *out_year);

@@ -563,6 +563,73 @@ class Session {
     detail::check(crm_dict_label(s_, dict.c_str(), code.c_str(), &label));
     return label;
   }
+  /// Defines a working calendar (工作日历; administrators only).  Empty
+  /// arguments take the defaults: the database's zone,
+  /// "09:00-12:00,13:30-18:00" and "1111100" (Monday first).
+  void define_calendar(const std::string& name, const std::string& time_zone = {},
+                       const std::string& work_hours = {}, const std::string& workdays = {}) {
+    detail::check(crm_calendar_define(s_, name.c_str(),
+                                      time_zone.empty() ? nullptr : time_zone.c_str(),
+                                      work_hours.empty() ? nullptr : work_hours.c_str(),
+                                      workdays.empty() ? nullptr : workdays.c_str()));
+  }
+  /// Loads one year of holiday data into a calendar ("" = default;
+  /// administrators only); returns the year.
+  std::int32_t load_holidays(const std::string& text, const std::string& calendar = {}) {
+    int32_t year = 0;
+    detail::check(crm_calendar_load_holidays(s_, calendar.empty() ? nullptr : calendar.c_str(),
+                                             text.c_str(), &year));
+    return year;
+  }
+  /// The calendars {name, time_zone, work_hours, workdays, years}.
+  std::vector<Record> calendars() {
+    crm_cursor* c = nullptr;
+    detail::check(crm_calendar_list(s_, &c));
+    return drain(c).rows;
+  }
+  /// A year's holidays and make-up working days {date, kind, label}, in date order.
+  std::vector<Record> calendar_days(std::int32_t year, const std::string& calendar = {}) {
+    crm_cursor* c = nullptr;
+    detail::check(crm_calendar_days(s_, calendar.empty() ? nullptr : calendar.c_str(), year, &c));
+    return drain(c).rows;
+  }
+  /// Whether a date (YYYY-MM-DD) is a working day.
+  bool is_working_day(const std::string& date, const std::string& calendar = {}) {
+    int32_t v = 0;
+    detail::check(crm_calendar_is_working_day(s_, calendar.empty() ? nullptr : calendar.c_str(),
+                                              date.c_str(), &v));
+    return v != 0;
+  }
+  /// Whether an instant (UTC ms) lies in working hours of a working day.
+  bool is_working_time(std::int64_t at_ms, const std::string& calendar = {}) {
+    int32_t v = 0;
+    detail::check(
+        crm_calendar_is_working_time(s_, calendar.empty() ? nullptr : calendar.c_str(), at_ms, &v));
+    return v != 0;
+  }
+  /// at_ms if it is working time, else the start of the next working period.
+  std::int64_t next_working_time(std::int64_t at_ms, const std::string& calendar = {}) {
+    int64_t v = 0;
+    detail::check(crm_calendar_next_working_time(s_, calendar.empty() ? nullptr : calendar.c_str(),
+                                                 at_ms, &v));
+    return v;
+  }
+  /// `days` working days after at_ms, at the same local time of day.
+  std::int64_t add_working_days(std::int64_t at_ms, std::int32_t days,
+                                const std::string& calendar = {}) {
+    int64_t v = 0;
+    detail::check(crm_calendar_add_working_days(s_, calendar.empty() ? nullptr : calendar.c_str(),
+                                                at_ms, days, &v));
+    return v;
+  }
+  /// The instant by which `duration_ms` of working time has passed since at_ms.
+  std::int64_t add_working_hours(std::int64_t at_ms, std::int64_t duration_ms,
+                                 const std::string& calendar = {}) {
+    int64_t v = 0;
+    detail::check(crm_calendar_add_working_hours(s_, calendar.empty() ? nullptr : calendar.c_str(),
+                                                 at_ms, duration_ms, &v));
+    return v;
+  }
   crm_session* handle() const noexcept { return s_; }
 
  private:

@@ -251,3 +251,71 @@ TEST_F(CppApi, TagsByLabelAndSettings) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(CppApi, WorkingCalendars) {
+  crm::Session admin(db, 1);
+  // 2026-02-13 17:00 +08:00 = 2026-02-13T09:00:00Z.
+  constexpr std::int64_t kHour = 3600000, kDay = 24 * kHour;
+  constexpr std::int64_t kFeb13At17 = 1770973200000;
+  // 2026-11-20 17:00 +08:00 (a Friday) = 2026-11-20T09:00:00Z.
+  constexpr std::int64_t kFriAt17 = 1795165200000;
+  constexpr std::int64_t kMonAt09 = kFriAt17 + 2 * kDay + 16 * kHour;  // 2026-11-23 09:00
+
+  ASSERT_EQ(admin.calendars().size(), 1u);
+  EXPECT_EQ(admin.calendars()[0].text("name"), "default");
+  EXPECT_EQ(admin.calendars()[0].text("years"), "2026");
+  std::vector<crm::Record> days = admin.calendar_days(2026);
+  ASSERT_FALSE(days.empty());
+  EXPECT_EQ(days.front().text("date"), "2026-01-01");
+  EXPECT_EQ(days.back().text("date"), "2026-10-10");
+  EXPECT_EQ(days.back().text("kind"), "workday");
+
+  EXPECT_TRUE(admin.is_working_day("2026-02-14"));
+  EXPECT_FALSE(admin.is_working_day("2026-10-01", "default"));
+  EXPECT_TRUE(admin.is_working_time(kMonAt09));
+  EXPECT_FALSE(admin.is_working_time(kMonAt09 + 3 * kHour));            // 12:00
+  EXPECT_EQ(admin.next_working_time(kFriAt17 + 17 * kHour), kMonAt09);  // Saturday 10:00
+  EXPECT_EQ(admin.add_working_days(kFeb13At17, 1), kFeb13At17 + kDay);
+  EXPECT_EQ(admin.add_working_days(kFeb13At17, 2), kFeb13At17 + 11 * kDay);  // 02-24
+  EXPECT_EQ(admin.add_working_hours(kFriAt17, 2 * kHour), kMonAt09 + kHour);
+  EXPECT_EQ(admin.add_working_hours(kFriAt17, kHour), kFriAt17 + kHour);
+
+  EXPECT_EQ(admin.load_holidays("year 2027\n2027-01-01 holiday 元旦\n"), 2027);
+  EXPECT_EQ(admin.calendars()[0].text("years"), "2026,2027");
+  EXPECT_FALSE(admin.is_working_day("2027-01-01"));
+  try {
+    admin.load_holidays("year 2028\n2028-02-30 holiday\n");
+    FAIL() << "a date that does not exist must be refused";
+  } catch (const crm::Error& e) {
+    EXPECT_EQ(e.status(), CRM_ERR_INVALID_ARG);
+    EXPECT_NE(std::string(e.what()).find("line 2"), std::string::npos) << e.what();
+  }
+
+  admin.define_calendar("berlin", "Europe/Berlin", "08:00-16:00", "1111110");
+  EXPECT_EQ(admin.calendars().size(), 2u);
+  EXPECT_TRUE(admin.calendar_days(2026, "berlin").empty());
+  EXPECT_TRUE(admin.is_working_day("2026-10-01", "berlin"));
+  EXPECT_TRUE(admin.is_working_day("2026-11-21", "berlin"));  // a Saturday
+  EXPECT_EQ(admin.load_holidays("year 2026\n2026-12-25 holiday\n", "berlin"), 2026);
+  EXPECT_FALSE(admin.is_working_day("2026-12-25", "berlin"));
+  // Saturday 2026-11-21 15:00 Berlin (14:00Z) + 2 h = Monday 09:00 Berlin (08:00Z).
+  constexpr std::int64_t kSatAt15Berlin = kFriAt17 + 29 * kHour;
+  EXPECT_EQ(admin.add_working_hours(kSatAt15Berlin, 2 * kHour, "berlin"),
+            kSatAt15Berlin + 42 * kHour);
+  try {
+    admin.define_calendar("berlin");
+    FAIL() << "a second calendar \"berlin\" must be refused";
+  } catch (const crm::Error& e) {
+    EXPECT_EQ(e.status(), CRM_ERR_CONFLICT);
+  }
+  try {
+    admin.is_working_day("2026-11-23", "nowhere");
+    FAIL() << "an unknown calendar must be refused";
+  } catch (const crm::Error& e) {
+    EXPECT_EQ(e.status(), CRM_ERR_NOT_FOUND);
+  }
+}
+
+}  // namespace
