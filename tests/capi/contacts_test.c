@@ -52,17 +52,6 @@
 
 static char g_root[512]; /* this run's temporary directory */
 
-/* A database file in a fresh subdirectory of g_root. */
-static void db_path(char* out, size_t cap, const char* name) {
-  char dir[700];
-  join_path(dir, sizeof dir, g_root, name);
-  if (mkdir(dir, 0700) != 0) {
-    printf("mkdir %s failed: %s\n", dir, strerror(errno));
-    exit(2);
-  }
-  join_path(out, cap, dir, "crm.db");
-}
-
 static void set_null(crm_record* r, const char* field) {
   int rc = crm_record_set_null(r, field);
   CHECK(rc == CRM_OK, "crm_record_set_null(%s): %s: %s", field, sname(rc), crm_errmsg());
@@ -398,7 +387,7 @@ static void test_null_arguments(void) {
   int64_t p, other, out_id = -5;
   CustSnap snap;
   section("NULL arguments and closed sessions");
-  db_path(path, sizeof path, "null");
+  db_path_in(g_root, path, sizeof path, "null");
   CHECK_OK(crm_db_open(path, NULL, &db));
   if (!db) return;
   CHECK_OK(crm_session_open(db, 1, &s));
@@ -513,7 +502,7 @@ static void test_primary_mirror(void) {
   LastHistory h;
   CustSnap snap;
   section("a new customer's primary contact, kept in step with the customer");
-  db_path(path, sizeof path, "mirror");
+  db_path_in(g_root, path, sizeof path, "mirror");
   CHECK_OK(crm_db_open(path, NULL, &db));
   if (!db) return;
   CHECK_OK(crm_db_clock_fixed(db, T0));
@@ -708,7 +697,7 @@ static void test_add(void) {
   LastHistory h;
   CustSnap snap;
   section("crm_contact_add: fields, normalisation, validation, history");
-  db_path(path, sizeof path, "add");
+  db_path_in(g_root, path, sizeof path, "add");
   CHECK_OK(crm_db_open(path, NULL, &db));
   if (!db) return;
   CHECK_OK(crm_db_clock_fixed(db, T0));
@@ -902,7 +891,7 @@ static void test_update(void) {
   int64_t p, both, ph, dm, ac;
   CustSnap snap;
   section("crm_contact_update: changes, no-ops, validation, decision makers");
-  db_path(path, sizeof path, "update");
+  db_path_in(g_root, path, sizeof path, "update");
   CHECK_OK(crm_db_open(path, NULL, &db));
   if (!db) return;
   CHECK_OK(crm_db_clock_fixed(db, T0));
@@ -1131,7 +1120,7 @@ static void test_remove_and_primary(void) {
   LastHistory h;
   CustSnap snap;
   section("crm_contact_remove and crm_contact_make_primary");
-  db_path(path, sizeof path, "remove");
+  db_path_in(g_root, path, sizeof path, "remove");
   CHECK_OK(crm_db_open(path, NULL, &db));
   if (!db) return;
   CHECK_OK(crm_db_clock_fixed(db, T0));

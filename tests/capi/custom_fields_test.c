@@ -37,41 +37,17 @@
 
 static char g_root[512]; /* this run's temporary directory */
 
-/* A database file in a fresh subdirectory of g_root. */
-static void db_path(char *out, size_t cap, const char *name) {
-  char dir[700];
-  join_path(dir, sizeof dir, g_root, name);
-  if (mkdir(dir, 0700) != 0) {
-    printf("mkdir %s failed: %s\n", dir, strerror(errno));
-    exit(2);
-  }
-  join_path(out, cap, dir, "crm.db");
-}
-
 /* Opens a database with its clock frozen at `now` and an admin session. */
 static int open_db(const char *name, int64_t now, crm_db **db, crm_session **admin) {
   char path[800];
   *db = NULL;
   *admin = NULL;
-  db_path(path, sizeof path, name);
+  db_path_in(g_root, path, sizeof path, name);
   CHECK_OK(crm_db_open(path, NULL, db));
   if (!*db) return 0;
   CHECK_OK(crm_db_clock_fixed(*db, now));
   CHECK_OK(crm_session_open(*db, 1, admin));
   return *admin != NULL;
-}
-
-static int64_t add_user(crm_session *admin, const char *login, const char *name,
-                        const char *role) {
-  crm_record *u = new_record();
-  int64_t id = 0;
-  set_text(u, "login", login);
-  set_text(u, "name", name);
-  set_text(u, "department", "华东销售部");
-  set_text(u, "role", role);
-  CHECK_OK(crm_user_create(admin, u, &id));
-  crm_record_free(u);
-  return id;
 }
 
 /* A complete, valid customer form (R1.1) without custom values. */
@@ -2073,7 +2049,7 @@ static void test_tags_by_label(void) {
   int t0;
   char *v = NULL;
   section("tags by label and the setting tags.create_on_attach");
-  db_path(path, sizeof path, "tags");
+  db_path_in(g_root, path, sizeof path, "tags");
   CHECK_OK(crm_db_open(path, NULL, &db));
   if (!db) return;
   CHECK_OK(crm_db_clock_fixed(db, T0));

@@ -158,6 +158,20 @@ static HARNESS_UNUSED void create_customer_with(crm_session* s, const char* name
   crm_record_free(r);
 }
 
+/* Creates an active user (R3: one login per person); returns its id. */
+static HARNESS_UNUSED int64_t add_user(crm_session* admin, const char* login, const char* name,
+                                       const char* role) {
+  crm_record* u = new_record();
+  int64_t id = 0;
+  set_text(u, "login", login);
+  set_text(u, "name", name);
+  set_text(u, "department", "华东销售部");
+  set_text(u, "role", role);
+  CHECK_OK(crm_user_create(admin, u, &id));
+  crm_record_free(u);
+  return id;
+}
+
 /* File helpers shared by the C tests, for programs that define
  * _POSIX_C_SOURCE before including anything. */
 #if defined(_POSIX_C_SOURCE)
@@ -193,6 +207,17 @@ static HARNESS_UNUSED void join_path(char* out, size_t cap, const char* dir, con
     printf("path too long: %s/%s\n", dir, name);
     exit(2);
   }
+}
+
+/* A database file "crm.db" in a fresh subdirectory `name` of `root`. */
+static HARNESS_UNUSED void db_path_in(const char* root, char* out, size_t cap, const char* name) {
+  char dir[700];
+  join_path(dir, sizeof dir, root, name);
+  if (mkdir(dir, 0700) != 0) {
+    printf("mkdir %s failed: %s\n", dir, strerror(errno));
+    exit(2);
+  }
+  join_path(out, cap, dir, "crm.db");
 }
 
 /* Removes a file or a directory tree (making directories writable first,

@@ -31,33 +31,9 @@ static char g_root[512]; /* this run's temporary directory */
 
 #define MAX_IDS 64
 
-/* A database file in a fresh subdirectory of g_root. */
-static void db_path(char *out, size_t cap, const char *name) {
-  char dir[700];
-  join_path(dir, sizeof dir, g_root, name);
-  if (mkdir(dir, 0700) != 0) {
-    printf("mkdir %s failed: %s\n", dir, strerror(errno));
-    exit(2);
-  }
-  join_path(out, cap, dir, "crm.db");
-}
-
 /* Creates a complete, valid customer (R1.1) named `name`; its id goes to `id`. */
 static void create_customer(crm_session *s, const char *name, char *id, size_t cap) {
   create_customer_with(s, name, "王伟", "13812345678", NULL, id, cap);
-}
-
-static int64_t add_user(crm_session *admin, const char *login, const char *name,
-                        const char *role) {
-  crm_record *u = new_record();
-  int64_t id = 0;
-  set_text(u, "login", login);
-  set_text(u, "name", name);
-  set_text(u, "department", "华东销售部");
-  set_text(u, "role", role);
-  CHECK_OK(crm_user_create(admin, u, &id));
-  crm_record_free(u);
-  return id;
 }
 
 static int64_t version_of(crm_session *s, const char *id) {
@@ -338,7 +314,7 @@ static void test_null_arguments(void) {
   int n0, n1;
   CustSnap snap;
   section("NULL arguments and closed sessions");
-  db_path(path, sizeof path, "null");
+  db_path_in(g_root, path, sizeof path, "null");
   CHECK_OK(crm_db_open(path, NULL, &db));
   if (!db) return;
   CHECK_OK(crm_session_open(db, 1, &s));
@@ -489,7 +465,7 @@ static void test_catalogue(void) {
   char prev_cat[64] = "";
   int rc, n, k, ordered = 1;
   section("tag categories and tags: seeds, list, find, define");
-  db_path(path, sizeof path, "catalogue");
+  db_path_in(g_root, path, sizeof path, "catalogue");
   CHECK_OK(crm_db_open(path, NULL, &db));
   if (!db) return;
   CHECK_OK(crm_session_open(db, 1, &s));
@@ -656,7 +632,7 @@ static void test_attach_detach(void) {
   CustSnap snap;
   int h0, rc, n;
   section("attaching and detaching tags: version, history, no-ops, errors");
-  db_path(path, sizeof path, "attach");
+  db_path_in(g_root, path, sizeof path, "attach");
   CHECK_OK(crm_db_open(path, NULL, &db));
   if (!db) return;
   CHECK_OK(crm_db_clock_fixed(db, T0));
@@ -861,7 +837,7 @@ static void test_filters(void) {
   int64_t uid, M, I, P, H, V, S;
   int k;
   section("list filters: tags_all, tags_any, paging, owner and type");
-  db_path(path, sizeof path, "filters");
+  db_path_in(g_root, path, sizeof path, "filters");
   CHECK_OK(crm_db_open(path, NULL, &db));
   if (!db) return;
   CHECK_OK(crm_session_open(db, 1, &s));
@@ -1235,7 +1211,7 @@ static void test_filter_limits(void) {
   int64_t ids[40];
   int n = 0, k, pages, rc;
   section("filters with 32 tags, and 33");
-  db_path(path, sizeof path, "limits");
+  db_path_in(g_root, path, sizeof path, "limits");
   CHECK_OK(crm_db_open(path, NULL, &db));
   if (!db) return;
   CHECK_OK(crm_session_open(db, 1, &s));
