@@ -343,7 +343,9 @@ CRM_API int crm_user_get(crm_session *s, int64_t user_id, crm_record **out);
 
 /** Dictionaries: "customer_type", "priority", "industry", "scale", "source",
  *  "role", "tag_category".  Each entry has a stable English code and Chinese and English
- *  labels; inputs may use any of them.  Seeded from the process manuals. */
+ *  labels; inputs may use any of them.  Seeded from the process manuals.
+ *  An enum custom field's values are the dictionary "custom.<name>", whose
+ *  codes are the values themselves ("10-50万"). */
 
 /** Add an entry to a dictionary (administrators only; CRM_ERR_PERMISSION
  *  otherwise).  The code uses a-z, 0-9 and _.  CRM_ERR_CONFLICT if the code or
