@@ -36,12 +36,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "bench_common.hpp"
 #include "crm.h"
 #include "dataset.hpp"
 
@@ -51,7 +51,17 @@
 
 namespace {
 
+using crm_bench::bind_text;
+using crm_bench::CollectingReporter;
+using crm_bench::column_text;
+using crm_bench::crm_check;
+using crm_bench::crm_error_text;
+using crm_bench::die;
+using crm_bench::fail;
+using crm_bench::remove_db;
 using crm_bench::Row;
+using crm_bench::sql_check;
+using crm_bench::sql_exec;
 
 constexpr double kInsertTarget = 0.60;
 
@@ -65,61 +75,13 @@ Config g_cfg;
 std::vector<Row> g_rows;
 std::string g_dir;    // private temporary directory for every database file
 std::string g_today;  // entry_date libcrm defaults to (Asia/Shanghai)
-int g_failures = 0;
 
 // ---------------------------------------------------------------------------
 // Helpers
 
-[[noreturn]] void die(const std::string& what) {
-  std::fprintf(stderr, "crm_bench: %s\n", what.c_str());
-  std::exit(2);
-}
-
-std::size_t env_size(const char* name, std::size_t dflt, std::size_t lo, std::size_t hi) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) return dflt;
-  char* end = nullptr;
-  unsigned long long x = std::strtoull(v, &end, 10);
-  if (*end != '\0' || x < lo || x > hi)
-    die(std::string(name) + "=" + v + ": expected an integer in [" + std::to_string(lo) + ", " +
-        std::to_string(hi) + "]");
-  return static_cast<std::size_t>(x);
-}
-
-// The last libcrm error, with every failing field.
-std::string crm_error_text() {
-  std::string s = std::string(crm_status_name(crm_errcode())) + ": " + crm_errmsg();
-  for (int32_t i = 0; i < crm_error_field_count(); ++i)
-    s += std::string(" [") + crm_error_field_name(i) + ": " + crm_error_field_code(i) + "]";
-  return s;
-}
-
-void crm_check(int rc, const char* what) {
-  if (rc != CRM_OK) throw std::runtime_error(std::string(what) + ": " + crm_error_text());
-}
-
-void sql_check(int rc, sqlite3* db, const char* what) {
-  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
-    throw std::runtime_error(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "?"));
-}
-
-void sql_exec(sqlite3* db, const char* sql) {
-  char* msg = nullptr;
-  int rc = sqlite3_exec(db, sql, nullptr, nullptr, &msg);
-  if (rc != SQLITE_OK) {
-    std::string m = msg ? msg : sqlite3_errstr(rc);
-    sqlite3_free(msg);
-    throw std::runtime_error(std::string(sql) + ": " + m);
-  }
-}
-
 std::string temp_db(const char* stem) {
   static int counter = 0;
   return g_dir + "/" + stem + "-" + std::to_string(++counter) + ".db";
-}
-
-void remove_db(const std::string& path) {
-  for (const char* ext : {"", "-wal", "-shm", "-journal"}) ::unlink((path + ext).c_str());
 }
 
 std::int64_t now_ms() {
@@ -261,10 +223,6 @@ void create_with_libcrm(const std::string& path) {
   crm_check(crm_db_close(db), "crm_db_close");
 }
 
-void bind_text(sqlite3_stmt* st, int i, const std::string& s) {
-  sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
-}
-
 // Unvalidated inserts of the stored form, `batch` per transaction.
 std::string raw_insert(RawDb& r, std::size_t n, std::size_t batch) {
   static const std::string kType = "prospect";
@@ -330,13 +288,6 @@ struct CustomerRow {
   std::int64_t archived = 0, version = 0, created_at = 0, created_by = 0, updated_at = 0,
                updated_by = 0;
 };
-
-std::string column_text(sqlite3_stmt* st, int col) {
-  const unsigned char* p = sqlite3_column_text(st, col);
-  if (!p) return std::string();
-  return std::string(reinterpret_cast<const char*>(p),
-                     static_cast<std::size_t>(sqlite3_column_bytes(st, col)));
-}
 
 bool raw_get(sqlite3_stmt* st, std::int64_t key, CustomerRow& c) {
   sqlite3_bind_int64(st, 1, key);
@@ -418,12 +369,6 @@ void verify_same_rows() {
 
 // ---------------------------------------------------------------------------
 // Benchmarks
-
-void fail(benchmark::State& state, const std::string& what) {
-  ++g_failures;
-  std::fprintf(stderr, "crm_bench: %s\n", what.c_str());
-  state.SkipWithError(what.c_str());
-}
 
 void BM_CrmInsert(benchmark::State& state) {
   const std::string path = temp_db("crm-insert");
@@ -552,97 +497,23 @@ void BM_RawGetById(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
-// ---------------------------------------------------------------------------
-// Collect every repetition's rate so the ratios can be printed at the end.
-
-class CollectingReporter : public benchmark::ConsoleReporter {
- public:
-  explicit CollectingReporter(OutputOptions o) : ConsoleReporter(o) {}
-
-  // function name -> items/s of every repetition, by wall-clock and by CPU time
-  std::map<std::string, std::vector<double>> real_rates, cpu_rates;
-
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
-      auto it = run.counters.find("items_per_second");  // per real second (UseRealTime)
-      if (it == run.counters.end() || run.cpu_accumulated_time <= 0) continue;
-      const std::string& name = run.run_name.function_name;
-      real_rates[name].push_back(it->second.value);
-      cpu_rates[name].push_back(it->second.value * run.real_accumulated_time /
-                                run.cpu_accumulated_time);
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-};
-
-using Rates = std::map<std::string, std::vector<double>>;
-
-// Median of the repetitions; 0 if the benchmark did not run.
-double median(const Rates& rates, const std::string& name) {
-  auto it = rates.find(name);
-  if (it == rates.end() || it->second.empty()) return 0;
-  std::vector<double> v = it->second;
-  std::sort(v.begin(), v.end());
-  const std::size_t m = v.size() / 2;
-  return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-}
-
-std::string all(const Rates& rates, const std::string& name) {
-  auto it = rates.find(name);
-  std::string s;
-  if (it == rates.end()) return s;
-  char buf[32];
-  for (double r : it->second) {
-    std::snprintf(buf, sizeof buf, "%s%.0f", s.empty() ? "" : " ", r);
-    s += buf;
-  }
-  return s;
-}
+// How the ratios are printed (docs/performance.md quotes them).
+const crm_bench::RatioFormat kRatioFormat{"raw SQLite  ", "raw", 0, 1, "per CPU-second", true};
 
 void print_ratio(const CollectingReporter& rep, const char* title, const char* crm_name,
                  const char* raw_name, const char* unit, double target) {
-  const double c = median(rep.real_rates, crm_name), r = median(rep.real_rates, raw_name);
-  std::printf("%s\n", title);
-  if (c <= 0 || r <= 0) {
-    std::printf("  n/a: run both %s and %s (see --benchmark_filter)\n", crm_name, raw_name);
-    return;
-  }
-  const double cc = median(rep.cpu_rates, crm_name), rc = median(rep.cpu_rates, raw_name);
-  std::printf("  libcrm C ABI : %9.0f %s wall  (%9.0f per CPU-second)   repetitions: %s\n", c, unit,
-              cc, all(rep.real_rates, crm_name).c_str());
-  std::printf("  raw SQLite   : %9.0f %s wall  (%9.0f per CPU-second)   repetitions: %s\n", r, unit,
-              rc, all(rep.real_rates, raw_name).c_str());
-  const double ratio = c / r;
-  if (target > 0)
-    std::printf("  RATIO libcrm/raw = %.3f (wall clock; CPU time: %.3f)   target >= %.2f   %s\n",
-                ratio, cc / rc, target, ratio >= target ? "PASS" : "BELOW TARGET");
-  else
-    std::printf(
-        "  RATIO libcrm/raw = %.3f (wall clock; CPU time: %.3f)   no target, informational\n",
-        ratio, cc / rc);
+  crm_bench::print_ratio(rep, kRatioFormat, title, crm_name, raw_name, unit, target);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  g_cfg.rows = env_size("CRM_BENCH_ROWS", g_cfg.rows, 1, crm_bench::max_rows());
-  g_cfg.batch = env_size("CRM_BENCH_BATCH", g_cfg.batch, 1, 10000000);
-  g_cfg.reps = static_cast<int>(env_size("CRM_BENCH_REPS", g_cfg.reps, 1, 100));
+  crm_bench::set_program_name("crm_bench");
+  g_cfg.rows = crm_bench::env_size("CRM_BENCH_ROWS", g_cfg.rows, 1, crm_bench::max_rows());
+  g_cfg.batch = crm_bench::env_size("CRM_BENCH_BATCH", g_cfg.batch, 1, 10000000);
+  g_cfg.reps = static_cast<int>(crm_bench::env_size("CRM_BENCH_REPS", g_cfg.reps, 1, 100));
 
-  // Interleave the repetitions of the two sides at random unless told
-  // otherwise: background load then hits both sides alike.
-  std::vector<char*> args(argv, argv + argc);
-  static char interleave[] = "--benchmark_enable_random_interleaving=true";
-  bool has_interleave = false;
-  for (int i = 1; i < argc; ++i)
-    if (std::strncmp(argv[i], "--benchmark_enable_random_interleaving", 38) == 0)
-      has_interleave = true;
-  if (!has_interleave) args.insert(args.begin() + 1, interleave);
-  int nargs = static_cast<int>(args.size());
-  args.push_back(nullptr);
-  benchmark::Initialize(&nargs, args.data());
-  if (benchmark::ReportUnrecognizedArguments(nargs, args.data())) return 1;
+  if (!crm_bench::initialize(argc, argv)) return 1;
 
   const char* tmp = std::getenv("TMPDIR");
   std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/crm_bench.XXXXXX";
@@ -652,12 +523,7 @@ int main(int argc, char** argv) {
   g_dir = dir.data();
   g_today = today_shanghai();
 
-  std::printf("crm_bench: libcrm %s, SQLite %s, crm_bench built as %s\n", crm_version(),
-              sqlite3_libversion(), CRM_BENCH_BUILD_TYPE);
-  if (std::string(CRM_BENCH_BUILD_TYPE) != "Release")
-    std::printf(
-        "WARNING: not a Release build; figures are not comparable with "
-        "docs/performance.md\n");
+  crm_bench::print_build(CRM_BENCH_BUILD_TYPE);
   std::printf("rows per insert run: %zu, rows per transaction: %zu, repetitions: %d, files in %s\n",
               g_cfg.rows, g_cfg.batch, g_cfg.reps, g_dir.c_str());
   benchmark::AddCustomContext("crm_rows", std::to_string(g_cfg.rows));
@@ -708,20 +574,8 @@ int main(int argc, char** argv) {
       ->UseRealTime()
       ->Unit(kMicrosecond);
 
-  // Colour as Google Benchmark would: --benchmark_color=auto|true|false.
-  bool color = ::isatty(STDOUT_FILENO) != 0;
-  for (int i = 1; i < argc; ++i) {
-    const char* a = argv[i];
-    if (std::strncmp(a, "--benchmark_color=", 18) == 0) {
-      std::string v = a + 18;
-      if (v == "false" || v == "no" || v == "0" || v == "off")
-        color = false;
-      else if (v == "true" || v == "yes" || v == "1" || v == "on")
-        color = true;
-    }
-  }
-  CollectingReporter reporter(color ? benchmark::ConsoleReporter::OO_ColorTabular
-                                    : benchmark::ConsoleReporter::OO_Tabular);
+  CollectingReporter reporter(crm_bench::Measure::items_per_second,
+                              crm_bench::console_options(argc, argv));
   benchmark::RunSpecifiedBenchmarks(&reporter);
   std::fflush(stdout);
 
@@ -752,5 +606,5 @@ int main(int argc, char** argv) {
   }
   benchmark::Shutdown();
   ::rmdir(g_dir.c_str());
-  return g_failures ? 1 : 0;
+  return crm_bench::failures() ? 1 : 0;
 }

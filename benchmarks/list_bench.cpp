@@ -53,6 +53,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_common.hpp"
 #include "crm.h"
 #include "dataset.hpp"
 
@@ -64,6 +65,17 @@
 #endif
 
 namespace {
+
+using crm_bench::bind_text;
+using crm_bench::CollectingReporter;
+using crm_bench::column_text;
+using crm_bench::crm_check;
+using crm_bench::crm_error_text;
+using crm_bench::die;
+using crm_bench::fail;
+using crm_bench::remove_db;
+using crm_bench::sql_check;
+using crm_bench::sql_exec;
 
 // The target: listing takes at most 1.5 times the hand-written query's time.
 constexpr double kListTarget = 1.50;
@@ -78,60 +90,13 @@ struct Config {
   std::string dir = CRM_BENCH_LIST_DATA_DIR;
 };
 Config g_cfg;
-int g_failures = 0;
 
 // ---------------------------------------------------------------------------
 // Helpers
 
-[[noreturn]] void die(const std::string& what) {
-  std::fprintf(stderr, "list_bench: %s\n", what.c_str());
-  std::exit(2);
-}
-
-std::size_t env_size(const char* name, std::size_t dflt, std::size_t lo, std::size_t hi) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) return dflt;
-  char* end = nullptr;
-  unsigned long long x = std::strtoull(v, &end, 10);
-  if (*end != '\0' || x < lo || x > hi)
-    die(std::string(name) + "=" + v + ": expected an integer in [" + std::to_string(lo) + ", " +
-        std::to_string(hi) + "]");
-  return static_cast<std::size_t>(x);
-}
-
-std::string crm_error_text() {
-  std::string s = std::string(crm_status_name(crm_errcode())) + ": " + crm_errmsg();
-  for (int32_t i = 0; i < crm_error_field_count(); ++i)
-    s += std::string(" [") + crm_error_field_name(i) + ": " + crm_error_field_code(i) + "]";
-  return s;
-}
-
-void crm_check(int rc, const std::string& what) {
-  if (rc != CRM_OK) throw std::runtime_error(what + ": " + crm_error_text());
-}
-
-void sql_check(int rc, sqlite3* db, const char* what) {
-  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
-    throw std::runtime_error(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "?"));
-}
-
-void sql_exec(sqlite3* db, const char* sql) {
-  char* msg = nullptr;
-  int rc = sqlite3_exec(db, sql, nullptr, nullptr, &msg);
-  if (rc != SQLITE_OK) {
-    std::string m = msg ? msg : sqlite3_errstr(rc);
-    sqlite3_free(msg);
-    throw std::runtime_error(std::string(sql) + ": " + m);
-  }
-}
-
 bool file_exists(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0;
-}
-
-void remove_db(const std::string& path) {
-  for (const char* ext : {"", "-wal", "-shm", "-journal"}) ::unlink((path + ext).c_str());
 }
 
 void make_dirs(const std::string& path) {
@@ -186,17 +151,6 @@ std::int64_t query_int(sqlite3* db, const char* sql) {
   Stmt st(db, sql);
   if (sqlite3_step(st) != SQLITE_ROW) throw std::runtime_error(std::string(sql) + ": no row");
   return sqlite3_column_int64(st, 0);
-}
-
-std::string column_text(sqlite3_stmt* st, int col) {
-  const unsigned char* p = sqlite3_column_text(st, col);
-  return p ? std::string(reinterpret_cast<const char*>(p),
-                         static_cast<std::size_t>(sqlite3_column_bytes(st, col)))
-           : std::string();
-}
-
-void bind_text(sqlite3_stmt* st, int i, const std::string& s) {
-  sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
 }
 
 void bind_opt_text(sqlite3_stmt* st, int i, const char* s) {
@@ -882,12 +836,6 @@ void setup(const std::string& path) {
 // ---------------------------------------------------------------------------
 // Benchmarks
 
-void fail(benchmark::State& state, const std::string& what) {
-  ++g_failures;
-  std::fprintf(stderr, "list_bench: %s\n", what.c_str());
-  state.SkipWithError(what.c_str());
-}
-
 using PageFn = int (*)(Fixture&, std::uint64_t&, std::vector<Shown>*, bool*, std::string&);
 
 void run_pages(benchmark::State& state, PageFn page) {
@@ -912,102 +860,25 @@ void BM_CrmListPage(benchmark::State& state) { run_pages(state, crm_page); }
 void BM_HandListPage(benchmark::State& state) { run_pages(state, hand_page); }
 void BM_HandListPagePlainJoin(benchmark::State& state) { run_pages(state, plain_page); }
 
-// ---------------------------------------------------------------------------
-// Collect every repetition's time per page so the ratio can be printed.
-
-class CollectingReporter : public benchmark::ConsoleReporter {
- public:
-  explicit CollectingReporter(OutputOptions o) : ConsoleReporter(o) {}
-
-  // function name -> seconds per page of every repetition (wall clock, CPU)
-  std::map<std::string, std::vector<double>> real, cpu;
-
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      if (run.run_type != Run::RT_Iteration || run.error_occurred || run.iterations <= 0) continue;
-      const std::string& name = run.run_name.function_name;
-      real[name].push_back(run.real_accumulated_time / static_cast<double>(run.iterations));
-      cpu[name].push_back(run.cpu_accumulated_time / static_cast<double>(run.iterations));
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-};
-
-using Times = std::map<std::string, std::vector<double>>;
-
-double median(const Times& t, const std::string& name) {
-  auto it = t.find(name);
-  if (it == t.end() || it->second.empty()) return 0;
-  std::vector<double> v = it->second;
-  std::sort(v.begin(), v.end());
-  const std::size_t m = v.size() / 2;
-  return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-}
-
-std::string all_us(const Times& t, const std::string& name) {
-  auto it = t.find(name);
-  std::string s;
-  if (it == t.end()) return s;
-  char buf[32];
-  for (double x : it->second) {
-    std::snprintf(buf, sizeof buf, "%s%.0f", s.empty() ? "" : " ", x * 1e6);
-    s += buf;
-  }
-  return s;
-}
+// How the ratios are printed (docs/performance.md quotes them).
+const crm_bench::RatioFormat kRatioFormat{"hand-written", "hand-written", 1, 1e6, "CPU", false};
 
 void print_ratio(const CollectingReporter& rep, const char* title, const char* crm_name,
                  const char* hand_name, double target) {
-  const double c = median(rep.real, crm_name), h = median(rep.real, hand_name);
-  std::printf("%s\n", title);
-  if (c <= 0 || h <= 0) {
-    std::printf("  n/a: run both %s and %s (see --benchmark_filter)\n", crm_name, hand_name);
-    return;
-  }
-  const double cc = median(rep.cpu, crm_name), hc = median(rep.cpu, hand_name);
-  std::printf("  libcrm C ABI : %9.1f us/page wall  (%9.1f CPU)   repetitions: %s\n", c * 1e6,
-              cc * 1e6, all_us(rep.real, crm_name).c_str());
-  std::printf("  hand-written : %9.1f us/page wall  (%9.1f CPU)   repetitions: %s\n", h * 1e6,
-              hc * 1e6, all_us(rep.real, hand_name).c_str());
-  const double ratio = c / h;
-  if (target > 0)
-    std::printf(
-        "  RATIO libcrm/hand-written = %.3f (wall clock; CPU time: %.3f)   target <= %.2f   %s\n",
-        ratio, cc / hc, target, ratio <= target ? "PASS" : "ABOVE TARGET");
-  else
-    std::printf(
-        "  RATIO libcrm/hand-written = %.3f (wall clock; CPU time: %.3f)   no target, "
-        "informational\n",
-        ratio, cc / hc);
+  crm_bench::print_ratio(rep, kRatioFormat, title, crm_name, hand_name, "us/page", target);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  g_cfg.rows = env_size("CRM_BENCH_LIST_ROWS", g_cfg.rows, 100, 100000000);
-  g_cfg.reps = static_cast<int>(env_size("CRM_BENCH_REPS", g_cfg.reps, 1, 100));
+  crm_bench::set_program_name("list_bench");
+  g_cfg.rows = crm_bench::env_size("CRM_BENCH_LIST_ROWS", g_cfg.rows, 100, 100000000);
+  g_cfg.reps = static_cast<int>(crm_bench::env_size("CRM_BENCH_REPS", g_cfg.reps, 1, 100));
   if (const char* d = std::getenv("CRM_BENCH_LIST_DIR"); d && *d) g_cfg.dir = d;
 
-  // Interleave the repetitions of the two sides at random unless told
-  // otherwise: background load then hits both sides alike.
-  std::vector<char*> args(argv, argv + argc);
-  static char interleave[] = "--benchmark_enable_random_interleaving=true";
-  bool has_interleave = false;
-  for (int i = 1; i < argc; ++i)
-    if (std::strncmp(argv[i], "--benchmark_enable_random_interleaving", 38) == 0)
-      has_interleave = true;
-  if (!has_interleave) args.insert(args.begin() + 1, interleave);
-  int nargs = static_cast<int>(args.size());
-  args.push_back(nullptr);
-  benchmark::Initialize(&nargs, args.data());
-  if (benchmark::ReportUnrecognizedArguments(nargs, args.data())) return 1;
+  if (!crm_bench::initialize(argc, argv)) return 1;
 
-  std::printf("list_bench: libcrm %s, SQLite %s, list_bench built as %s\n", crm_version(),
-              sqlite3_libversion(), CRM_BENCH_BUILD_TYPE);
-  if (std::string(CRM_BENCH_BUILD_TYPE) != "Release")
-    std::printf(
-        "WARNING: not a Release build; figures are not comparable with "
-        "docs/performance.md\n");
+  crm_bench::print_build(CRM_BENCH_BUILD_TYPE);
   std::printf("customers: %zu, repetitions: %d\n", g_cfg.rows, g_cfg.reps);
   benchmark::AddCustomContext("crm_list_rows", std::to_string(g_cfg.rows));
   benchmark::AddCustomContext("crm_version", crm_version());
@@ -1036,19 +907,8 @@ int main(int argc, char** argv) {
       ->UseRealTime()
       ->Unit(kMicrosecond);
 
-  bool color = ::isatty(STDOUT_FILENO) != 0;
-  for (int i = 1; i < argc; ++i) {
-    const char* a = argv[i];
-    if (std::strncmp(a, "--benchmark_color=", 18) == 0) {
-      std::string v = a + 18;
-      if (v == "false" || v == "no" || v == "0" || v == "off")
-        color = false;
-      else if (v == "true" || v == "yes" || v == "1" || v == "on")
-        color = true;
-    }
-  }
-  CollectingReporter reporter(color ? benchmark::ConsoleReporter::OO_ColorTabular
-                                    : benchmark::ConsoleReporter::OO_Tabular);
+  CollectingReporter reporter(crm_bench::Measure::seconds_per_iteration,
+                              crm_bench::console_options(argc, argv));
   benchmark::RunSpecifiedBenchmarks(&reporter);
   std::fflush(stdout);
 
@@ -1064,5 +924,5 @@ int main(int argc, char** argv) {
 
   g_fx.reset();
   benchmark::Shutdown();
-  return g_failures ? 1 : 0;
+  return crm_bench::failures() ? 1 : 0;
 }

@@ -1,0 +1,218 @@
+#include "bench_common.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
+#include "crm.h"
+
+namespace crm_bench {
+namespace {
+
+const char* g_program = "crm_bench";
+int g_failures = 0;
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Errors
+
+void set_program_name(const char* name) { g_program = name; }
+
+void die(const std::string& what) {
+  std::fprintf(stderr, "%s: %s\n", g_program, what.c_str());
+  std::exit(2);
+}
+
+void fail(benchmark::State& state, const std::string& what) {
+  ++g_failures;
+  std::fprintf(stderr, "%s: %s\n", g_program, what.c_str());
+  state.SkipWithError(what.c_str());
+}
+
+int failures() { return g_failures; }
+
+std::size_t env_size(const char* name, std::size_t dflt, std::size_t lo, std::size_t hi) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return dflt;
+  char* end = nullptr;
+  unsigned long long x = std::strtoull(v, &end, 10);
+  if (*end != '\0' || x < lo || x > hi)
+    die(std::string(name) + "=" + v + ": expected an integer in [" + std::to_string(lo) + ", " +
+        std::to_string(hi) + "]");
+  return static_cast<std::size_t>(x);
+}
+
+std::string crm_error_text() {
+  std::string s = std::string(crm_status_name(crm_errcode())) + ": " + crm_errmsg();
+  for (int32_t i = 0; i < crm_error_field_count(); ++i)
+    s += std::string(" [") + crm_error_field_name(i) + ": " + crm_error_field_code(i) + "]";
+  return s;
+}
+
+void crm_check(int rc, const char* what) {
+  if (rc != CRM_OK) throw std::runtime_error(std::string(what) + ": " + crm_error_text());
+}
+
+void crm_check(int rc, const std::string& what) {
+  if (rc != CRM_OK) throw std::runtime_error(what + ": " + crm_error_text());
+}
+
+// ---------------------------------------------------------------------------
+// SQLite
+
+void sql_check(int rc, sqlite3* db, const char* what) {
+  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+    throw std::runtime_error(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "?"));
+}
+
+void sql_exec(sqlite3* db, const char* sql) {
+  char* msg = nullptr;
+  int rc = sqlite3_exec(db, sql, nullptr, nullptr, &msg);
+  if (rc != SQLITE_OK) {
+    std::string m = msg ? msg : sqlite3_errstr(rc);
+    sqlite3_free(msg);
+    throw std::runtime_error(std::string(sql) + ": " + m);
+  }
+}
+
+void remove_db(const std::string& path) {
+  for (const char* ext : {"", "-wal", "-shm", "-journal"}) ::unlink((path + ext).c_str());
+}
+
+std::string column_text(sqlite3_stmt* st, int col) {
+  const unsigned char* p = sqlite3_column_text(st, col);
+  if (!p) return std::string();
+  return std::string(reinterpret_cast<const char*>(p),
+                     static_cast<std::size_t>(sqlite3_column_bytes(st, col)));
+}
+
+void bind_text(sqlite3_stmt* st, int i, const std::string& s) {
+  sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
+}
+
+// ---------------------------------------------------------------------------
+// Command line
+
+bool initialize(int argc, char** argv) {
+  // Interleave the repetitions of the two sides at random unless told
+  // otherwise: background load then hits both sides alike.
+  std::vector<char*> args(argv, argv + argc);
+  static char interleave[] = "--benchmark_enable_random_interleaving=true";
+  bool has_interleave = false;
+  for (int i = 1; i < argc; ++i)
+    if (std::strncmp(argv[i], "--benchmark_enable_random_interleaving", 38) == 0)
+      has_interleave = true;
+  if (!has_interleave) args.insert(args.begin() + 1, interleave);
+  int nargs = static_cast<int>(args.size());
+  args.push_back(nullptr);
+  benchmark::Initialize(&nargs, args.data());
+  return !benchmark::ReportUnrecognizedArguments(nargs, args.data());
+}
+
+benchmark::ConsoleReporter::OutputOptions console_options(int argc, char** argv) {
+  bool color = ::isatty(STDOUT_FILENO) != 0;
+  for (int i = 1; i < argc; ++i) {
+    const char* a = argv[i];
+    if (std::strncmp(a, "--benchmark_color=", 18) == 0) {
+      std::string v = a + 18;
+      if (v == "false" || v == "no" || v == "0" || v == "off")
+        color = false;
+      else if (v == "true" || v == "yes" || v == "1" || v == "on")
+        color = true;
+    }
+  }
+  return color ? benchmark::ConsoleReporter::OO_ColorTabular
+               : benchmark::ConsoleReporter::OO_Tabular;
+}
+
+void print_build(const char* build_type) {
+  std::printf("%s: libcrm %s, SQLite %s, %s built as %s\n", g_program, crm_version(),
+              sqlite3_libversion(), g_program, build_type);
+  if (std::string(build_type) != "Release")
+    std::printf(
+        "WARNING: not a Release build; figures are not comparable with "
+        "docs/performance.md\n");
+}
+
+// ---------------------------------------------------------------------------
+// Collecting the repetitions and printing the ratios
+
+CollectingReporter::CollectingReporter(Measure measure, OutputOptions o)
+    : ConsoleReporter(o), measure_(measure) {}
+
+void CollectingReporter::ReportRuns(const std::vector<Run>& runs) {
+  for (const Run& run : runs) {
+    if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
+    const std::string& name = run.run_name.function_name;
+    if (measure_ == Measure::items_per_second) {
+      auto it = run.counters.find("items_per_second");  // per real second (UseRealTime)
+      if (it == run.counters.end() || run.cpu_accumulated_time <= 0) continue;
+      real[name].push_back(it->second.value);
+      cpu[name].push_back(it->second.value * run.real_accumulated_time / run.cpu_accumulated_time);
+    } else {
+      if (run.iterations <= 0) continue;
+      real[name].push_back(run.real_accumulated_time / static_cast<double>(run.iterations));
+      cpu[name].push_back(run.cpu_accumulated_time / static_cast<double>(run.iterations));
+    }
+  }
+  ConsoleReporter::ReportRuns(runs);
+}
+
+double median(const Samples& samples, const std::string& name) {
+  auto it = samples.find(name);
+  if (it == samples.end() || it->second.empty()) return 0;
+  std::vector<double> v = it->second;
+  std::sort(v.begin(), v.end());
+  const std::size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+std::string all(const Samples& samples, const std::string& name, double scale) {
+  auto it = samples.find(name);
+  std::string s;
+  if (it == samples.end()) return s;
+  char buf[32];
+  for (double x : it->second) {
+    std::snprintf(buf, sizeof buf, "%s%.0f", s.empty() ? "" : " ", x * scale);
+    s += buf;
+  }
+  return s;
+}
+
+void print_ratio(const CollectingReporter& rep, const RatioFormat& fmt, const char* title,
+                 const char* crm_name, const char* baseline_name, const char* unit, double target) {
+  const double c = median(rep.real, crm_name), b = median(rep.real, baseline_name);
+  std::printf("%s\n", title);
+  if (c <= 0 || b <= 0) {
+    std::printf("  n/a: run both %s and %s (see --benchmark_filter)\n", crm_name, baseline_name);
+    return;
+  }
+  const double cc = median(rep.cpu, crm_name), bc = median(rep.cpu, baseline_name);
+  const int d = fmt.decimals;
+  std::printf("  libcrm C ABI : %9.*f %s wall  (%9.*f %s)   repetitions: %s\n", d, c * fmt.scale,
+              unit, d, cc * fmt.scale, fmt.cpu_suffix, all(rep.real, crm_name, fmt.scale).c_str());
+  std::printf("  %s : %9.*f %s wall  (%9.*f %s)   repetitions: %s\n", fmt.baseline_label, d,
+              b * fmt.scale, unit, d, bc * fmt.scale, fmt.cpu_suffix,
+              all(rep.real, baseline_name, fmt.scale).c_str());
+  const double ratio = c / b;
+  if (target > 0) {
+    const bool pass = fmt.higher_is_better ? ratio >= target : ratio <= target;
+    std::printf("  RATIO libcrm/%s = %.3f (wall clock; CPU time: %.3f)   target %s %.2f   %s\n",
+                fmt.baseline_name, ratio, cc / bc, fmt.higher_is_better ? ">=" : "<=", target,
+                pass                   ? "PASS"
+                : fmt.higher_is_better ? "BELOW TARGET"
+                                       : "ABOVE TARGET");
+  } else {
+    std::printf(
+        "  RATIO libcrm/%s = %.3f (wall clock; CPU time: %.3f)   no target, informational\n",
+        fmt.baseline_name, ratio, cc / bc);
+  }
+}
+
+}  // namespace crm_bench
