@@ -180,10 +180,6 @@ std::vector<Record> list_custom_fields(Session& s, bool include_retired) {
   return out;
 }
 
-const CustomField* find_custom_field(Session& s, std::string_view qualified) {
-  return s.db().custom_fields().find(qualified);
-}
-
 Value stored_custom_value(const CustomField& f, const Value& v) {
   if (f.type == FieldType::decimal && is_text(v))
     return Value{parse_decimal(std::get<std::string>(v), f.decimals).value_or(0)};
@@ -196,8 +192,7 @@ Value output_custom_value(const CustomField& f, const Value& v) {
   return v;
 }
 
-void append_custom_values(Session& s, Record& r, std::int64_t key) {
-  const CustomFieldSet& set = s.db().custom_fields();
+void append_custom_values(Session& s, const CustomFieldSet& set, Record& r, std::int64_t key) {
   if (set.all().empty()) return;
   auto stored = store::load_custom_values(s.db().conn(), key);
   for (const auto& f : set.all()) {
@@ -211,8 +206,8 @@ void append_custom_values(Session& s, Record& r, std::int64_t key) {
   }
 }
 
-void check_custom_required(Session& s, const Record& values, std::vector<FieldError>& errors) {
-  const CustomFieldSet& set = s.db().custom_fields();
+void check_custom_required(const CustomFieldSet& set, const Record& values,
+                           std::vector<FieldError>& errors) {
   if (!set.any_required()) return;
   for (const auto& f : set.all()) {
     if (!f.live || !f.required || f.retired) continue;
@@ -224,8 +219,8 @@ void check_custom_required(Session& s, const Record& values, std::vector<FieldEr
   }
 }
 
-void write_custom_values(Session& s, std::int64_t key, const Record& changes) {
-  const CustomFieldSet& set = s.db().custom_fields();
+void write_custom_values(Session& s, const CustomFieldSet& set, std::int64_t key,
+                         const Record& changes) {
   for (const auto& [name, value] : changes.entries()) {
     if (!is_custom_name(name)) continue;
     const CustomField* f = set.find(name);

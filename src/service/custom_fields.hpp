@@ -33,19 +33,22 @@ void retire_custom_field(Session& s, const std::string& name);
 // Definitions as records, in definition order.
 std::vector<Record> list_custom_fields(Session& s, bool include_retired);
 
-// The definition named by "custom.<name>"; nullptr if there is none.
-const CustomField* find_custom_field(Session& s, std::string_view qualified);
+// The functions below take the definitions (Database::custom_fields(),
+// looked up once per call by the caller: each lookup checks for changes by
+// other connections).
 
 // Appends a customer's custom values to `r` in output form: every live,
 // active field (NULL when unset), and retired fields that hold a value.
-void append_custom_values(Session& s, Record& r, std::int64_t key);
+void append_custom_values(Session& s, const CustomFieldSet& set, Record& r, std::int64_t key);
 
 // Adds a "required" error for every active required field without a value
 // in `values` (a create's record).
-void check_custom_required(Session& s, const Record& values, std::vector<FieldError>& errors);
+void check_custom_required(const CustomFieldSet& set, const Record& values,
+                           std::vector<FieldError>& errors);
 
 // Writes the "custom.*" entries of `changes` (normalised values) for `key`.
-void write_custom_values(Session& s, std::int64_t key, const Record& changes);
+void write_custom_values(Session& s, const CustomFieldSet& set, std::int64_t key,
+                         const Record& changes);
 
 // The stored form of a normalised value (decimals as scaled integers) and
 // back.

@@ -69,7 +69,8 @@ Error step_error(std::string_view from, std::string_view to) {
 std::int64_t apply_changes(Session& s, std::int64_t key, const Record& current,
                            const Record& changes, const char* kind,
                            const std::optional<std::string>& reason,
-                           const std::function<void()>& also = {}) {
+                           const std::function<void()>& also = {},
+                           const CustomFieldSet* custom = nullptr) {
   auto version = std::get<std::int64_t>(*current.find("version"));
   if (changes.empty()) return version;
   Record merged = current;
@@ -84,7 +85,7 @@ std::int64_t apply_changes(Session& s, std::int64_t key, const Record& current,
     record_history(s, key, now,
                    name == "type" && std::string_view(kind) == "update" ? "type" : kind, name,
                    as_history_text(current.find(name)), as_history_text(&value), reason);
-  write_custom_values(s, key, changes);
+  if (custom) write_custom_values(s, *custom, key, changes);
   if (also) also();
   tx.commit();
   return version + 1;
@@ -266,7 +267,7 @@ std::int64_t create_customer(Session& s, const Record& input) {
   if (!input.has("entry_date")) v.set("entry_date", format_date(local_date(db.now(), db.zone())));
   check_owner(s, v, n.errors);
   check_record(kEntity, v, n.errors);
-  check_custom_required(s, v, n.errors);
+  check_custom_required(custom, v, n.errors);
   if (!n.errors.empty()) throw_validation(std::move(n.errors));
 
   // The creation itself is not written to customer_history: who created the
@@ -283,7 +284,7 @@ std::int64_t create_customer(Session& s, const Record& input) {
   if (const Value* p = v.find("phone")) contact.append("phone", *p);
   if (const Value* e = v.find("email")) contact.append("email", *e);
   store::insert_contact(conn, key, contact, true, now, s.user_id());
-  write_custom_values(s, key, v);
+  write_custom_values(s, custom, key, v);
   tx.commit();
   return key;
 }
@@ -295,7 +296,7 @@ Record get_customer(Session& s, std::int64_t key) {
   store::ReadTransaction snapshot(s.db().conn());
   Record r = load_customer_or_throw(s, key);
   fill_display(r);
-  append_custom_values(s, r, key);
+  append_custom_values(s, s.db().custom_fields(), r, key);
   return r;
 }
 
@@ -322,9 +323,9 @@ std::int64_t update_customer(Session& s, std::int64_t key, const Record& input) 
   }
   // A record read back from get carries phone_display; accept it unchanged.
   fill_display(current);
-  append_custom_values(s, current, key);
-  Normalized n =
-      normalize_fields(kEntity, fields, &current, s.db().dictionaries(), &s.db().custom_fields());
+  const CustomFieldSet& custom = s.db().custom_fields();
+  append_custom_values(s, custom, current, key);
+  Normalized n = normalize_fields(kEntity, fields, &current, s.db().dictionaries(), &custom);
   n.errors.insert(n.errors.begin(), errors.begin(), errors.end());
   check_owner(s, n.values, n.errors);
   Record merged = current;
@@ -358,7 +359,7 @@ std::int64_t update_customer(Session& s, std::int64_t key, const Record& input) 
       store::update_contact(conn, primary, *contact, s.db().now(), s.user_id());
     };
   }
-  return apply_changes(s, key, current, changes, "update", std::nullopt, sync_contact);
+  return apply_changes(s, key, current, changes, "update", std::nullopt, sync_contact, &custom);
 }
 
 void set_customer_type(Session& s, std::int64_t key, std::string_view type,
@@ -430,7 +431,7 @@ Error bad_filter(const std::string& field, const std::string& en, const std::str
 bool is_text_type(FieldType t) { return t == FieldType::text || t == FieldType::email; }
 
 // A field filter checked and turned into a condition on stored values.
-store::Condition field_condition(Session& s, const FieldFilter& ff) {
+store::Condition field_condition(Session& s, const CustomFieldSet& custom, const FieldFilter& ff) {
   static const char* const kOps[] = {"=",  "!=",   "<",        "<=",      ">",
                                      ">=", "null", "not_null", "contains"};
   store::Condition c;
@@ -442,7 +443,7 @@ store::Condition field_condition(Session& s, const FieldFilter& ff) {
         "unknown operator \"" + quote_value(ff.op) +
             "\" (use = != < <= > >= null not_null contains)",
         "未知的运算符“" + quote_value(ff.op) + "”（可用 = != < <= > >= null not_null contains）");
-  const CustomField* cf = is_custom_name(ff.field) ? find_custom_field(s, ff.field) : nullptr;
+  const CustomField* cf = is_custom_name(ff.field) ? custom.find(ff.field) : nullptr;
   const FieldDef* def = cf ? &cf->def : find_field(kEntity, ff.field);
   if (!def || ff.field == "phone_display")
     throw Error(Status::invalid_arg,
@@ -492,7 +493,7 @@ store::Condition field_condition(Session& s, const FieldFilter& ff) {
   return c;
 }
 
-void apply_sort(Session& s, const std::string& sort, store::CustomerFilter& f) {
+void apply_sort(const CustomFieldSet& custom, const std::string& sort, store::CustomerFilter& f) {
   std::string_view name = sort;
   f.descending = !name.empty() && name[0] == '-';
   if (f.descending) name.remove_prefix(1);
@@ -501,7 +502,7 @@ void apply_sort(Session& s, const std::string& sort, store::CustomerFilter& f) {
     return;
   }
   if (is_custom_name(name)) {
-    const CustomField* cf = find_custom_field(s, name);
+    const CustomField* cf = custom.find(name);
     if (cf) {
       f.sort_field = cf->id;
       return;
@@ -522,8 +523,8 @@ void apply_sort(Session& s, const std::string& sort, store::CustomerFilter& f) {
 
 // Everything but paging, checked and resolved to stored codes; `normalized`
 // gets the canonical form used for page tokens.
-store::CustomerFilter customer_filter(Session& s, const CustomerQuery& q,
-                                      CustomerQuery& normalized) {
+store::CustomerFilter customer_filter(Session& s, const CustomFieldSet& custom,
+                                      const CustomerQuery& q, CustomerQuery& normalized) {
   normalized = q;
   store::CustomerFilter f;
   f.owner = q.owner;
@@ -556,11 +557,11 @@ store::CustomerFilter customer_filter(Session& s, const CustomerQuery& q,
   if (q.filters.size() > 16)
     throw Error(Status::invalid_arg, "at most 16 field filters", "字段筛选条件最多 16 个");
   for (std::size_t i = 0; i < q.filters.size(); ++i) {
-    f.conditions.push_back(field_condition(s, q.filters[i]));
+    f.conditions.push_back(field_condition(s, custom, q.filters[i]));
     const Value& v = f.conditions.back().value;
     normalized.filters[i].value = is_null(v) ? "" : *as_history_text(&v);
   }
-  apply_sort(s, q.sort, f);
+  apply_sort(custom, q.sort, f);
   normalized.type = f.type;
   normalized.industry = f.industry;
   normalized.source = f.source;
@@ -577,7 +578,8 @@ CustomerPage list_customers(Session& s, const CustomerQuery& q) {
                 "每页条数须在 1 到 1000 之间（0 表示 50）");
   store::ReadTransaction snapshot(s.db().conn());
   CustomerQuery norm;
-  store::CustomerFilter f = customer_filter(s, q, norm);
+  const CustomFieldSet& custom = s.db().custom_fields();
+  store::CustomerFilter f = customer_filter(s, custom, q, norm);
   if (norm.page_size == 0) norm.page_size = 50;
   f.limit = norm.page_size;
   std::uint64_t hash = filter_hash(norm, f.type);
@@ -589,7 +591,7 @@ CustomerPage list_customers(Session& s, const CustomerQuery& q) {
   page.rows = store::list_customers(s.db().conn(), f, more, &last);
   for (auto& r : page.rows) {
     fill_display(r);
-    append_custom_values(s, r, std::get<std::int64_t>(*r.find("key")));
+    append_custom_values(s, custom, r, std::get<std::int64_t>(*r.find("key")));
   }
   if (more && !page.rows.empty()) page.next = make_token(last, default_order, hash);
   return page;
@@ -599,7 +601,7 @@ std::int64_t count_customers(Session& s, const CustomerQuery& q) {
   s.authorize(Action::customer_list);
   store::ReadTransaction snapshot(s.db().conn());
   CustomerQuery norm;
-  return store::count_customers(s.db().conn(), customer_filter(s, q, norm));
+  return store::count_customers(s.db().conn(), customer_filter(s, s.db().custom_fields(), q, norm));
 }
 
 std::vector<Record> customer_history(Session& s, std::int64_t key) {
