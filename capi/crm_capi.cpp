@@ -1036,6 +1036,11 @@ int crm_setting_set(crm_session* s, const char* name, const char* value) {
   });
 }
 
+// The working calendar named `name` (NULL or "" = "default").
+static crm::WorkCalendar calendar_of(SessionHandle& h, const char* name) {
+  return crm::load_work_calendar(*h.session, name ? name : "");
+}
+
 int crm_calendar_define(crm_session* s, const char* name, const char* time_zone,
                         const char* work_hours, const char* workdays) {
   return with_session(s, [&](SessionHandle& h) {
@@ -1088,7 +1093,7 @@ int crm_calendar_is_working_day(crm_session* s, const char* calendar, const char
     if (!d)
       throw Error(Status::invalid_arg, "date must be a real date written YYYY-MM-DD",
                   "日期须为真实存在的日期，格式为 YYYY-MM-DD");
-    *out = crm::load_work_calendar(*h.session, calendar ? calendar : "").is_working_day(*d) ? 1 : 0;
+    *out = calendar_of(h, calendar).is_working_day(*d) ? 1 : 0;
     return CRM_OK;
   });
 }
@@ -1097,8 +1102,7 @@ int crm_calendar_is_working_time(crm_session* s, const char* calendar, int64_t a
                                  int32_t* out) {
   return with_session(s, [&](SessionHandle& h) {
     require(out, "out");
-    *out = crm::load_work_calendar(*h.session, calendar ? calendar : "").is_working_time(at_ms) ? 1
-                                                                                                : 0;
+    *out = calendar_of(h, calendar).is_working_time(at_ms) ? 1 : 0;
     return CRM_OK;
   });
 }
@@ -1107,7 +1111,7 @@ int crm_calendar_next_working_time(crm_session* s, const char* calendar, int64_t
                                    int64_t* out) {
   return with_session(s, [&](SessionHandle& h) {
     require(out, "out");
-    *out = crm::load_work_calendar(*h.session, calendar ? calendar : "").next_working_time(at_ms);
+    *out = calendar_of(h, calendar).next_working_time(at_ms);
     return CRM_OK;
   });
 }
@@ -1116,8 +1120,7 @@ int crm_calendar_add_working_days(crm_session* s, const char* calendar, int64_t 
                                   int64_t* out) {
   return with_session(s, [&](SessionHandle& h) {
     require(out, "out");
-    *out =
-        crm::load_work_calendar(*h.session, calendar ? calendar : "").add_working_days(at_ms, days);
+    *out = calendar_of(h, calendar).add_working_days(at_ms, days);
     return CRM_OK;
   });
 }
@@ -1126,8 +1129,7 @@ int crm_calendar_add_working_hours(crm_session* s, const char* calendar, int64_t
                                    int64_t duration_ms, int64_t* out) {
   return with_session(s, [&](SessionHandle& h) {
     require(out, "out");
-    *out = crm::load_work_calendar(*h.session, calendar ? calendar : "")
-               .add_working_hours(at_ms, duration_ms);
+    *out = calendar_of(h, calendar).add_working_hours(at_ms, duration_ms);
     return CRM_OK;
   });
 }
