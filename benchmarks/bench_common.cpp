@@ -131,6 +131,13 @@ benchmark::ConsoleReporter::OutputOptions console_options(int argc, char** argv)
                : benchmark::ConsoleReporter::OO_Tabular;
 }
 
+void register_timed(const char* name, void (*fn)(benchmark::State&), int reps,
+                    benchmark::TimeUnit unit, bool once) {
+  auto* b = benchmark::RegisterBenchmark(name, fn);
+  if (once) b->Iterations(1);
+  b->Repetitions(reps)->UseRealTime()->Unit(unit);
+}
+
 void print_build(const char* build_type) {
   std::printf("%s: libcrm %s, SQLite %s, %s built as %s\n", g_program, crm_version(),
               sqlite3_libversion(), g_program, build_type);

@@ -74,6 +74,11 @@ benchmark::ConsoleReporter::OutputOptions console_options(int argc, char** argv)
 // <build_type>", and a warning unless build_type is "Release".
 void print_build(const char* build_type);
 
+// Registers `fn` with `reps` repetitions timed by the wall clock in `unit`;
+// `once` runs each repetition as a single iteration (whole-batch benchmarks).
+void register_timed(const char* name, void (*fn)(benchmark::State&), int reps,
+                    benchmark::TimeUnit unit, bool once = false);
+
 // ---------------------------------------------------------------------------
 // Collecting the repetitions and printing the ratios
 

@@ -58,6 +58,7 @@ using crm_bench::crm_check;
 using crm_bench::crm_error_text;
 using crm_bench::die;
 using crm_bench::fail;
+using crm_bench::register_timed;
 using crm_bench::remove_db;
 using crm_bench::Row;
 using crm_bench::sql_check;
@@ -545,34 +546,12 @@ int main(int argc, char** argv) {
 
   using benchmark::kMicrosecond;
   using benchmark::kMillisecond;
-  benchmark::RegisterBenchmark("CrmInsert", BM_CrmInsert)
-      ->Iterations(1)
-      ->Repetitions(g_cfg.reps)
-      ->UseRealTime()
-      ->Unit(kMillisecond);
-  benchmark::RegisterBenchmark("RawInsert", BM_RawInsert)
-      ->Iterations(1)
-      ->Repetitions(g_cfg.reps)
-      ->UseRealTime()
-      ->Unit(kMillisecond);
-  benchmark::RegisterBenchmark("RawInsertWithContact", BM_RawInsertWithContact)
-      ->Iterations(1)
-      ->Repetitions(g_cfg.reps)
-      ->UseRealTime()
-      ->Unit(kMillisecond);
-  benchmark::RegisterBenchmark("RawInsertWithHistory", BM_RawInsertWithHistory)
-      ->Iterations(1)
-      ->Repetitions(g_cfg.reps)
-      ->UseRealTime()
-      ->Unit(kMillisecond);
-  benchmark::RegisterBenchmark("CrmGetById", BM_CrmGetById)
-      ->Repetitions(g_cfg.reps)
-      ->UseRealTime()
-      ->Unit(kMicrosecond);
-  benchmark::RegisterBenchmark("RawGetById", BM_RawGetById)
-      ->Repetitions(g_cfg.reps)
-      ->UseRealTime()
-      ->Unit(kMicrosecond);
+  register_timed("CrmInsert", BM_CrmInsert, g_cfg.reps, kMillisecond, true);
+  register_timed("RawInsert", BM_RawInsert, g_cfg.reps, kMillisecond, true);
+  register_timed("RawInsertWithContact", BM_RawInsertWithContact, g_cfg.reps, kMillisecond, true);
+  register_timed("RawInsertWithHistory", BM_RawInsertWithHistory, g_cfg.reps, kMillisecond, true);
+  register_timed("CrmGetById", BM_CrmGetById, g_cfg.reps, kMicrosecond);
+  register_timed("RawGetById", BM_RawGetById, g_cfg.reps, kMicrosecond);
 
   CollectingReporter reporter(crm_bench::Measure::items_per_second,
                               crm_bench::console_options(argc, argv));

@@ -73,6 +73,7 @@ using crm_bench::crm_check;
 using crm_bench::crm_error_text;
 using crm_bench::die;
 using crm_bench::fail;
+using crm_bench::register_timed;
 using crm_bench::remove_db;
 using crm_bench::sql_check;
 using crm_bench::sql_exec;
@@ -894,18 +895,9 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
 
   using benchmark::kMicrosecond;
-  benchmark::RegisterBenchmark("CrmListPage", BM_CrmListPage)
-      ->Repetitions(g_cfg.reps)
-      ->UseRealTime()
-      ->Unit(kMicrosecond);
-  benchmark::RegisterBenchmark("HandListPage", BM_HandListPage)
-      ->Repetitions(g_cfg.reps)
-      ->UseRealTime()
-      ->Unit(kMicrosecond);
-  benchmark::RegisterBenchmark("HandListPagePlainJoin", BM_HandListPagePlainJoin)
-      ->Repetitions(g_cfg.reps)
-      ->UseRealTime()
-      ->Unit(kMicrosecond);
+  register_timed("CrmListPage", BM_CrmListPage, g_cfg.reps, kMicrosecond);
+  register_timed("HandListPage", BM_HandListPage, g_cfg.reps, kMicrosecond);
+  register_timed("HandListPagePlainJoin", BM_HandListPagePlainJoin, g_cfg.reps, kMicrosecond);
 
   CollectingReporter reporter(crm_bench::Measure::seconds_per_iteration,
                               crm_bench::console_options(argc, argv));
