@@ -1197,48 +1197,39 @@ static const char *index_of(const char *id) {
   return buf;
 }
 
+/* Appends each row's index to a list and counts rows seen twice. */
+typedef struct {
+  char *out;
+  size_t cap, used;
+  char seen[64][16];
+  int nseen, dups;
+} IndexList;
+
+static void append_index(const crm_record *row, void *ctx) {
+  IndexList *l = (IndexList *)ctx;
+  const char *id = rtext(row, "id");
+  int k;
+  for (k = 0; k < l->nseen; k++)
+    if (strcmp(l->seen[k], id) == 0) ++l->dups;
+  if (l->nseen < 64) snprintf(l->seen[l->nseen++], sizeof l->seen[0], "%s", id);
+  if (l->used < l->cap)
+    l->used += (size_t)snprintf(l->out + l->used, l->cap - l->used, "%s%s", l->used ? " " : "",
+                                index_of(id));
+}
+
 /* Lists every page of `base`; writes the indexes of the rows to `out` as
  * "2 0 3".  Returns the number of pages (-1 on error), and sets *dups to
  * the number of rows seen twice. */
 static int list_pages(crm_session *s, const crm_customer_query *base, char *out, size_t cap,
                       int *dups) {
-  crm_customer_query q = *base;
-  char token[256], seen[64][16];
-  size_t used = 0;
-  int pages = 0, nseen = 0;
+  IndexList l;
+  int pages;
+  memset(&l, 0, sizeof l);
+  l.out = out;
+  l.cap = cap;
   out[0] = '\0';
-  token[0] = '\0';
-  *dups = 0;
-  for (;;) {
-    crm_cursor *c = NULL;
-    const crm_record *row = NULL;
-    const char *next = NULL;
-    int rc, k;
-    q.after = token[0] ? token : NULL;
-    rc = crm_customer_list(s, &q, &c);
-    if (rc != CRM_OK) {
-      snprintf(out, cap, "(%s: %s)", sname(rc), crm_errmsg());
-      return -1;
-    }
-    pages++;
-    while ((rc = crm_cursor_next(c, &row)) == CRM_OK) {
-      const char *id = rtext(row, "id");
-      for (k = 0; k < nseen; k++)
-        if (strcmp(seen[k], id) == 0) ++*dups;
-      if (nseen < 64) snprintf(seen[nseen++], sizeof seen[0], "%s", id);
-      if (used < cap)
-        used += (size_t)snprintf(out + used, cap - used, "%s%s", used ? " " : "", index_of(id));
-    }
-    CHECK(rc == CRM_DONE, "crm_cursor_next ended with %s", sname(rc));
-    rc = crm_cursor_next_page(c, &next);
-    CHECK(rc == CRM_OK, "crm_cursor_next_page: %s", sname(rc));
-    if (rc != CRM_OK || !next || pages > 100) {
-      crm_cursor_close(c);
-      break;
-    }
-    snprintf(token, sizeof token, "%s", next);
-    crm_cursor_close(c);
-  }
+  pages = walk_customer_pages(s, base, append_index, &l, out, cap);
+  *dups = l.dups;
   return pages;
 }
 

@@ -134,6 +134,42 @@ static HARNESS_UNUSED int64_t rec_int(const crm_record* r, const char* field) {
   return v;
 }
 
+/* Walks every page of the customer list `base` (following the page tokens)
+ * and calls on_row(row, ctx) for each row.  Returns the number of pages, or
+ * -1 after writing the failing call's status and message to `err`. */
+static HARNESS_UNUSED int walk_customer_pages(crm_session* s, const crm_customer_query* base,
+                                              void (*on_row)(const crm_record* row, void* ctx),
+                                              void* ctx, char* err, size_t errcap) {
+  crm_customer_query q = *base;
+  char token[256];
+  int pages = 0;
+  token[0] = '\0';
+  for (;;) {
+    crm_cursor* c = NULL;
+    const crm_record* row = NULL;
+    const char* next = NULL;
+    int rc;
+    q.after = token[0] ? token : NULL;
+    rc = crm_customer_list(s, &q, &c);
+    if (rc != CRM_OK) {
+      snprintf(err, errcap, "(%s: %s)", sname(rc), crm_errmsg());
+      return -1;
+    }
+    pages++;
+    while ((rc = crm_cursor_next(c, &row)) == CRM_OK) on_row(row, ctx);
+    CHECK(rc == CRM_DONE, "crm_cursor_next ended with %s", sname(rc));
+    rc = crm_cursor_next_page(c, &next);
+    CHECK(rc == CRM_OK, "crm_cursor_next_page: %s", sname(rc));
+    if (rc != CRM_OK || !next || pages > 100) {
+      crm_cursor_close(c);
+      break;
+    }
+    snprintf(token, sizeof token, "%s", next);
+    crm_cursor_close(c);
+  }
+  return pages;
+}
+
 /* Creates a complete, valid customer (R1.1); phone or email may be NULL. */
 static HARNESS_UNUSED void create_customer_with(crm_session* s, const char* name,
                                                 const char* contact, const char* phone,

@@ -220,41 +220,28 @@ static int64_t find_ok(crm_session *s, const char *category, const char *label) 
 /* Listing with filters                                                     */
 /* ------------------------------------------------------------------------ */
 
+/* Appends each row's id to a space-separated list. */
+typedef struct {
+  char *out;
+  size_t cap, used;
+} IdList;
+
+static void append_id(const crm_record *row, void *ctx) {
+  IdList *l = (IdList *)ctx;
+  if (l->used < l->cap)
+    l->used += (size_t)snprintf(l->out + l->used, l->cap - l->used, "%s%s", l->used ? " " : "",
+                                rtext(row, "id"));
+}
+
 /* Lists every page of `base`; writes the ids as "C0001 C0003" to `out`.
  * Returns the number of pages (-1 on error). */
 static int list_pages(crm_session *s, const crm_customer_query *base, char *out, size_t cap) {
-  crm_customer_query q = *base;
-  char token[256];
-  size_t used = 0;
-  int pages = 0;
+  IdList l;
+  l.out = out;
+  l.cap = cap;
+  l.used = 0;
   out[0] = '\0';
-  token[0] = '\0';
-  for (;;) {
-    crm_cursor *c = NULL;
-    const crm_record *row = NULL;
-    const char *next = NULL;
-    int rc;
-    q.after = token[0] ? token : NULL;
-    rc = crm_customer_list(s, &q, &c);
-    if (rc != CRM_OK) {
-      snprintf(out, cap, "(%s: %s)", sname(rc), crm_errmsg());
-      return -1;
-    }
-    pages++;
-    while ((rc = crm_cursor_next(c, &row)) == CRM_OK)
-      if (used < cap)
-        used += (size_t)snprintf(out + used, cap - used, "%s%s", used ? " " : "", rtext(row, "id"));
-    CHECK(rc == CRM_DONE, "crm_cursor_next ended with %s", sname(rc));
-    rc = crm_cursor_next_page(c, &next);
-    CHECK(rc == CRM_OK, "crm_cursor_next_page: %s", sname(rc));
-    if (rc != CRM_OK || !next || pages > 100) {
-      crm_cursor_close(c);
-      break;
-    }
-    snprintf(token, sizeof token, "%s", next);
-    crm_cursor_close(c);
-  }
-  return pages;
+  return walk_customer_pages(s, base, append_id, &l, out, cap);
 }
 
 static char g_cust[12][16]; /* the customers of the filter tests, by index */
