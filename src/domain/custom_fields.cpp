@@ -65,12 +65,6 @@ const CustomField* CustomFieldSet::find(std::string_view qualified) const {
   return &fields_[it->second];
 }
 
-const CustomField* CustomFieldSet::by_id(std::int64_t id) const {
-  for (const auto& f : fields_)
-    if (f.id == id && f.live) return &f;
-  return nullptr;
-}
-
 bool CustomFieldSet::any_required() const {
   return std::any_of(fields_.begin(), fields_.end(),
                      [](const CustomField& f) { return f.live && f.required && !f.retired; });

@@ -64,7 +64,6 @@ class CustomFieldSet {
   void reload(const std::vector<CustomField>& stored);
   // By qualified name ("custom.budget_range"); nullptr if undefined.
   const CustomField* find(std::string_view qualified) const;
-  const CustomField* by_id(std::int64_t id) const;
   const std::deque<CustomField>& all() const { return fields_; }
   bool any_required() const;
 
