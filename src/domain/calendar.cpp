@@ -2,6 +2,7 @@
 
 #include <date/tz.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -52,6 +53,44 @@ date::year_month_day local_date(std::int64_t utc_ms, const date::time_zone* zone
   date::sys_time<milliseconds> tp{milliseconds{utc_ms}};
   auto local = zone->to_local(tp);
   return date::year_month_day{date::floor<date::days>(local)};
+}
+
+std::int64_t local_midnight(date::year_month_day d, const date::time_zone* zone) {
+  using namespace std::chrono;
+  date::local_days local{d};
+  auto info = zone->get_info(local);
+  date::sys_seconds start;
+  if (info.result == date::local_info::nonexistent)
+    start = info.first.end;  // the clocks jumped over midnight
+  else
+    start = date::sys_seconds{local.time_since_epoch()} - info.first.offset;
+  return duration_cast<milliseconds>(start.time_since_epoch()).count();
+}
+
+std::int64_t add_local_months(std::int64_t utc_ms, int months, const date::time_zone* zone) {
+  using namespace std::chrono;
+  date::sys_time<milliseconds> tp{milliseconds{utc_ms}};
+  auto local = zone->to_local(tp);
+  auto day = date::floor<date::days>(local);
+  auto time_of_day = local - day;
+  date::year_month_day ymd{day};
+  auto ym = date::year_month{ymd.year(), ymd.month()} + date::months{months};
+  auto last = date::year_month_day_last{ym.year(), date::month_day_last{ym.month()}}.day();
+  date::year_month_day target{ym.year(), ym.month(), std::min(ymd.day(), last)};
+  auto result = zone->to_sys(date::local_days{target} + time_of_day, date::choose::earliest);
+  return duration_cast<milliseconds>(result.time_since_epoch()).count();
+}
+
+std::string format_local_minute(std::int64_t utc_ms, const date::time_zone* zone) {
+  using namespace std::chrono;
+  date::sys_time<milliseconds> tp{milliseconds{utc_ms}};
+  auto local = zone->to_local(tp);
+  auto day = date::floor<date::days>(local);
+  auto minutes = duration_cast<std::chrono::minutes>(local - day).count();
+  char hm[8];
+  std::snprintf(hm, sizeof hm, " %02d:%02d", static_cast<int>(minutes / 60),
+                static_cast<int>(minutes % 60));
+  return format_date(date::year_month_day{day}) + hm;
 }
 
 const date::time_zone* find_zone(std::string_view name) {

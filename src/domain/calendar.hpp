@@ -24,6 +24,17 @@ std::string format_date(date::year_month_day d);
 // The local calendar date of an instant (UTC milliseconds) in a zone.
 date::year_month_day local_date(std::int64_t utc_ms, const date::time_zone* zone);
 
+// The instant local midnight starts the day `d` in `zone` (DST: the first
+// instant of the day).
+std::int64_t local_midnight(date::year_month_day d, const date::time_zone* zone);
+
+// The same local time of day `months` later, the day clamped to the month's
+// end (an instant on Jan 31 + 1 month = the same time on Feb 28/29).
+std::int64_t add_local_months(std::int64_t utc_ms, int months, const date::time_zone* zone);
+
+// "YYYY-MM-DD HH:MM" in `zone`, for messages.
+std::string format_local_minute(std::int64_t utc_ms, const date::time_zone* zone);
+
 // Looks an IANA zone up in the system tz database; nullptr if unknown.
 const date::time_zone* find_zone(std::string_view name);
 

@@ -78,6 +78,18 @@ const std::vector<FieldDef> kCustomerFields = {
      nullptr, 0, "When the customer was last followed up (list view, R1.12); NULL until then."},
     {"next_step", FieldType::text, kReadOnly, "下一步计划", "Next step", nullptr, 0,
      "The next step agreed in the last follow-up (list view, R1.12); NULL until then."},
+    {"tier", FieldType::enumeration, kReadOnly, "客户等级", "Tier", "tier", 0,
+     "A / B / C … (R2.1), set by grading or crm_customer_set_tier; NULL until graded."},
+    {"tier_reason", FieldType::text, kReadOnly, "分级依据", "Grading reason", nullptr, 0,
+     "Why the customer has its tier: each criterion's value and result."},
+    {"graded_at", FieldType::instant, kReadOnly, "分级时间", "Graded at", nullptr, 0,
+     "When the tier was last set."},
+    {"next_due_date", FieldType::date, kReadOnly, "下次跟进截止日期", "Next contact due", nullptr,
+     0, "The date by which the tier's cadence wants the next contact; NULL without a tier."},
+    {"verified_at", FieldType::instant, kReadOnly, "核实时间", "Verified at", nullptr, 0,
+     "When the owner confirmed the information (R1.5); NULL while unverified."},
+    {"verified_by", FieldType::user, kReadOnly, "核实人", "Verified by", nullptr, 0,
+     "Who verified it."},
     {"version", FieldType::integer, kReadOnly, "版本", "Version", nullptr, 0,
      "Increases with every change; pass it back in an update to detect conflicts."},
     {"created_at", FieldType::instant, kReadOnly, "创建时间", "Created at", nullptr, 0,
@@ -112,6 +124,73 @@ const std::vector<FieldDef> kContactFields = {
      "UTC milliseconds."},
 };
 
+// R2.3: a follow-up plan (跟进计划).
+const std::vector<FieldDef> kPlanFields = {
+    {"id", FieldType::integer, kReadOnly, "计划编号", "Plan ID", nullptr, 0, "Integer id."},
+    {"customer", FieldType::text, kReadOnly, "客户编号", "Customer ID", nullptr, 0,
+     "The customer's id, C0001 …."},
+    {"owner", FieldType::user, 0, "跟进人", "Owner", nullptr, 0,
+     "Who will make the contact; defaults to the customer's owner."},
+    {"goal", FieldType::text, kRequired, "跟进目标", "Goal", nullptr, 200,
+     "What the contact should achieve."},
+    {"method", FieldType::enumeration, kRequired, "跟进方式", "Method", "followup_method", 0,
+     "电话 phone / 拜访 visit / 邮件 email / 线上会议 online_meeting."},
+    {"talking_points", FieldType::text, 0, "沟通要点", "Talking points", nullptr, 1000,
+     "Open issues from last time, a new proposal …."},
+    {"materials", FieldType::text, 0, "所需资料", "Materials", nullptr, 500,
+     "Brochure, quotation …."},
+    {"planned_at", FieldType::instant, kRequired, "计划时间", "Planned at", nullptr, 0,
+     "UTC milliseconds; not in the past."},
+    {"remind_at", FieldType::instant, 0, "提醒时间", "Remind at", nullptr, 0,
+     "UTC milliseconds, not after planned_at; defaults to the setting "
+     "followup.remind_before_minutes before it."},
+    {"state", FieldType::enumeration, kReadOnly, "状态", "State", "followup_state", 0,
+     "planned, done, missed, cancelled or rescheduled."},
+    {"state_reason", FieldType::text, kReadOnly, "状态说明", "State reason", nullptr, 0,
+     "Why it was missed, cancelled or rescheduled."},
+    {"rescheduled_to", FieldType::integer, kReadOnly, "改期后计划", "Rescheduled to", nullptr, 0,
+     "The plan that replaced it."},
+    {"record_id", FieldType::integer, kReadOnly, "跟进记录", "Record", nullptr, 0,
+     "The follow-up record that completed it."},
+    {"created_at", FieldType::instant, kReadOnly, "创建时间", "Created at", nullptr, 0,
+     "UTC milliseconds."},
+    {"created_by", FieldType::user, kReadOnly, "创建人", "Created by", nullptr, 0, "User id."},
+    {"updated_at", FieldType::instant, kReadOnly, "更新时间", "Updated at", nullptr, 0,
+     "UTC milliseconds."},
+};
+
+// R2.4: a follow-up record (客户跟进记录 / 客户互动日志).
+const std::vector<FieldDef> kFollowupFields = {
+    {"id", FieldType::integer, kReadOnly, "记录编号", "Record ID", nullptr, 0, "Integer id."},
+    {"customer", FieldType::text, kReadOnly, "客户编号", "Customer ID", nullptr, 0,
+     "The customer's id, C0001 …."},
+    {"plan_id", FieldType::integer, kReadOnly, "跟进计划", "Plan", nullptr, 0,
+     "The plan this record completed, if any."},
+    {"owner", FieldType::user, 0, "跟进人", "Contacted by", nullptr, 0,
+     "Who made the contact; defaults to the session's user."},
+    {"method", FieldType::enumeration, kRequired, "跟进方式", "Method", "followup_method", 0,
+     "电话 phone / 拜访 visit / 邮件 email / 线上会议 online_meeting."},
+    {"contacted_at", FieldType::instant, 0, "跟进时间", "Contacted at", nullptr, 0,
+     "UTC milliseconds; defaults to now; not in the future."},
+    {"summary", FieldType::text, kRequired, "沟通内容", "What happened", nullptr, 1000,
+     "What was discussed."},
+    {"feedback", FieldType::text, 0, "客户反馈", "Customer feedback", nullptr, 1000,
+     "What the customer said."},
+    {"intent_change", FieldType::text, 0, "意向变化", "Change of intent", nullptr, 200,
+     "e.g. 采购意向增强."},
+    {"major_change", FieldType::text, 0, "重大变更", "Major change", nullptr, 200,
+     "e.g. 决策人更换: the customer file must record it within 24 hours (R1.10)."},
+    {"next_step", FieldType::text, 0, "下一步计划", "Next step", nullptr, 200,
+     "Shown in the customer list (R1.12)."},
+    {"next_plan_at", FieldType::instant, 0, "下次跟进时间", "Next contact at", nullptr, 0,
+     "When given, a plan for the next contact is created (goal: the next step)."},
+    {"next_plan_id", FieldType::integer, kReadOnly, "下次跟进计划", "Next plan", nullptr, 0,
+     "The plan created from next_plan_at."},
+    {"created_at", FieldType::instant, kReadOnly, "创建时间", "Created at", nullptr, 0,
+     "UTC milliseconds."},
+    {"created_by", FieldType::user, kReadOnly, "创建人", "Created by", nullptr, 0, "User id."},
+};
+
 const std::vector<FieldDef> kUserFields = {
     {"id", FieldType::integer, kReadOnly, "用户编号", "User ID", nullptr, 0, "Integer id."},
     {"login", FieldType::text, kRequired, "登录名", "Login", nullptr, 64,
@@ -130,6 +209,8 @@ const std::vector<FieldDef>* fields_of(std::string_view entity) {
   if (entity == "customer") return &kCustomerFields;
   if (entity == "user") return &kUserFields;
   if (entity == "contact") return &kContactFields;
+  if (entity == "followup_plan") return &kPlanFields;
+  if (entity == "followup_record") return &kFollowupFields;
   return nullptr;
 }
 
@@ -149,10 +230,14 @@ const FieldDef* find_field(std::string_view entity, std::string_view name) {
   static const FieldIndex customer = index_of(kCustomerFields);
   static const FieldIndex user = index_of(kUserFields);
   static const FieldIndex contact = index_of(kContactFields);
-  const FieldIndex* index = entity == "customer"  ? &customer
-                            : entity == "user"    ? &user
-                            : entity == "contact" ? &contact
-                                                  : nullptr;
+  static const FieldIndex plan = index_of(kPlanFields);
+  static const FieldIndex followup = index_of(kFollowupFields);
+  const FieldIndex* index = entity == "customer"          ? &customer
+                            : entity == "user"            ? &user
+                            : entity == "contact"         ? &contact
+                            : entity == "followup_plan"   ? &plan
+                            : entity == "followup_record" ? &followup
+                                                          : nullptr;
   if (!index) return nullptr;
   auto it = index->find(name);
   return it == index->end() ? nullptr : it->second;

@@ -30,6 +30,11 @@ const std::vector<ErrorCodeDoc> kTemplates = {
     {"invalid_boolean", "{f} must be true or false (1 or 0)", "{f}须为“是”或“否”（1 或 0）"},
     {"retired_field", "{f} has been retired and can no longer be set", "{f}已停用，不能再填写"},
     {"taken", "{f} \"{d}\" is already taken", "{f}“{d}”已被占用"},
+    {"in_past", "{f} is in the past", "{f}不能早于当前时间"},
+    {"in_future", "{f} is in the future", "{f}不能晚于当前时间"},
+    {"after_plan", "{f} must not be after the planned time", "{f}不能晚于计划时间"},
+    {"too_soon", "{f}: another contact at {d} is closer than the minimum gap",
+     "{f}：与 {d} 的另一次跟进间隔过近，请避免过度打扰"},
 };
 
 std::string expand(std::string_view tpl, std::string_view label, std::string_view detail) {

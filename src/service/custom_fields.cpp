@@ -9,6 +9,7 @@
 #include "domain/utf8.hpp"
 #include "store/custom_field_repo.hpp"
 #include "store/dictionary_repo.hpp"
+#include "store/followup_repo.hpp"
 
 namespace crm {
 namespace {
@@ -230,13 +231,17 @@ void write_custom_values(Session& s, const CustomFieldSet& set, std::int64_t key
 
 namespace {
 
+// A setting's allowed values: a list of words, or integers in [min, max].
 struct SettingDef {
   const char* name;
-  const char* doc_en;
-  const char* doc_zh;
+  std::vector<const char*> words;
+  long long min, max;
 };
 const SettingDef kSettings[] = {
-    {"tags.create_on_attach", "1 or 0", "1 或 0"},
+    {"tags.create_on_attach", {"0", "1"}, 0, 0},
+    {"followup.min_gap_hours", {}, 0, 720},
+    {"followup.min_gap_action", {"warn", "refuse"}, 0, 0},
+    {"followup.remind_before_minutes", {}, 0, 10080},
 };
 
 const SettingDef& setting_def(const std::string& name) {
@@ -244,6 +249,24 @@ const SettingDef& setting_def(const std::string& name) {
     if (name == d.name) return d;
   throw Error(Status::not_found, "no setting \"" + quote_value(name) + "\"",
               "设置项“" + quote_value(name) + "”不存在");
+}
+
+void check_setting(const SettingDef& d, const std::string& value) {
+  std::string allowed;
+  if (d.words.empty()) {
+    auto n = parse_integer_text(value);
+    if (n && *n >= d.min && *n <= d.max && std::to_string(*n) == value) return;
+    allowed = "an integer from " + std::to_string(d.min) + " to " + std::to_string(d.max);
+    throw Error(Status::invalid_arg, std::string(d.name) + " must be " + allowed,
+                std::string(d.name) + " 的值须为 " + std::to_string(d.min) + " 到 " +
+                    std::to_string(d.max) + " 之间的整数");
+  }
+  for (const char* w : d.words) {
+    if (value == w) return;
+    allowed += (allowed.empty() ? "" : " or ") + std::string(w);
+  }
+  throw Error(Status::invalid_arg, std::string(d.name) + " must be " + allowed,
+              std::string(d.name) + " 的值须为 " + allowed);
 }
 
 }  // namespace
@@ -256,12 +279,13 @@ std::string get_setting(Session& s, const std::string& name) {
 
 void set_setting(Session& s, const std::string& name, const std::string& value) {
   s.authorize(Action::configure);
-  const SettingDef& d = setting_def(name);
-  if (value != "0" && value != "1")
-    throw Error(Status::invalid_arg, std::string(d.name) + " must be " + d.doc_en,
-                std::string(d.name) + " 的值须为 " + d.doc_zh);
-  store::WriteTransaction tx(s.db().conn());
-  store::set_setting(s.db().conn(), name, value);
+  check_setting(setting_def(name), value);
+  auto& conn = s.db().conn();
+  std::string before = store::get_setting(conn, name);
+  if (before == value) return;
+  store::WriteTransaction tx(conn);
+  store::set_setting(conn, name, value);
+  store::insert_config_history(conn, s.db().now(), s.user_id(), "setting." + name, before, value);
   tx.commit();
 }
 

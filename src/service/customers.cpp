@@ -13,9 +13,11 @@
 #include "domain/text.hpp"
 #include "domain/utf8.hpp"
 #include "service/custom_fields.hpp"
+#include "service/scheduler.hpp"
 #include "service/tags.hpp"
 #include "store/contact_repo.hpp"
 #include "store/customer_repo.hpp"
+#include "store/followup_repo.hpp"
 #include "store/user_repo.hpp"
 
 namespace crm {
@@ -285,6 +287,7 @@ std::int64_t create_customer(Session& s, const Record& input) {
   if (const Value* e = v.find("email")) contact.append("email", *e);
   store::insert_contact(conn, key, contact, true, now, s.user_id());
   write_custom_values(s, custom, key, v);
+  schedule_new_customer(s, key, now);
   tx.commit();
   return key;
 }
@@ -385,7 +388,11 @@ void archive_customer(Session& s, std::int64_t key, std::optional<std::string> r
   require_not_archived(current);
   Record changes;
   changes.set("archived", std::int64_t{1});
-  apply_changes(s, key, current, changes, "archive", reason);
+  apply_changes(s, key, current, changes, "archive", reason, [&] {
+    // An archived customer is due for nothing.
+    store::set_next_due_date(s.db().conn(), key, std::nullopt);
+    unschedule_customer(s, key);
+  });
 }
 
 void review_customer(Session& s, std::int64_t key, std::optional<std::string> note) {
@@ -398,6 +405,7 @@ void review_customer(Session& s, std::int64_t key, std::optional<std::string> no
   store::WriteTransaction tx(conn);
   store::set_reviewed(conn, key, now, s.user_id());
   record_history(s, key, now, "review", std::nullopt, std::nullopt, std::nullopt, note);
+  schedule_review(s, key, now);
   tx.commit();
 }
 

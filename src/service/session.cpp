@@ -30,6 +30,7 @@ void Session::authorize(Action action) const {
     case Action::user_create:
     case Action::dictionary_change:
     case Action::configure:
+    case Action::schedule_run:
       throw Error(Status::permission, "only an administrator may do this",
                   "只有系统管理员可以执行此操作");
     default:

@@ -21,7 +21,10 @@ enum class Action {
   user_read,
   dictionary_read,
   dictionary_change,
-  configure,  // custom field definitions and settings
+  configure,       // custom field definitions, settings, tiers, reminder rules
+  followup_write,  // plans, records, grading, verification of a customer
+  followup_read,   // plans, records, agenda, roster
+  schedule_run,    // tick and the outbox: the host's delivery worker
 };
 
 class Session {

@@ -13,7 +13,8 @@ namespace {
 #define CRM_CUSTOMER_COLUMNS                                                                   \
   "id, name, contact_name, phone, email, industry, scale, type, source, key_needs, priority, " \
   "owner_id, entry_date, archived, version, created_at, created_by, updated_at, updated_by, "  \
-  "contact_title, reviewed_at, reviewed_by, last_followup_at, next_step"
+  "contact_title, reviewed_at, reviewed_by, last_followup_at, next_step, tier, tier_reason, "  \
+  "graded_at, next_due_date, verified_at, verified_by"
 
 // The same columns of the customers row named `c` (list queries, which join
 // customers to itself).
@@ -21,7 +22,8 @@ namespace {
   "c.id, c.name, c.contact_name, c.phone, c.email, c.industry, c.scale, c.type, c.source, "   \
   "c.key_needs, c.priority, c.owner_id, c.entry_date, c.archived, c.version, c.created_at, "  \
   "c.created_by, c.updated_at, c.updated_by, c.contact_title, c.reviewed_at, c.reviewed_by, " \
-  "c.last_followup_at, c.next_step"
+  "c.last_followup_at, c.next_step, c.tier, c.tier_reason, c.graded_at, c.next_due_date, "    \
+  "c.verified_at, c.verified_by"
 
 // at, actor, kind, field, before, after, reason, major from column `first` on.
 Record read_history(SQLite::Statement& st, int first) {
@@ -37,9 +39,16 @@ Record read_history(SQLite::Statement& st, int first) {
   return r;
 }
 
+// How many columns CRM_CUSTOMER_COLUMNS has: a custom sort value follows them.
+constexpr int kCustomerColumnCount = 30;
+
+Value int_or_null(SQLite::Statement& st, int col) {
+  return st.getColumn(col).isNull() ? Value{} : Value{st.getColumn(col).getInt64()};
+}
+
 Record read_customer(SQLite::Statement& st) {
   Record r;
-  r.reserve(28);  // 24 columns, id and key, phone_display, some custom fields
+  r.reserve(34);  // 30 columns, id and key, phone_display, some custom fields
   std::int64_t key = st.getColumn(0).getInt64();
   r.append("id", human_id(key));
   r.append("key", key);
@@ -58,11 +67,16 @@ Record read_customer(SQLite::Statement& st) {
   r.append("owner", st.getColumn(11).getInt64());
   r.append("entry_date", text_or_null(st, 12));
   r.append("archived", st.getColumn(13).getInt64());
-  r.append("reviewed_at", st.getColumn(20).isNull() ? Value{} : Value{st.getColumn(20).getInt64()});
-  r.append("reviewed_by", st.getColumn(21).isNull() ? Value{} : Value{st.getColumn(21).getInt64()});
-  r.append("last_followup_at",
-           st.getColumn(22).isNull() ? Value{} : Value{st.getColumn(22).getInt64()});
+  r.append("reviewed_at", int_or_null(st, 20));
+  r.append("reviewed_by", int_or_null(st, 21));
+  r.append("last_followup_at", int_or_null(st, 22));
   r.append("next_step", text_or_null(st, 23));
+  r.append("tier", text_or_null(st, 24));
+  r.append("tier_reason", text_or_null(st, 25));
+  r.append("graded_at", int_or_null(st, 26));
+  r.append("next_due_date", text_or_null(st, 27));
+  r.append("verified_at", int_or_null(st, 28));
+  r.append("verified_by", int_or_null(st, 29));
   r.append("version", st.getColumn(14).getInt64());
   r.append("created_at", st.getColumn(15).getInt64());
   r.append("created_by", st.getColumn(16).getInt64());
@@ -399,7 +413,7 @@ std::vector<Record> list_customers(Connection& c, const CustomerFilter& f, bool&
         first.push_back(f.after_key);
       }
       sql += w.text + " ORDER BY s.value" + dir + ", s.customer_id" + dir + " LIMIT ?";
-      run_page(c, sql, first, w, want, 24, out, &sort_values);
+      run_page(c, sql, first, w, want, kCustomerColumnCount, out, &sort_values);
     }
     const std::size_t valued = out.size();
     // Phase 1: customers without a value, in key order (ascending in both

@@ -215,6 +215,153 @@ INSERT INTO calendars(id, name, zone, hours, weekdays, created_at)
   FROM meta WHERE key = 'time_zone';
 )SQL";
 
+// Version 6: tiers and follow-up scheduling (R2, R1.5, R1.10).
+//  - tiers: the cadence of each tier as data; its labels are the "tier"
+//    dictionary, so that filters and imports resolve 重点客户 → A.
+//  - grading_criteria: what a customer is assessed on, with thresholds.
+//  - config_history: every change of configuration, who and when.
+//  - followup_plans / followup_records: plans (跟进计划) and what happened
+//    (客户跟进记录); customers.last_followup_at / next_step follow the latest
+//    record.
+//  - timers: one row per pending reminder (kind, subject), due_at indexed, so
+//    that tick() reads only what is due.  base_at is the moment the rule's
+//    delay counts from; an idempotency key is built from it.
+//  - reminder_rules: delay, counting (calendar or working time), channels,
+//    escalation and templates per kind of reminder.
+//  - outbox: messages for the host to deliver (at-least-once, leased).
+const char* const kSchemaV6 = R"SQL(
+CREATE TABLE tiers(
+  code       TEXT PRIMARY KEY,
+  cadence    TEXT NOT NULL,
+  position   INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  updated_by INTEGER NOT NULL REFERENCES users(id)
+) WITHOUT ROWID;
+
+CREATE TABLE grading_criteria(
+  name       TEXT PRIMARY KEY,
+  label_zh   TEXT NOT NULL,
+  label_en   TEXT NOT NULL,
+  unit       TEXT NOT NULL DEFAULT '',
+  thresholds TEXT NOT NULL,
+  position   INTEGER NOT NULL,
+  retired    INTEGER NOT NULL DEFAULT 0,
+  updated_at INTEGER NOT NULL,
+  updated_by INTEGER NOT NULL REFERENCES users(id)
+) WITHOUT ROWID;
+
+CREATE TABLE config_history(
+  id       INTEGER PRIMARY KEY,
+  at       INTEGER NOT NULL,
+  actor_id INTEGER NOT NULL REFERENCES users(id),
+  subject  TEXT NOT NULL,
+  before   TEXT,
+  after    TEXT
+);
+CREATE INDEX config_history_subject ON config_history(subject, id);
+
+ALTER TABLE customers ADD COLUMN tier TEXT;
+ALTER TABLE customers ADD COLUMN tier_reason TEXT;
+ALTER TABLE customers ADD COLUMN graded_at INTEGER;
+ALTER TABLE customers ADD COLUMN next_due_date TEXT;
+ALTER TABLE customers ADD COLUMN verified_at INTEGER;
+ALTER TABLE customers ADD COLUMN verified_by INTEGER REFERENCES users(id);
+ALTER TABLE customers ADD COLUMN verify_method TEXT;
+CREATE INDEX customers_owner_due ON customers(owner_id, next_due_date, id)
+  WHERE next_due_date IS NOT NULL;
+CREATE INDEX customers_tier ON customers(tier, next_due_date, id) WHERE tier IS NOT NULL;
+
+CREATE TABLE followup_plans(
+  id             INTEGER PRIMARY KEY,
+  customer_id    INTEGER NOT NULL REFERENCES customers(id),
+  owner_id       INTEGER NOT NULL REFERENCES users(id),
+  goal           TEXT NOT NULL,
+  method         TEXT NOT NULL,
+  talking_points TEXT,
+  materials      TEXT,
+  planned_at     INTEGER NOT NULL,
+  remind_at      INTEGER,
+  state          TEXT NOT NULL DEFAULT 'planned',
+  state_reason   TEXT,
+  rescheduled_to INTEGER REFERENCES followup_plans(id),
+  record_id      INTEGER,
+  created_at     INTEGER NOT NULL,
+  created_by     INTEGER NOT NULL REFERENCES users(id),
+  updated_at     INTEGER NOT NULL,
+  updated_by     INTEGER NOT NULL REFERENCES users(id)
+);
+CREATE INDEX followup_plans_open ON followup_plans(owner_id, planned_at, id)
+  WHERE state = 'planned';
+CREATE INDEX followup_plans_customer ON followup_plans(customer_id, planned_at, id);
+
+CREATE TABLE followup_records(
+  id            INTEGER PRIMARY KEY,
+  customer_id   INTEGER NOT NULL REFERENCES customers(id),
+  plan_id       INTEGER REFERENCES followup_plans(id),
+  owner_id      INTEGER NOT NULL REFERENCES users(id),
+  method        TEXT NOT NULL,
+  contacted_at  INTEGER NOT NULL,
+  summary       TEXT NOT NULL,
+  feedback      TEXT,
+  intent_change TEXT,
+  major_change  TEXT,
+  next_step     TEXT,
+  next_plan_id  INTEGER REFERENCES followup_plans(id),
+  created_at    INTEGER NOT NULL,
+  created_by    INTEGER NOT NULL REFERENCES users(id)
+);
+CREATE INDEX followup_records_customer ON followup_records(customer_id, contacted_at, id);
+CREATE INDEX followup_records_owner ON followup_records(owner_id, contacted_at, id);
+
+CREATE TABLE timers(
+  kind    TEXT NOT NULL,
+  subject INTEGER NOT NULL,
+  base_at INTEGER NOT NULL,
+  due_at  INTEGER NOT NULL,
+  PRIMARY KEY(kind, subject)
+) WITHOUT ROWID;
+CREATE INDEX timers_due ON timers(due_at, kind, subject);
+
+CREATE TABLE reminder_rules(
+  kind           TEXT PRIMARY KEY,
+  enabled        INTEGER NOT NULL,
+  delay_minutes  INTEGER NOT NULL,
+  counting       TEXT NOT NULL,
+  calendar       TEXT NOT NULL,
+  channels       TEXT NOT NULL,
+  escalate_after INTEGER NOT NULL,
+  template_zh    TEXT NOT NULL,
+  template_en    TEXT NOT NULL,
+  updated_at     INTEGER NOT NULL,
+  updated_by     INTEGER NOT NULL REFERENCES users(id)
+) WITHOUT ROWID;
+
+CREATE TABLE outbox(
+  id             INTEGER PRIMARY KEY,
+  key            TEXT NOT NULL UNIQUE,
+  kind           TEXT NOT NULL,
+  subject        INTEGER NOT NULL,
+  base_at        INTEGER NOT NULL,
+  customer_id    INTEGER REFERENCES customers(id),
+  recipient_user INTEGER REFERENCES users(id),
+  recipient_role TEXT,
+  channel        TEXT NOT NULL,
+  message_zh     TEXT NOT NULL,
+  message_en     TEXT NOT NULL,
+  due_at         INTEGER NOT NULL,
+  created_at     INTEGER NOT NULL,
+  lease_until    INTEGER NOT NULL DEFAULT 0,
+  attempts       INTEGER NOT NULL DEFAULT 0,
+  acked_at       INTEGER,
+  escalation_of  INTEGER REFERENCES outbox(id)
+);
+CREATE INDEX outbox_pending ON outbox(lease_until, id) WHERE acked_at IS NULL;
+
+INSERT INTO meta(key, value) VALUES ('setting.followup.min_gap_hours', '24');
+INSERT INTO meta(key, value) VALUES ('setting.followup.min_gap_action', 'warn');
+INSERT INTO meta(key, value) VALUES ('setting.followup.remind_before_minutes', '30');
+)SQL";
+
 struct Seed {
   const char* dict;
   const char* code;
@@ -347,9 +494,72 @@ void migrate_to_5(SQLite::Database& db) {
   year.exec();
 }
 
+// Tiers A/B/C with the cadences of seed 000, follow-up methods (R2.3), the
+// grading criteria of R2.1 and the reminder rules (seed 004: remind, then
+// copy the department supervisor 24 hours later).
+const Seed kFollowupSeeds[] = {
+    {"tier", "A", "A类客户", "Tier A", "A|A类|重点客户|高价值客户"},
+    {"tier", "B", "B类客户", "Tier B", "B|B类|普通客户|中等价值客户"},
+    {"tier", "C", "C类客户", "Tier C", "C|C类|一般客户|低价值客户"},
+    {"followup_method", "phone", "电话", "Phone", "电话沟通|打电话"},
+    {"followup_method", "visit", "拜访", "Visit", "上门拜访|面谈"},
+    {"followup_method", "email", "邮件", "E-mail", "电子邮件|邮箱"},
+    {"followup_method", "online_meeting", "线上会议", "Online meeting", "视频会议|网络会议"},
+    {"followup_state", "planned", "计划中", "Planned", ""},
+    {"followup_state", "done", "已完成", "Done", ""},
+    {"followup_state", "missed", "未执行", "Missed", "错过"},
+    {"followup_state", "cancelled", "已取消", "Cancelled", "取消"},
+    {"followup_state", "rescheduled", "已改期", "Rescheduled", "改期"},
+};
+
+const char* const kFollowupRows = R"SQL(
+INSERT INTO tiers(code, cadence, position, updated_at, updated_by) VALUES
+  ('A', '1w', 1, 0, 1), ('B', '2w', 2, 0, 1), ('C', '1m', 3, 0, 1);
+INSERT INTO grading_criteria(name, label_zh, label_en, unit, thresholds, position, updated_at,
+                             updated_by) VALUES
+  ('annual_potential', '年采购潜力', 'Annual purchase potential', '万元', 'A>=100,B>=30', 1, 0, 1),
+  ('cooperation_likelihood', '合作可能性', 'Likelihood of cooperation', '%', 'A>=70,B>=40', 2,
+   0, 1);
+INSERT INTO reminder_rules(kind, enabled, delay_minutes, counting, calendar, channels,
+                           escalate_after, template_zh, template_en, updated_at, updated_by) VALUES
+  ('plan_reminder', 1, 0, 'calendar', 'default', 'app', 0,
+   '【跟进提醒】{time} 以{method}方式跟进客户“{customer}”（{customer_id}）：{goal}',
+   'Follow-up at {time}: {method} with {customer} ({customer_id}) - {goal}', 0, 1),
+  ('plan_overdue', 1, 0, 'calendar', 'default', 'app', 1440,
+   '【跟进逾期】客户“{customer}”（{customer_id}）计划于 {time} 的跟进尚未完成：{goal}',
+   'Overdue follow-up: {customer} ({customer_id}), planned for {time} - {goal}', 0, 1),
+  ('cadence_lapsed', 1, 0, 'calendar', 'default', 'app', 1440,
+   '【超期未跟进】{tier}类客户“{customer}”（{customer_id}）应于 {time} 前跟进，至今未跟进',
+   'Tier {tier} customer {customer} ({customer_id}) was due for contact by {time}', 0, 1),
+  ('unverified', 1, 1440, 'calendar', 'default', 'app', 1440,
+   '【信息待核实】客户“{customer}”（{customer_id}）于 {time} 录入，至今未核实',
+   'Not verified: {customer} ({customer_id}), entered {time}', 0, 1),
+  ('review_due', 1, 0, 'calendar', 'default', 'app', 0,
+   '【月度复核】客户“{customer}”（{customer_id}）应于 {time} 前完成复核',
+   'Monthly review due: {customer} ({customer_id}) by {time}', 0, 1),
+  ('major_change', 1, 1440, 'calendar', 'default', 'app', 1440,
+   '【重大变更待更新】客户“{customer}”（{customer_id}）在 {time} 的跟进中出现重大变更，档案尚未更新',
+   'Major change not recorded: {customer} ({customer_id}), reported in the follow-up of {time}',
+   0, 1),
+  ('escalation', 1, 0, 'calendar', 'default', 'app,email', 0,
+   '【升级提醒】{owner}的提醒超时未处理：{original}',
+   'Escalated, not handled by {owner}: {original}', 0, 1);
+-- Every customer's next monthly review (R1.10) counts from its last review,
+-- or its creation; the scheduler computes the exact instant when it looks.
+INSERT INTO timers(kind, subject, base_at, due_at)
+  SELECT 'review_due', id, coalesce(reviewed_at, created_at), coalesce(reviewed_at, created_at)
+  FROM customers WHERE archived = 0;
+)SQL";
+
+void migrate_to_6(SQLite::Database& db) {
+  db.exec(kSchemaV6);
+  insert_seeds(db, std::begin(kFollowupSeeds), std::end(kFollowupSeeds));
+  db.exec(kFollowupRows);
+}
+
 }  // namespace
 
-int latest_schema_version() { return 5; }
+int latest_schema_version() { return 6; }
 
 void migrate(SQLite::Database& db, int from, int to, const std::string& time_zone) {
   for (int v = from + 1; v <= to; ++v) {
@@ -368,6 +578,9 @@ void migrate(SQLite::Database& db, int from, int to, const std::string& time_zon
         break;
       case 5:
         migrate_to_5(db);
+        break;
+      case 6:
+        migrate_to_6(db);
         break;
       default:
         throw Error(Status::internal, "no migration to schema version " + std::to_string(v),
