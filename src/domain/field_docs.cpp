@@ -50,6 +50,8 @@ std::string render_field_reference() {
       "information under PIPL.\n\n";
   entity_table(out, "customer", "Customer (客户)");
   entity_table(out, "contact", "Contact (联系人)");
+  entity_table(out, "followup_plan", "Follow-up plan (跟进计划)");
+  entity_table(out, "followup_record", "Follow-up record (客户跟进记录)");
   entity_table(out, "user", "User (用户)");
   out +=
       "## Field error codes\n\n"
