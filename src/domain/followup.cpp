@@ -138,8 +138,11 @@ std::vector<Threshold> parse_thresholds(std::string_view text,
                 "阈值“" + quote_value(part) + "”：下限不是数值");
     std::size_t pos = static_cast<std::size_t>(it - tier_order.begin()) + 1;
     if (pos <= last_pos || (!out.empty() && *min >= out.back().min))
-      throw bad("thresholds must go from the best tier down, each minimum below the one before",
-                "阈值须从最高等级往下排列，且下限逐级降低");
+      throw bad(
+          "threshold \"" + quote_value(part) +
+              "\" is out of order: thresholds go from the best tier down, each minimum "
+              "below the one before",
+          "阈值“" + quote_value(part) + "”顺序有误：阈值须从最高等级往下排列，且下限逐级降低");
     last_pos = pos;
     out.push_back({tier, *min});
   }

@@ -206,6 +206,10 @@ store::FollowupRow insert_record(Session& s, const store::CustomerSchedule& c, c
     errors.push_back(field_error(find_field(kRecord, "contacted_at"), "contacted_at", "in_future"));
   if (next_plan_at && !r.next_step)
     errors.push_back(field_error(find_field(kRecord, "next_step"), "next_step", "required"));
+  // Checked here, not only by the plan it creates, so that the error names
+  // the caller's field and comes before anything is written.
+  if (next_plan_at && *next_plan_at < now)
+    errors.push_back(field_error(find_field(kRecord, "next_plan_at"), "next_plan_at", "in_past"));
   if (errors.empty())
     guard_gap(s, kRecord, "contacted_at", c.key, r.contacted_at, plan_id, &warning, errors);
   if (!errors.empty()) throw_validation(std::move(errors));
@@ -238,6 +242,16 @@ Record checked_input(Session& s, const char* entity, const Record& fields, const
   check_record(entity, v, errors);
   if (!errors.empty()) throw_validation(std::move(errors));
   return v;
+}
+
+// A user whose agenda or report is asked for: 0 = the session's user;
+// not_found for one that does not exist.
+std::int64_t known_owner(Session& s, std::int64_t owner) {
+  if (owner == 0) return s.user_id();
+  if (!store::find_user(s.db().conn(), owner))
+    throw Error(Status::not_found, "no user " + std::to_string(owner),
+                "用户 " + std::to_string(owner) + " 不存在");
+  return owner;
 }
 
 std::string agenda_token(std::int64_t plan_at, std::int64_t plan_id, const std::string& date,
@@ -386,7 +400,7 @@ AgendaPage agenda(Session& s, const AgendaQuery& q) {
   s.authorize(Action::followup_read);
   if (q.page_size < 1 || q.page_size > 1000)
     throw Error(Status::invalid_arg, "page_size must be 1 to 1000", "每页条数须在 1 到 1000 之间");
-  const std::int64_t owner = q.owner ? q.owner : s.user_id();
+  const std::int64_t owner = known_owner(s, q.owner);
   // Positions of the last item taken from each stream.
   long long plan_at = LLONG_MIN, plan_id = 0, key = 0;
   std::string date;
@@ -460,6 +474,7 @@ AgendaPage agenda(Session& s, const AgendaQuery& q) {
 
 std::vector<Record> daily_report(Session& s, std::int64_t owner, const std::string& day) {
   s.authorize(Action::followup_read);
+  owner = known_owner(s, owner);
   auto d = parse_date(day);
   if (!d)
     throw Error(Status::invalid_arg,

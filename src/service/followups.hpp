@@ -67,7 +67,8 @@ struct AgendaPage {
 // customers whose tier cadence has lapsed, most urgent (longest due) first.
 AgendaPage agenda(Session& s, const AgendaQuery& q);
 
-// The daily report (拜访日报) of a rep for a local date "YYYY-MM-DD": the
+// The daily report (拜访日报) of a rep (0 = the session's user; not_found for
+// an unknown user, as for the agenda) for a local date "YYYY-MM-DD": the
 // day's follow-up records (visits among them) and the plans of the day still
 // open, by time: {kind: record | open_plan, at, customer, customer_name,
 // method, summary, feedback, next_step, goal}.

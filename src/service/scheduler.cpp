@@ -70,7 +70,7 @@ class Scheduling {
   }
 
   // When a timer of `kind` with base `base` is due under the current rules;
-  // an escalation counts from its original's due time.
+  // an escalation counts from when its original was written.
   std::int64_t due_of(const store::TimerRow& t) {
     if (t.kind != "escalation") {
       const auto& r = rule(t.kind);
@@ -196,6 +196,9 @@ std::optional<Fire> evaluate(Session& s, Scheduling& ctx, const std::string& kin
 std::optional<Fire> evaluate_escalation(Session& s, Scheduling& ctx, std::int64_t outbox_id) {
   auto original = store::load_outbox(s.db().conn(), outbox_id);
   if (!original) return std::nullopt;
+  // escalate_after 0 means never: an escalation armed before the rule was
+  // changed to 0 is due at once (no delay), and must be dropped, not sent.
+  if (ctx.rule(original->kind).escalate_after <= 0) return std::nullopt;
   auto f = evaluate(s, ctx, original->kind, original->subject, original->base_at);
   if (!f || !f->user) return std::nullopt;
   auto supervisor = store::find_supervisor(s.db().conn(), *f->user);
@@ -267,7 +270,11 @@ void process(Session& s, Scheduling& ctx, const store::TimerRow& t, std::int64_t
   if (t.kind == "escalation") {
     ++rep.escalated;
   } else if (rule.escalate_after > 0) {
-    ctx.arm("escalation", first, due);
+    // The supervisor hears of it when the owner has had the reminder for
+    // escalate_after: counted from now, when it was written, so that a
+    // reminder written late (a late entry, a tick after downtime) still
+    // gives the owner that time first.
+    ctx.arm("escalation", first, now);
   }
 }
 
@@ -352,7 +359,10 @@ TickReport tick(Session& s, std::int64_t now) {
     store::WriteTransaction tx(conn);
     auto timers = store::due_timers(conn, now, kTickBatch);
     for (const auto& t : timers) process(s, ctx, t, now, rep);
-    const bool last = timers.size() < static_cast<std::size_t>(kTickBatch);
+    // Until nothing is due: a batch may arm escalations that are due already
+    // (a tick after a long pause), and each processed timer is either gone
+    // or re-armed after `now`, so this ends.
+    const bool last = timers.empty();
     if (last) {
       std::string before = conn.meta(kLastTickKey);
       rep.last_tick = before.empty() ? 0 : std::stoll(before);
@@ -368,8 +378,16 @@ TickReport tick(Session& s, std::int64_t now) {
 std::vector<Record> list_reminder_rules(Session& s) {
   s.authorize(Action::dictionary_read);
   store::ReadTransaction rt(s.db().conn());
+  auto rules = store::list_rules(s.db().conn());
+  // In the documented order of the kinds, not alphabetically.
+  const auto& kinds = reminder_kinds();
+  auto rank = [&](const store::RuleRow& r) {
+    return std::find(kinds.begin(), kinds.end(), r.kind);
+  };
+  std::stable_sort(rules.begin(), rules.end(),
+                   [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
   std::vector<Record> out;
-  for (const auto& r : store::list_rules(s.db().conn())) out.push_back(rule_record(r));
+  for (const auto& r : rules) out.push_back(rule_record(r));
   return out;
 }
 

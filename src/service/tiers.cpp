@@ -284,7 +284,18 @@ Record grade_customer(Session& s, std::int64_t key, const Record& values) {
       }
     errors.push_back(std::move(e));
   }
-  if (!errors.empty()) throw_validation(std::move(errors));
+  if (!errors.empty()) {
+    // Report the missing and unknown criteria along with the bad numbers.
+    try {
+      std::map<std::string, double> rest = numbers;
+      for (const auto& e : errors) rest[e.field] = 0;
+      grade(criteria, order, rest);
+    } catch (const Error& e) {
+      if (e.status() != Status::validation) throw;
+      errors.insert(errors.end(), e.fields().begin(), e.fields().end());
+    }
+    throw_validation(std::move(errors));
+  }
   Grade g = grade(criteria, order, numbers);
   store::WriteTransaction tx(conn);
   write_tier(s, c, g.tier, g.reason_zh, std::nullopt);

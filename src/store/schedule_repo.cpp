@@ -103,7 +103,7 @@ std::int64_t count_timers(Connection& c) {
 }
 
 std::vector<RuleRow> list_rules(Connection& c) {
-  auto q = c.prepare("SELECT " CRM_RULE_COLUMNS " FROM reminder_rules ORDER BY rowid");
+  auto q = c.prepare("SELECT " CRM_RULE_COLUMNS " FROM reminder_rules ORDER BY kind");
   std::vector<RuleRow> out;
   while (q->executeStep()) out.push_back(read_rule(*q));
   return out;

@@ -41,6 +41,7 @@ struct RuleRow {
   std::string template_zh, template_en;
 };
 
+// By kind (alphabetical).
 std::vector<RuleRow> list_rules(Connection& c);
 std::optional<RuleRow> load_rule(Connection& c, const std::string& kind);
 void update_rule(Connection& c, const RuleRow& r, std::int64_t now_ms, std::int64_t actor);
