@@ -64,10 +64,10 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define CRM_VERSION_MAJOR 0
-#define CRM_VERSION_MINOR 3
+#define CRM_VERSION_MINOR 4
 #define CRM_VERSION_PATCH 0
 /** The version this header describes, as "MAJOR.MINOR.PATCH". */
-#define CRM_VERSION_STRING "0.3.0"
+#define CRM_VERSION_STRING "0.4.0"
 
 /** The library's version string, e.g. "0.1.0" (static storage; never NULL). */
 CRM_API const char *crm_version(void);
@@ -208,7 +208,8 @@ CRM_API int crm_record_to_json(const crm_record *rec, char **out);
 /* Field registry                                                           */
 /* ------------------------------------------------------------------------ */
 
-/** Entities with registered fields: "customer", "contact", "user". */
+/** Entities with registered fields: "customer", "contact", "user",
+ *  "followup_plan" and "followup_record". */
 
 /** The number of fields an entity has. */
 CRM_API int crm_field_count(const char *entity, int32_t *out);
@@ -689,9 +690,17 @@ CRM_API int crm_custom_field_list(crm_session *s, int32_t include_retired, crm_c
 
 /* Settings ----------------------------------------------------------------- */
 
-/** Settings stored in the database, shared by every handle:
+/** Settings stored in the database, shared by every handle; every change is
+ *  kept in the configuration history ("setting.<name>", crm_config_history):
  *    "tags.create_on_attach"  "1": crm_customer_tag_add_label creates an
- *                             unknown tag; "0" (default): it is an error. */
+ *                             unknown tag; "0" (default): it is an error.
+ *    "followup.min_gap_hours" 0..720 (default "24"): the over-contact guard's
+ *                             minimum gap between two contacts of a
+ *                             customer (避免过度打扰); "0" turns it off.
+ *    "followup.min_gap_action" "warn" (default: the call succeeds with a
+ *                             warning) or "refuse" (CRM_ERR_VALIDATION).
+ *    "followup.remind_before_minutes" 0..10080 (default "30"): a plan's
+ *                             reminder time when none is given. */
 
 /** Read a setting: *out is OWNED (free with crm_free).  CRM_ERR_NOT_FOUND
  *  for an unknown setting. */
@@ -782,6 +791,272 @@ CRM_API int crm_calendar_add_working_days(crm_session *s, const char *calendar, 
  *  + 1 h = Friday 18:00). */
 CRM_API int crm_calendar_add_working_hours(crm_session *s, const char *calendar, int64_t at_ms,
                                            int64_t duration_ms, int64_t *out);
+
+/* Tiers and grading (客户分层与分级, R2.1-R2.2) --------------------------------- */
+
+/** Tiers say how often a customer is contacted.  Seeded (seed 000): A (A类客户,
+ *  high value and intent) every week "1w", B every two weeks "2w", C every
+ *  month "1m".  A graded customer's "next_due_date" (YYYY-MM-DD, database
+ *  time zone) is its last follow-up's date (or its creation date) plus the
+ *  cadence, months clamped to the month's end (Jan 31 + "1m" = Feb 28/29);
+ *  a customer not contacted by the end of that date has "lapsed". */
+
+/** Define a tier (ranked below the existing ones; labels required) or change
+ *  an existing tier's cadence (labels NULL, or its own labels: they never
+ *  change).  Administrators only.  `code` is 1-8 of A-Z, 0-9, _; `cadence`
+ *  is "<n>d", "<n>w" or "<n>m" (1-366 days, 1-52 weeks, 1-12 months; also
+ *  "2 weeks", "2周", "1个月").  The change is kept in the configuration
+ *  history ("tier.<code>"; an unchanged cadence writes nothing), and every
+ *  customer of a changed tier gets its next due date recomputed from its
+ *  last contact.  CRM_ERR_INVALID_ARG for a bad code, cadence or label, or a
+ *  changed label; CRM_ERR_CONFLICT for a label another tier has. */
+CRM_API int crm_tier_define(crm_session *s, const char *code, const char *label_zh,
+                            const char *label_en, const char *cadence);
+
+/** The tiers best first, rows {"code", "label_zh", "label_en", "cadence",
+ *  "cadence_zh" (每周一次), "cadence_en" (every week), "position"}. */
+CRM_API int crm_tier_list(crm_session *s, crm_cursor **out);
+
+/** Define or change a grading criterion (administrators only), e.g. the
+ *  seeded "annual_potential" (年采购潜力, 万元, "A>=100,B>=30") and
+ *  "cooperation_likelihood" (合作可能性, %, "A>=70,B>=40").  `name` is
+ *  [a-z][a-z0-9_]{0,31}; labels are required (1-64 characters); `unit`
+ *  (at most 16 characters) may be NULL; `thresholds` lists "TIER>=MIN" of
+ *  existing tiers, best tier first with falling minimums.  A retired
+ *  criterion (retired = 1) is no longer asked for.  Kept in the
+ *  configuration history ("criterion.<name>").  CRM_ERR_INVALID_ARG for a
+ *  bad name, label, unit or threshold. */
+CRM_API int crm_grading_criterion_define(crm_session *s, const char *name, const char *label_zh,
+                                         const char *label_en, const char *unit,
+                                         const char *thresholds, int32_t retired);
+
+/** The criteria in order, rows {"name", "label_zh", "label_en", "unit",
+ *  "thresholds", "retired"}. */
+CRM_API int crm_grading_criteria_list(crm_session *s, int32_t include_retired,
+                                      crm_cursor **out);
+
+/** Grade a customer (客户分级): `values` holds a number (int, real, or numeric
+ *  text) for every active criterion, by name.  Each criterion gives the best
+ *  tier whose minimum the value reaches (the last tier if none); the customer
+ *  gets the worst of them (a high tier needs high value and high intent).
+ *  The tier and its reasons are written to the customer ("tier",
+ *  "tier_reason", "graded_at"), kept in its history, and its next due date
+ *  recomputed.  *out (optional, free with crm_record_free) receives {"tier",
+ *  "reason" (Chinese), "reason_en", "next_due_date"}.  CRM_ERR_VALIDATION
+ *  names every missing, unknown or non-numeric criterion. */
+CRM_API int crm_customer_grade(crm_session *s, const char *id, const crm_record *values,
+                               crm_record **out);
+
+/** Set a customer's tier by hand (code or label, e.g. "A" or "重点客户"), with
+ *  a reason kept in the history.  CRM_ERR_NOT_FOUND for an unknown tier. */
+CRM_API int crm_customer_set_tier(crm_session *s, const char *id, const char *tier,
+                                  const char *reason);
+
+/** Record that the owner confirmed the customer's information and need
+ *  (R1.5) by "phone" or "email" (电话 / 邮件); sets "verified_at" and
+ *  "verified_by" and ends the verification reminder.  CRM_ERR_INVALID_ARG
+ *  for another method, CRM_ERR_CONFLICT if already verified. */
+CRM_API int crm_customer_verify(crm_session *s, const char *id, const char *method,
+                                const char *note);
+
+/** Filters for crm_roster_list. */
+typedef struct crm_roster_query {
+  size_t size;       /* sizeof(crm_roster_query); set by the _INIT macro */
+  const char *tier;  /* one tier (code or label); NULL = every tier */
+  int64_t owner;     /* one owner's customers; 0 = everyone's */
+  int32_t page_size; /* 1..1000; 0 = 50 */
+  const char *after; /* page token from crm_cursor_next_page; NULL = first page */
+} crm_roster_query;
+
+#define CRM_ROSTER_QUERY_INIT {sizeof(crm_roster_query), NULL, 0, 0, NULL}
+
+/** The graded roster (客户分级名册): graded, unarchived customers by tier
+ *  (best first), then next due date (earliest first), then id.  Rows {"id",
+ *  "name", "owner", "tier", "tier_reason", "graded_at", "last_followup_at",
+ *  "next_due_date"}.  `q` may be NULL.  CRM_ERR_NOT_FOUND for an unknown
+ *  tier. */
+CRM_API int crm_roster_list(crm_session *s, const crm_roster_query *q, crm_cursor **out);
+
+/** Configuration changes (tiers, criteria, reminder rules, settings) whose
+ *  subject starts with `prefix` (NULL or "" = all; e.g. "tier.",
+ *  "rule.plan_overdue", "setting."), oldest first, rows {"seq", "at",
+ *  "actor", "subject", "before", "after"}; page_size 1..1000 (0 = 100). */
+CRM_API int crm_config_history(crm_session *s, const char *prefix, int32_t page_size,
+                               const char *after, crm_cursor **out);
+
+/* Follow-up plans and records (跟进计划与记录, R2.3-R2.5) ----------------------- */
+
+/** A plan (entity "followup_plan", see crm_field_info) has "goal", "method"
+ *  (phone 电话 / visit 拜访 / email 邮件 / online_meeting 线上会议), "planned_at"
+ *  (required), "talking_points" (沟通要点), "materials" (所需资料),
+ *  "remind_at" and "owner" (default: the customer's owner).  Its "state" is
+ *  planned, then done / missed / cancelled / rescheduled.  A record (entity
+ *  "followup_record", 客户跟进记录) has "method" and "summary" (required),
+ *  "contacted_at" (default now), "feedback", "intent_change",
+ *  "major_change", "next_step" and "owner" (default: the session's user).
+ *
+ *  The over-contact guard (避免过度打扰): a plan or record closer than the
+ *  setting followup.min_gap_hours (default 24; 0 = off) to another recorded
+ *  contact or open plan of the customer succeeds with "warning" = "too_soon"
+ *  and "warning_message" / "warning_message_zh" in *out, or, when the setting
+ *  followup.min_gap_action is "refuse", fails with CRM_ERR_VALIDATION (code
+ *  "too_soon").  In every function *out is optional; free it with
+ *  crm_record_free. */
+
+/** Plan a contact.  CRM_ERR_VALIDATION: "planned_at" in the past ("in_past"),
+ *  "remind_at" after the plan ("after_plan") or in the past, an unknown
+ *  method.  Without "remind_at" the reminder is followup.remind_before_minutes
+ *  (default 30) before the plan, but not before now.  *out = the plan. */
+CRM_API int crm_followup_plan_create(crm_session *s, const char *customer_id,
+                                     const crm_record *fields, crm_record **out);
+
+/** A plan by id. */
+CRM_API int crm_followup_plan_get(crm_session *s, int64_t plan_id, crm_record **out);
+
+/** Record the contact of an open plan and mark it done, in one transaction:
+ *  `fields` as for crm_followup_add ("method" defaults to the plan's).
+ *  *out = the record.  CRM_ERR_STATE if the plan is not open. */
+CRM_API int crm_followup_plan_complete(crm_session *s, int64_t plan_id, const crm_record *fields,
+                                       crm_record **out);
+
+/** Close an open plan as "missed" or "cancelled", with an optional reason.
+ *  CRM_ERR_INVALID_ARG for another state, CRM_ERR_STATE if the plan is not
+ *  open. */
+CRM_API int crm_followup_plan_close(crm_session *s, int64_t plan_id, const char *state,
+                                    const char *reason);
+
+/** Move an open plan to `planned_at_ms` (reminder at `remind_at_ms`, 0 = the
+ *  default): the plan becomes "rescheduled" and *out receives its
+ *  replacement, a new plan with the same goal.  The new time is checked as
+ *  in crm_followup_plan_create (the plan itself does not count as too
+ *  close); CRM_ERR_STATE if the plan is not open. */
+CRM_API int crm_followup_plan_reschedule(crm_session *s, int64_t plan_id, int64_t planned_at_ms,
+                                         int64_t remind_at_ms, const char *reason,
+                                         crm_record **out);
+
+/** Record a contact (客户跟进记录).  "contacted_at" may not be in the future
+ *  ("in_future"); records are kept in contact-time order, so a late entry is
+ *  fine.  The customer's "last_followup_at" and "next_step" follow its
+ *  latest record, and its next due date counts from it.  "next_plan_at"
+ *  (with "next_step", its goal; not in the past, "in_past") creates the
+ *  next plan (*out "next_plan_id"); "major_change" (e.g. 决策人更换)
+ *  expects a major change in the customer's history within 24 hours
+ *  (R1.10), or the major_change reminder fires. */
+CRM_API int crm_followup_add(crm_session *s, const char *customer_id, const crm_record *fields,
+                             crm_record **out);
+
+/** A customer's plans by planned time. */
+CRM_API int crm_customer_plans(crm_session *s, const char *customer_id, crm_cursor **out);
+
+/** A customer's follow-up records by contact time (客户互动日志). */
+CRM_API int crm_customer_followups(crm_session *s, const char *customer_id, crm_cursor **out);
+
+/** Filters for crm_agenda. */
+typedef struct crm_agenda_query {
+  size_t size;       /* sizeof(crm_agenda_query); set by the _INIT macro */
+  int64_t owner;     /* whose agenda; 0 = the session's user */
+  int32_t page_size; /* 1..1000; 0 = 50 */
+  const char *after; /* page token from crm_cursor_next_page; NULL = first page */
+} crm_agenda_query;
+
+#define CRM_AGENDA_QUERY_INIT {sizeof(crm_agenda_query), 0, 0, NULL}
+
+/** An owner's agenda now (the database clock): open plans of today and
+ *  earlier, and customers whose tier cadence has lapsed, most urgent first
+ *  (by "due_at": a plan's time, or the end of a lapsed customer's due date).
+ *  Rows {"kind" ("overdue_plan", "plan" or "lapsed"), "due_at", "customer",
+ *  "customer_name", "plan_id", "goal", "method", "tier", "next_due_date"}.
+ *  `q` may be NULL; CRM_ERR_NOT_FOUND for an unknown owner. */
+CRM_API int crm_agenda(crm_session *s, const crm_agenda_query *q, crm_cursor **out);
+
+/** A rep's daily report (拜访日报) for a local date "YYYY-MM-DD": the
+ *  follow-up records of user `owner` (0 = the session's user;
+ *  CRM_ERR_NOT_FOUND for an unknown user, as in crm_agenda) that day and
+ *  its plans of that day still open, by time.  Rows {"kind" ("record" or
+ *  "open_plan"), "at", "customer", "customer_name", "method", "summary",
+ *  "feedback", "next_step", "goal"}. */
+CRM_API int crm_daily_report(crm_session *s, int64_t owner, const char *date, crm_cursor **out);
+
+/* Reminders and the outbox (提醒与发件箱, R2.5, R1.5, R1.10, R8.2) ---------------- */
+
+/** Reminders are computed by crm_tick and written to an outbox; the library
+ *  never sends anything.  Kinds (rules in crm_reminder_rule_list):
+ *    plan_reminder   at a plan's reminder time
+ *    plan_overdue    a plan still open when its day has ended
+ *    cadence_lapsed  a graded customer not contacted by its due date
+ *    unverified      a customer not verified 24 hours after entry (R1.5)
+ *    review_due      a month after the last review (or creation; R1.10)
+ *    major_change    a follow-up reported a major change, and none is in
+ *                    the customer's history 24 hours later (R1.10)
+ *    escalation      a reminder whose reason still holds `escalate_after`
+ *                    minutes after it was written (by a tick) goes to the
+ *                    owner's department supervisor (an active sales_manager
+ *                    of the same department; else the role "sales_manager")
+ *  Each rule has "enabled", "delay_minutes" (after the event), "counting"
+ *  ("calendar" or "working": working time of "calendar", e.g. 24 working
+ *  hours), "channels" ("app", "email", "sms", comma-separated: one message
+ *  each), "escalate_after" (minutes, 0 = never) and templates "template_zh"
+ *  / "template_en" with placeholders {customer} (the customer's name),
+ *  {customer_id}, {owner}, {tier}, {goal}, {method}, {time} and, for
+ *  escalations, {original}. */
+
+/** What crm_tick did. */
+typedef struct crm_tick_report {
+  size_t size;         /* sizeof(crm_tick_report); set by the _INIT macro */
+  int64_t now_ms;      /* the time ticked to */
+  int64_t fired;       /* reminders written (each to one or more channels) */
+  int64_t messages;    /* outbox messages written */
+  int64_t escalated;   /* escalations among `fired` */
+  int64_t skipped;     /* due reminders whose reason no longer held, or disabled */
+  int64_t rearmed;     /* reminders found not yet due after a rule change */
+  int64_t pending;     /* reminders waiting for a later time */
+  int64_t last_tick_ms; /* the latest time ticked to before this call; 0 = never */
+} crm_tick_report;
+
+#define CRM_TICK_REPORT_INIT {sizeof(crm_tick_report), 0, 0, 0, 0, 0, 0, 0, 0}
+
+/** Run the scheduler up to `now_ms` (0 = the database clock): every reminder
+ *  due by then whose reason still holds becomes outbox messages, in batches
+ *  of one transaction.  Idempotent and restartable: each reminder has a
+ *  stable key ("<kind>:<subject>:<base time>:<channel>"), so a second call,
+ *  a call after a crash, or a call with an earlier time than the last one
+ *  (allowed; it fires only what was due by then) never writes a message
+ *  twice.  Its cost grows with the number of due reminders, not with the
+ *  number of customers.  Administrators only.  `out` may be NULL;
+ *  CRM_ERR_INVALID_ARG for a negative time or a wrong out->size. */
+CRM_API int crm_tick(crm_session *s, int64_t now_ms, crm_tick_report *out);
+
+/** The reminder rules, rows {"kind", "enabled", "delay_minutes", "counting",
+ *  "calendar", "channels", "escalate_after", "template_zh", "template_en"}. */
+CRM_API int crm_reminder_rule_list(crm_session *s, crm_cursor **out);
+
+/** Change the fields of a rule that `changes` holds (administrators only);
+ *  kept in the configuration history ("rule.<kind>").  Pending reminders
+ *  follow the new timing.  CRM_ERR_INVALID_ARG for an unknown field, a bad
+ *  value or template (unknown placeholder); CRM_ERR_NOT_FOUND for an unknown
+ *  kind or calendar. */
+CRM_API int crm_reminder_rule_set(crm_session *s, const char *kind, const crm_record *changes);
+
+/** Lease up to `limit` (1..1000) undelivered messages of `channel` (NULL =
+ *  any) for `lease_ms` (1 s .. 1 day): rows {"id", "key", "kind", "customer",
+ *  "recipient_user", "recipient_role", "channel", "message" (Chinese),
+ *  "message_en", "due_at", "created_at", "attempts", "escalation_of",
+ *  "acked_at"}.  A message not acknowledged before its lease ends is fetched
+ *  again (at-least-once: deliver idempotently by "key").  Administrators
+ *  only (the host's delivery worker). */
+CRM_API int crm_outbox_fetch(crm_session *s, int32_t limit, int64_t lease_ms, const char *channel,
+                             crm_cursor **out);
+
+/** Acknowledge a delivered message (administrators only).
+ *  CRM_ERR_NOT_FOUND for an unknown id, CRM_ERR_CONFLICT if it was
+ *  acknowledged before. */
+CRM_API int crm_outbox_ack(crm_session *s, int64_t id);
+
+/** Messages with id > after_id in id order, at most `limit` (1..1000), all
+ *  or only the unacknowledged (pending_only = 1), without leasing them;
+ *  rows as crm_outbox_fetch's.  Administrators only. */
+CRM_API int crm_outbox_list(crm_session *s, int64_t after_id, int32_t limit,
+                            int32_t pending_only, crm_cursor **out);
 
 /* History ------------------------------------------------------------------ */
 

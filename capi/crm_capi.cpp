@@ -22,8 +22,11 @@
 #include "service/customers.hpp"
 #include "service/db.hpp"
 #include "service/error.hpp"
+#include "service/followups.hpp"
+#include "service/scheduler.hpp"
 #include "service/session.hpp"
 #include "service/tags.hpp"
+#include "service/tiers.hpp"
 #include "service/users.hpp"
 #include "store/customer_repo.hpp"
 #include "store/schema.hpp"
@@ -1130,6 +1133,320 @@ int crm_calendar_add_working_hours(crm_session* s, const char* calendar, int64_t
   return with_session(s, [&](SessionHandle& h) {
     require(out, "out");
     *out = calendar_of(h, calendar).add_working_hours(at_ms, duration_ms);
+    return CRM_OK;
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Tiers and grading, follow-up plans and records, reminders and the outbox
+
+}  // extern "C"
+
+// A new crm_record holding `rec`, for an out-parameter.
+static crm_record* record_out(crm::Record rec) {
+  auto r = std::make_unique<crm_record>();
+  r->rec = std::move(rec);
+  return r.release();
+}
+
+extern "C" {
+
+int crm_tier_define(crm_session* s, const char* code, const char* label_zh, const char* label_en,
+                    const char* cadence) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(code, "code");
+    require(cadence, "cadence");
+    crm::TierSpec spec;
+    spec.code = code;
+    if (label_zh) spec.label_zh = label_zh;
+    if (label_en) spec.label_en = label_en;
+    spec.cadence = cadence;
+    crm::define_tier(*h.session, spec);
+    return CRM_OK;
+  });
+}
+
+int crm_tier_list(crm_session* s, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    *out = make_cursor(h.db, crm::list_tiers(*h.session), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_grading_criterion_define(crm_session* s, const char* name, const char* label_zh,
+                                 const char* label_en, const char* unit, const char* thresholds,
+                                 int32_t retired) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(name, "name");
+    require(label_zh, "label_zh");
+    require(label_en, "label_en");
+    require(thresholds, "thresholds");
+    crm::CriterionSpec spec;
+    spec.name = name;
+    spec.label_zh = label_zh;
+    spec.label_en = label_en;
+    if (unit) spec.unit = unit;
+    spec.thresholds = thresholds;
+    spec.retired = retired != 0;
+    crm::define_criterion(*h.session, spec);
+    return CRM_OK;
+  });
+}
+
+int crm_grading_criteria_list(crm_session* s, int32_t include_retired, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    *out = make_cursor(h.db, crm::list_criteria(*h.session, include_retired != 0), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_customer_grade(crm_session* s, const char* id, const crm_record* values, crm_record** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(id, "id");
+    require(values, "values");
+    if (out) *out = nullptr;
+    crm::Record result =
+        crm::grade_customer(*h.session, crm::customer_key(*h.session, id), values->rec);
+    if (out) *out = record_out(std::move(result));
+    return CRM_OK;
+  });
+}
+
+int crm_customer_set_tier(crm_session* s, const char* id, const char* tier, const char* reason) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(id, "id");
+    require(tier, "tier");
+    crm::set_customer_tier(*h.session, crm::customer_key(*h.session, id), tier, opt_text(reason));
+    return CRM_OK;
+  });
+}
+
+int crm_customer_verify(crm_session* s, const char* id, const char* method, const char* note) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(id, "id");
+    require(method, "method");
+    crm::verify_customer(*h.session, crm::customer_key(*h.session, id), method, opt_text(note));
+    return CRM_OK;
+  });
+}
+
+int crm_roster_list(crm_session* s, const crm_roster_query* q, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    crm::RosterQuery rq;
+    if (q) {
+      if (q->size < offsetof(crm_roster_query, after) + sizeof(const char*) || q->size > 4096)
+        throw Error(Status::invalid_arg, "q->size is wrong; initialise with CRM_ROSTER_QUERY_INIT",
+                    "q->size 不正确，请用 CRM_ROSTER_QUERY_INIT 初始化");
+      if (q->tier) rq.tier = q->tier;
+      rq.owner = q->owner;
+      if (q->page_size != 0) rq.page_size = q->page_size;
+      if (q->after) rq.after = q->after;
+    }
+    crm::RosterPage page = crm::graded_roster(*h.session, rq);
+    *out = make_cursor(h.db, std::move(page.rows), std::move(page.next));
+    return CRM_OK;
+  });
+}
+
+int crm_config_history(crm_session* s, const char* prefix, int32_t page_size, const char* after,
+                       crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    crm::ConfigHistoryPage page = crm::config_history(
+        *h.session, prefix ? prefix : "", page_size == 0 ? 100 : page_size, after ? after : "");
+    *out = make_cursor(h.db, std::move(page.rows), std::move(page.next));
+    return CRM_OK;
+  });
+}
+
+int crm_followup_plan_create(crm_session* s, const char* customer_id, const crm_record* fields,
+                             crm_record** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(customer_id, "customer_id");
+    require(fields, "fields");
+    if (out) *out = nullptr;
+    crm::Record plan =
+        crm::create_plan(*h.session, crm::customer_key(*h.session, customer_id), fields->rec);
+    if (out) *out = record_out(std::move(plan));
+    return CRM_OK;
+  });
+}
+
+int crm_followup_plan_get(crm_session* s, int64_t plan_id, crm_record** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    *out = record_out(crm::get_plan(*h.session, plan_id));
+    return CRM_OK;
+  });
+}
+
+int crm_followup_plan_complete(crm_session* s, int64_t plan_id, const crm_record* fields,
+                               crm_record** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(fields, "fields");
+    if (out) *out = nullptr;
+    crm::Record record = crm::complete_plan(*h.session, plan_id, fields->rec);
+    if (out) *out = record_out(std::move(record));
+    return CRM_OK;
+  });
+}
+
+int crm_followup_plan_close(crm_session* s, int64_t plan_id, const char* state,
+                            const char* reason) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(state, "state");
+    crm::close_plan(*h.session, plan_id, state, opt_text(reason));
+    return CRM_OK;
+  });
+}
+
+int crm_followup_plan_reschedule(crm_session* s, int64_t plan_id, int64_t planned_at_ms,
+                                 int64_t remind_at_ms, const char* reason, crm_record** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    if (out) *out = nullptr;
+    crm::Record plan =
+        crm::reschedule_plan(*h.session, plan_id, planned_at_ms, remind_at_ms, opt_text(reason));
+    if (out) *out = record_out(std::move(plan));
+    return CRM_OK;
+  });
+}
+
+int crm_followup_add(crm_session* s, const char* customer_id, const crm_record* fields,
+                     crm_record** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(customer_id, "customer_id");
+    require(fields, "fields");
+    if (out) *out = nullptr;
+    crm::Record record =
+        crm::add_followup(*h.session, crm::customer_key(*h.session, customer_id), fields->rec);
+    if (out) *out = record_out(std::move(record));
+    return CRM_OK;
+  });
+}
+
+int crm_customer_plans(crm_session* s, const char* customer_id, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(customer_id, "customer_id");
+    require(out, "out");
+    *out = nullptr;
+    auto rows = crm::customer_plans(*h.session, crm::customer_key(*h.session, customer_id));
+    *out = make_cursor(h.db, std::move(rows), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_customer_followups(crm_session* s, const char* customer_id, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(customer_id, "customer_id");
+    require(out, "out");
+    *out = nullptr;
+    auto rows = crm::customer_followups(*h.session, crm::customer_key(*h.session, customer_id));
+    *out = make_cursor(h.db, std::move(rows), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_agenda(crm_session* s, const crm_agenda_query* q, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    crm::AgendaQuery aq;
+    if (q) {
+      if (q->size < offsetof(crm_agenda_query, after) + sizeof(const char*) || q->size > 4096)
+        throw Error(Status::invalid_arg, "q->size is wrong; initialise with CRM_AGENDA_QUERY_INIT",
+                    "q->size 不正确，请用 CRM_AGENDA_QUERY_INIT 初始化");
+      aq.owner = q->owner;
+      if (q->page_size != 0) aq.page_size = q->page_size;
+      if (q->after) aq.after = q->after;
+    }
+    crm::AgendaPage page = crm::agenda(*h.session, aq);
+    *out = make_cursor(h.db, std::move(page.rows), std::move(page.next));
+    return CRM_OK;
+  });
+}
+
+int crm_daily_report(crm_session* s, int64_t owner, const char* date, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(date, "date");
+    require(out, "out");
+    *out = nullptr;
+    *out = make_cursor(h.db, crm::daily_report(*h.session, owner, date), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_tick(crm_session* s, int64_t now_ms, crm_tick_report* out) {
+  return with_session(s, [&](SessionHandle& h) {
+    if (out &&
+        (out->size < offsetof(crm_tick_report, last_tick_ms) + sizeof(int64_t) || out->size > 4096))
+      throw Error(Status::invalid_arg, "out->size is wrong; initialise with CRM_TICK_REPORT_INIT",
+                  "out->size 不正确，请用 CRM_TICK_REPORT_INIT 初始化");
+    crm::TickReport rep = crm::tick(*h.session, now_ms);
+    if (out) {
+      out->now_ms = rep.now;
+      out->fired = rep.fired;
+      out->messages = rep.messages;
+      out->escalated = rep.escalated;
+      out->skipped = rep.skipped;
+      out->rearmed = rep.rearmed;
+      out->pending = rep.pending;
+      out->last_tick_ms = rep.last_tick;
+    }
+    return CRM_OK;
+  });
+}
+
+int crm_reminder_rule_list(crm_session* s, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    *out = make_cursor(h.db, crm::list_reminder_rules(*h.session), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_reminder_rule_set(crm_session* s, const char* kind, const crm_record* changes) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(kind, "kind");
+    require(changes, "changes");
+    crm::set_reminder_rule(*h.session, kind, changes->rec);
+    return CRM_OK;
+  });
+}
+
+int crm_outbox_fetch(crm_session* s, int32_t limit, int64_t lease_ms, const char* channel,
+                     crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    auto rows = crm::fetch_outbox(*h.session, limit, lease_ms, channel ? channel : "");
+    *out = make_cursor(h.db, std::move(rows), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_outbox_ack(crm_session* s, int64_t id) {
+  return with_session(s, [&](SessionHandle& h) {
+    crm::ack_outbox(*h.session, id);
+    return CRM_OK;
+  });
+}
+
+int crm_outbox_list(crm_session* s, int64_t after_id, int32_t limit, int32_t pending_only,
+                    crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    auto rows = crm::list_outbox(*h.session, after_id, limit, pending_only != 0);
+    *out = make_cursor(h.db, std::move(rows), std::string());
     return CRM_OK;
   });
 }
