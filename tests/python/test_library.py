@@ -142,6 +142,52 @@ def test_option_structs_match_header_layout():
     assert (q.owner, q.type, q.page_size, q.after, q.include_archived) == (0, None, 0, None, 0)
 
 
+# Every ctypes twin of a crm.h struct, by its C name.
+_STRUCTS = {
+    "crm_open_options": _lib.OpenOptions,
+    "crm_field_filter": _lib.FieldFilter,
+    "crm_customer_query": _lib.CustomerQuery,
+    "crm_custom_field": _lib.CustomFieldDef,
+    "crm_history_query": _lib.HistoryQuery,
+    "crm_roster_query": _lib.RosterQuery,
+    "crm_agenda_query": _lib.AgendaQuery,
+    "crm_tick_report": _lib.TickReportStruct,
+}
+
+
+@pytest.mark.skipif(not os.path.exists(HEADER), reason="crm.h not in this tree")
+def test_option_structs_match_the_c_compiler(tmp_path):
+    """sizeof and every offsetof of each struct, as a C compiler sees crm.h,
+    equal the ctypes layout."""
+    cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if cc is None:
+        pytest.skip("no C compiler")
+    lines = ["#include <stdio.h>", "#include <stddef.h>", '#include "crm.h"',
+             "int main(void) {"]
+    for cname, cls in _STRUCTS.items():
+        lines.append('  printf("%s %%zu\\n", sizeof(%s));' % (cname, cname))
+        for field, _ in cls._fields_:
+            lines.append('  printf("%s.%s %%zu\\n", offsetof(%s, %s));'
+                         % (cname, field, cname, field))
+    lines += ["  return 0;", "}"]
+    src = tmp_path / "layout.c"
+    src.write_text("\n".join(lines) + "\n")
+    exe = tmp_path / "layout"
+    # Without the sanitizer runtime a sanitized test run preloads into python.
+    env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ASAN_OPTIONS")}
+    subprocess.run([cc, "-I", os.path.dirname(HEADER), str(src), "-o", str(exe)], check=True,
+                   capture_output=True, timeout=120, env=env)
+    out = subprocess.run([str(exe)], check=True, capture_output=True, text=True, timeout=60,
+                         env=env).stdout
+    c_layout = dict(line.rsplit(" ", 1) for line in out.splitlines())
+    py_layout = {}
+    for cname, cls in _STRUCTS.items():
+        py_layout[cname] = str(ctypes.sizeof(cls))
+        for field, _ in cls._fields_:
+            py_layout["%s.%s" % (cname, field)] = str(getattr(cls, field).offset)
+    assert py_layout == c_layout
+
+
 def test_version_comes_from_the_library():
     assert re.fullmatch(r"\d+\.\d+\.\d+", crm.__version__), crm.__version__
     number = _lib.lib.crm_version_number()

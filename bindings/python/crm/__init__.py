@@ -24,7 +24,11 @@ Main pieces:
   transactions, and :meth:`Db.session`.
 - :class:`Session` — act as a user: customers (客户), their contacts
   (联系人), tags (标签), users (用户), dictionaries (字典), custom fields
-  (自定义字段), settings (设置), history (变更历史).
+  (自定义字段), settings (设置), history (变更历史), working calendars
+  (工作日历), tiers and grading (客户分层与分级), follow-up plans and records
+  (跟进计划与记录), reminders and the outbox (提醒与发件箱).
+- :class:`TickReport` — what the reminder scheduler (:meth:`Session.tick`)
+  did.
 - :func:`fields` / :func:`resolve_field` — the field registry, with Chinese
   and English labels (``"客户全称"`` -> ``"name"``).
 - :class:`CrmError` and its subclasses — one per status code;
@@ -40,7 +44,7 @@ from ._lib import LIBRARY_PATH, LibraryNotFoundError
 from ._lib import lib as _cdll
 from ._records import record_json, to_datetime, to_ms
 from ._fields import fields, resolve_field
-from ._db import Db, Session, open
+from ._db import Db, Session, TickReport, open
 from .errors import (Busy, CantOpen, Conflict, Corrupt, CrmError, FieldError, InternalError,
                      InvalidArgument, NotADatabase, NotFound, OutOfMemory, PermissionDenied,
                      ReadOnly, StateError, Status, TypeMismatch, ValidationError,
@@ -58,14 +62,14 @@ def schema_version():
 
 # Show the public classes as crm.X (help(), repr(), tracebacks), not as the
 # private module that defines them.
-for _cls in (Db, Session, Status, FieldError, CrmError, InvalidArgument, NotFound,
+for _cls in (Db, Session, TickReport, Status, FieldError, CrmError, InvalidArgument, NotFound,
              ValidationError, PermissionDenied, Conflict, Busy, Corrupt, CantOpen, ReadOnly,
              VersionTooNew, NotADatabase, StateError, TypeMismatch, OutOfMemory, InternalError):
     _cls.__module__ = "crm"
 del _cls
 
 __all__ = [
-    "Db", "Session", "open", "fields", "resolve_field", "to_datetime", "to_ms",
+    "Db", "Session", "TickReport", "open", "fields", "resolve_field", "to_datetime", "to_ms",
     "record_json", "schema_version", "status_name", "LIBRARY_PATH", "LibraryNotFoundError",
     "Status", "FieldError", "CrmError", "InvalidArgument", "NotFound", "ValidationError",
     "PermissionDenied", "Conflict", "Busy", "Corrupt", "CantOpen", "ReadOnly",

@@ -7,17 +7,20 @@ import os
 import time
 import weakref
 from ctypes import byref, c_char_p, c_int32, c_int64, c_void_p
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Optional
 
 from ._lib import (CLOCK_FN, OPEN_NOCREATE, OPEN_READONLY, CursorP, DbP, FieldFilter,
-                   RecordP, SessionP, custom_field_init, customer_query_init,
-                   history_query_init, lib, open_options_init)
+                   RecordP, SessionP, agenda_query_init, custom_field_init,
+                   customer_query_init, history_query_init, lib, open_options_init,
+                   roster_query_init, tick_report_init)
 from ._records import (Record, int_arg, record_from_dict, record_ptr_json, record_to_dict,
                        take_owned_string, text_arg, to_datetime, to_ms)
 from .errors import Status, check, state_error
 
-__all__ = ["Db", "Session", "open"]
+__all__ = ["Db", "Session", "TickReport", "open"]
 
 _CLOSED_DB = ("the database is closed", "数据库已关闭")
 _CLOSED_SESSION = ("the session is closed", "会话已关闭")
@@ -113,6 +116,86 @@ def _duration_ms(value, what):
         raise TypeError("%s must be a timedelta or int milliseconds, not %s"
                         % (what, type(value).__name__))
     return int_arg(value, what)
+
+
+def _lease_ms(value, what):
+    """A lease (a ``timedelta`` or a number of seconds, int or float) as int
+    milliseconds, rounded toward minus infinity."""
+    if isinstance(value, timedelta):
+        return _duration_ms(value, what)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError("%s must be a timedelta or a number of seconds, not %s"
+                        % (what, type(value).__name__))
+    if not math.isfinite(value):
+        raise ValueError("%s must be a finite number of seconds, not %r" % (what, value))
+    return int_arg(math.floor(value * 1000), what)
+
+
+# The instants of follow-up plans and records: written as aware datetimes or
+# UTC ms, read back as UTC ms (like every instant of a record).
+_FOLLOWUP_INSTANTS = ("planned_at", "remind_at", "contacted_at", "next_plan_at")
+
+
+def _followup_fields(fields, kw, what):
+    """The merged fields of a follow-up plan or record, with the instants
+    given as aware datetimes turned into UTC milliseconds (a naive datetime
+    is refused; other values are passed on for the library to validate)."""
+    merged = _merge(fields, kw, what)
+    for name in _FOLLOWUP_INSTANTS:
+        value = merged.get(name)
+        if isinstance(value, datetime):
+            merged[name] = to_ms(value, name)
+    return merged
+
+
+def _grade_values(values, kw):
+    """Grading values by criterion name, with a ``Decimal`` passed as its
+    digits (the library reads numeric text)."""
+    merged = _merge(values, kw, "grade_customer")
+    return {name: _decimal_text(v) if isinstance(v, Decimal) else v
+            for name, v in merged.items()}
+
+
+_RULE_MINUTES = ("delay_minutes", "escalate_after")
+
+
+def _rule_changes(changes, kw):
+    """The changes of a reminder rule: ``enabled`` as a bool becomes 1/0,
+    ``delay_minutes`` / ``escalate_after`` as a ``timedelta`` whole minutes."""
+    merged = _merge(changes, kw, "set_reminder_rule")
+    if isinstance(merged.get("enabled"), bool):
+        merged["enabled"] = int(merged["enabled"])
+    for name in _RULE_MINUTES:
+        value = merged.get(name)
+        if isinstance(value, timedelta):
+            minutes, rest = divmod(_duration_ms(value, name), 60000)
+            if rest:
+                raise ValueError("%s must be a whole number of minutes, not %r"
+                                 % (name, value))
+            merged[name] = minutes
+    return merged
+
+
+@dataclass(frozen=True)
+class TickReport:
+    """What :meth:`Session.tick` did (the scheduler's report).
+
+    ``now``: the instant ticked to and ``last_tick``: the latest instant
+    ticked to before this call (None if never), both aware ``datetime`` in
+    UTC; ``fired``: reminders written (each to one or more channels);
+    ``messages``: outbox messages written; ``escalated``: escalations among
+    ``fired``; ``skipped``: due reminders whose reason no longer held, or
+    whose rule is disabled; ``rearmed``: reminders found not yet due after a
+    rule change; ``pending``: reminders waiting for a later time."""
+
+    now: datetime
+    fired: int
+    messages: int
+    escalated: int
+    skipped: int
+    rearmed: int
+    pending: int
+    last_tick: Optional[datetime]
 
 
 _VALUELESS_OPS = ("null", "not_null")
@@ -490,10 +573,15 @@ class Session(_Closing):
     Every operation runs as this user: permissions are checked and history
     records who did what.  Customers (客户), their contacts (联系人) and tags
     (标签), users (用户), dictionaries (字典), custom fields (自定义字段),
-    settings (设置), history (变更历史) and working calendars (工作日历) are
+    settings (设置), history (变更历史), working calendars (工作日历), tiers
+    and grading (客户分层与分级), follow-up plans and records (跟进计划与记录),
+    agendas and daily reports, and reminders and the outbox (提醒与发件箱) are
     reached from here.
     Records are dicts keyed by field name (see :func:`crm.fields`; custom
     fields as ``"custom.<name>"``); values are int, float, str or None.
+    Instants in records (``created_at``, a plan's ``planned_at`` …) are
+    UTC milliseconds (:func:`crm.to_datetime` makes an aware datetime of
+    one); wherever a method takes an instant, an aware datetime works too.
     Use it as a
     context manager or call :meth:`close`; using a closed session raises
     :class:`~crm.StateError`.
@@ -553,14 +641,32 @@ class Session(_Closing):
     def _call(self, fn, *args):
         return self._db._call(fn, self._handle(), *args)
 
-    def _get_record(self, fn, key):
+    def _get_record(self, fn, *args):
+        """Call ``fn(session, *args, &out)`` and return the record it made as
+        a dict (freeing it)."""
         out = RecordP()
-        self._call(fn, key, byref(out))
+        self._call(fn, *args, byref(out))
         rec = Record(out)
         try:
             return record_to_dict(rec.ptr)
         finally:
             rec.free()
+
+    def _paged(self, open_page):
+        """Iterate over the rows of every page: ``open_page(after)`` opens the
+        page after the token ``after`` (UTF-8 bytes, None for the first) and
+        returns its ``CursorP``."""
+        after = None
+        while True:
+            cur = _Cursor(self, open_page(after))
+            try:
+                yield from cur.rows()
+                token = cur.next_page()
+            finally:
+                cur.close()
+            if token is None:
+                return
+            after = token.encode("utf-8")
 
     @property
     def user_id(self):
@@ -632,32 +738,26 @@ class Session(_Closing):
         datetimes or UTC milliseconds; ``customer`` is an id like "C0001".
         Creations are not changes and are not listed.  Pages of
         ``page_size`` rows are fetched as the iterator advances."""
-        q = history_query_init()
-        q.actor = 0 if actor is None else int_arg(actor, "actor")
-        q.since_ms = 0 if since is None else to_ms(since, "since")
-        q.until_ms = 0 if until is None else to_ms(until, "until")
+        actor_arg = 0 if actor is None else int_arg(actor, "actor")
+        since_ms = 0 if since is None else to_ms(since, "since")
+        until_ms = 0 if until is None else to_ms(until, "until")
         customer_arg = text_arg(customer, "customer", optional=True)
-        q.page_size = _int32_arg(page_size, "page_size")
+        size = _int32_arg(page_size, "page_size")
         self._handle()
 
-        def pages():
-            after = None
-            while True:
-                q.customer = customer_arg
-                q.after = after
-                ptr = CursorP()
-                self._call(lib.crm_history_list, byref(q), byref(ptr))
-                cur = _Cursor(self, ptr)
-                try:
-                    yield from cur.rows()
-                    token = cur.next_page()
-                finally:
-                    cur.close()
-                if token is None:
-                    return
-                after = token.encode("utf-8")
+        def open_page(after):
+            q = history_query_init()
+            q.actor = actor_arg
+            q.since_ms = since_ms
+            q.until_ms = until_ms
+            q.customer = customer_arg
+            q.page_size = size
+            q.after = after
+            ptr = CursorP()
+            self._call(lib.crm_history_list, byref(q), byref(ptr))
+            return ptr
 
-        return pages()
+        return self._paged(open_page)
 
     # -- customers --------------------------------------------------------------
 
@@ -1295,6 +1395,414 @@ class Session(_Closing):
                    to_ms(at, "at"), _duration_ms(duration, "duration"), byref(out))
         return to_datetime(out.value)
 
+    # -- tiers and grading ---------------------------------------------------------
+
+    def tiers(self):
+        """The customer tiers (客户分层, R2.1), best first: dicts with "code"
+        ("A"), "label_zh" (A类客户), "label_en", "cadence" ("1w"),
+        "cadence_zh" (每周一次), "cadence_en" ("every week") and "position".
+        A new database has A (every week), B (every two weeks) and C (every
+        month)."""
+        ptr = CursorP()
+        self._call(lib.crm_tier_list, byref(ptr))
+        return self._drain(ptr)
+
+    def define_tier(self, code, cadence, label_zh=None, label_en=None):
+        """Define a tier (客户等级) or change a tier's cadence (跟进频次);
+        administrators only (PermissionDenied).
+
+        A new ``code`` (1 to 8 of A-Z, 0-9 and _) is ranked below the
+        existing tiers and needs both labels.  For an existing tier, leave
+        the labels out: only its cadence changes (labels cannot change,
+        InvalidArgument), and every customer of the tier gets its next due
+        date recomputed from its last contact.  ``cadence`` is "<n>d",
+        "<n>w" or "<n>m" (1-366 days, 1-52 weeks, 1-12 months; also "2
+        weeks", "2周", "1个月").  The change is kept in the configuration
+        history (:meth:`config_history`, subject ``"tier.<code>"``).
+        InvalidArgument for a bad code, cadence or label; Conflict for a
+        label another tier has."""
+        self._call(lib.crm_tier_define, text_arg(code, "code"),
+                   text_arg(label_zh, "label_zh", optional=True),
+                   text_arg(label_en, "label_en", optional=True),
+                   text_arg(cadence, "cadence"))
+
+    def grading_criteria(self, include_retired=False):
+        """The grading criteria (客户分级评估标准, R2.2) in order: dicts with
+        "name", "label_zh", "label_en", "unit", "thresholds" (e.g.
+        "A>=100,B>=30": best tier first) and "retired" (0/1).  Seeded:
+        "annual_potential" (年采购潜力, 万元, "A>=100,B>=30") and
+        "cooperation_likelihood" (合作可能性, %, "A>=70,B>=40").  Retired
+        criteria only with ``include_retired=True``."""
+        ptr = CursorP()
+        self._call(lib.crm_grading_criteria_list, 1 if include_retired else 0, byref(ptr))
+        return self._drain(ptr)
+
+    def define_criterion(self, name, label_zh, label_en, thresholds, unit=None, *,
+                         retired=False):
+        """Define or change a grading criterion (评估标准); administrators only
+        (PermissionDenied).  ``name``: [a-z][a-z0-9_]{0,31}; both labels are
+        required; ``unit`` (e.g. "万元", "%") may be None; ``thresholds``
+        lists "TIER>=MIN" best tier first with falling minimums, e.g.
+        ``"A>=100,B>=30"`` (a value below every minimum gives the last
+        tier).  ``retired=True`` retires it: it is no longer asked for by
+        :meth:`grade_customer`.  Kept in the configuration history
+        (``"criterion.<name>"``).  InvalidArgument for a bad name, label,
+        unit or threshold list."""
+        self._call(lib.crm_grading_criterion_define, text_arg(name, "name"),
+                   text_arg(label_zh, "label_zh"), text_arg(label_en, "label_en"),
+                   text_arg(unit, "unit", optional=True), text_arg(thresholds, "thresholds"),
+                   1 if retired else 0)
+
+    def grade_customer(self, id, values=None, /, **kw):  # noqa: A002
+        """Grade a customer (客户分级, R2.2) and return the result as a dict:
+        "tier" ("B"), "reason" (分级依据, Chinese: each criterion's value and
+        tier), "reason_en" and "next_due_date" ("YYYY-MM-DD").
+
+        ``values`` (a dict and/or keywords; keywords win) holds a number
+        for every active criterion (:meth:`grading_criteria`) by name: an
+        int, float, ``Decimal`` or numeric str.  Each criterion gives the
+        best tier whose minimum the value reaches; the customer gets the
+        worst of them (a high tier needs high value AND high intent)::
+
+            s.grade_customer("C0001", annual_potential=120,
+                             cooperation_likelihood=55)      # -> tier "B"
+
+        The tier, its reason and "graded_at" are written to the customer
+        and its history (kind "tier"), and its next due date is recomputed
+        from its tier's cadence.  ValidationError names every missing,
+        unknown or non-numeric criterion (codes "required",
+        "unknown_field", "wrong_type"); StateError for an archived
+        customer."""
+        merged = _grade_values(values, kw)
+        key = text_arg(id, "id")
+        with record_from_dict(merged) as rec:
+            return self._get_record(lib.crm_customer_grade, key, rec)
+
+    def set_tier(self, id, tier, reason=None):  # noqa: A002
+        """Set a customer's tier by hand (code or label: "A" or "A类客户"),
+        with an optional ``reason`` kept as its "tier_reason" and in its
+        history; its next due date is recomputed.  Setting the tier it has
+        does nothing.  NotFound for an unknown tier; StateError for an
+        archived customer."""
+        self._call(lib.crm_customer_set_tier, text_arg(id, "id"), text_arg(tier, "tier"),
+                   text_arg(reason, "reason", optional=True))
+
+    def verify_customer(self, id, method, note=None):  # noqa: A002
+        """Record that the owner confirmed the customer's information and
+        need (信息核实, R1.5) by ``method`` "phone" or "email" (电话 / 邮件),
+        with an optional note: sets "verified_at" and "verified_by", adds a
+        history row and ends the "unverified" reminder.  InvalidArgument for
+        another method; Conflict if the customer is verified already."""
+        self._call(lib.crm_customer_verify, text_arg(id, "id"), text_arg(method, "method"),
+                   text_arg(note, "note", optional=True))
+
+    def roster(self, tier=None, owner=0, page_size=50):
+        """Iterate over the graded roster (客户分级名册): graded, unarchived
+        customers by tier (best first), then next due date (earliest
+        first), then id, as dicts with "id", "name", "owner", "tier",
+        "tier_reason", "graded_at" and "last_followup_at" (UTC ms or None)
+        and "next_due_date" ("YYYY-MM-DD").  ``tier``: one tier (code or
+        label), None for all; ``owner``: one owner's customers, 0 (or None)
+        for everyone's.  Pages of ``page_size`` rows (1 to 1000) are fetched
+        as the iterator advances; an unknown tier raises NotFound when the
+        first page is fetched."""
+        tier_arg = text_arg(tier, "tier", optional=True)
+        owner_arg = 0 if owner is None else int_arg(owner, "owner")
+        size = _int32_arg(page_size, "page_size")
+        self._handle()
+
+        def open_page(after):
+            q = roster_query_init()
+            q.tier = tier_arg
+            q.owner = owner_arg
+            q.page_size = size
+            q.after = after
+            ptr = CursorP()
+            self._call(lib.crm_roster_list, byref(q), byref(ptr))
+            return ptr
+
+        return self._paged(open_page)
+
+    def config_history(self, prefix=None, page_size=100):
+        """Iterate over configuration changes (配置变更记录): tiers, grading
+        criteria, reminder rules and settings, oldest first, as dicts with
+        "seq", "at" (UTC ms), "actor" (user id), "subject" (e.g. "tier.A",
+        "criterion.annual_potential", "rule.plan_overdue"), "before" (None
+        for a new item) and "after" (text).  ``prefix`` keeps the subjects
+        that start with it (None or "" = all; "tier.", "rule.plan_overdue"
+        …).  Pages of ``page_size`` rows are fetched as the iterator
+        advances."""
+        prefix_arg = text_arg(prefix, "prefix", optional=True)
+        size = _int32_arg(page_size, "page_size")
+        self._handle()
+
+        def open_page(after):
+            ptr = CursorP()
+            self._call(lib.crm_config_history, prefix_arg, size, after, byref(ptr))
+            return ptr
+
+        return self._paged(open_page)
+
+    # -- follow-up plans and records ----------------------------------------------
+
+    def plan_followup(self, customer_id, fields=None, /, **kw):
+        """Plan a contact (跟进计划, R2.3) with customer ``customer_id`` and
+        return the stored plan as a dict.
+
+        Fields (a dict and/or keywords; keywords win; see
+        ``crm.fields("followup_plan")``): ``goal`` (跟进目标) and ``method``
+        (phone 电话 / visit 拜访 / email 邮件 / online_meeting 线上会议) and
+        ``planned_at`` are required; ``talking_points`` (沟通要点),
+        ``materials`` (所需资料), ``remind_at`` and ``owner`` (default: the
+        customer's owner) are optional.  Instants (``planned_at``,
+        ``remind_at``) are written as aware datetimes or UTC ms and read
+        back, like every instant of a record, as UTC ms (``crm.to_datetime``
+        makes a datetime of them).  Without ``remind_at`` the reminder is
+        the setting followup.remind_before_minutes (default 30) before the
+        plan, but not before now.
+
+        The plan dict has "id", "customer", "owner", "goal", "method",
+        "talking_points", "materials", "planned_at", "remind_at", "state"
+        ("planned"; later done / missed / cancelled / rescheduled),
+        "state_reason", "rescheduled_to", "record_id", "created_at",
+        "created_by" and "updated_at".  The over-contact guard (避免过度打扰,
+        R2.5): when another contact or open plan of the customer is closer
+        than the setting followup.min_gap_hours (default 24), the plan is
+        still made and the dict also has "warning" = "too_soon",
+        "warning_message" and "warning_message_zh"; when the setting
+        followup.min_gap_action is "refuse", ValidationError (code
+        "too_soon") instead.
+
+        ValidationError: ``planned_at`` in the past ("in_past"),
+        ``remind_at`` after the plan ("after_plan") or in the past
+        ("in_past"), a missing field ("required"), an unknown method.
+        StateError for an archived customer."""
+        merged = _followup_fields(fields, kw, "plan_followup")
+        key = text_arg(customer_id, "customer_id")
+        with record_from_dict(merged) as rec:
+            return self._get_record(lib.crm_followup_plan_create, key, rec)
+
+    def followup_plan(self, plan_id):
+        """A follow-up plan (跟进计划) by its int id, as the dict
+        :meth:`plan_followup` returns (without a warning).  NotFound for an
+        unknown id."""
+        return self._get_record(lib.crm_followup_plan_get, int_arg(plan_id, "plan_id"))
+
+    def complete_plan(self, plan_id, fields=None, /, **kw):
+        """Record the contact of an open plan and mark the plan "done", in one
+        transaction; return the follow-up record as a dict (like
+        :meth:`add_followup`'s, with "plan_id" set).  Fields as for
+        :meth:`add_followup`; ``method`` defaults to the plan's.  StateError
+        if the plan is not open (done, missed, cancelled or rescheduled);
+        NotFound for an unknown plan."""
+        merged = _followup_fields(fields, kw, "complete_plan")
+        key = int_arg(plan_id, "plan_id")
+        with record_from_dict(merged) as rec:
+            return self._get_record(lib.crm_followup_plan_complete, key, rec)
+
+    def close_plan(self, plan_id, state, reason=None):
+        """Close an open plan as "missed" (未执行) or "cancelled" (已取消), with
+        an optional reason (kept as its "state_reason"); its reminders end.
+        InvalidArgument for another state, StateError if the plan is not
+        open."""
+        self._call(lib.crm_followup_plan_close, int_arg(plan_id, "plan_id"),
+                   text_arg(state, "state"), text_arg(reason, "reason", optional=True))
+
+    def reschedule_plan(self, plan_id, planned_at, remind_at=None, reason=None):
+        """Move an open plan to ``planned_at`` (改期; an aware datetime or UTC
+        ms), with its reminder at ``remind_at`` (None = the default
+        reminder): the plan becomes "rescheduled" (its "rescheduled_to" is
+        the new plan's id) and the new plan, with the same goal, method,
+        owner, talking points and materials, is returned as a dict (with a
+        "warning" as in :meth:`plan_followup`).  ValidationError as for
+        :meth:`plan_followup`; StateError if the plan is not open."""
+        at = to_ms(planned_at, "planned_at")
+        remind = 0 if remind_at is None else to_ms(remind_at, "remind_at")
+        return self._get_record(lib.crm_followup_plan_reschedule, int_arg(plan_id, "plan_id"),
+                                at, remind, text_arg(reason, "reason", optional=True))
+
+    def add_followup(self, customer_id, fields=None, /, **kw):
+        """Record a contact (客户跟进记录, R2.4) with customer ``customer_id``
+        and return the stored record as a dict.
+
+        Fields (a dict and/or keywords; keywords win; see
+        ``crm.fields("followup_record")``): ``method`` and ``summary``
+        (沟通内容) are required; ``contacted_at`` (default now; an aware
+        datetime or UTC ms, not in the future: "in_future"), ``feedback``
+        (客户反馈), ``intent_change`` (意向变化), ``major_change`` (重大变更,
+        e.g. 决策人更换), ``next_step`` (下一步计划), ``next_plan_at`` and
+        ``owner`` (default: this session's user) are optional.  A late
+        entry is fine: records are kept in contact-time order, and the
+        customer's "last_followup_at", "next_step" and next due date follow
+        its latest record.
+
+        ``next_plan_at`` (with ``next_step``, which then is required, as
+        its goal) also plans the next contact: the record's "next_plan_id".
+        ``major_change`` expects a major change in the customer's history
+        within 24 hours (R1.10), or the "major_change" reminder fires.
+
+        The record dict has "id", "customer", "plan_id", "owner", "method",
+        "contacted_at" (UTC ms), "summary", "feedback", "intent_change",
+        "major_change", "next_step", "next_plan_id", "created_at" and
+        "created_by", plus "warning" keys as in :meth:`plan_followup` when
+        the contact is closer than followup.min_gap_hours to another."""
+        merged = _followup_fields(fields, kw, "add_followup")
+        key = text_arg(customer_id, "customer_id")
+        with record_from_dict(merged) as rec:
+            return self._get_record(lib.crm_followup_add, key, rec)
+
+    def plans(self, customer_id):
+        """A customer's follow-up plans (跟进计划), every state, by planned
+        time: dicts as :meth:`followup_plan` returns."""
+        ptr = CursorP()
+        self._call(lib.crm_customer_plans, text_arg(customer_id, "customer_id"), byref(ptr))
+        return self._drain(ptr)
+
+    def followups(self, customer_id):
+        """A customer's follow-up records (客户互动日志) by contact time, oldest
+        first: dicts as :meth:`add_followup` returns (without a warning)."""
+        ptr = CursorP()
+        self._call(lib.crm_customer_followups, text_arg(customer_id, "customer_id"),
+                   byref(ptr))
+        return self._drain(ptr)
+
+    def agenda(self, owner=0, page_size=50):
+        """Iterate over an owner's agenda (待办) at the database clock's now,
+        most urgent first: open plans of today and earlier, and customers
+        whose tier cadence has lapsed.  ``owner``: a user id; 0 (or None) =
+        this session's user.  Rows are dicts with "kind" ("overdue_plan": a
+        plan of an earlier day; "plan": one of today; "lapsed": a customer
+        not contacted by its due date), "due_at" (UTC ms: the plan's time,
+        or the end of the lapsed customer's due date), "customer",
+        "customer_name", "plan_id", "goal" and "method" (plans; None for a
+        lapsed customer), "tier" and "next_due_date" (lapsed customers;
+        None for plans).  Pages of ``page_size`` rows (1 to 1000) are
+        fetched as the iterator advances."""
+        owner_arg = 0 if owner is None else int_arg(owner, "owner")
+        size = _int32_arg(page_size, "page_size")
+        self._handle()
+
+        def open_page(after):
+            q = agenda_query_init()
+            q.owner = owner_arg
+            q.page_size = size
+            q.after = after
+            ptr = CursorP()
+            self._call(lib.crm_agenda, byref(q), byref(ptr))
+            return ptr
+
+        return self._paged(open_page)
+
+    def daily_report(self, date, owner=0):  # noqa: A002
+        """A rep's daily report (拜访日报) for a local ``date`` (a
+        ``datetime.date`` or "YYYY-MM-DD" in the database's time zone): the
+        day's follow-up records and the day's plans still open, by time, as
+        dicts with "kind" ("record" or "open_plan"), "at" (UTC ms),
+        "customer", "customer_name", "method", "summary", "feedback" and
+        "next_step" (records) and "goal" (open plans).  ``owner``: a user
+        id; 0 (or None) = this session's user; NotFound for an unknown user."""
+        owner_arg = 0 if owner is None else int_arg(owner, "owner")
+        day = _date_arg(date, "date")
+        ptr = CursorP()
+        self._call(lib.crm_daily_report, owner_arg, day, byref(ptr))
+        return self._drain(ptr)
+
+    # -- reminders and the outbox ------------------------------------------------
+
+    def tick(self, now=None):
+        """Run the reminder scheduler (提醒调度) up to ``now`` (an aware
+        datetime or UTC ms; None = the database clock) and return a
+        :class:`TickReport`.  Administrators only (PermissionDenied): the
+        host calls it periodically, e.g. every minute.
+
+        Every reminder due by then whose reason still holds becomes outbox
+        messages, one per channel of its rule (:meth:`reminder_rules`);
+        the library sends nothing itself (:meth:`fetch_outbox`).  Kinds:
+        plan_reminder (a plan's reminder time), plan_overdue (a plan still
+        open when its day has ended), cadence_lapsed (a graded customer not
+        contacted by its due date), unverified (not verified 24 hours after
+        entry, R1.5), review_due (a month after the last review, R1.10),
+        major_change (a reported major change not in the history 24 hours
+        later, R1.10) and escalation (to the owner's supervisor).
+
+        Idempotent: a reminder has a stable key, so calling again, after a
+        crash, or with an earlier time (which fires only what was due by
+        then) never writes a message twice."""
+        at = 0 if now is None else to_ms(now, "now")
+        rep = tick_report_init()
+        self._call(lib.crm_tick, at, byref(rep))
+        return TickReport(now=to_datetime(rep.now_ms), fired=rep.fired,
+                          messages=rep.messages, escalated=rep.escalated,
+                          skipped=rep.skipped, rearmed=rep.rearmed, pending=rep.pending,
+                          last_tick=to_datetime(rep.last_tick_ms) if rep.last_tick_ms else None)
+
+    def reminder_rules(self):
+        """The reminder rules (提醒规则), one per kind (see :meth:`tick`):
+        dicts with "kind", "enabled" (0/1), "delay_minutes" (after the
+        event), "counting" ("calendar" or "working": working time of the
+        calendar "calendar"), "calendar", "channels" ("app", "email", "sms",
+        comma-separated: one message each), "escalate_after" (minutes; 0 =
+        never) and the message templates "template_zh" / "template_en"."""
+        ptr = CursorP()
+        self._call(lib.crm_reminder_rule_list, byref(ptr))
+        return self._drain(ptr)
+
+    def set_reminder_rule(self, kind, changes=None, /, **kw):
+        """Change the given fields of the reminder rule ``kind`` (a dict
+        and/or keywords; keywords win); administrators only
+        (PermissionDenied).  Fields as in :meth:`reminder_rules`:
+        ``enabled`` (a bool or 0/1), ``delay_minutes`` and
+        ``escalate_after`` (int minutes or a ``timedelta`` of whole
+        minutes), ``counting``, ``calendar``, ``channels`` (e.g.
+        "app,email"), and templates with the placeholders {customer},
+        {customer_id}, {owner}, {tier}, {goal}, {method}, {time} and, for
+        escalations, {original}.  Pending reminders follow the new timing;
+        the change is kept in the configuration history (``"rule.<kind>"``).
+        InvalidArgument for an unknown field, a bad value or template;
+        NotFound for an unknown kind or calendar."""
+        merged = _rule_changes(changes, kw)
+        key = text_arg(kind, "kind")
+        with record_from_dict(merged) as rec:
+            self._call(lib.crm_reminder_rule_set, key, rec)
+
+    def fetch_outbox(self, limit=100, lease=timedelta(minutes=5), channel=None):
+        """Lease up to ``limit`` (1 to 1000) undelivered outbox messages
+        (发件箱) for delivery, of ``channel`` ("app", "email", "sms"; None =
+        any), for ``lease`` (a ``timedelta`` or a number of seconds; 1
+        second to 1 day).  Administrators only: this is the host's delivery
+        worker.  Returns dicts with "id", "key" (stable: deliver
+        idempotently by it), "kind", "customer", "recipient_user",
+        "recipient_role" (when there is no user, e.g. "sales_manager"),
+        "channel", "message" (Chinese), "message_en", "due_at" and
+        "created_at" (UTC ms), "attempts", "escalation_of" and "acked_at".
+
+        Acknowledge each delivered message with :meth:`ack_outbox`; one not
+        acknowledged before its lease ends is fetched again
+        (at-least-once)."""
+        ms = _lease_ms(lease, "lease")
+        ptr = CursorP()
+        self._call(lib.crm_outbox_fetch, _int32_arg(limit, "limit"), ms,
+                   text_arg(channel, "channel", optional=True), byref(ptr))
+        return self._drain(ptr)
+
+    def ack_outbox(self, id):  # noqa: A002
+        """Acknowledge the delivery of outbox message ``id`` (int): it is
+        never fetched again.  NotFound for an unknown id; Conflict if it was
+        acknowledged before."""
+        self._call(lib.crm_outbox_ack, int_arg(id, "id"))
+
+    def outbox(self, after=0, limit=100, pending_only=False):
+        """Outbox messages with an id greater than ``after``, at most
+        ``limit`` (1 to 1000), in id order, without leasing them: every
+        message, or only the unacknowledged ones (``pending_only=True``).
+        Dicts as :meth:`fetch_outbox` returns; "acked_at" is the UTC ms of
+        the acknowledgement or None.  Pass the last id as ``after`` for the
+        next batch."""
+        ptr = CursorP()
+        self._call(lib.crm_outbox_list, int_arg(after, "after"), _int32_arg(limit, "limit"),
+                   1 if pending_only else 0, byref(ptr))
+        return self._drain(ptr)
+
     # -- settings ----------------------------------------------------------------
 
     def setting(self, name):
@@ -1302,9 +1810,20 @@ class Session(_Closing):
         shared by every handle, e.g. ``setting("tags.create_on_attach")`` ->
         "0".  NotFound for an unknown setting.
 
-        Settings: ``"tags.create_on_attach"`` — "1": :meth:`tag_customer_by_label`
-        creates an unknown tag in the given category; "0" (the default): it
-        raises NotFound."""
+        Settings:
+
+        - ``"tags.create_on_attach"`` — "1": :meth:`tag_customer_by_label`
+          creates an unknown tag in the given category; "0" (the default):
+          it raises NotFound.
+        - ``"followup.min_gap_hours"`` — the over-contact guard (避免过度打扰,
+          R2.5): the least time between two contacts of a customer
+          (default "24"; "0" = off).
+        - ``"followup.min_gap_action"`` — what a closer contact gets:
+          "warn" (the default: a "warning" in the result, see
+          :meth:`plan_followup`) or "refuse" (ValidationError, code
+          "too_soon").
+        - ``"followup.remind_before_minutes"`` — a plan's default reminder,
+          this long before it (default "30")."""
         out = c_void_p()
         try:
             self._call(lib.crm_setting_get, text_arg(name, "name"), byref(out))
@@ -1314,9 +1833,12 @@ class Session(_Closing):
 
     def set_setting(self, name, value):
         """Change a setting (设置; administrators only, PermissionDenied
-        otherwise).  ``value`` is a str ("1"/"0" for a switch) or a bool
-        (True -> "1", False -> "0").  InvalidArgument for a value the
-        setting does not take, NotFound for an unknown setting."""
+        otherwise).  ``value`` is a str ("1"/"0" for a switch, digits for a
+        number such as "followup.min_gap_hours") or a bool (True -> "1",
+        False -> "0").  InvalidArgument for a value the setting does not
+        take, NotFound for an unknown setting.  The change is kept in the
+        configuration history (:meth:`config_history`, subject
+        ``"setting.<name>"``)."""
         if isinstance(value, bool):
             value = "1" if value else "0"
         elif not isinstance(value, str):

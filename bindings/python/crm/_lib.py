@@ -154,6 +154,57 @@ def history_query_init():
     return HistoryQuery(ctypes.sizeof(HistoryQuery), 0, 0, 0, None, 0, None)
 
 
+class RosterQuery(Structure):
+    """``crm_roster_query``: filters of the graded roster."""
+    _fields_ = [
+        ("size", c_size_t),
+        ("tier", c_char_p),
+        ("owner", c_int64),
+        ("page_size", c_int32),
+        ("after", c_char_p),
+    ]
+
+
+def roster_query_init():
+    """The equivalent of ``CRM_ROSTER_QUERY_INIT``."""
+    return RosterQuery(ctypes.sizeof(RosterQuery), None, 0, 0, None)
+
+
+class AgendaQuery(Structure):
+    """``crm_agenda_query``: whose agenda, one page at a time."""
+    _fields_ = [
+        ("size", c_size_t),
+        ("owner", c_int64),
+        ("page_size", c_int32),
+        ("after", c_char_p),
+    ]
+
+
+def agenda_query_init():
+    """The equivalent of ``CRM_AGENDA_QUERY_INIT``."""
+    return AgendaQuery(ctypes.sizeof(AgendaQuery), 0, 0, None)
+
+
+class TickReportStruct(Structure):
+    """``crm_tick_report``: what ``crm_tick`` did (an out-parameter)."""
+    _fields_ = [
+        ("size", c_size_t),
+        ("now_ms", c_int64),
+        ("fired", c_int64),
+        ("messages", c_int64),
+        ("escalated", c_int64),
+        ("skipped", c_int64),
+        ("rearmed", c_int64),
+        ("pending", c_int64),
+        ("last_tick_ms", c_int64),
+    ]
+
+
+def tick_report_init():
+    """The equivalent of ``CRM_TICK_REPORT_INIT``."""
+    return TickReportStruct(ctypes.sizeof(TickReportStruct), 0, 0, 0, 0, 0, 0, 0, 0)
+
+
 # --------------------------------------------------------------------------
 # THE table: every function of crm.h, in header order.
 #   name: (restype, [argtypes])
@@ -273,6 +324,36 @@ PROTOTYPES = {
     "crm_calendar_next_working_time": (c_int, [SessionP, c_char_p, c_int64, _pi64]),
     "crm_calendar_add_working_days": (c_int, [SessionP, c_char_p, c_int64, c_int32, _pi64]),
     "crm_calendar_add_working_hours": (c_int, [SessionP, c_char_p, c_int64, c_int64, _pi64]),
+    # Tiers and grading (R2.1-R2.2)
+    "crm_tier_define": (c_int, [SessionP, c_char_p, c_char_p, c_char_p, c_char_p]),
+    "crm_tier_list": (c_int, [SessionP, POINTER(CursorP)]),
+    "crm_grading_criterion_define": (c_int, [SessionP, c_char_p, c_char_p, c_char_p, c_char_p,
+                                             c_char_p, c_int32]),
+    "crm_grading_criteria_list": (c_int, [SessionP, c_int32, POINTER(CursorP)]),
+    "crm_customer_grade": (c_int, [SessionP, c_char_p, RecordP, POINTER(RecordP)]),
+    "crm_customer_set_tier": (c_int, [SessionP, c_char_p, c_char_p, c_char_p]),
+    "crm_customer_verify": (c_int, [SessionP, c_char_p, c_char_p, c_char_p]),
+    "crm_roster_list": (c_int, [SessionP, POINTER(RosterQuery), POINTER(CursorP)]),
+    "crm_config_history": (c_int, [SessionP, c_char_p, c_int32, c_char_p, POINTER(CursorP)]),
+    # Follow-up plans and records (R2.3-R2.5)
+    "crm_followup_plan_create": (c_int, [SessionP, c_char_p, RecordP, POINTER(RecordP)]),
+    "crm_followup_plan_get": (c_int, [SessionP, c_int64, POINTER(RecordP)]),
+    "crm_followup_plan_complete": (c_int, [SessionP, c_int64, RecordP, POINTER(RecordP)]),
+    "crm_followup_plan_close": (c_int, [SessionP, c_int64, c_char_p, c_char_p]),
+    "crm_followup_plan_reschedule": (c_int, [SessionP, c_int64, c_int64, c_int64, c_char_p,
+                                             POINTER(RecordP)]),
+    "crm_followup_add": (c_int, [SessionP, c_char_p, RecordP, POINTER(RecordP)]),
+    "crm_customer_plans": (c_int, [SessionP, c_char_p, POINTER(CursorP)]),
+    "crm_customer_followups": (c_int, [SessionP, c_char_p, POINTER(CursorP)]),
+    "crm_agenda": (c_int, [SessionP, POINTER(AgendaQuery), POINTER(CursorP)]),
+    "crm_daily_report": (c_int, [SessionP, c_int64, c_char_p, POINTER(CursorP)]),
+    # Reminders and the outbox (R2.5, R1.5, R1.10, R8.2)
+    "crm_tick": (c_int, [SessionP, c_int64, POINTER(TickReportStruct)]),
+    "crm_reminder_rule_list": (c_int, [SessionP, POINTER(CursorP)]),
+    "crm_reminder_rule_set": (c_int, [SessionP, c_char_p, RecordP]),
+    "crm_outbox_fetch": (c_int, [SessionP, c_int32, c_int64, c_char_p, POINTER(CursorP)]),
+    "crm_outbox_ack": (c_int, [SessionP, c_int64]),
+    "crm_outbox_list": (c_int, [SessionP, c_int64, c_int32, c_int32, POINTER(CursorP)]),
     # Settings
     "crm_setting_get": (c_int, [SessionP, c_char_p, _pvoidp]),
     "crm_setting_set": (c_int, [SessionP, c_char_p, c_char_p]),
