@@ -630,9 +630,164 @@ class Session {
                                                  at_ms, duration_ms, &v));
     return v;
   }
+  // -- Tiers and grading (客户分层与分级) ------------------------------------
+
+  /// Defines a tier (labels required) or changes an existing tier's cadence
+  /// ("1w", "2w", "1m", "10d"; labels empty).  Administrators only.
+  void define_tier(const std::string& code, const std::string& cadence,
+                   const std::string& label_zh = {}, const std::string& label_en = {}) {
+    detail::check(
+        crm_tier_define(s_, code.c_str(), or_null(label_zh), or_null(label_en), cadence.c_str()));
+  }
+  /// Tiers best first {code, label_zh, label_en, cadence, cadence_zh, cadence_en, position}.
+  std::vector<Record> tiers() {
+    return rows_of([&](crm_cursor** c) { return crm_tier_list(s_, c); });
+  }
+  /// Defines or changes a grading criterion ("A>=100,B>=30"); administrators only.
+  void define_criterion(const std::string& name, const std::string& label_zh,
+                        const std::string& label_en, const std::string& unit,
+                        const std::string& thresholds, bool retired = false) {
+    detail::check(crm_grading_criterion_define(s_, name.c_str(), label_zh.c_str(), label_en.c_str(),
+                                               or_null(unit), thresholds.c_str(), retired ? 1 : 0));
+  }
+  std::vector<Record> grading_criteria(bool include_retired = false) {
+    return rows_of(
+        [&](crm_cursor** c) { return crm_grading_criteria_list(s_, include_retired ? 1 : 0, c); });
+  }
+  /// Grades a customer on every criterion; returns {tier, reason, reason_en, next_due_date}.
+  Record grade_customer(const std::string& id, const Record& values) {
+    crm_record* r = nullptr;
+    detail::check(crm_customer_grade(s_, id.c_str(), values.get(), &r));
+    return Record(r);
+  }
+  void set_customer_tier(const std::string& id, const std::string& tier,
+                         const std::string& reason = {}) {
+    detail::check(crm_customer_set_tier(s_, id.c_str(), tier.c_str(), or_null(reason)));
+  }
+  /// The owner confirmed the information by "phone" or "email" (R1.5).
+  void verify_customer(const std::string& id, const std::string& method,
+                       const std::string& note = {}) {
+    detail::check(crm_customer_verify(s_, id.c_str(), method.c_str(), or_null(note)));
+  }
+  /// One page of the graded roster (客户分级名册).
+  Page roster(const std::string& tier = {}, std::int64_t owner = 0, int32_t page_size = 0,
+              const std::string& after = {}) {
+    crm_roster_query q = CRM_ROSTER_QUERY_INIT;
+    q.tier = or_null(tier);
+    q.owner = owner;
+    q.page_size = page_size;
+    q.after = or_null(after);
+    crm_cursor* c = nullptr;
+    detail::check(crm_roster_list(s_, &q, &c));
+    return drain(c);
+  }
+  /// Configuration changes whose subject starts with `prefix` ("tier.", "rule." …).
+  Page config_history(const std::string& prefix = {}, int32_t page_size = 0,
+                      const std::string& after = {}) {
+    crm_cursor* c = nullptr;
+    detail::check(crm_config_history(s_, or_null(prefix), page_size, or_null(after), &c));
+    return drain(c);
+  }
+
+  // -- Follow-up plans and records (跟进计划与记录) ---------------------------
+
+  /// Plans a contact; returns the plan (with "warning" when too close to another contact).
+  Record plan_followup(const std::string& customer_id, const Record& fields) {
+    crm_record* r = nullptr;
+    detail::check(crm_followup_plan_create(s_, customer_id.c_str(), fields.get(), &r));
+    return Record(r);
+  }
+  Record followup_plan(std::int64_t plan_id) {
+    crm_record* r = nullptr;
+    detail::check(crm_followup_plan_get(s_, plan_id, &r));
+    return Record(r);
+  }
+  /// Records the contact of an open plan and marks it done; returns the record.
+  Record complete_plan(std::int64_t plan_id, const Record& fields) {
+    crm_record* r = nullptr;
+    detail::check(crm_followup_plan_complete(s_, plan_id, fields.get(), &r));
+    return Record(r);
+  }
+  /// Closes an open plan as "missed" or "cancelled".
+  void close_plan(std::int64_t plan_id, const std::string& state, const std::string& reason = {}) {
+    detail::check(crm_followup_plan_close(s_, plan_id, state.c_str(), or_null(reason)));
+  }
+  /// Moves an open plan; returns its replacement.
+  Record reschedule_plan(std::int64_t plan_id, std::int64_t planned_at_ms,
+                         std::int64_t remind_at_ms = 0, const std::string& reason = {}) {
+    crm_record* r = nullptr;
+    detail::check(crm_followup_plan_reschedule(s_, plan_id, planned_at_ms, remind_at_ms,
+                                               or_null(reason), &r));
+    return Record(r);
+  }
+  /// Records a contact (客户跟进记录); returns the record.
+  Record add_followup(const std::string& customer_id, const Record& fields) {
+    crm_record* r = nullptr;
+    detail::check(crm_followup_add(s_, customer_id.c_str(), fields.get(), &r));
+    return Record(r);
+  }
+  std::vector<Record> plans(const std::string& customer_id) {
+    return rows_of([&](crm_cursor** c) { return crm_customer_plans(s_, customer_id.c_str(), c); });
+  }
+  std::vector<Record> followups(const std::string& customer_id) {
+    return rows_of(
+        [&](crm_cursor** c) { return crm_customer_followups(s_, customer_id.c_str(), c); });
+  }
+  /// One page of an owner's agenda (0 = the session's user), most urgent first.
+  Page agenda(std::int64_t owner = 0, int32_t page_size = 0, const std::string& after = {}) {
+    crm_agenda_query q = CRM_AGENDA_QUERY_INIT;
+    q.owner = owner;
+    q.page_size = page_size;
+    q.after = or_null(after);
+    crm_cursor* c = nullptr;
+    detail::check(crm_agenda(s_, &q, &c));
+    return drain(c);
+  }
+  /// A rep's daily report (拜访日报) for a local date "YYYY-MM-DD".
+  std::vector<Record> daily_report(const std::string& date, std::int64_t owner = 0) {
+    return rows_of([&](crm_cursor** c) { return crm_daily_report(s_, owner, date.c_str(), c); });
+  }
+
+  // -- Reminders and the outbox (提醒与发件箱) -------------------------------
+
+  /// Runs the scheduler up to now_ms (0 = the database clock); administrators only.
+  crm_tick_report tick(std::int64_t now_ms = 0) {
+    crm_tick_report r = CRM_TICK_REPORT_INIT;
+    detail::check(crm_tick(s_, now_ms, &r));
+    return r;
+  }
+  std::vector<Record> reminder_rules() {
+    return rows_of([&](crm_cursor** c) { return crm_reminder_rule_list(s_, c); });
+  }
+  void set_reminder_rule(const std::string& kind, const Record& changes) {
+    detail::check(crm_reminder_rule_set(s_, kind.c_str(), changes.get()));
+  }
+  /// Leases up to `limit` undelivered messages for lease_ms ("" = any channel).
+  std::vector<Record> fetch_outbox(int32_t limit, std::int64_t lease_ms,
+                                   const std::string& channel = {}) {
+    return rows_of(
+        [&](crm_cursor** c) { return crm_outbox_fetch(s_, limit, lease_ms, or_null(channel), c); });
+  }
+  void ack_outbox(std::int64_t id) { detail::check(crm_outbox_ack(s_, id)); }
+  std::vector<Record> outbox(std::int64_t after_id = 0, int32_t limit = 100,
+                             bool pending_only = false) {
+    return rows_of([&](crm_cursor** c) {
+      return crm_outbox_list(s_, after_id, limit, pending_only ? 1 : 0, c);
+    });
+  }
+
   crm_session* handle() const noexcept { return s_; }
 
  private:
+  static const char* or_null(const std::string& s) { return s.empty() ? nullptr : s.c_str(); }
+  // Every row of the cursor that `open(&cursor)` opens.
+  template <class Open>
+  static std::vector<Record> rows_of(Open open) {
+    crm_cursor* c = nullptr;
+    detail::check(open(&c));
+    return drain(c).rows;
+  }
+
   static Record copy(const crm_record* row) {
     Record r;
     for (const auto& [name, value] : Record::fields_of(row)) r.set(name.c_str(), value);

@@ -318,4 +318,73 @@ TEST_F(CppApi, WorkingCalendars) {
   }
 }
 
+TEST_F(CppApi, TiersFollowupsAgendaAndOutbox) {
+  constexpr std::int64_t kHour = 3600 * 1000, kDay = 24 * kHour;
+  db.set_clock(kNow);
+  crm::Session admin(db, 1);
+  std::int64_t rep_id = admin.create_user(crm::Record{{"login", std::string("zhangwei")},
+                                                      {"name", std::string("张伟")},
+                                                      {"department", std::string("华北销售部")},
+                                                      {"role", std::string("sales")}});
+  crm::Session rep(db, rep_id);
+  std::string id = rep.create_customer(valid());
+
+  EXPECT_EQ(admin.tiers().size(), 3u);
+  crm::Record grade =
+      rep.grade_customer(id, crm::Record{{"annual_potential", std::int64_t{100}},
+                                         {"cooperation_likelihood", std::string("69.9")}});
+  EXPECT_EQ(grade.text("tier"), "B") << grade.text("reason");
+  EXPECT_EQ(grade.text("next_due_date"), "2026-12-07");  // 11-23 + two weeks
+  rep.set_customer_tier(id, "重点客户", "年度框架协议");
+  EXPECT_EQ(rep.get_customer(id).text("next_due_date"), "2026-11-30");
+  EXPECT_EQ(rep.roster("A").rows.size(), 1u);
+  EXPECT_EQ(admin.config_history("tier.").rows.size(), 0u) << "no tier was redefined";
+  admin.define_tier("A", "10d");
+  EXPECT_EQ(admin.config_history("tier.").rows.at(0).text("after"), "10d");
+  EXPECT_EQ(rep.get_customer(id).text("next_due_date"), "2026-12-03");
+
+  crm::Record plan = rep.plan_followup(id, crm::Record{{"goal", std::string("介绍新品方案")},
+                                                       {"method", std::string("拜访")},
+                                                       {"planned_at", kNow + kDay + kHour}});
+  EXPECT_EQ(plan.text("state"), "planned");
+  EXPECT_EQ(plan.get_int("remind_at"), kNow + kDay + kHour - 30 * 60 * 1000);
+  crm::Record too_close =
+      rep.plan_followup(id, crm::Record{{"goal", std::string("电话确认")},
+                                        {"method", std::string("电话")},
+                                        {"planned_at", kNow + kDay + 2 * kHour}});
+  EXPECT_EQ(too_close.text("warning"), "too_soon");
+  rep.close_plan(too_close.get_int("id"), "cancelled", "避免过度打扰");
+
+  crm_tick_report r = admin.tick(kNow + kDay + kHour - 30 * 60 * 1000);
+  EXPECT_EQ(r.fired, 2) << "the plan's reminder and the unverified customer";
+  auto messages = admin.fetch_outbox(10, 60 * 1000);
+  ASSERT_EQ(messages.size(), 2u);
+  for (const auto& m : messages) {
+    EXPECT_NE(m.text("message").find("杭州恒达精密机械有限公司"), std::string::npos)
+        << m.text("message");
+    admin.ack_outbox(m.get_int("id"));
+  }
+  EXPECT_TRUE(admin.outbox(0, 100, true).empty());
+  EXPECT_EQ(admin.tick(kNow + kDay + kHour - 30 * 60 * 1000).fired, 0) << "idempotent";
+
+  db.set_clock(kNow + kDay + 2 * kHour);
+  crm::Record done =
+      rep.complete_plan(plan.get_int("id"), crm::Record{{"summary", std::string("介绍了新品方案")},
+                                                        {"next_step", std::string("发送报价")}});
+  EXPECT_EQ(done.get_int("plan_id"), plan.get_int("id"));
+  EXPECT_EQ(rep.get_customer(id).text("next_step"), "发送报价");
+  EXPECT_EQ(rep.followups(id).size(), 1u);
+  EXPECT_EQ(rep.plans(id).size(), 2u);
+  EXPECT_EQ(rep.daily_report("2026-11-24").size(), 1u);
+  EXPECT_TRUE(rep.agenda().rows.empty());
+  EXPECT_EQ(admin.reminder_rules().size(), 7u);
+  admin.set_reminder_rule("plan_reminder", crm::Record{{"channels", std::string("app,sms")}});
+  try {
+    admin.set_reminder_rule("plan_reminder", crm::Record{{"template_zh", std::string("{who}")}});
+    FAIL() << "an unknown placeholder must be refused";
+  } catch (const crm::Error& e) {
+    EXPECT_EQ(e.status(), CRM_ERR_INVALID_ARG);
+  }
+}
+
 }  // namespace
