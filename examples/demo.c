@@ -50,9 +50,9 @@ static int g_contract_failures = 0;
 /* Small utilities                                                          */
 /* ======================================================================== */
 
-static char *xstrdup(const char *s) {
+static char* xstrdup(const char* s) {
   size_t n = strlen(s ? s : "") + 1;
-  char *p = (char *)malloc(n);
+  char* p = (char*)malloc(n);
   if (!p) {
     fputs("out of memory\n", stderr);
     exit(1);
@@ -72,7 +72,7 @@ static double monotonic_seconds(void) {
 }
 
 /* Decode one UTF-8 sequence; returns its length (at least 1). */
-static int utf8_decode(const unsigned char *s, unsigned long *cp) {
+static int utf8_decode(const unsigned char* s, unsigned long* cp) {
   if (s[0] < 0x80) {
     *cp = s[0];
     return 1;
@@ -82,8 +82,8 @@ static int utf8_decode(const unsigned char *s, unsigned long *cp) {
     return 2;
   }
   if ((s[0] & 0xF0) == 0xE0 && s[1] && s[2]) {
-    *cp = ((unsigned long)(s[0] & 0x0F) << 12) | ((unsigned long)(s[1] & 0x3F) << 6) |
-          (s[2] & 0x3F);
+    *cp =
+        ((unsigned long)(s[0] & 0x0F) << 12) | ((unsigned long)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
     return 3;
   }
   if ((s[0] & 0xF8) == 0xF0 && s[1] && s[2] && s[3]) {
@@ -106,9 +106,9 @@ static int cp_width(unsigned long cp) {
   return 1;
 }
 
-static int display_width(const char *s) {
+static int display_width(const char* s) {
   int w = 0;
-  const unsigned char *p = (const unsigned char *)s;
+  const unsigned char* p = (const unsigned char*)s;
   while (*p) {
     unsigned long cp;
     p += utf8_decode(p, &cp);
@@ -117,9 +117,9 @@ static int display_width(const char *s) {
   return w;
 }
 
-static int utf8_length(const char *s) {
+static int utf8_length(const char* s) {
   int n = 0;
-  const unsigned char *p = (const unsigned char *)s;
+  const unsigned char* p = (const unsigned char*)s;
   while (*p) {
     unsigned long cp;
     p += utf8_decode(p, &cp);
@@ -129,7 +129,7 @@ static int utf8_length(const char *s) {
 }
 
 /* Print s and pad it with spaces to `width` terminal columns. */
-static void print_padded(const char *s, int width) {
+static void print_padded(const char* s, int width) {
   int pad = width - display_width(s);
   fputs(s, stdout);
   while (pad-- > 0) putchar(' ');
@@ -138,7 +138,7 @@ static void print_padded(const char *s, int width) {
 /* Format UTC milliseconds as Beijing time.  Asia/Shanghai has had a fixed
  * +08:00 offset without daylight saving since 1991, so no tz database is
  * needed here.  (days_to_civil is Howard Hinnant's civil_from_days.) */
-static void format_beijing(int64_t ms, char *buf, size_t size) {
+static void format_beijing(int64_t ms, char* buf, size_t size) {
   int64_t secs = ms / 1000 + 8 * 3600;
   int64_t days = secs / 86400, rem = secs % 86400, era, doe, yoe, y, doy, mp, d, m;
   if (rem < 0) {
@@ -159,9 +159,7 @@ static void format_beijing(int64_t ms, char *buf, size_t size) {
            (int)(rem % 3600 / 60));
 }
 
-static void heading(const char *title) {
-  printf("\n==== %s ====\n\n", title);
-}
+static void heading(const char* title) { printf("\n==== %s ====\n\n", title); }
 
 /* ======================================================================== */
 /* Errors                                                                   */
@@ -180,13 +178,13 @@ typedef struct {
   } fields[MAX_FIELD_ERRORS];
 } error_snapshot;
 
-static const char *field_label_zh(const char *entity, const char *field);
+static const char* field_label_zh(const char* entity, const char* field);
 
-static void copy_str(char *dst, size_t size, const char *src) {
+static void copy_str(char* dst, size_t size, const char* src) {
   snprintf(dst, size, "%s", src ? src : "(null)");
 }
 
-static void snapshot_error(int status, error_snapshot *e) {
+static void snapshot_error(int status, error_snapshot* e) {
   int32_t i, n;
   memset(e, 0, sizeof *e);
   e->status = status;
@@ -205,7 +203,7 @@ static void snapshot_error(int status, error_snapshot *e) {
   e->field_count = n < 0 ? 0 : n;
 }
 
-static void print_error(const error_snapshot *e, const char *indent) {
+static void print_error(const error_snapshot* e, const char* indent) {
   int i;
   printf("%s状态 (status):  %s (%d)\n", indent, crm_status_name(e->status), e->status);
   printf("%s错误信息 (zh):  %s\n", indent, e->message_zh);
@@ -220,7 +218,7 @@ static void print_error(const error_snapshot *e, const char *indent) {
 }
 
 /* Report a failed call and stop: for steps the rest of the demo needs. */
-static void fail(const char *what, int status) {
+static void fail(const char* what, int status) {
   error_snapshot e;
   snapshot_error(status, &e);
   fprintf(stdout, "\n失败 (failed): %s\n", what);
@@ -234,7 +232,7 @@ static void fail(const char *what, int status) {
     if (rc_ != CRM_OK) fail(#call, rc_); \
   } while (0)
 
-static void contract_failure(const char *fmt, ...) {
+static void contract_failure(const char* fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   printf("\n  !! 与 crm.h 不符 (library does not match crm.h): ");
@@ -249,12 +247,12 @@ static void contract_failure(const char *fmt, ...) {
 /* ======================================================================== */
 
 /* Any field as text ("" when absent or NULL).  Returns buf. */
-static const char *field_str(const crm_record *r, const char *field, char *buf, size_t size) {
+static const char* field_str(const crm_record* r, const char* field, char* buf, size_t size) {
   int32_t type;
   buf[0] = '\0';
   if (crm_record_type(r, field, &type) != CRM_OK) return buf;
   if (type == CRM_TYPE_TEXT) {
-    const char *s = NULL;
+    const char* s = NULL;
     if (crm_record_get_text(r, field, &s) == CRM_OK && s) copy_str(buf, size, s);
   } else if (type == CRM_TYPE_INT) {
     int64_t v = 0;
@@ -268,7 +266,7 @@ static const char *field_str(const crm_record *r, const char *field, char *buf, 
   return buf;
 }
 
-static int64_t field_int(const crm_record *r, const char *field) {
+static int64_t field_int(const crm_record* r, const char* field) {
   int64_t v = 0;
   int rc = crm_record_get_int(r, field, &v);
   if (rc != CRM_OK) fail(field, rc);
@@ -276,16 +274,16 @@ static int64_t field_int(const crm_record *r, const char *field) {
 }
 
 /* The Chinese label of a dictionary code, or the code itself. */
-static const char *dict_label(crm_session *s, const char *dict, const char *code) {
-  const char *label = NULL;
+static const char* dict_label(crm_session* s, const char* dict, const char* code) {
+  const char* label = NULL;
   if (!code || !*code) return "";
   if (crm_dict_label(s, dict, code, &label) == CRM_OK && label) return label;
   return code;
 }
 
 /* Fields whose values are dictionary codes. */
-static const char *dict_of_field(const char *field) {
-  static const char *const map[][2] = {{"industry", "industry"}, {"scale", "scale"},
+static const char* dict_of_field(const char* field) {
+  static const char* const map[][2] = {{"industry", "industry"},  {"scale", "scale"},
                                        {"type", "customer_type"}, {"source", "source"},
                                        {"priority", "priority"},  {"role", "role"}};
   size_t i;
@@ -295,7 +293,7 @@ static const char *dict_of_field(const char *field) {
 }
 
 /* A field's Chinese label from the field registry ("phone" -> "联系电话"). */
-static const char *field_label_zh(const char *entity, const char *field) {
+static const char* field_label_zh(const char* entity, const char* field) {
   int32_t i, n = 0;
   if (crm_field_count(entity, &n) != CRM_OK) return field;
   for (i = 0; i < n; i++) {
@@ -315,32 +313,32 @@ static const char *field_label_zh(const char *entity, const char *field) {
 #define TABLE_MAX_ROWS 64
 typedef struct {
   int ncols, nrows;
-  const char *head[TABLE_MAX_COLS];
-  char *cell[TABLE_MAX_ROWS][TABLE_MAX_COLS];
+  const char* head[TABLE_MAX_COLS];
+  char* cell[TABLE_MAX_ROWS][TABLE_MAX_COLS];
 } table;
 
-static void table_init(table *t, int ncols, ...) {
+static void table_init(table* t, int ncols, ...) {
   va_list ap;
   int i;
   memset(t, 0, sizeof *t);
   t->ncols = ncols;
   va_start(ap, ncols);
-  for (i = 0; i < ncols; i++) t->head[i] = va_arg(ap, const char *);
+  for (i = 0; i < ncols; i++) t->head[i] = va_arg(ap, const char*);
   va_end(ap);
 }
 
 /* Append a row; takes ncols const char * values (copied). */
-static void table_add(table *t, ...) {
+static void table_add(table* t, ...) {
   va_list ap;
   int i;
   if (t->nrows == TABLE_MAX_ROWS) return;
   va_start(ap, t);
-  for (i = 0; i < t->ncols; i++) t->cell[t->nrows][i] = xstrdup(va_arg(ap, const char *));
+  for (i = 0; i < t->ncols; i++) t->cell[t->nrows][i] = xstrdup(va_arg(ap, const char*));
   va_end(ap);
   t->nrows++;
 }
 
-static void table_print(table *t, const char *indent) {
+static void table_print(table* t, const char* indent) {
   int w[TABLE_MAX_COLS], i, r, total = 0;
   for (i = 0; i < t->ncols; i++) {
     w[i] = display_width(t->head[i]);
@@ -374,7 +372,7 @@ static void table_print(table *t, const char *indent) {
   }
 }
 
-static void table_free(table *t) {
+static void table_free(table* t) {
   int i, r;
   for (r = 0; r < t->nrows; r++)
     for (i = 0; i < t->ncols; i++) free(t->cell[r][i]);
@@ -398,12 +396,13 @@ static demo_user g_users[] = {
     {"huangmin", "黄敏", "华南销售部", "sales", 0},
     {"linhao", "林浩", "华南销售部", "sales", 0},
     {"sunzhigang", "孙志刚", "销售管理部", "sales_manager", 0},
+    {"wangfang", "王芳", "华北销售部", "sales_manager", 0},
     {"zhaoli", "赵丽", "客户服务部", "service", 0},
     {"zhoutao", "周涛", "市场部", "marketing", 0},
 };
 #define N_USERS ((int)(sizeof g_users / sizeof g_users[0]))
 
-static const demo_user *user_by_name(const char *name) {
+static const demo_user* user_by_name(const char* name) {
   int i;
   for (i = 0; i < N_USERS; i++)
     if (strcmp(g_users[i].name, name) == 0 || strcmp(g_users[i].login, name) == 0)
@@ -411,7 +410,7 @@ static const demo_user *user_by_name(const char *name) {
   return NULL;
 }
 
-static const char *user_name(int64_t id) {
+static const char* user_name(int64_t id) {
   int i;
   if (id == 1) return "管理员";
   for (i = 0; i < N_USERS; i++)
@@ -419,12 +418,12 @@ static const char *user_name(int64_t id) {
   return "?";
 }
 
-static void create_users(crm_session *admin) {
+static void create_users(crm_session* admin) {
   table t;
   int i;
   table_init(&t, 5, "编号", "登录名", "姓名", "部门", "角色");
   for (i = 0; i < N_USERS; i++) {
-    crm_record *u = NULL;
+    crm_record* u = NULL;
     char id[32];
     CHECK(crm_record_new(&u));
     CHECK(crm_record_set_text(u, "login", g_users[i].login));
@@ -448,11 +447,11 @@ static void create_users(crm_session *admin) {
 
 /* Two fields the company's form has and the library does not: 客户预算范围
  * (a list) and 年度预算 in 万元 (an exact decimal).  No schema change. */
-static void define_custom_fields(crm_session *admin) {
-  static const char *const budgets[] = {"10万以下", "10-50万", "50-100万", "100万以上"};
+static void define_custom_fields(crm_session* admin) {
+  static const char* const budgets[] = {"10万以下", "10-50万", "50-100万", "100万以上"};
   crm_custom_field f = CRM_CUSTOM_FIELD_INIT;
-  crm_cursor *c = NULL;
-  const crm_record *row = NULL;
+  crm_cursor* c = NULL;
+  const crm_record* row = NULL;
   table t;
   f.name = "budget_range";
   f.type = "enum";
@@ -487,15 +486,16 @@ static void define_custom_fields(crm_session *admin) {
   crm_cursor_close(c);
   table_print(&t, "  ");
   table_free(&t);
-  printf("\n  管理员在运行时定义了 2 个自定义字段，无需修改表结构\n"
-         "  (two custom fields defined at run time; no schema change)\n");
+  printf(
+      "\n  管理员在运行时定义了 2 个自定义字段，无需修改表结构\n"
+      "  (two custom fields defined at run time; no schema change)\n");
 }
 
 /* The custom field whose Chinese or English label is `header`, as
  * "custom.<name>" in `out`; 0 if there is none. */
-static int custom_field_for_header(crm_session *s, const char *header, char *out, size_t size) {
-  crm_cursor *c = NULL;
-  const crm_record *row = NULL;
+static int custom_field_for_header(crm_session* s, const char* header, char* out, size_t size) {
+  crm_cursor* c = NULL;
+  const crm_record* row = NULL;
   int found = 0;
   CHECK(crm_custom_field_list(s, 0, &c));
   while (!found && crm_cursor_next(c, &row) == CRM_OK) {
@@ -516,7 +516,7 @@ static int custom_field_for_header(crm_session *s, const char *header, char *out
 /* ======================================================================== */
 
 /* How many customers an owner has (0 = everyone's), counted by the library. */
-static long count_customers(crm_session *s, int64_t owner) {
+static long count_customers(crm_session* s, int64_t owner) {
   crm_customer_query q = CRM_CUSTOMER_QUERY_INIT;
   int64_t n = 0;
   q.owner = owner;
@@ -531,11 +531,11 @@ static long count_customers(crm_session *s, int64_t owner) {
 #define CSV_MAX_COLS 16
 
 /* Split a line in place at commas.  The sample file has no quoted fields. */
-static int split_csv(char *line, char **cols, int max) {
+static int split_csv(char* line, char** cols, int max) {
   int n = 0;
-  char *p = line;
+  char* p = line;
   for (;;) {
-    char *comma = strchr(p, ',');
+    char* comma = strchr(p, ',');
     if (n == max) return -1;
     cols[n++] = p;
     if (!comma) break;
@@ -545,16 +545,16 @@ static int split_csv(char *line, char **cols, int max) {
   return n;
 }
 
-static void chomp(char *s) {
+static void chomp(char* s) {
   size_t n = strlen(s);
   while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = '\0';
 }
 
-static FILE *open_sample(const char *explicit_path, const char **used) {
-  static const char *const candidates[] = {CRM_DEMO_DATA, "sample_customers.csv",
+static FILE* open_sample(const char* explicit_path, const char** used) {
+  static const char* const candidates[] = {CRM_DEMO_DATA, "sample_customers.csv",
                                            "examples/sample_customers.csv"};
   size_t i;
-  FILE *f;
+  FILE* f;
   if (explicit_path) {
     *used = explicit_path;
     return fopen(explicit_path, "rb");
@@ -568,13 +568,13 @@ static FILE *open_sample(const char *explicit_path, const char **used) {
   return NULL;
 }
 
-static long load_customers(crm_db *db, crm_session *admin, const char *csv_path) {
-  const char *path = NULL;
-  FILE *f = open_sample(csv_path, &path);
+static long load_customers(crm_db* db, crm_session* admin, const char* csv_path) {
+  const char* path = NULL;
+  FILE* f = open_sample(csv_path, &path);
   char line[4096];
-  const char *fields[CSV_MAX_COLS];
+  const char* fields[CSV_MAX_COLS];
   static char custom_names[CSV_MAX_COLS][64];
-  char *cols[CSV_MAX_COLS];
+  char* cols[CSV_MAX_COLS];
   int ncols, i, lineno = 1, rc;
   long loaded = 0;
   double t0, t1;
@@ -593,8 +593,7 @@ static long load_customers(crm_db *db, crm_session *admin, const char *csv_path)
    * maps each to a field name ("客户全称" -> "name"), and the custom field
    * definitions map the company's own columns ("客户预算范围" ->
    * "custom.budget_range"). */
-  ncols = split_csv(strncmp(line, "\xEF\xBB\xBF", 3) == 0 ? line + 3 : line, cols,
-                    CSV_MAX_COLS);
+  ncols = split_csv(strncmp(line, "\xEF\xBB\xBF", 3) == 0 ? line + 3 : line, cols, CSV_MAX_COLS);
   for (i = 0; i < ncols; i++) {
     rc = crm_field_resolve("customer", cols[i], &fields[i]);
     if (rc == CRM_ERR_NOT_FOUND &&
@@ -610,22 +609,23 @@ static long load_customers(crm_db *db, crm_session *admin, const char *csv_path)
     }
   }
   printf("  列标题 (header) → 字段 (field):\n   ");
-  for (i = 0; i < ncols; i++) printf(" %s→%s%s", cols[i], fields[i], i % 4 == 3 && i + 1 < ncols ? "\n   " : "");
+  for (i = 0; i < ncols; i++)
+    printf(" %s→%s%s", cols[i], fields[i], i % 4 == 3 && i + 1 < ncols ? "\n   " : "");
   printf("\n");
 
   t0 = monotonic_seconds();
   CHECK(crm_db_begin(db));
   while (fgets(line, sizeof line, f)) {
-    crm_record *rec = NULL;
-    const char *name = "";
+    crm_record* rec = NULL;
+    const char* name = "";
     int n;
     lineno++;
     chomp(line);
     if (line[0] == '\0') continue;
     n = split_csv(line, cols, CSV_MAX_COLS);
     if (n != ncols) {
-      printf("  第 %d 行有 %d 列，应为 %d 列 (line %d has %d columns, expected %d)\n", lineno,
-             n, ncols, lineno, n, ncols);
+      printf("  第 %d 行有 %d 列，应为 %d 列 (line %d has %d columns, expected %d)\n", lineno, n,
+             ncols, lineno, n, ncols);
       crm_db_rollback(db);
       exit(1);
     }
@@ -633,7 +633,7 @@ static long load_customers(crm_db *db, crm_session *admin, const char *csv_path)
     for (i = 0; i < ncols; i++) {
       if (strcmp(fields[i], "owner") == 0) {
         /* 负责人 is written as a person's name; the library wants a user id. */
-        const demo_user *u = user_by_name(cols[i]);
+        const demo_user* u = user_by_name(cols[i]);
         if (!u) {
           printf("  第 %d 行： 未知的负责人「%s」(unknown owner)\n", lineno, cols[i]);
           crm_db_rollback(db);
@@ -662,9 +662,10 @@ static long load_customers(crm_db *db, crm_session *admin, const char *csv_path)
   fclose(f);
   CHECK(crm_db_commit(db));
   t1 = monotonic_seconds();
-  printf("  已导入 %ld 个客户，用时 %.1f 毫秒 (loaded %ld customers in %.1f ms,"
-         " one explicit transaction)\n",
-         loaded, (t1 - t0) * 1000.0, loaded, (t1 - t0) * 1000.0);
+  printf(
+      "  已导入 %ld 个客户，用时 %.1f 毫秒 (loaded %ld customers in %.1f ms,"
+      " one explicit transaction)\n",
+      loaded, (t1 - t0) * 1000.0, loaded, (t1 - t0) * 1000.0);
   return loaded;
 }
 
@@ -674,19 +675,19 @@ static long load_customers(crm_db *db, crm_session *admin, const char *csv_path)
 
 /* Print one page; returns the number of rows and copies the next-page token
  * (NULL on the last page) into *next, which the caller frees. */
-static int print_customer_page(crm_session *s, int64_t owner, const char *after, char **next) {
+static int print_customer_page(crm_session* s, int64_t owner, const char* after, char** next) {
   crm_customer_query q = CRM_CUSTOMER_QUERY_INIT;
-  crm_cursor *c = NULL;
-  const crm_record *row;
-  const char *token = NULL;
+  crm_cursor* c = NULL;
+  const crm_record* row;
+  const char* token = NULL;
   table t;
   int rc, rows = 0;
   q.owner = owner;
   q.page_size = 20;
   q.after = after;
   CHECK(crm_customer_list(s, &q, &c));
-  table_init(&t, 8, "编号", "客户全称", "所属行业", "企业规模", "联系人", "联系电话",
-             "客户类型", "优先级");
+  table_init(&t, 8, "编号", "客户全称", "所属行业", "企业规模", "联系人", "联系电话", "客户类型",
+             "优先级");
   while ((rc = crm_cursor_next(c, &row)) == CRM_OK) {
     char id[32], name[256], ind[64], scale[64], contact[64], phone[64], type[64], prio[64];
     int64_t row_owner = 0;
@@ -702,9 +703,8 @@ static int print_customer_page(crm_session *s, int64_t owner, const char *after,
     if (crm_record_get_int(row, "owner", &row_owner) == CRM_OK && row_owner != owner)
       contract_failure("list(owner=%lld) returned %s owned by %lld", (long long)owner, id,
                        (long long)row_owner);
-    table_add(&t, id, name, dict_label(s, "industry", ind), dict_label(s, "scale", scale),
-              contact, phone, dict_label(s, "customer_type", type),
-              dict_label(s, "priority", prio));
+    table_add(&t, id, name, dict_label(s, "industry", ind), dict_label(s, "scale", scale), contact,
+              phone, dict_label(s, "customer_type", type), dict_label(s, "priority", prio));
     rows++;
   }
   if (rc != CRM_DONE) fail("crm_cursor_next", rc);
@@ -716,14 +716,14 @@ static int print_customer_page(crm_session *s, int64_t owner, const char *after,
   return rows;
 }
 
-static void show_rep_list(crm_db *db, const demo_user *rep) {
-  crm_session *s = NULL;
+static void show_rep_list(crm_db* db, const demo_user* rep) {
+  crm_session* s = NULL;
   char *token = NULL, *token2 = NULL;
   long total;
   int rows1, rows2;
   CHECK(crm_session_open_login(db, rep->login, &s));
-  printf("  以销售代表 %s (%s，用户 %lld) 的身份登录 (signed in as sales rep %s)\n\n",
-         rep->name, rep->department, (long long)rep->id, rep->login);
+  printf("  以销售代表 %s (%s，用户 %lld) 的身份登录 (signed in as sales rep %s)\n\n", rep->name,
+         rep->department, (long long)rep->id, rep->login);
   total = count_customers(s, rep->id);
   rows1 = print_customer_page(s, rep->id, NULL, &token);
   printf("\n  第 1 页，共 %ld 个客户，本页 %d 个 (page 1 of their %ld customers, %d shown)\n",
@@ -749,9 +749,9 @@ static void show_rep_list(crm_db *db, const demo_user *rep) {
 /* Contacts (联系人)                                                         */
 /* ======================================================================== */
 
-static int64_t add_demo_contact(crm_session *s, const char *customer, const char *name,
-                                const char *title, const char *phone, int decision_maker) {
-  crm_record *r = NULL;
+static int64_t add_demo_contact(crm_session* s, const char* customer, const char* name,
+                                const char* title, const char* phone, int decision_maker) {
+  crm_record* r = NULL;
   int64_t id = 0;
   CHECK(crm_record_new(&r));
   CHECK(crm_record_set_text(r, "name", name));
@@ -763,9 +763,9 @@ static int64_t add_demo_contact(crm_session *s, const char *customer, const char
   return id;
 }
 
-static void print_contacts(crm_session *s, const char *customer) {
-  crm_cursor *c = NULL;
-  const crm_record *row = NULL;
+static void print_contacts(crm_session* s, const char* customer) {
+  crm_cursor* c = NULL;
+  const crm_record* row = NULL;
   CHECK(crm_customer_contacts(s, customer, &c));
   while (crm_cursor_next(c, &row) == CRM_OK) {
     const char *name = NULL, *title = NULL, *phone = NULL;
@@ -784,11 +784,11 @@ static void print_contacts(crm_session *s, const char *customer) {
   crm_cursor_close(c);
 }
 
-static void show_contacts(crm_db *db, const demo_user *rep, const char *customer) {
-  crm_session *s = NULL;
-  crm_cursor *c = NULL;
-  const crm_record *row = NULL;
-  crm_record *cust = NULL;
+static void show_contacts(crm_db* db, const demo_user* rep, const char* customer) {
+  crm_session* s = NULL;
+  crm_cursor* c = NULL;
+  const crm_record* row = NULL;
+  crm_record* cust = NULL;
   const char *title = NULL, *contact = NULL;
   int64_t cto = 0, majors = 0;
 
@@ -826,9 +826,9 @@ static void show_contacts(crm_db *db, const demo_user *rep, const char *customer
 /* ======================================================================== */
 
 /* "value:高潜力, need:采购设备" for a customer. */
-static void tag_summary(crm_session *s, const char *id, char *buf, size_t size) {
-  crm_cursor *c = NULL;
-  const crm_record *row = NULL;
+static void tag_summary(crm_session* s, const char* id, char* buf, size_t size) {
+  crm_cursor* c = NULL;
+  const crm_record* row = NULL;
   size_t used = 0;
   buf[0] = '\0';
   CHECK(crm_customer_tags(s, id, &c));
@@ -836,16 +836,16 @@ static void tag_summary(crm_session *s, const char *id, char *buf, size_t size) 
     const char *cat = NULL, *label = NULL;
     CHECK(crm_record_get_text(row, "category_label", &cat));
     CHECK(crm_record_get_text(row, "label", &label));
-    used += (size_t)snprintf(buf + used, used < size ? size - used : 0, "%s%s:%s",
-                             used ? "，" : "", cat ? cat : "", label ? label : "");
+    used += (size_t)snprintf(buf + used, used < size ? size - used : 0, "%s%s:%s", used ? "，" : "",
+                             cat ? cat : "", label ? label : "");
   }
   crm_cursor_close(c);
 }
 
-static void show_tags(crm_db *db, const demo_user *rep) {
-  crm_session *s = NULL;
-  crm_cursor *c = NULL;
-  const crm_record *row = NULL;
+static void show_tags(crm_db* db, const demo_user* rep) {
+  crm_session* s = NULL;
+  crm_cursor* c = NULL;
+  const crm_record* row = NULL;
   crm_customer_query q = CRM_CUSTOMER_QUERY_INIT;
   int64_t hot = 0, equipment = 0, filter[2];
   char ids[6][16], tags[256];
@@ -858,7 +858,7 @@ static void show_tags(crm_db *db, const demo_user *rep) {
   q.page_size = 6;
   CHECK(crm_customer_list(s, &q, &c));
   while (n < 6 && crm_cursor_next(c, &row) == CRM_OK) {
-    const char *id = NULL;
+    const char* id = NULL;
     CHECK(crm_record_get_text(row, "id", &id));
     copy_str(ids[n++], sizeof ids[0], id);
   }
@@ -898,8 +898,8 @@ static void show_tags(crm_db *db, const demo_user *rep) {
 /* A record with many bad fields                                            */
 /* ======================================================================== */
 
-static void show_bad_record(crm_session *admin, crm_session *rep, const demo_user *who) {
-  static const char *const expected[] = {"name",       "phone",    "email",
+static void show_bad_record(crm_session* admin, crm_session* rep, const demo_user* who) {
+  static const char* const expected[] = {"name",       "phone",    "email",
                                          "entry_date", "priority", "key_needs"};
   /* 220 characters: over the 200-character limit of 关键需求. */
   static const char long_need[] =
@@ -910,16 +910,17 @@ static void show_bad_record(crm_session *admin, crm_session *rep, const demo_use
       "以及客服工单的分类派发、超时升级和满意度回访，所有联系方式的查看都要留痕审计，"
       "数据需加密存储并每日备份，并在每月初自动生成上月的客户分级名册、销售漏斗和服务满意度报表，"
       "通过邮件发送给销售总监和客服经理。";
-  crm_record *rec = NULL;
-  char *new_id = NULL;
+  crm_record* rec = NULL;
+  char* new_id = NULL;
   long before, after;
   error_snapshot e;
   int rc, i, j;
   table t;
 
-  printf("  %s 录入一条有多处错误的《客户信息登记表》(%s enters a record with several bad "
-         "fields):\n\n",
-         who->name, who->login);
+  printf(
+      "  %s 录入一条有多处错误的《客户信息登记表》(%s enters a record with several bad "
+      "fields):\n\n",
+      who->name, who->login);
   before = count_customers(admin, 0);
   CHECK(crm_record_new(&rec));
   CHECK(crm_record_set_text(rec, "name", "某科技公司"));
@@ -963,13 +964,12 @@ static void show_bad_record(crm_session *admin, crm_session *rep, const demo_use
       if (strcmp(e.fields[j].name, expected[i]) == 0) found = 1;
     if (!found) contract_failure("field \"%s\" was not reported", expected[i]);
   }
-  printf("\n  报告了 %d 个不合格字段 (%d failing fields reported)\n", e.field_count,
-         e.field_count);
+  printf("\n  报告了 %d 个不合格字段 (%d failing fields reported)\n", e.field_count, e.field_count);
 
   after = count_customers(admin, 0);
-  printf("  客户总数：录入前 %ld，录入后 %ld —— %s\n", before, after,
-         before == after ? "没有保存任何内容 (nothing was saved)"
-                         : "数量变了! (the count changed!)");
+  printf(
+      "  客户总数：录入前 %ld，录入后 %ld —— %s\n", before, after,
+      before == after ? "没有保存任何内容 (nothing was saved)" : "数量变了! (the count changed!)");
   if (before != after) contract_failure("a rejected record changed the customer count");
 }
 
@@ -977,8 +977,8 @@ static void show_bad_record(crm_session *admin, crm_session *rep, const demo_use
 /* Optimistic concurrency, a lifecycle step, and the history                */
 /* ======================================================================== */
 
-static void print_customer_summary(crm_session *s, const char *id) {
-  crm_record *r = NULL;
+static void print_customer_summary(crm_session* s, const char* id) {
+  crm_record* r = NULL;
   char name[256], contact[64], phone[64], type[64], prio[64], needs[1024];
   CHECK(crm_customer_get(s, id, &r));
   printf("    %s  %s\n", id, field_str(r, "name", name, sizeof name));
@@ -993,10 +993,10 @@ static void print_customer_summary(crm_session *s, const char *id) {
 }
 
 /* The first prospect (潜在客户) of an owner; the id is copied into buf. */
-static void first_prospect(crm_session *s, int64_t owner, char *buf, size_t size) {
+static void first_prospect(crm_session* s, int64_t owner, char* buf, size_t size) {
   crm_customer_query q = CRM_CUSTOMER_QUERY_INIT;
-  crm_cursor *c = NULL;
-  const crm_record *row = NULL;
+  crm_cursor* c = NULL;
+  const crm_record* row = NULL;
   int rc;
   q.owner = owner;
   q.type = "prospect";
@@ -1011,8 +1011,7 @@ static void first_prospect(crm_session *s, int64_t owner, char *buf, size_t size
   crm_cursor_close(c);
 }
 
-static void show_update_and_lifecycle(crm_db *db, const demo_user *rep, char *id,
-                                      size_t id_size) {
+static void show_update_and_lifecycle(crm_db* db, const demo_user* rep, char* id, size_t id_size) {
   crm_session *pc = NULL, *phone_app = NULL;
   crm_record *r = NULL, *change = NULL;
   int64_t v1, v2 = 0, v3 = 0;
@@ -1044,10 +1043,11 @@ static void show_update_and_lifecycle(crm_db *db, const demo_user *rep, char *id
   CHECK(crm_record_set_text(change, "priority", "高"));
   rc = crm_customer_update(pc, id, change, &v2);
   crm_record_free(change);
-  printf("\n  09:25 电脑端以版本 %lld 修改联系电话、关键需求、优先级 "
-         "(PC updates with version %lld): %s，新版本 (new version) %lld\n",
-         (long long)v1, (long long)v1, rc == CRM_OK ? "成功 (ok)" : crm_status_name(rc),
-         (long long)v2);
+  printf(
+      "\n  09:25 电脑端以版本 %lld 修改联系电话、关键需求、优先级 "
+      "(PC updates with version %lld): %s，新版本 (new version) %lld\n",
+      (long long)v1, (long long)v1, rc == CRM_OK ? "成功 (ok)" : crm_status_name(rc),
+      (long long)v2);
   if (rc != CRM_OK) fail("crm_customer_update with the current version", rc);
 
   /* 09:31 — the phone app still holds version v1. */
@@ -1058,9 +1058,10 @@ static void show_update_and_lifecycle(crm_db *db, const demo_user *rep, char *id
   rc = crm_customer_update(phone_app, id, change, NULL);
   snapshot_error(rc, &e);
   crm_record_free(change);
-  printf("\n  09:31 手机端仍以旧版本 %lld 把优先级改为「低」(the phone app updates with the "
-         "stale version %lld):\n",
-         (long long)v1, (long long)v1);
+  printf(
+      "\n  09:31 手机端仍以旧版本 %lld 把优先级改为「低」(the phone app updates with the "
+      "stale version %lld):\n",
+      (long long)v1, (long long)v1);
   print_error(&e, "    ");
   if (rc != CRM_ERR_CONFLICT)
     contract_failure("a stale version gave %s, not CRM_ERR_CONFLICT", crm_status_name(rc));
@@ -1072,15 +1073,15 @@ static void show_update_and_lifecycle(crm_db *db, const demo_user *rep, char *id
   CHECK(crm_customer_get(phone_app, id, &r));
   field_str(r, "priority", prio, sizeof prio);
   printf("    手机端重新读取后看到版本 %lld，优先级「%s」，决定保持不变 (reloads and keeps it)\n",
-         (long long)field_int(r, "version"),
-         dict_label(phone_app, "priority", prio));
+         (long long)field_int(r, "version"), dict_label(phone_app, "priority", prio));
   crm_record_free(r);
 
   /* 11:00 — the customer confirms the budget: 潜在客户 -> 意向客户. */
   CHECK(crm_db_clock_fixed(db, DEMO_NOW_MS + 120 * MINUTE_MS));
   CHECK(crm_customer_set_type(pc, id, "intent", "客户确认预算约80万元，要求下周三前提交方案"));
-  printf("\n  11:00 客户类型 潜在客户 → 意向客户 (prospect → intent)，原因："
-         "客户确认预算约80万元，要求下周三前提交方案\n\n");
+  printf(
+      "\n  11:00 客户类型 潜在客户 → 意向客户 (prospect → intent)，原因："
+      "客户确认预算约80万元，要求下周三前提交方案\n\n");
   print_customer_summary(pc, id);
   CHECK(crm_customer_get(pc, id, &r));
   v3 = field_int(r, "version");
@@ -1091,12 +1092,12 @@ static void show_update_and_lifecycle(crm_db *db, const demo_user *rep, char *id
   crm_session_close(pc);
 }
 
-static void show_history(crm_db *db, const demo_user *rep, const char *id) {
-  static const char *const kinds[][2] = {
+static void show_history(crm_db* db, const demo_user* rep, const char* id) {
+  static const char* const kinds[][2] = {
       {"create", "创建"}, {"update", "修改"}, {"type", "类型变更"}, {"archive", "归档"}};
-  crm_session *s = NULL;
-  crm_cursor *c = NULL;
-  const crm_record *row;
+  crm_session* s = NULL;
+  crm_cursor* c = NULL;
+  const crm_record* row;
   int rc, created_fields = 0, type_rows = 0, other_rows = 0;
   char create_at[32] = "", create_actor[64] = "";
 
@@ -1163,11 +1164,11 @@ static void show_history(crm_db *db, const demo_user *rep, const char *id) {
 
 /* Remove a previous run's database, but never a file that is not a libcrm
  * database (crm_demo some-important-file.xlsx must not destroy it). */
-static void remove_old_database(const char *path) {
+static void remove_old_database(const char* path) {
   crm_open_options o = CRM_OPEN_OPTIONS_INIT;
-  crm_db *old = NULL;
-  FILE *f = fopen(path, "rb");
-  const char *suffixes[] = {"-wal", "-shm", "-journal"};
+  crm_db* old = NULL;
+  FILE* f = fopen(path, "rb");
+  const char* suffixes[] = {"-wal", "-shm", "-journal"};
   char side[1024];
   size_t i;
   int rc;
@@ -1177,8 +1178,7 @@ static void remove_old_database(const char *path) {
   rc = crm_db_open(path, &o, &old);
   if (rc == CRM_OK) crm_db_close(old);
   if (rc == CRM_ERR_NOTADB || rc == CRM_ERR_CORRUPT) {
-    printf("%s 不是 libcrm 数据库，拒绝覆盖 (not a libcrm database; not overwriting it)\n",
-           path);
+    printf("%s 不是 libcrm 数据库，拒绝覆盖 (not a libcrm database; not overwriting it)\n", path);
     exit(1);
   }
   if (remove(path) != 0) {
@@ -1195,8 +1195,8 @@ static void remove_old_database(const char *path) {
 /* Custom fields in the list view                                           */
 /* ======================================================================== */
 
-static long count_where(crm_session *s, int64_t owner, const char *field, const char *op,
-                        const char *value) {
+static long count_where(crm_session* s, int64_t owner, const char* field, const char* op,
+                        const char* value) {
   crm_customer_query q = CRM_CUSTOMER_QUERY_INIT;
   crm_field_filter filter;
   int64_t n = 0;
@@ -1210,15 +1210,15 @@ static long count_where(crm_session *s, int64_t owner, const char *field, const 
   return (long)n;
 }
 
-static void show_custom_fields(crm_db *db, const demo_user *rep) {
-  static const char *const budgets[] = {"10万以下", "10-50万", "50-100万", "100万以上"};
-  static const char *const amounts[] = {"186.5", "120", "95"};
-  static const char *const expected[] = {"186.5", "120.0", "95.0"};
-  crm_session *s = NULL;
+static void show_custom_fields(crm_db* db, const demo_user* rep) {
+  static const char* const budgets[] = {"10万以下", "10-50万", "50-100万", "100万以上"};
+  static const char* const amounts[] = {"186.5", "120", "95"};
+  static const char* const expected[] = {"186.5", "120.0", "95.0"};
+  crm_session* s = NULL;
   crm_customer_query q = CRM_CUSTOMER_QUERY_INIT;
   crm_field_filter filter;
-  crm_cursor *c = NULL;
-  const crm_record *row = NULL;
+  crm_cursor* c = NULL;
+  const crm_record* row = NULL;
   char ids[3][16], buf[32];
   long total, counted = 0, unset;
   int i, n = 0, rows = 0;
@@ -1253,13 +1253,13 @@ static void show_custom_fields(crm_db *db, const demo_user *rep) {
   q.page_size = 3;
   CHECK(crm_customer_list(s, &q, &c));
   while (n < 3 && crm_cursor_next(c, &row) == CRM_OK) {
-    const char *id = NULL;
+    const char* id = NULL;
     CHECK(crm_record_get_text(row, "id", &id));
     copy_str(ids[n++], sizeof ids[0], id);
   }
   crm_cursor_close(c);
   for (i = 0; i < n; i++) {
-    crm_record *rec = NULL;
+    crm_record* rec = NULL;
     CHECK(crm_record_new(&rec));
     CHECK(crm_record_set_text(rec, "custom.annual_budget", amounts[i]));
     CHECK(crm_customer_update(s, ids[i], rec, NULL));
@@ -1267,8 +1267,9 @@ static void show_custom_fields(crm_db *db, const demo_user *rep) {
   }
   printf("\n  为其中 %d 个客户填写「年度预算（万元）」(annual budget recorded for %d)\n", n, n);
 
-  printf("\n  预算 100万以上 的客户，按年度预算从高到低 (budget 100万以上, by annual budget,"
-         " highest first):\n\n");
+  printf(
+      "\n  预算 100万以上 的客户，按年度预算从高到低 (budget 100万以上, by annual budget,"
+      " highest first):\n\n");
   q.page_size = 6;
   q.sort = "-custom.annual_budget";
   CHECK(crm_customer_list(s, &q, &c));
@@ -1280,8 +1281,8 @@ static void show_custom_fields(crm_db *db, const demo_user *rep) {
     field_str(row, "scale", scale, sizeof scale);
     field_str(row, "custom.annual_budget", amount, sizeof amount);
     if (rows < n && (strcmp(id, ids[rows]) != 0 || strcmp(amount, expected[rows]) != 0))
-      contract_failure("row %d is %s with %s, expected %s with %s", rows + 1, id, amount,
-                       ids[rows], expected[rows]);
+      contract_failure("row %d is %s with %s, expected %s with %s", rows + 1, id, amount, ids[rows],
+                       expected[rows]);
     if (rows >= n && amount[0]) contract_failure("%s has a budget but sorts after the rest", id);
     table_add(&t, id, name, dict_label(s, "scale", scale), amount[0] ? amount : "(未填写)");
     rows++;
@@ -1292,7 +1293,7 @@ static void show_custom_fields(crm_db *db, const demo_user *rep) {
   printf("\n  未填写年度预算的客户排在最后 (customers without a value come last)\n");
 
   {
-    crm_record *rec = NULL;
+    crm_record* rec = NULL;
     error_snapshot e;
     int rc;
     CHECK(crm_record_new(&rec));
@@ -1308,17 +1309,304 @@ static void show_custom_fields(crm_db *db, const demo_user *rep) {
   crm_session_close(s);
 }
 
-int main(int argc, char **argv) {
-  const char *db_path = argc > 1 ? argv[1] : "crm_demo.db";
-  const char *csv_path = argc > 2 ? argv[2] : NULL;
+/* ======================================================================== */
+/* Tiers, follow-ups, reminders (客户分层、跟进与提醒)                         */
+/* ======================================================================== */
+
+static const int64_t HOUR_MS = INT64_C(3600000);
+static const int64_t DAY_MS = INT64_C(86400000);
+
+static const char* reminder_label(const char* kind) {
+  static const char* const labels[][2] = {
+      {"plan_reminder", "跟进提醒"},    {"plan_overdue", "跟进逾期"},
+      {"cadence_lapsed", "超期未跟进"}, {"unverified", "信息待核实"},
+      {"review_due", "月度复核"},       {"major_change", "重大变更待更新"},
+      {"escalation", "升级提醒"}};
+  size_t i;
+  for (i = 0; i < sizeof labels / sizeof labels[0]; i++)
+    if (strcmp(labels[i][0], kind) == 0) return labels[i][1];
+  return kind;
+}
+
+/* A plan for `customer` at `at` (Beijing time is DEMO_NOW + offsets). */
+static int64_t demo_plan(crm_session* s, const char* customer, const char* method, int64_t at,
+                         const char* goal, const char* points, const char* materials) {
+  crm_record *f = NULL, *out = NULL;
+  int64_t id = 0;
+  const char* warning = NULL;
+  char when[32];
+  CHECK(crm_record_new(&f));
+  CHECK(crm_record_set_text(f, "goal", goal));
+  CHECK(crm_record_set_text(f, "method", method));
+  CHECK(crm_record_set_int(f, "planned_at", at));
+  if (points) CHECK(crm_record_set_text(f, "talking_points", points));
+  if (materials) CHECK(crm_record_set_text(f, "materials", materials));
+  CHECK(crm_followup_plan_create(s, customer, f, &out));
+  CHECK(crm_record_get_int(out, "id", &id));
+  format_beijing(at, when, sizeof when);
+  printf("  计划 #%lld %s %s %s：%s\n", (long long)id, when, customer, method, goal);
+  if (crm_record_get_text(out, "warning_message_zh", &warning) == CRM_OK && warning)
+    printf("    ⚠ %s\n", warning);
+  crm_record_free(out);
+  crm_record_free(f);
+  return id;
+}
+
+static void demo_complete(crm_session* s, int64_t plan, const char* summary, const char* feedback,
+                          const char* next_step, int64_t next_at, const char* major) {
+  crm_record *f = NULL, *out = NULL;
+  CHECK(crm_record_new(&f));
+  CHECK(crm_record_set_text(f, "summary", summary));
+  if (feedback) CHECK(crm_record_set_text(f, "feedback", feedback));
+  if (next_step) CHECK(crm_record_set_text(f, "next_step", next_step));
+  if (next_at) CHECK(crm_record_set_int(f, "next_plan_at", next_at));
+  if (major) CHECK(crm_record_set_text(f, "major_change", major));
+  CHECK(crm_followup_plan_complete(s, plan, f, &out));
+  crm_record_free(out);
+  crm_record_free(f);
+}
+
+/* Ticks every hour from `from` to `to` (inclusive). */
+static void tick_hours(crm_db* db, crm_session* admin, int64_t from, int64_t to, int64_t* fired) {
+  int64_t t;
+  for (t = from; t <= to; t += HOUR_MS) {
+    crm_tick_report r = CRM_TICK_REPORT_INIT;
+    CHECK(crm_db_clock_fixed(db, t));
+    CHECK(crm_tick(admin, 0, &r));
+    *fired += r.fired;
+  }
+}
+
+static void show_week(crm_db* db, crm_session* admin, const demo_user* rep) {
+  /* Annual purchase potential (万元) and likelihood of cooperation (%). */
+  static const char* const scores[6][2] = {{"180", "85"}, {"120", "60"}, {"45", "50"},
+                                           {"20", "75"},  {"150", "90"}, {"10", "20"}};
+  crm_session* s = NULL;
+  crm_customer_query q = CRM_CUSTOMER_QUERY_INIT;
+  crm_agenda_query aq = CRM_AGENDA_QUERY_INIT;
+  crm_roster_query rq = CRM_ROSTER_QUERY_INIT;
+  crm_cursor* c = NULL;
+  const crm_record* row = NULL;
+  char ids[6][16], when[32], buf[320];
+  int64_t plan_visit, plan_call, plan_demo, plan_extra, next_plan = 0, fired = 0;
+  long by_kind[7] = {0, 0, 0, 0, 0, 0, 0}, total = 0, acked = 0;
+  static const char* const kinds[7] = {"plan_reminder", "plan_overdue", "cadence_lapsed",
+                                       "unverified",    "review_due",   "major_change",
+                                       "escalation"};
+  int i, n = 0;
+  table t;
+
+  CHECK(crm_session_open_login(db, rep->login, &s));
+  q.owner = rep->id;
+  q.page_size = 6;
+  CHECK(crm_customer_list(s, &q, &c));
+  while (n < 6 && crm_cursor_next(c, &row) == CRM_OK) {
+    const char* id = NULL;
+    CHECK(crm_record_get_text(row, "id", &id));
+    copy_str(ids[n++], sizeof ids[0], id);
+  }
+  crm_cursor_close(c);
+  if (n < 6) {
+    contract_failure("%s has only %d customers", rep->name, n);
+    crm_session_close(s);
+    return;
+  }
+
+  printf(
+      "  按年采购潜力（万元）与合作可能性（%%）分级 (grading: A weekly, B every two weeks,"
+      " C monthly):\n\n");
+  table_init(&t, 4, "编号", "等级", "下次跟进截止", "分级依据");
+  for (i = 0; i < 6; i++) {
+    crm_record *v = NULL, *out = NULL;
+    char tier[8], due[16], reason[512];
+    CHECK(crm_record_new(&v));
+    CHECK(crm_record_set_text(v, "annual_potential", scores[i][0]));
+    CHECK(crm_record_set_text(v, "cooperation_likelihood", scores[i][1]));
+    CHECK(crm_customer_grade(s, ids[i], v, &out));
+    field_str(out, "tier", tier, sizeof tier);
+    field_str(out, "next_due_date", due, sizeof due);
+    field_str(out, "reason", reason, sizeof reason);
+    table_add(&t, ids[i], tier, due, reason);
+    crm_record_free(out);
+    crm_record_free(v);
+  }
+  table_print(&t, "  ");
+  table_free(&t);
+
+  /* R1.5: the rep confirms four of them by phone on the first day. */
+  for (i = 0; i < 4; i++) CHECK(crm_customer_verify(s, ids[i], "phone", "电话确认需求"));
+  printf("\n  已电话核实 %s–%s，%s 与 %s 尚未核实 (verified 4, 2 left unverified)\n", ids[0],
+         ids[3], ids[4], ids[5]);
+  {
+    /* A call from two weeks ago, entered late: the A customer has lapsed. */
+    crm_record* f = NULL;
+    CHECK(crm_record_new(&f));
+    CHECK(crm_record_set_text(f, "method", "电话"));
+    CHECK(crm_record_set_int(f, "contacted_at", DEMO_NOW_MS - 13 * DAY_MS));
+    CHECK(crm_record_set_text(f, "summary", "补录：电话了解设备更新计划"));
+    CHECK(crm_followup_add(s, ids[4], f, NULL));
+    crm_record_free(f);
+    printf("  补录 %s 两周前的一次电话跟进 (a late entry: the A customer is overdue for contact)\n",
+           ids[4]);
+  }
+
+  printf("\n  本周跟进计划 (this week's plans):\n");
+  plan_visit = demo_plan(s, ids[0], "拜访", DEMO_NOW_MS + DAY_MS + HOUR_MS, "介绍新品方案",
+                         "上次提出的交付周期问题；新品方案", "产品手册、报价单");
+  plan_call = demo_plan(s, ids[1], "电话", DEMO_NOW_MS + 2 * DAY_MS + 5 * HOUR_MS, "确认采购预算",
+                        NULL, NULL);
+  plan_demo = demo_plan(s, ids[2], "线上会议", DEMO_NOW_MS + 3 * DAY_MS + 6 * HOUR_MS,
+                        "在线演示系统", "演示报表模块", "演示账号");
+  plan_extra = demo_plan(s, ids[0], "电话", DEMO_NOW_MS + DAY_MS + 7 * HOUR_MS, "再次确认拜访结论",
+                         NULL, NULL);
+  CHECK(crm_followup_plan_close(s, plan_extra, "cancelled", "避免过度打扰"));
+  printf("    → 取消计划 #%lld (cancelled to avoid over-contacting)\n", (long long)plan_extra);
+
+  /* The week: the scheduler ticks every hour; the rep acts on some days. */
+  tick_hours(db, admin, DEMO_NOW_MS, DEMO_NOW_MS + DAY_MS + 90 * MINUTE_MS, &fired);
+  demo_complete(s, plan_visit, "上门拜访，介绍新品方案", "对方案感兴趣，需内部评估", "发送正式报价",
+                DEMO_NOW_MS + 4 * DAY_MS + HOUR_MS, NULL);
+  CHECK(crm_customer_verify(s, ids[4], "email", "邮件确认"));
+  tick_hours(db, admin, DEMO_NOW_MS + DAY_MS + 2 * HOUR_MS,
+             DEMO_NOW_MS + 3 * DAY_MS + 6 * HOUR_MS + 30 * MINUTE_MS, &fired);
+  demo_complete(s, plan_demo, "线上演示报表模块", "认可报表功能", "整理需求清单", 0,
+                "采购负责人更换为李总");
+  tick_hours(db, admin, DEMO_NOW_MS + 3 * DAY_MS + 7 * HOUR_MS,
+             DEMO_NOW_MS + 4 * DAY_MS + HOUR_MS + 20 * MINUTE_MS, &fired);
+  {
+    crm_cursor* pc = NULL;
+    CHECK(crm_customer_plans(s, ids[0], &pc));
+    while (crm_cursor_next(pc, &row) == CRM_OK) {
+      const char* state = NULL;
+      int64_t id = 0;
+      CHECK(crm_record_get_text(row, "state", &state));
+      CHECK(crm_record_get_int(row, "id", &id));
+      if (strcmp(state, "planned") == 0) next_plan = id;
+    }
+    crm_cursor_close(pc);
+  }
+  if (next_plan == 0)
+    contract_failure("the visit's next_plan_at created no plan");
+  else
+    demo_complete(s, next_plan, "发送正式报价并电话讲解", "下周内部评审", "等待评审结果", 0, NULL);
+  tick_hours(db, admin, DEMO_NOW_MS + 4 * DAY_MS + 2 * HOUR_MS,
+             DEMO_NOW_MS + 6 * DAY_MS + 11 * HOUR_MS, &fired);
+  (void)plan_call; /* left undone: overdue, then escalated to the supervisor */
+
+  format_beijing(DEMO_NOW_MS + 6 * DAY_MS + 11 * HOUR_MS, when, sizeof when);
+  printf("\n  一周后 (%s)，发件箱中的提醒 (the outbox after a simulated week):\n\n", when);
+  {
+    int64_t after = 0;
+    int more = 1;
+    table_init(&t, 5, "到期时间", "类型", "接收人", "渠道", "内容");
+    while (more) {
+      more = 0;
+      CHECK(crm_outbox_list(admin, after, 500, 0, &c));
+      while (crm_cursor_next(c, &row) == CRM_OK) {
+        char kind[32], customer[16], channel[16], message[512];
+        int64_t user = 0;
+        int k, mine = 0;
+        CHECK(crm_record_get_int(row, "id", &after));
+        field_str(row, "kind", kind, sizeof kind);
+        field_str(row, "customer", customer, sizeof customer);
+        field_str(row, "channel", channel, sizeof channel);
+        field_str(row, "message", message, sizeof message);
+        for (k = 0; k < 7; k++)
+          if (strcmp(kind, kinds[k]) == 0) by_kind[k]++;
+        total++;
+        more = 1;
+        for (k = 0; k < 6; k++) mine |= strcmp(customer, ids[k]) == 0;
+        if (!mine) continue;
+        if (crm_record_get_int(row, "recipient_user", &user) != CRM_OK) user = 0;
+        format_beijing(field_int(row, "due_at"), when, sizeof when);
+        snprintf(buf, sizeof buf, "%s", user ? user_name(user) : "(销售经理)");
+        table_add(&t, when, reminder_label(kind), buf, channel, message);
+      }
+      crm_cursor_close(c);
+    }
+    table_print(&t, "  ");
+    table_free(&t);
+  }
+  printf(
+      "\n  全部客户的提醒按类型统计 (all %ld messages by kind; every imported customer is"
+      " still unverified):\n\n",
+      total);
+  table_init(&t, 2, "类型", "条数");
+  for (i = 0; i < 7; i++) {
+    snprintf(buf, sizeof buf, "%ld", by_kind[i]);
+    table_add(&t, reminder_label(kinds[i]), buf);
+  }
+  table_print(&t, "  ");
+  table_free(&t);
+  for (;;) {
+    int got = 0;
+    CHECK(crm_outbox_fetch(admin, 500, 60000, NULL, &c));
+    while (crm_cursor_next(c, &row) == CRM_OK) {
+      CHECK(crm_outbox_ack(admin, field_int(row, "id")));
+      acked++;
+      got = 1;
+    }
+    crm_cursor_close(c);
+    if (!got) break;
+  }
+  printf(
+      "\n  宿主程序取出并确认送达 %ld 条 (the host fetched, delivered and acknowledged %ld);"
+      " 再次 tick 不会重复 (ticking again writes nothing twice)\n",
+      acked, acked);
+  if (acked != total) contract_failure("acknowledged %ld of %ld messages", acked, total);
+
+  CHECK(crm_db_clock_fixed(db, DEMO_NOW_MS + 7 * DAY_MS));
+  format_beijing(DEMO_NOW_MS + 7 * DAY_MS, when, sizeof when);
+  printf("\n  %s 的待办 (agenda at %s, most urgent first):\n\n", rep->name, when);
+  aq.page_size = 10;
+  CHECK(crm_agenda(s, &aq, &c));
+  table_init(&t, 4, "到期", "类型", "客户", "事项");
+  while (crm_cursor_next(c, &row) == CRM_OK) {
+    char kind[16], customer[16], name[256], goal[256];
+    field_str(row, "kind", kind, sizeof kind);
+    field_str(row, "customer", customer, sizeof customer);
+    field_str(row, "customer_name", name, sizeof name);
+    field_str(row, "goal", goal, sizeof goal);
+    format_beijing(field_int(row, "due_at"), when, sizeof when);
+    snprintf(buf, sizeof buf, "%s %s", customer, name);
+    table_add(&t, when,
+              strcmp(kind, "lapsed") == 0         ? "超期未跟进"
+              : strcmp(kind, "overdue_plan") == 0 ? "逾期计划"
+                                                  : "今日计划",
+              buf, goal[0] ? goal : "按等级应跟进");
+  }
+  crm_cursor_close(c);
+  table_print(&t, "  ");
+  table_free(&t);
+
+  printf("\n  客户分级名册 (graded roster):\n\n");
+  rq.owner = rep->id;
+  CHECK(crm_roster_list(s, &rq, &c));
+  table_init(&t, 4, "等级", "编号", "客户全称", "下次跟进截止");
+  while (crm_cursor_next(c, &row) == CRM_OK) {
+    char tier[8], id[16], name[256], due[16];
+    table_add(&t, field_str(row, "tier", tier, sizeof tier), field_str(row, "id", id, sizeof id),
+              field_str(row, "name", name, sizeof name),
+              field_str(row, "next_due_date", due, sizeof due));
+  }
+  crm_cursor_close(c);
+  table_print(&t, "  ");
+  table_free(&t);
+  (void)fired;
+  crm_session_close(s);
+}
+
+int main(int argc, char** argv) {
+  const char* db_path = argc > 1 ? argv[1] : "crm_demo.db";
+  const char* csv_path = argc > 2 ? argv[2] : NULL;
   crm_open_options opts = CRM_OPEN_OPTIONS_INIT;
-  crm_db *db = NULL;
-  crm_session *admin = NULL;
-  const char *zone = NULL;
+  crm_db* db = NULL;
+  crm_session* admin = NULL;
+  const char* zone = NULL;
   int64_t now = 0;
   int32_t schema = 0;
   char when[32], id[32];
-  const demo_user *rep = &g_users[0];
+  const demo_user* rep = &g_users[0];
 
   if (argc > 3 || (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))) {
     printf("usage: %s [path.db [customers.csv]]\n", argv[0]);
@@ -1355,7 +1643,7 @@ int main(int argc, char **argv) {
 
   heading("4. 录入不合格的记录 (A record with bad fields is rejected)");
   {
-    crm_session *rep_session = NULL;
+    crm_session* rep_session = NULL;
     CHECK(crm_session_open(db, rep->id, &rep_session));
     show_bad_record(admin, rep_session, rep);
     crm_session_close(rep_session);
@@ -1383,6 +1671,9 @@ int main(int argc, char **argv) {
 
   heading("9. 自定义字段的筛选与排序 (Filtering and sorting on custom fields)");
   show_custom_fields(db, rep);
+
+  heading("10. 一周的客户跟进：分级、计划、提醒与待办 (A week of follow-ups)");
+  show_week(db, admin, rep);
 
   crm_session_close(admin);
   CHECK(crm_db_close(db));
