@@ -158,29 +158,39 @@ std::string format_thresholds(const std::vector<Threshold>& t) {
   return out;
 }
 
+std::vector<FieldError> grading_input_errors(const std::vector<Criterion>& criteria,
+                                             const std::vector<std::string>& given) {
+  std::vector<FieldError> errors;
+  auto has = [&](const std::string& name) {
+    return std::find(given.begin(), given.end(), name) != given.end();
+  };
+  for (const auto& c : criteria) {
+    if (has(c.name)) continue;
+    FieldError e;
+    e.field = c.name;
+    e.code = "required";
+    e.label_zh = c.label_zh;
+    e.message_en = c.label_en + " is required";
+    e.message_zh = c.label_zh + "为必填项";
+    errors.push_back(std::move(e));
+  }
+  for (const auto& name : given) {
+    bool known = std::any_of(criteria.begin(), criteria.end(),
+                             [&](const Criterion& c) { return c.name == name; });
+    if (!known) errors.push_back(field_error(nullptr, name, "unknown_field", quote_value(name)));
+  }
+  return errors;
+}
+
 Grade grade(const std::vector<Criterion>& criteria, const std::vector<std::string>& tier_order,
             const std::map<std::string, double>& values) {
   if (tier_order.empty() || criteria.empty())
     throw Error(Status::state, "grading needs at least one tier and one criterion",
                 "客户分级至少需要一个等级和一项评估标准");
-  std::vector<FieldError> missing;
-  for (const auto& c : criteria) {
-    auto it = values.find(c.name);
-    if (it == values.end() || !std::isfinite(it->second)) {
-      FieldError e;
-      e.field = c.name;
-      e.code = "required";
-      e.label_zh = c.label_zh;
-      e.message_en = c.label_en + " is required";
-      e.message_zh = c.label_zh + "为必填项";
-      missing.push_back(std::move(e));
-    }
-  }
-  for (const auto& [name, v] : values) {
-    bool known = std::any_of(criteria.begin(), criteria.end(),
-                             [&](const Criterion& c) { return c.name == name; });
-    if (!known) missing.push_back(field_error(nullptr, name, "unknown_field", quote_value(name)));
-  }
+  std::vector<std::string> names;
+  for (const auto& [name, v] : values)
+    if (std::isfinite(v)) names.push_back(name);
+  std::vector<FieldError> missing = grading_input_errors(criteria, names);
   if (!missing.empty()) throw_validation(std::move(missing));
 
   std::size_t worst = 0;

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/error.hpp"
+
 namespace crm {
 
 // ---------------------------------------------------------------------------
@@ -77,6 +79,12 @@ struct Grade {
   std::string tier;
   std::string reason_zh, reason_en;  // each criterion's value and tier
 };
+// The errors of a grading's input: a "required" error for each criterion not
+// among `given` (the names that have a number), an "unknown_field" for each
+// given name that is no criterion.
+std::vector<FieldError> grading_input_errors(const std::vector<Criterion>& criteria,
+                                             const std::vector<std::string>& given);
+
 Grade grade(const std::vector<Criterion>& criteria, const std::vector<std::string>& tier_order,
             const std::map<std::string, double>& values);
 

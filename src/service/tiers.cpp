@@ -285,15 +285,11 @@ Record grade_customer(Session& s, std::int64_t key, const Record& values) {
     errors.push_back(std::move(e));
   }
   if (!errors.empty()) {
-    // Report the missing and unknown criteria along with the bad numbers.
-    try {
-      std::map<std::string, double> rest = numbers;
-      for (const auto& e : errors) rest[e.field] = 0;
-      grade(criteria, order, rest);
-    } catch (const Error& e) {
-      if (e.status() != Status::validation) throw;
-      errors.insert(errors.end(), e.fields().begin(), e.fields().end());
-    }
+    // Name the missing and unknown criteria along with the bad numbers.
+    std::vector<std::string> given;
+    for (const auto& [name, v] : values.entries()) given.push_back(name);
+    auto more = grading_input_errors(criteria, given);
+    errors.insert(errors.end(), more.begin(), more.end());
     throw_validation(std::move(errors));
   }
   Grade g = grade(criteria, order, numbers);
