@@ -83,18 +83,6 @@ std::int64_t setting_int(Session& s, const char* name) {
   return v.empty() ? 0 : std::stoll(v);
 }
 
-// The stored customer for a follow-up: live, or not_found / state.
-store::CustomerSchedule live_customer(Session& s, std::int64_t key) {
-  auto c = store::load_schedule(s.db().conn(), key);
-  if (!c)
-    throw Error(Status::not_found, "no customer " + store::human_id(key),
-                "客户 " + store::human_id(key) + " 不存在");
-  if (c->archived)
-    throw Error(Status::state, "customer " + store::human_id(key) + " is archived",
-                "客户 " + store::human_id(key) + " 已归档");
-  return std::move(*c);
-}
-
 store::PlanRow open_plan(Session& s, std::int64_t id) {
   auto p = store::load_plan(s.db().conn(), id);
   if (!p)
@@ -265,7 +253,7 @@ std::string agenda_token(std::int64_t plan_at, std::int64_t plan_id, const std::
 Record create_plan(Session& s, std::int64_t customer, const Record& fields) {
   s.authorize(Action::followup_write);
   Record v = checked_input(s, kPlan, fields, nullptr);
-  store::CustomerSchedule c = live_customer(s, customer);
+  store::CustomerSchedule c = live_schedule(s, customer);
   Record warning;
   store::WriteTransaction tx(s.db().conn());
   store::PlanRow p = insert_plan(s, c, v, 0, warning);
@@ -290,7 +278,7 @@ Record complete_plan(Session& s, std::int64_t plan, const Record& fields) {
   Record defaults;
   defaults.append("method", p.method);
   Record v = checked_input(s, kRecord, fields, &defaults);
-  store::CustomerSchedule c = live_customer(s, p.customer);
+  store::CustomerSchedule c = live_schedule(s, p.customer);
   Record warning;
   auto& conn = s.db().conn();
   store::WriteTransaction tx(conn);
@@ -333,7 +321,7 @@ Record reschedule_plan(Session& s, std::int64_t plan, std::int64_t planned_at,
   s.authorize(Action::followup_write);
   reason = checked_reason(reason);
   store::PlanRow p = open_plan(s, plan);
-  store::CustomerSchedule c = live_customer(s, p.customer);
+  store::CustomerSchedule c = live_schedule(s, p.customer);
   Record v;
   v.append("owner", p.owner);
   v.append("goal", p.goal);
@@ -362,7 +350,7 @@ Record reschedule_plan(Session& s, std::int64_t plan, std::int64_t planned_at,
 Record add_followup(Session& s, std::int64_t customer, const Record& fields) {
   s.authorize(Action::followup_write);
   Record v = checked_input(s, kRecord, fields, nullptr);
-  store::CustomerSchedule c = live_customer(s, customer);
+  store::CustomerSchedule c = live_schedule(s, customer);
   Record warning;
   store::WriteTransaction tx(s.db().conn());
   store::FollowupRow r = insert_record(s, c, v, 0, warning);
@@ -375,9 +363,7 @@ Record add_followup(Session& s, std::int64_t customer, const Record& fields) {
 std::vector<Record> customer_plans(Session& s, std::int64_t customer) {
   s.authorize(Action::followup_read);
   store::ReadTransaction rt(s.db().conn());
-  if (!store::load_schedule(s.db().conn(), customer))
-    throw Error(Status::not_found, "no customer " + store::human_id(customer),
-                "客户 " + store::human_id(customer) + " 不存在");
+  existing_schedule(s, customer);
   std::vector<Record> out;
   for (const auto& p : store::plans_of_customer(s.db().conn(), customer))
     out.push_back(plan_record(p));
@@ -387,9 +373,7 @@ std::vector<Record> customer_plans(Session& s, std::int64_t customer) {
 std::vector<Record> customer_followups(Session& s, std::int64_t customer) {
   s.authorize(Action::followup_read);
   store::ReadTransaction rt(s.db().conn());
-  if (!store::load_schedule(s.db().conn(), customer))
-    throw Error(Status::not_found, "no customer " + store::human_id(customer),
-                "客户 " + store::human_id(customer) + " 不存在");
+  existing_schedule(s, customer);
   std::vector<Record> out;
   for (const auto& r : store::followups_of_customer(s.db().conn(), customer))
     out.push_back(followup_record(r));

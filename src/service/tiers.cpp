@@ -88,17 +88,6 @@ void write_tier(Session& s, const store::CustomerSchedule& c, const std::string&
   refresh_next_due(s, c.key);
 }
 
-store::CustomerSchedule live_schedule(Session& s, std::int64_t key) {
-  auto c = store::load_schedule(s.db().conn(), key);
-  if (!c)
-    throw Error(Status::not_found, "no customer " + store::human_id(key),
-                "客户 " + store::human_id(key) + " 不存在");
-  if (c->archived)
-    throw Error(Status::state, "customer " + store::human_id(key) + " is archived",
-                "客户 " + store::human_id(key) + " 已归档");
-  return std::move(*c);
-}
-
 std::optional<double> number_of(const Value& v) {
   if (is_int(v)) return static_cast<double>(std::get<std::int64_t>(v));
   if (is_real(v)) return std::get<double>(v);
@@ -116,6 +105,22 @@ std::optional<double> number_of(const Value& v) {
 }
 
 }  // namespace
+
+store::CustomerSchedule existing_schedule(Session& s, std::int64_t key) {
+  auto c = store::load_schedule(s.db().conn(), key);
+  if (!c)
+    throw Error(Status::not_found, "no customer " + store::human_id(key),
+                "客户 " + store::human_id(key) + " 不存在");
+  return std::move(*c);
+}
+
+store::CustomerSchedule live_schedule(Session& s, std::int64_t key) {
+  store::CustomerSchedule c = existing_schedule(s, key);
+  if (c.archived)
+    throw Error(Status::state, "customer " + store::human_id(key) + " is archived",
+                "客户 " + store::human_id(key) + " 已归档");
+  return c;
+}
 
 void refresh_next_due(Session& s, std::int64_t key) {
   auto& conn = s.db().conn();

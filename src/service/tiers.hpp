@@ -9,6 +9,7 @@
 
 #include "domain/value.hpp"
 #include "service/session.hpp"
+#include "store/followup_repo.hpp"
 
 namespace crm {
 
@@ -84,6 +85,13 @@ struct ConfigHistoryPage {
 // "tier.", "rule.plan_overdue" …), oldest first.
 ConfigHistoryPage config_history(Session& s, const std::string& prefix, int page_size,
                                  const std::string& after);
+
+// The scheduling view of a customer that may be followed up: not_found if
+// there is no such customer, Status::state if it is archived.
+store::CustomerSchedule live_schedule(Session& s, std::int64_t key);
+
+// The same without the archived check (reads of past follow-ups).
+store::CustomerSchedule existing_schedule(Session& s, std::int64_t key);
 
 // Recomputes a customer's next due date from its tier's cadence and its last
 // contact (or its creation), and its cadence reminder.  Inside the caller's

@@ -6,34 +6,11 @@
 
 #include <cstdint>
 
+#include "store/columns.hpp"
 #include "store/customer_repo.hpp"
 
 namespace crm::store {
 namespace {
-
-std::optional<std::int64_t> opt_int(SQLite::Statement& st, int col) {
-  if (st.getColumn(col).isNull()) return std::nullopt;
-  return st.getColumn(col).getInt64();
-}
-
-std::optional<std::string> opt_text(SQLite::Statement& st, int col) {
-  if (st.getColumn(col).isNull()) return std::nullopt;
-  return st.getColumn(col).getString();
-}
-
-void bind_opt(SQLite::Statement& st, int i, const std::optional<std::string>& v) {
-  if (v)
-    st.bind(i, *v);
-  else
-    st.bind(i);
-}
-
-void bind_opt(SQLite::Statement& st, int i, const std::optional<std::int64_t>& v) {
-  if (v)
-    st.bind(i, *v);
-  else
-    st.bind(i);
-}
 
 #define CRM_PLAN_COLUMNS                                                                \
   "id, customer_id, owner_id, goal, method, talking_points, materials, planned_at, "    \

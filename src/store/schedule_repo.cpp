@@ -4,13 +4,10 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include "store/columns.hpp"
+
 namespace crm::store {
 namespace {
-
-std::optional<std::int64_t> opt_int(SQLite::Statement& st, int col) {
-  if (st.getColumn(col).isNull()) return std::nullopt;
-  return st.getColumn(col).getInt64();
-}
 
 #define CRM_OUTBOX_COLUMNS                                                                  \
   "id, key, kind, subject, base_at, customer_id, recipient_user, recipient_role, channel, " \
@@ -25,7 +22,7 @@ OutboxRow read_outbox(SQLite::Statement& st) {
   m.base_at = st.getColumn(4).getInt64();
   m.customer = opt_int(st, 5);
   m.recipient_user = opt_int(st, 6);
-  if (!st.getColumn(7).isNull()) m.recipient_role = st.getColumn(7).getString();
+  m.recipient_role = opt_text(st, 7);
   m.channel = st.getColumn(8).getString();
   m.message_zh = st.getColumn(9).getString();
   m.message_en = st.getColumn(10).getString();
@@ -144,27 +141,15 @@ std::int64_t insert_outbox(Connection& c, const OutboxRow& m) {
   q->bind(2, m.kind);
   q->bind(3, m.subject);
   q->bind(4, m.base_at);
-  if (m.customer)
-    q->bind(5, *m.customer);
-  else
-    q->bind(5);
-  if (m.recipient_user)
-    q->bind(6, *m.recipient_user);
-  else
-    q->bind(6);
-  if (m.recipient_role)
-    q->bind(7, *m.recipient_role);
-  else
-    q->bind(7);
+  bind_opt(*q, 5, m.customer);
+  bind_opt(*q, 6, m.recipient_user);
+  bind_opt(*q, 7, m.recipient_role);
   q->bind(8, m.channel);
   q->bind(9, m.message_zh);
   q->bind(10, m.message_en);
   q->bind(11, m.due_at);
   q->bind(12, m.created_at);
-  if (m.escalation_of)
-    q->bind(13, *m.escalation_of);
-  else
-    q->bind(13);
+  bind_opt(*q, 13, m.escalation_of);
   return q->exec() == 1 ? c.db().getLastInsertRowid() : 0;
 }
 
