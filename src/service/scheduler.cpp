@@ -215,7 +215,7 @@ std::vector<std::string> split_channels(const std::string& channels) {
   while (start <= channels.size()) {
     std::size_t end = channels.find(',', start);
     if (end == std::string::npos) end = channels.size();
-    if (end > start) out.push_back(channels.substr(start, end - start));
+    out.push_back(channels.substr(start, end - start));  // "" too, for the check
     start = end + 1;
   }
   return out;
@@ -424,6 +424,9 @@ void set_reminder_rule(Session& s, const std::string& kind, const Record& change
                 "delay_minutes and escalate_after stay 0",
                 "升级提醒的等待时间由原提醒规则的 escalate_after 决定，其自身的 delay_minutes 和 "
                 "escalate_after 须为 0");
+  if (r.channels.empty())
+    throw Error(Status::invalid_arg, "a rule needs at least one channel (app, email or sms)",
+                "提醒规则至少需要一个通知渠道（app、email 或 sms）");
   auto channels = split_channels(r.channels);
   std::vector<std::string> seen;
   for (const auto& ch : channels) {
@@ -436,9 +439,6 @@ void set_reminder_rule(Session& s, const std::string& kind, const Record& change
                       quote_value(r.channels) + "”");
     seen.push_back(ch);
   }
-  if (seen.empty())
-    throw Error(Status::invalid_arg, "a rule needs at least one channel (app, email or sms)",
-                "提醒规则至少需要一个通知渠道（app、email 或 sms）");
   for (const std::string* t : {&r.template_zh, &r.template_en}) {
     if (t->empty() || utf8_length(*t) > 500)
       throw Error(Status::invalid_arg, "a template is 1 to 500 characters",

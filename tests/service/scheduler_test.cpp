@@ -438,5 +438,487 @@ TEST_F(SchedulerTest, ManyDueTimersAreProcessedInBatchesWithinOneTick) {
   EXPECT_EQ(keys.size(), static_cast<std::size_t>(n)) << "one message per customer, no duplicates";
 }
 
+// ---------------------------------------------------------------------------
+// Helpers for the tests below.
+
+// Every reminder rule as "kind{field=value;...}", to show that a refused
+// change left them all as they were.
+std::string rules_text(const std::vector<Record>& rules) {
+  std::string out;
+  for (const auto& r : rules) {
+    out += r.text("kind") + "{";
+    for (const auto& [name, value] : r.entries()) {
+      out += name + "=";
+      if (is_int(value)) out += std::to_string(std::get<std::int64_t>(value));
+      if (is_text(value)) out += std::get<std::string>(value);
+      out += ";";
+    }
+    out += "}\n";
+  }
+  return out;
+}
+
+// The configuration history of one rule ("rule.<kind>"), oldest first.
+std::vector<Record> rule_history(Session& s, const std::string& kind) {
+  return config_history(s, "rule." + kind, 1000, "").rows;
+}
+
+// ---------------------------------------------------------------------------
+// Monthly review (R1.10).
+
+TEST_F(SchedulerTest, ReviewIsDueAMonthAfterEntryAtTheSameLocalTimeClampedToTheMonthEnd) {
+  // Entered Sat 2026-01-31 10:00: "2026-02-31" does not exist, so the review
+  // is due on the last day of February (2026 is not a leap year) at 10:00.
+  std::int64_t unreviewed = verified_customer(sh("2026-01-31 10:00"), 0);
+  std::int64_t early = verified_customer(sh("2026-01-31 10:00"), 1);
+  // Reviewed before it was due: the month counts from the review.
+  db->clock().fix(sh("2026-02-27 16:30"));
+  review_customer(*rep, early, std::string("电话确认需求未变"));
+
+  auto none = tick_messages(sh("2026-02-28 09:59:59.999"));
+  EXPECT_TRUE(none.empty()) << "at 09:59:59.999 on 02-28 no review is due yet, got "
+                            << describe(none);
+  TickReport r;
+  auto due = tick_messages(sh("2026-02-28 10:00"), &r);
+  ASSERT_EQ(due.size(), 1u) << "at 2026-02-28 10:00 only the customer never reviewed is due, got "
+                            << describe(due);
+  EXPECT_EQ(r.fired, 1);
+  const Record& m = due[0];
+  EXPECT_EQ(m.text("kind"), "review_due") << describe(m);
+  EXPECT_EQ(m.text("customer"), store::human_id(unreviewed)) << describe(m);
+  EXPECT_EQ(int_of(m, "recipient_user"), rep_id) << "the owner: " << describe(m);
+  EXPECT_TRUE(is_null_field(m, "recipient_role")) << describe(m);
+  EXPECT_EQ(m.text("channel"), "app");
+  EXPECT_EQ(int_of(m, "due_at"), sh("2026-02-28 10:00")) << wall(int_of(m, "due_at"));
+  EXPECT_EQ(m.text("message"), "【月度复核】客户“" + company(0) + "”（" +
+                                   store::human_id(unreviewed) + "）应于 2026-02-28 前完成复核");
+  EXPECT_EQ(m.text("message_en"), "Monthly review due: " + company(0) + " (" +
+                                      store::human_id(unreviewed) + ") by 2026-02-28");
+  // A review reminder is not escalated (escalate_after 0) and not repeated.
+  auto quiet = tick_messages(sh("2026-03-01 10:00"));
+  EXPECT_TRUE(quiet.empty()) << "a day after the review reminder: " << describe(quiet);
+
+  // The overdue customer reviewed on 03-02 09:15: the next one is due 04-02 09:15.
+  db->clock().fix(sh("2026-03-02 09:15"));
+  review_customer(*rep, unreviewed, std::nullopt);
+
+  // The early review (02-27 16:30) is due a month later, 03-27 16:30.
+  none = tick_messages(sh("2026-03-27 16:29:59.999"));
+  EXPECT_TRUE(none.empty()) << "a month after the early review less 1 ms: " << describe(none);
+  auto second = tick_messages(sh("2026-03-27 16:30"));
+  ASSERT_EQ(second.size(), 1u) << "a month after the review of 02-27 16:30: " << describe(second);
+  EXPECT_EQ(second[0].text("kind"), "review_due");
+  EXPECT_EQ(second[0].text("customer"), store::human_id(early)) << describe(second);
+  EXPECT_EQ(int_of(second[0], "due_at"), sh("2026-03-27 16:30"))
+      << wall(int_of(second[0], "due_at"));
+  EXPECT_TRUE(has_text(second[0].text("message"), "应于 2026-03-27 前完成复核"))
+      << second[0].text("message");
+
+  none = tick_messages(sh("2026-04-02 09:14:59.999"));
+  EXPECT_TRUE(none.empty()) << "a month after the review of 03-02 09:15 less 1 ms: "
+                            << describe(none);
+  auto third = tick_messages(sh("2026-04-02 09:15"));
+  ASSERT_EQ(third.size(), 1u) << "a month after the review of 03-02 09:15: " << describe(third);
+  EXPECT_EQ(third[0].text("customer"), store::human_id(unreviewed)) << describe(third);
+  EXPECT_EQ(int_of(third[0], "due_at"), sh("2026-04-02 09:15")) << wall(int_of(third[0], "due_at"));
+}
+
+// ---------------------------------------------------------------------------
+// Major change (R1.10): 24 hours after the follow-up that reported it.
+
+TEST_F(SchedulerTest, AMajorChangeRemindsTheOwnerADayLaterUnlessTheFileRecordsOneMeanwhile) {
+  std::int64_t unrecorded = verified_customer(kNow - 2 * kHour, 0);
+  std::int64_t recorded = verified_customer(kNow - 2 * kHour, 1);
+  Record boss;
+  boss.set("name", std::string("赵总"));
+  boss.set("phone", std::string("13712345678"));
+  boss.set("title", std::string("总经理"));
+  boss.set("decision_maker", std::int64_t{0});
+  std::int64_t boss_id = add_contact(*rep, recorded, boss);
+  // A decision maker added 1 ms before the contact is a major change of the
+  // file, but not one since the follow-up.
+  db->clock().fix(kNow - 1);
+  Record earlier = boss;
+  earlier.set("name", std::string("钱总"));
+  earlier.set("phone", std::string("13712345679"));
+  earlier.set("decision_maker", std::int64_t{1});
+  add_contact(*rep, unrecorded, earlier);
+
+  // Both contacts at kNow report a major change; recorded by the
+  // administrator, so the reminder's recipient is visibly the owner.
+  db->clock().fix(kNow);
+  for (std::int64_t key : {unrecorded, recorded}) {
+    Record f = record_fields("客户更换采购负责人");
+    f.set("major_change", std::string("采购负责人由王建国换为赵总"));
+    add_followup(*admin, key, f);
+  }
+  // Three hours later the owner records the new decision maker of one.
+  db->clock().fix(kNow + 3 * kHour);
+  Record promote;
+  promote.set("decision_maker", std::int64_t{1});
+  update_contact(*rep, boss_id, promote);
+
+  TickReport r;
+  auto none = tick_messages(kNow + 24 * kHour - 1, &r);
+  EXPECT_TRUE(none.empty()) << "23:59:59.999 after the contact: " << describe(none);
+  EXPECT_EQ(r.skipped, 0) << "nothing was due yet";
+  auto fired = tick_messages(kNow + 24 * kHour, &r);
+  ASSERT_EQ(fired.size(), 1u)
+      << "24 h after the contact only the customer without a recorded change is due, got "
+      << describe(fired);
+  EXPECT_EQ(r.fired, 1);
+  EXPECT_EQ(r.skipped, 1) << "the decision-maker change of 12:00 answered the other";
+  const Record& m = fired[0];
+  EXPECT_EQ(m.text("kind"), "major_change") << describe(m);
+  EXPECT_EQ(m.text("customer"), store::human_id(unrecorded)) << describe(m);
+  EXPECT_EQ(int_of(m, "recipient_user"), rep_id) << "the customer's owner: " << describe(m);
+  EXPECT_TRUE(is_null_field(m, "recipient_role")) << describe(m);
+  EXPECT_EQ(int_of(m, "due_at"), kNow + 24 * kHour) << wall(int_of(m, "due_at"));
+  EXPECT_EQ(m.text("message"), "【重大变更待更新】客户“" + company(0) + "”（" +
+                                   store::human_id(unrecorded) +
+                                   "）在 2026-11-23 09:00 的跟进中出现重大变更，档案尚未更新");
+  EXPECT_EQ(m.text("message_en"), "Major change not recorded: " + company(0) + " (" +
+                                      store::human_id(unrecorded) +
+                                      "), reported in the follow-up of 2026-11-23 09:00");
+  auto later = tick_messages(kNow + 24 * kHour + kHour);
+  EXPECT_TRUE(later.empty()) << "nothing for the recorded one later either: " << describe(later);
+}
+
+// ---------------------------------------------------------------------------
+// Escalation target: the owner's department's active sales manager.
+
+TEST_F(SchedulerTest, EscalationGoesToTheDepartmentsLowestIdActiveManagerElseToTheRole) {
+  // A rep of a department without a sales manager (the fixture's manager is
+  // in 华东销售部).  Customers entered an hour apart escalate an hour apart.
+  std::int64_t north = add_user("wangqiang", "王强", "华北销售部", "销售");
+  std::int64_t first = new_customer(kNow, 0, north);
+  std::int64_t second = new_customer(kNow + kHour, 1, north);
+  std::int64_t third = new_customer(kNow + 2 * kHour, 2, north);
+
+  for (std::int64_t hour : {24, 25, 26}) {
+    auto reminder = tick_messages(kNow + hour * kHour);
+    ASSERT_EQ(kinds(reminder), "unverified/app") << "+" << hour << " h: " << describe(reminder);
+    EXPECT_EQ(int_of(reminder[0], "recipient_user"), north) << describe(reminder);
+  }
+
+  auto to_role = tick_messages(kNow + 48 * kHour);
+  ASSERT_EQ(kinds(to_role), "escalation/app,escalation/email") << describe(to_role);
+  for (const auto& e : to_role) {
+    EXPECT_EQ(e.text("customer"), store::human_id(first)) << describe(e);
+    EXPECT_TRUE(is_null_field(e, "recipient_user"))
+        << "no sales manager in 华北销售部, yet: " << describe(e);
+    EXPECT_EQ(e.text("recipient_role"), "sales_manager") << describe(e);
+    EXPECT_TRUE(has_text(e.text("message"), "【升级提醒】王强的提醒超时未处理"))
+        << e.text("message");
+  }
+
+  // Two managers join 华北销售部; the one with the lower id is chosen (the
+  // fixture's 华东 manager has a lower id still, but another department).
+  std::int64_t low = add_user("zhaomin", "赵敏", "华北销售部", "销售经理");
+  std::int64_t high = add_user("qianlei", "钱磊", "华北销售部", "销售经理");
+  ASSERT_LT(manager_id, low);
+  ASSERT_LT(low, high);
+  auto to_low = tick_messages(kNow + 49 * kHour);
+  ASSERT_EQ(kinds(to_low), "escalation/app,escalation/email") << describe(to_low);
+  for (const auto& e : to_low) {
+    EXPECT_EQ(e.text("customer"), store::human_id(second)) << describe(e);
+    EXPECT_EQ(int_of(e, "recipient_user"), low)
+        << "the department's manager with the lowest id: " << describe(e);
+    EXPECT_TRUE(is_null_field(e, "recipient_role")) << describe(e);
+  }
+
+  // No service deactivates a user (users.hpp; "active" is read-only), so the
+  // state a host's administration would leave is written to the store
+  // directly: an inactive manager is passed over.
+  db->conn().exec(("UPDATE users SET active = 0 WHERE id = " + std::to_string(low)).c_str());
+  auto to_high = tick_messages(kNow + 50 * kHour);
+  ASSERT_EQ(kinds(to_high), "escalation/app,escalation/email") << describe(to_high);
+  for (const auto& e : to_high) {
+    EXPECT_EQ(e.text("customer"), store::human_id(third)) << describe(e);
+    EXPECT_EQ(int_of(e, "recipient_user"), high)
+        << "manager " << low << " is inactive: " << describe(e);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Rule changes apply to pending reminders.
+
+TEST_F(SchedulerTest, ALongerDelayMovesAPendingReminder) {
+  new_customer(kNow, 0);
+  db->clock().fix(kNow + kHour);
+  change_rule("unverified", "delay_minutes", std::int64_t{2880});
+  auto rules = list_reminder_rules(*admin);
+  auto unverified = std::find_if(rules.begin(), rules.end(),
+                                 [](const Record& r) { return r.text("kind") == "unverified"; });
+  ASSERT_NE(unverified, rules.end());
+  EXPECT_EQ(int_of(*unverified, "delay_minutes"), 2880);
+
+  TickReport r;
+  auto old_due = tick_messages(kNow + 24 * kHour, &r);
+  EXPECT_TRUE(old_due.empty()) << "the old due time (+24 h) no longer fires: " << describe(old_due);
+  EXPECT_EQ(r.fired, 0);
+  EXPECT_EQ(r.rearmed, 1) << "the reset timer is moved to +48 h";
+  auto none = tick_messages(kNow + 48 * kHour - 1, &r);
+  EXPECT_TRUE(none.empty()) << "+48 h less 1 ms: " << describe(none);
+  EXPECT_EQ(r.rearmed, 0) << "moved once only";
+  auto fired = tick_messages(kNow + 48 * kHour, &r);
+  ASSERT_EQ(kinds(fired), "unverified/app") << "+48 h: " << describe(fired);
+  EXPECT_EQ(int_of(fired[0], "due_at"), kNow + 48 * kHour) << wall(int_of(fired[0], "due_at"));
+
+  auto h = rule_history(*admin, "unverified");
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].text("subject"), "rule.unverified");
+  EXPECT_EQ(int_of(h[0], "at"), kNow + kHour);
+  EXPECT_TRUE(has_text(h[0].text("before"), "delay_minutes=1440;")) << h[0].text("before");
+  EXPECT_TRUE(has_text(h[0].text("after"), "delay_minutes=2880;")) << h[0].text("after");
+}
+
+TEST_F(SchedulerTest, SwitchingToWorkingTimeRetimesAPendingReminderOnTheCalendar) {
+  // Entered Mon 2026-11-23 10:00.  24 working hours (09:00-12:00, 13:30-18:00):
+  //   11-23 Mon 10:00-18:00 6.5, Tue 7.5 (14.0), Wed 7.5 (21.5),
+  //   11-26 Thu 09:00-11:30 (24.0) → due 2026-11-26 11:30 instead of Tue 10:00.
+  new_customer(sh("2026-11-23 10:00"), 0);
+  db->clock().fix(sh("2026-11-23 11:00"));
+  change_rule("unverified", "counting", std::string("working"));
+
+  TickReport r;
+  auto calendar_due = tick_messages(sh("2026-11-24 10:00"), &r);
+  EXPECT_TRUE(calendar_due.empty())
+      << "24 calendar hours are past, 24 working hours are not: " << describe(calendar_due);
+  EXPECT_EQ(r.rearmed, 1);
+  auto none = tick_messages(sh("2026-11-26 11:29:59.999"));
+  EXPECT_TRUE(none.empty()) << describe(none);
+  auto fired = tick_messages(sh("2026-11-26 11:30"));
+  ASSERT_EQ(kinds(fired), "unverified/app") << describe(fired);
+  EXPECT_EQ(int_of(fired[0], "due_at"), sh("2026-11-26 11:30")) << wall(int_of(fired[0], "due_at"));
+
+  // Its escalation counts 24 working hours from 11-26 11:30 too:
+  //   Thu 0.5 + 4.5 (5.0), Fri 7.5 (12.5), Mon 11-30 7.5 (20.0),
+  //   Tue 12-01 09:00-12:00 (23.0), 13:30-14:30 (24.0)
+  none = tick_messages(sh("2026-12-01 14:29:59.999"));
+  EXPECT_TRUE(none.empty()) << describe(none);
+  auto escalated = tick_messages(sh("2026-12-01 14:30"));
+  EXPECT_EQ(kinds(escalated), "escalation/app,escalation/email") << describe(escalated);
+
+  auto h = rule_history(*admin, "unverified");
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_TRUE(has_text(h[0].text("before"), "counting=calendar;")) << h[0].text("before");
+  EXPECT_TRUE(has_text(h[0].text("after"), "counting=working;")) << h[0].text("after");
+}
+
+TEST_F(SchedulerTest, ADisabledRuleDropsItsDueRemindersAndWritesNothing) {
+  new_customer(kNow, 0);
+  new_customer(kNow, 1);
+  const std::int64_t before = last_outbox_id();
+  db->clock().fix(kNow + kHour);
+  change_rule("unverified", "enabled", std::int64_t{0});
+
+  TickReport r;
+  auto due = tick_messages(kNow + 24 * kHour, &r);
+  EXPECT_TRUE(due.empty()) << "the rule is disabled: " << describe(due);
+  EXPECT_EQ(r.fired, 0);
+  EXPECT_EQ(r.messages, 0);
+  EXPECT_EQ(r.skipped, 2) << "both due reminders dropped";
+  EXPECT_EQ(r.pending, 2) << "only the two monthly reviews remain";
+  auto later = tick_messages(kNow + 48 * kHour, &r);
+  EXPECT_TRUE(later.empty()) << "no escalation of a reminder never written: " << describe(later);
+  EXPECT_EQ(r.skipped, 0);
+  EXPECT_EQ(last_outbox_id(), before) << "the outbox is untouched";
+
+  auto h = rule_history(*admin, "unverified");
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_TRUE(has_text(h[0].text("before"), "enabled=1;")) << h[0].text("before");
+  EXPECT_TRUE(has_text(h[0].text("after"), "enabled=0;")) << h[0].text("after");
+}
+
+TEST_F(SchedulerTest, EscalateAfterZeroDropsAnEscalationAlreadyPending) {
+  new_customer(kNow, 0);
+  auto fired = tick_messages(kNow + 24 * kHour);
+  ASSERT_EQ(kinds(fired), "unverified/app") << describe(fired);
+  db->clock().fix(kNow + 25 * kHour);
+  change_rule("unverified", "escalate_after", std::int64_t{0});
+  // Entered after the change: its reminder arms no escalation at all.
+  new_customer(kNow + 25 * kHour, 1);
+
+  TickReport r;
+  auto none = tick_messages(kNow + 48 * kHour, &r);
+  EXPECT_TRUE(none.empty()) << "the pending escalation is dropped, not sent: " << describe(none);
+  EXPECT_EQ(r.escalated, 0);
+  EXPECT_EQ(r.skipped, 1);
+  auto second = tick_messages(kNow + 49 * kHour, &r);
+  ASSERT_EQ(kinds(second), "unverified/app") << describe(second);
+  auto never = tick_messages(kNow + 80 * kHour, &r);
+  EXPECT_TRUE(never.empty()) << "escalate_after 0 = never: " << describe(never);
+  EXPECT_EQ(r.pending, 2) << "the two monthly reviews only";
+
+  auto h = rule_history(*admin, "unverified");
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].text("subject"), "rule.unverified");
+  EXPECT_TRUE(has_text(h[0].text("before"), "escalate_after=1440;")) << h[0].text("before");
+  EXPECT_TRUE(has_text(h[0].text("after"), "escalate_after=0;")) << h[0].text("after");
+}
+
+// ---------------------------------------------------------------------------
+// Rule validation: a refused change changes nothing.
+
+TEST_F(SchedulerTest, InvalidRuleChangesAreRefusedAndLeaveTheRulesAsTheyWere) {
+  const std::string rules_before = rules_text(list_reminder_rules(*admin));
+  auto refused = [&](Status status, const char* kind, const char* field, Value v,
+                     const char* what) {
+    SCOPED_TRACE(what);
+    Record changes;
+    changes.set(field, std::move(v));
+    expect_error(status, [&] { set_reminder_rule(*admin, kind, changes); });
+    EXPECT_EQ(rules_text(list_reminder_rules(*admin)), rules_before)
+        << "after the refused change (" << what << ") the rules changed";
+  };
+  refused(Status::not_found, "birthday", "enabled", std::int64_t{1}, "unknown kind");
+  refused(Status::invalid_arg, "unverified", "channels", std::string("fax"), "channel fax");
+  refused(Status::invalid_arg, "unverified", "channels", std::string("app,fax"), "channel app,fax");
+  refused(Status::invalid_arg, "unverified", "channels", std::string("app,email,app"),
+          "a channel twice");
+  refused(Status::invalid_arg, "unverified", "channels", std::string(""), "no channel");
+  refused(Status::invalid_arg, "unverified", "template_zh",
+          std::string("客户{customer}的{deadline}"), "unknown placeholder");
+  refused(Status::invalid_arg, "unverified", "template_en", std::string("{customer} ({client_id})"),
+          "unknown placeholder in template_en");
+  refused(Status::invalid_arg, "unverified", "template_zh", std::string("客户{customer"),
+          "{ without }");
+  refused(Status::invalid_arg, "unverified", "template_zh", std::string("客户customer}"),
+          "} without {");
+  refused(Status::invalid_arg, "escalation", "delay_minutes", std::int64_t{60},
+          "an escalation's own delay");
+  refused(Status::not_found, "unverified", "calendar", std::string("no_such_calendar"),
+          "unknown calendar");
+  refused(Status::invalid_arg, "unverified", "priority", std::string("high"), "not a rule field");
+  refused(Status::invalid_arg, "unverified", "counting", std::string("sometimes"),
+          "unknown counting");
+  refused(Status::invalid_arg, "unverified", "delay_minutes", std::int64_t{-1}, "negative delay");
+  refused(Status::invalid_arg, "escalation", "escalate_after", std::int64_t{60},
+          "an escalation's own escalate_after");
+  refused(Status::invalid_arg, "unverified", "enabled", std::int64_t{2}, "enabled is 0 or 1");
+
+  // A valid field together with an invalid one: nothing of it is kept.
+  Record mixed;
+  mixed.set("delay_minutes", std::int64_t{60});
+  mixed.set("channels", std::string("fax"));
+  expect_error(Status::invalid_arg, [&] { set_reminder_rule(*admin, "unverified", mixed); });
+  EXPECT_EQ(rules_text(list_reminder_rules(*admin)), rules_before)
+      << "delay_minutes was kept from a refused change";
+
+  Record fine;
+  fine.set("delay_minutes", std::int64_t{60});
+  expect_error(Status::permission, [&] { set_reminder_rule(*rep, "unverified", fine); });
+  EXPECT_EQ(rules_text(list_reminder_rules(*admin)), rules_before) << "a sales rep changed a rule";
+
+  auto history = config_history(*admin, "rule.", 1000, "").rows;
+  EXPECT_TRUE(history.empty()) << history.size() << " refused changes were kept in the history";
+}
+
+TEST_F(SchedulerTest, AChannelListWithAnEmptyChannelIsRefused) {
+  // "channels" is a comma-separated list of app, email, sms: an empty item
+  // is not one of them.
+  auto unverified_channels = [&] {
+    for (const auto& r : list_reminder_rules(*admin))
+      if (r.text("kind") == "unverified") return r.text("channels");
+    ADD_FAILURE() << "no unverified rule";
+    return std::string();
+  };
+  for (const char* channels : {"app,,email", "app,", ",app"}) {
+    SCOPED_TRACE(channels);
+    Record changes;
+    changes.set("channels", std::string(channels));
+    expect_error(Status::invalid_arg, [&] { set_reminder_rule(*admin, "unverified", changes); });
+    EXPECT_EQ(unverified_channels(), "app")
+        << "channels \"" << channels << "\" was stored as given";
+    // Put the rule back for the next case if it was accepted.
+    if (unverified_channels() != "app") change_rule("unverified", "channels", std::string("app"));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Templates.
+
+TEST_F(SchedulerTest, TheNextMessagesUseAChangedTemplate) {
+  std::int64_t before = new_customer(kNow - 24 * kHour, 0);
+  auto old = tick_messages(kNow);
+  ASSERT_EQ(kinds(old), "unverified/app") << describe(old);
+  const std::string old_message = old[0].text("message");
+  EXPECT_TRUE(has_text(old_message, "【信息待核实】")) << old_message;
+
+  db->clock().fix(kNow + kHour);
+  change_rule("unverified", "template_zh",
+              std::string("{customer}（{customer_id}）请于{time}前核实"));
+  std::int64_t after = new_customer(kNow + 2 * kHour, 1);
+
+  auto fired = tick_messages(kNow + 26 * kHour);
+  std::vector<Record> reminders, escalations;
+  for (const auto& m : fired)
+    (m.text("kind") == "unverified" ? reminders : escalations).push_back(m);
+  ASSERT_EQ(reminders.size(), 1u) << describe(fired);
+  EXPECT_EQ(reminders[0].text("customer"), store::human_id(after));
+  EXPECT_EQ(reminders[0].text("message"),
+            company(1) + "（" + store::human_id(after) + "）请于2026-11-23 11:00前核实")
+      << "the new template, exactly as written";
+  EXPECT_EQ(
+      reminders[0].text("message_en"),
+      "Not verified: " + company(1) + " (" + store::human_id(after) + "), entered 2026-11-23 11:00")
+      << "template_en was not changed";
+
+  // The message written before the change keeps its text; its escalation
+  // quotes it as written.
+  ASSERT_EQ(kinds(escalations), "escalation/app,escalation/email") << describe(fired);
+  for (const auto& e : escalations) {
+    EXPECT_EQ(e.text("customer"), store::human_id(before));
+    EXPECT_EQ(e.text("message"), "【升级提醒】张伟的提醒超时未处理：" + old_message);
+  }
+  auto listed = outbox_after(0);
+  ASSERT_FALSE(listed.empty());
+  EXPECT_EQ(listed[0].text("message"), old_message) << "a written message is not re-rendered";
+}
+
+// ---------------------------------------------------------------------------
+// Escalation counts from when its reminder was written.
+
+TEST_F(SchedulerTest, APlanOverdueTickedHourlyEscalatesADayAfterItWasWritten) {
+  // The host ticks every hour at :20.  The plan of 2026-11-24 15:00 is
+  // overdue at 2026-11-25 00:00 and written at 00:20; its escalation is due
+  // 24 h after that (2026-11-26 00:20), not 24 h after 00:00.
+  std::int64_t key = verified_customer(kNow, 0);
+  create_plan(*rep, key, plan_fields(sh("2026-11-24 15:00")));
+  const std::int64_t overdue_written = sh("2026-11-25 00:20");
+  const std::int64_t escalation_due = overdue_written + 24 * kHour;
+  for (std::int64_t t = sh("2026-11-23 09:20"); t <= sh("2026-11-26 03:20"); t += kHour) {
+    if (t == escalation_due) {
+      auto at_due_day_end = tick_messages(sh("2026-11-26 00:00"));
+      EXPECT_TRUE(at_due_day_end.empty())
+          << "24 h after the overdue instant, but not after it was written: "
+          << describe(at_due_day_end);
+      auto just_before = tick_messages(escalation_due - 1);
+      EXPECT_TRUE(just_before.empty())
+          << "24 h less 1 ms after it was written: " << describe(just_before);
+    }
+    TickReport r;
+    auto ms = tick_messages(t, &r);
+    if (t == sh("2026-11-24 15:20")) {
+      EXPECT_EQ(kinds(ms), "plan_reminder/app") << "at " << wall(t) << ": " << describe(ms);
+    } else if (t == overdue_written) {
+      ASSERT_EQ(kinds(ms), "plan_overdue/app") << "at " << wall(t) << ": " << describe(ms);
+      EXPECT_EQ(int_of(ms[0], "due_at"), sh("2026-11-25 00:00")) << wall(int_of(ms[0], "due_at"));
+      EXPECT_EQ(int_of(ms[0], "created_at"), overdue_written) << wall(int_of(ms[0], "created_at"));
+    } else if (t == escalation_due) {
+      ASSERT_EQ(kinds(ms), "escalation/app,escalation/email")
+          << "at " << wall(t) << ": " << describe(ms);
+      EXPECT_EQ(r.escalated, 1);
+      for (const auto& e : ms) {
+        EXPECT_EQ(int_of(e, "recipient_user"), manager_id) << describe(e);
+        EXPECT_EQ(int_of(e, "due_at"), escalation_due) << wall(int_of(e, "due_at"));
+      }
+    } else {
+      EXPECT_TRUE(ms.empty()) << "at " << wall(t) << ": " << describe(ms);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace crm::testing
