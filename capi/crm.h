@@ -209,7 +209,7 @@ CRM_API int crm_record_to_json(const crm_record *rec, char **out);
 /* ------------------------------------------------------------------------ */
 
 /** Entities with registered fields: "customer", "contact", "user",
- *  "followup_plan" and "followup_record". */
+ *  "followup_plan", "followup_record" and "maintenance_plan". */
 
 /** The number of fields an entity has. */
 CRM_API int crm_field_count(const char *entity, int32_t *out);
@@ -217,7 +217,8 @@ CRM_API int crm_field_count(const char *entity, int32_t *out);
 /** Describe the i-th field of an entity.  Every out-parameter is optional
  *  (pass NULL to skip).  Strings are static (valid for the process).
  *  type: "text", "integer", "enum", "phone", "email", "date", "user",
- *  "instant"; flags: bit 0 required, bit 1 read-only, bit 2 personal data. */
+ *  "instant", "decimal" (a maintenance plan's cost: yuan as text with two
+ *  decimals); flags: bit 0 required, bit 1 read-only, bit 2 personal data. */
 CRM_API int crm_field_info(const char *entity, int32_t i, const char **name,
                            const char **type, const char **label_zh,
                            const char **label_en, int32_t *flags);
@@ -977,6 +978,60 @@ CRM_API int crm_agenda(crm_session *s, const crm_agenda_query *q, crm_cursor **o
  *  "feedback", "next_step", "goal"}. */
 CRM_API int crm_daily_report(crm_session *s, int64_t owner, const char *date, crm_cursor **out);
 
+/* Maintenance plans for key customers (客户维护方案, R2.6) ---------------------- */
+
+/** A maintenance plan (entity "maintenance_plan", see crm_field_info) says how
+ *  a key customer is looked after: "method" (维护方式, e.g. 定期拜访+专属客服),
+ *  "measures" (维护措施), "responsible" (负责人员: the people, by name),
+ *  "cost" (维护费用: yuan exact to the fen, set as text "12000" / "12000.50"
+ *  or a number, read back as text with two decimals) and its period
+ *  "period_start" / "period_end" ("YYYY-MM-DD"); all are required.  Its
+ *  "state" (dictionary "maintenance_state") moves
+ *      submitted (待审批) -> approved (已批准) or rejected (已驳回)
+ *      approved -> carried_out (已执行) -> evaluated (已评估)
+ *  and a step from any other state is CRM_ERR_STATE naming the current one.
+ *  Every step is a row of the customer's history (kind "maintenance", field
+ *  "maintenance.<id>", before / after the states, reason the decision's
+ *  note).  In every function *out is optional; free it with
+ *  crm_record_free. */
+
+/** Submit a plan for a key customer: one graded in the best tier (position
+ *  1 of crm_tier_list, "A" by default) and not archived, CRM_ERR_STATE
+ *  otherwise.  Any user may submit.  CRM_ERR_VALIDATION lists every failing
+ *  field: a missing one ("required"), a text too long ("too_long"), a cost
+ *  that is not a number of yuan with at most two decimals
+ *  ("invalid_number") or is negative ("negative"), a bad date
+ *  ("invalid_date"), "period_end" before "period_start" ("before_start").
+ *  *out = the plan, in state "submitted". */
+CRM_API int crm_maintenance_plan_submit(crm_session *s, const char *customer_id,
+                                        const crm_record *fields, crm_record **out);
+
+/** A maintenance plan by id. */
+CRM_API int crm_maintenance_plan_get(crm_session *s, int64_t plan_id, crm_record **out);
+
+/** Approve (approve != 0) or reject (0) a submitted plan, with an optional
+ *  note (审批意见, at most 500 characters; CRM_ERR_INVALID_ARG if longer),
+ *  kept as "decision_note" with "decided_by" and "decided_at".  Only an
+ *  administrator or an active sales manager (销售经理) of the department of
+ *  the customer's owner may decide, and never the user who submitted the
+ *  plan: CRM_ERR_PERMISSION otherwise. */
+CRM_API int crm_maintenance_plan_decide(crm_session *s, int64_t plan_id, int32_t approve,
+                                        const char *note);
+
+/** Record that an approved plan was carried out ("carried_out_at"). */
+CRM_API int crm_maintenance_plan_carry_out(crm_session *s, int64_t plan_id);
+
+/** Evaluate a carried-out plan (客户维护总结): `evaluation` is required text of
+ *  at most 2000 characters, `satisfaction` the customer's satisfaction 1..5
+ *  (0 = none); CRM_ERR_VALIDATION ("required", "too_long",
+ *  "out_of_range") otherwise. */
+CRM_API int crm_maintenance_plan_evaluate(crm_session *s, int64_t plan_id, const char *evaluation,
+                                          int32_t satisfaction);
+
+/** A customer's maintenance plans, in the order they were submitted. */
+CRM_API int crm_customer_maintenance_plans(crm_session *s, const char *customer_id,
+                                           crm_cursor **out);
+
 /* Reminders and the outbox (提醒与发件箱, R2.5, R1.5, R1.10, R8.2) ---------------- */
 
 /** Reminders are computed by crm_tick and written to an outbox; the library
@@ -1068,7 +1123,8 @@ CRM_API int crm_outbox_list(crm_session *s, int64_t after_id, int32_t limit,
  *  "tags"; before or after is "category:label"), "contact" (field "contacts"
  *  for an added or removed contact, "contact.<id>.<field>" for a change,
  *  "primary_contact"; values "<id>:<name>"), "review" (a monthly review;
- *  its note is the reason) or "archive".  "major" is 1 for a
+ *  its note is the reason), "maintenance" (field "maintenance.<id>": a
+ *  maintenance plan's state) or "archive".  "major" is 1 for a
  *  major change (R1.10: a decision maker added, removed or changed). */
 CRM_API int crm_customer_history(crm_session *s, const char *id, crm_cursor **out);
 

@@ -23,6 +23,7 @@
 #include "service/db.hpp"
 #include "service/error.hpp"
 #include "service/followups.hpp"
+#include "service/maintenance.hpp"
 #include "service/scheduler.hpp"
 #include "service/session.hpp"
 #include "service/tags.hpp"
@@ -1379,6 +1380,66 @@ int crm_daily_report(crm_session* s, int64_t owner, const char* date, crm_cursor
     require(out, "out");
     *out = nullptr;
     *out = make_cursor(h.db, crm::daily_report(*h.session, owner, date), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_maintenance_plan_submit(crm_session* s, const char* customer_id, const crm_record* fields,
+                                crm_record** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(customer_id, "customer_id");
+    require(fields, "fields");
+    if (out) *out = nullptr;
+    crm::Record plan = crm::submit_maintenance_plan(
+        *h.session, crm::customer_key(*h.session, customer_id), fields->rec);
+    if (out) *out = record_out(std::move(plan));
+    return CRM_OK;
+  });
+}
+
+int crm_maintenance_plan_get(crm_session* s, int64_t plan_id, crm_record** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    *out = record_out(crm::get_maintenance_plan(*h.session, plan_id));
+    return CRM_OK;
+  });
+}
+
+int crm_maintenance_plan_decide(crm_session* s, int64_t plan_id, int32_t approve,
+                                const char* note) {
+  return with_session(s, [&](SessionHandle& h) {
+    crm::decide_maintenance_plan(*h.session, plan_id, approve != 0, opt_text(note));
+    return CRM_OK;
+  });
+}
+
+int crm_maintenance_plan_carry_out(crm_session* s, int64_t plan_id) {
+  return with_session(s, [&](SessionHandle& h) {
+    crm::carry_out_maintenance_plan(*h.session, plan_id);
+    return CRM_OK;
+  });
+}
+
+int crm_maintenance_plan_evaluate(crm_session* s, int64_t plan_id, const char* evaluation,
+                                  int32_t satisfaction) {
+  return with_session(s, [&](SessionHandle& h) {
+    // NULL is no evaluation: the validation error names the field.
+    crm::evaluate_maintenance_plan(
+        *h.session, plan_id, evaluation ? evaluation : "",
+        satisfaction == 0 ? std::nullopt : std::optional<std::int64_t>(satisfaction));
+    return CRM_OK;
+  });
+}
+
+int crm_customer_maintenance_plans(crm_session* s, const char* customer_id, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(customer_id, "customer_id");
+    require(out, "out");
+    *out = nullptr;
+    auto rows =
+        crm::customer_maintenance_plans(*h.session, crm::customer_key(*h.session, customer_id));
+    *out = make_cursor(h.db, std::move(rows), std::string());
     return CRM_OK;
   });
 }

@@ -748,6 +748,36 @@ class Session {
     return rows_of([&](crm_cursor** c) { return crm_daily_report(s_, owner, date.c_str(), c); });
   }
 
+  // -- Maintenance plans for key customers (客户维护方案) -----------------------
+
+  /// Submits a plan for a key customer (tier A); returns it, state "submitted".
+  Record submit_maintenance_plan(const std::string& customer_id, const Record& fields) {
+    crm_record* r = nullptr;
+    detail::check(crm_maintenance_plan_submit(s_, customer_id.c_str(), fields.get(), &r));
+    return Record(r);
+  }
+  Record maintenance_plan(std::int64_t plan_id) {
+    crm_record* r = nullptr;
+    detail::check(crm_maintenance_plan_get(s_, plan_id, &r));
+    return Record(r);
+  }
+  /// Approves or rejects a submitted plan (an administrator or the owner's sales manager).
+  void decide_maintenance_plan(std::int64_t plan_id, bool approve, const std::string& note = {}) {
+    detail::check(crm_maintenance_plan_decide(s_, plan_id, approve ? 1 : 0, or_null(note)));
+  }
+  void carry_out_maintenance_plan(std::int64_t plan_id) {
+    detail::check(crm_maintenance_plan_carry_out(s_, plan_id));
+  }
+  /// Evaluates a carried-out plan (客户维护总结); satisfaction 1..5, 0 = none.
+  void evaluate_maintenance_plan(std::int64_t plan_id, const std::string& evaluation,
+                                 int32_t satisfaction = 0) {
+    detail::check(crm_maintenance_plan_evaluate(s_, plan_id, evaluation.c_str(), satisfaction));
+  }
+  std::vector<Record> maintenance_plans(const std::string& customer_id) {
+    return rows_of(
+        [&](crm_cursor** c) { return crm_customer_maintenance_plans(s_, customer_id.c_str(), c); });
+  }
+
   // -- Reminders and the outbox (提醒与发件箱) -------------------------------
 
   /// Runs the scheduler up to now_ms (0 = the database clock); administrators only.

@@ -164,8 +164,43 @@ std::optional<Value> fail(FieldError& error, const CustomField& f, const char* c
 
 }  // namespace
 
+std::optional<Value> normalize_decimal(const FieldDef& def, int decimals, const Value& input,
+                                       FieldError& error) {
+  auto fail = [&](const char* code, std::string_view detail) {
+    error = field_error(&def, def.name, code, detail);
+    return std::optional<Value>();
+  };
+  const std::string places = std::to_string(decimals);
+  if (is_null(input)) return some(std::monostate{});
+  if (is_int(input)) {
+    auto s = parse_decimal(std::to_string(std::get<std::int64_t>(input)), decimals);
+    if (!s) return fail("invalid_number", places);
+    return some(format_decimal(*s, decimals));
+  }
+  if (is_real(input)) {
+    double d = std::get<double>(input);
+    double scaled = d * static_cast<double>(pow10(decimals));
+    double rounded = std::nearbyint(scaled);
+    // A binary double is accepted when it is the nearest one to a value
+    // with at most `decimals` digits (0.1 → "0.10"); 0.125 at two is not.
+    if (!std::isfinite(d) || std::fabs(rounded) >= static_cast<double>(kDecimalLimit) ||
+        std::fabs(scaled - rounded) > 1e-6 * std::max(1.0, std::fabs(scaled)))
+      return fail("invalid_number", places);
+    return some(format_decimal(static_cast<std::int64_t>(rounded), decimals));
+  }
+  const std::string& raw = std::get<std::string>(input);
+  if (!is_valid_utf8(raw)) return fail("invalid_utf8", {});
+  if (raw.size() > 1024) return fail("unknown_value", quote_value(raw));
+  std::string text = normalize_text(raw, TextMode::structured);
+  if (text.empty()) return some(std::monostate{});
+  auto v = parse_decimal(text, decimals);
+  if (!v) return fail("invalid_number", places);
+  return some(format_decimal(*v, decimals));
+}
+
 std::optional<Value> normalize_custom_value(const CustomField& f, const Value& input,
                                             const DictionaryLookup& dicts, FieldError& error) {
+  if (f.type == FieldType::decimal) return normalize_decimal(f.def, f.decimals, input, error);
   if (is_null(input)) return some(std::monostate{});
   const char* expected_en = "text";
   const char* expected_zh = "文本";
@@ -173,10 +208,6 @@ std::optional<Value> normalize_custom_value(const CustomField& f, const Value& i
     case FieldType::integer:
       expected_en = "an integer";
       expected_zh = "整数";
-      break;
-    case FieldType::decimal:
-      expected_en = "a number";
-      expected_zh = "数值";
       break;
     case FieldType::boolean:
       expected_en = "true or false (1 or 0)";
@@ -192,23 +223,6 @@ std::optional<Value> normalize_custom_value(const CustomField& f, const Value& i
       auto v = std::get<std::int64_t>(input);
       if (v == 0 || v == 1) return input;
       return fail(error, f, "invalid_boolean");
-    }
-    if (f.type == FieldType::decimal) {
-      if (is_int(input)) {
-        auto v = std::get<std::int64_t>(input);
-        auto s = parse_decimal(std::to_string(v), f.decimals);
-        if (!s) return fail(error, f, "invalid_number", std::to_string(f.decimals));
-        return some(format_decimal(*s, f.decimals));
-      }
-      double d = std::get<double>(input);
-      double scaled = d * static_cast<double>(pow10(f.decimals));
-      double rounded = std::nearbyint(scaled);
-      // A binary double is accepted when it is the nearest one to a value
-      // with at most `decimals` digits (0.1 → "0.10"); 0.125 at two is not.
-      if (!std::isfinite(d) || std::fabs(rounded) >= static_cast<double>(kDecimalLimit) ||
-          std::fabs(scaled - rounded) > 1e-6 * std::max(1.0, std::fabs(scaled)))
-        return fail(error, f, "invalid_number", std::to_string(f.decimals));
-      return some(format_decimal(static_cast<std::int64_t>(rounded), f.decimals));
     }
     return fail(error, f, "wrong_type", expected_en, expected_zh);
   }
@@ -236,11 +250,6 @@ std::optional<Value> normalize_custom_value(const CustomField& f, const Value& i
       auto v = parse_integer_text(text);
       if (!v) return fail(error, f, "wrong_type", expected_en, expected_zh);
       return some(*v);
-    }
-    case FieldType::decimal: {
-      auto v = parse_decimal(text, f.decimals);
-      if (!v) return fail(error, f, "invalid_number", std::to_string(f.decimals));
-      return some(format_decimal(*v, f.decimals));
     }
     case FieldType::date: {
       auto d = parse_date(text);

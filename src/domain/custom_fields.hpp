@@ -85,6 +85,12 @@ class DictionaryLookup;
 std::optional<Value> normalize_custom_value(const CustomField& f, const Value& input,
                                             const DictionaryLookup& dicts, FieldError& error);
 
+// One decimal value for field `def` as a write takes it, with `decimals`
+// digits after the point (the decimal rule of normalize_custom_value, also
+// used for built-in money fields).  NULL or blank text gives NULL.
+std::optional<Value> normalize_decimal(const FieldDef& def, int decimals, const Value& input,
+                                       FieldError& error);
+
 // Decimal text ("-12.5", "3", "0.125") → integer scaled by 10^decimals;
 // nullopt when malformed, too precise or beyond ±10^15.
 std::optional<std::int64_t> parse_decimal(std::string_view text, int decimals);

@@ -57,6 +57,17 @@ void normalize_builtin(std::string_view entity, const FieldDef* def, const std::
       out.values.append(name, Value{});
     return;
   }
+  if (def->type == FieldType::decimal) {
+    FieldError error;
+    auto v = normalize_decimal(*def, kMoneyDecimals, value, error);
+    if (!v)
+      out.errors.push_back(std::move(error));
+    else if (is_null(*v) && (def->flags & kRequired))
+      out.errors.push_back(field_error(def, name, "required"));
+    else
+      out.values.append(name, std::move(*v));
+    return;
+  }
   if (wants_text(def->type)) {
     if (!is_text(value)) {
       out.errors.push_back(field_error(def, name, "wrong_type", "text", "文本"));
@@ -241,7 +252,7 @@ std::optional<Value> normalize_filter_value(std::string_view entity, const Field
   FieldDef open = def;  // a filter may name read-only fields, and compare to blank
   open.flags &= ~(kReadOnly | kRequired);
   Value input{text};
-  if (!wants_text(def.type)) {
+  if (!wants_text(def.type) && def.type != FieldType::decimal) {
     auto v = parse_integer_text(normalize_text(text, TextMode::structured));
     if (!v) {
       error = field_error(&def, def.name, "wrong_type", "an integer", "整数");
@@ -251,6 +262,20 @@ std::optional<Value> normalize_filter_value(std::string_view entity, const Field
   }
   Normalized out;
   normalize_builtin(entity, &open, def.name, input, dicts, out, false);
+  if (!out.errors.empty()) {
+    error = std::move(out.errors.front());
+    return std::nullopt;
+  }
+  return out.values.entries().front().second;
+}
+
+std::optional<Value> normalize_field_value(std::string_view entity, const FieldDef& def,
+                                           const Value& value, const DictionaryLookup& dicts,
+                                           FieldError& error) {
+  FieldDef open = def;
+  open.flags &= ~(kReadOnly | kRequired);
+  Normalized out;
+  normalize_builtin(entity, &open, def.name, value, dicts, out, true);
   if (!out.errors.empty()) {
     error = std::move(out.errors.front());
     return std::nullopt;

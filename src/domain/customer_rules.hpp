@@ -55,6 +55,14 @@ std::optional<Value> normalize_filter_value(std::string_view entity, const Field
                                             const std::string& text, const DictionaryLookup& dicts,
                                             FieldError& error);
 
+// One value of a field that a dedicated operation sets rather than a write
+// of the record (a maintenance plan's evaluation): the field's type, UTF-8,
+// normalisation and length rules, without the read-only and required checks.
+// Blank text gives NULL.  nullopt with `error` set when the value fails.
+std::optional<Value> normalize_field_value(std::string_view entity, const FieldDef& def,
+                                           const Value& value, const DictionaryLookup& dicts,
+                                           FieldError& error);
+
 // Rules on the whole record once defaults are applied: required fields, and
 // for a customer at least one contact method (phone or e-mail).  Appends to
 // `errors` only for fields that have no error yet.

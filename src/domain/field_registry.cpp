@@ -191,6 +191,46 @@ const std::vector<FieldDef> kFollowupFields = {
     {"created_by", FieldType::user, kReadOnly, "创建人", "Created by", nullptr, 0, "User id."},
 };
 
+// R2.6: a maintenance plan for a key customer (客户维护方案), approved before
+// it is carried out, then evaluated (客户维护总结).
+const std::vector<FieldDef> kMaintenanceFields = {
+    {"id", FieldType::integer, kReadOnly, "方案编号", "Plan ID", nullptr, 0, "Integer id."},
+    {"customer", FieldType::text, kReadOnly, "客户编号", "Customer ID", nullptr, 0,
+     "The customer's id, C0001 …: a key customer (the best tier, A), not archived."},
+    {"method", FieldType::text, kRequired, "维护方式", "Method", nullptr, 200,
+     "How the customer is looked after, e.g. 定期拜访+专属客服."},
+    {"measures", FieldType::text, kRequired, "维护措施", "Measures", nullptr, 1000,
+     "What will be done: visits, training, priority service …."},
+    {"responsible", FieldType::text, kRequired, "负责人员", "Responsible", nullptr, 200,
+     "The people responsible, by name."},
+    {"cost", FieldType::decimal, kRequired, "维护费用", "Cost", nullptr, 0,
+     "Yuan, exact to the fen: \"12000\" or \"12000.50\"; not negative; read back as text "
+     "with two decimals."},
+    {"period_start", FieldType::date, kRequired, "开始日期", "Period start", nullptr, 0,
+     "YYYY-MM-DD."},
+    {"period_end", FieldType::date, kRequired, "结束日期", "Period end", nullptr, 0,
+     "YYYY-MM-DD; not before period_start."},
+    {"state", FieldType::enumeration, kReadOnly, "状态", "State", "maintenance_state", 0,
+     "submitted, then approved or rejected; approved, then carried_out, then evaluated."},
+    {"decision_note", FieldType::text, kReadOnly, "审批意见", "Decision note", nullptr, 500,
+     "Given with the approval or rejection."},
+    {"decided_by", FieldType::user, kReadOnly, "审批人", "Decided by", nullptr, 0,
+     "An administrator or a sales manager of the owner's department; never the submitter."},
+    {"decided_at", FieldType::instant, kReadOnly, "审批时间", "Decided at", nullptr, 0,
+     "UTC milliseconds."},
+    {"carried_out_at", FieldType::instant, kReadOnly, "执行时间", "Carried out at", nullptr, 0,
+     "UTC milliseconds."},
+    {"evaluation", FieldType::text, kReadOnly, "维护总结", "Evaluation", nullptr, 2000,
+     "The evaluation (客户维护总结), once carried out."},
+    {"satisfaction", FieldType::integer, kReadOnly, "客户满意度", "Satisfaction", nullptr, 0,
+     "1 (lowest) to 5, given with the evaluation; NULL if none."},
+    {"evaluated_at", FieldType::instant, kReadOnly, "评估时间", "Evaluated at", nullptr, 0,
+     "UTC milliseconds."},
+    {"created_at", FieldType::instant, kReadOnly, "提交时间", "Submitted at", nullptr, 0,
+     "UTC milliseconds."},
+    {"created_by", FieldType::user, kReadOnly, "提交人", "Submitted by", nullptr, 0, "User id."},
+};
+
 const std::vector<FieldDef> kUserFields = {
     {"id", FieldType::integer, kReadOnly, "用户编号", "User ID", nullptr, 0, "Integer id."},
     {"login", FieldType::text, kRequired, "登录名", "Login", nullptr, 64,
@@ -211,6 +251,7 @@ const std::vector<FieldDef>* fields_of(std::string_view entity) {
   if (entity == "contact") return &kContactFields;
   if (entity == "followup_plan") return &kPlanFields;
   if (entity == "followup_record") return &kFollowupFields;
+  if (entity == "maintenance_plan") return &kMaintenanceFields;
   return nullptr;
 }
 
@@ -232,12 +273,14 @@ const FieldDef* find_field(std::string_view entity, std::string_view name) {
   static const FieldIndex contact = index_of(kContactFields);
   static const FieldIndex plan = index_of(kPlanFields);
   static const FieldIndex followup = index_of(kFollowupFields);
-  const FieldIndex* index = entity == "customer"          ? &customer
-                            : entity == "user"            ? &user
-                            : entity == "contact"         ? &contact
-                            : entity == "followup_plan"   ? &plan
-                            : entity == "followup_record" ? &followup
-                                                          : nullptr;
+  static const FieldIndex maintenance = index_of(kMaintenanceFields);
+  const FieldIndex* index = entity == "customer"           ? &customer
+                            : entity == "user"             ? &user
+                            : entity == "contact"          ? &contact
+                            : entity == "followup_plan"    ? &plan
+                            : entity == "followup_record"  ? &followup
+                            : entity == "maintenance_plan" ? &maintenance
+                                                           : nullptr;
   if (!index) return nullptr;
   auto it = index->find(name);
   return it == index->end() ? nullptr : it->second;

@@ -17,11 +17,16 @@ enum class FieldType {
   date,
   user,
   instant,
-  decimal,  // custom fields: exact, a fixed number of digits after the point
+  decimal,  // exact: custom fields have their own number of digits after the
+            // point; built-in ones are money, yuan to the fen (kMoneyDecimals)
   boolean,  // custom fields: 0 or 1
 };
 
 const char* field_type_name(FieldType t);
+
+// Digits after the point of a built-in decimal field: an amount in yuan,
+// exact to the fen (分), stored as an integer number of fen.
+constexpr int kMoneyDecimals = 2;
 
 enum FieldFlags : unsigned {
   kRequired = 1,  // must have a value once defaults are applied
@@ -40,7 +45,8 @@ struct FieldDef {
   const char* doc;   // one line for the generated docs
 };
 
-// "customer" or "user"; nullptr for an unknown entity.
+// "customer", "contact", "followup_plan", "followup_record",
+// "maintenance_plan" or "user"; nullptr for an unknown entity.
 const std::vector<FieldDef>* fields_of(std::string_view entity);
 
 const FieldDef* find_field(std::string_view entity, std::string_view name);

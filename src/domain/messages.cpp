@@ -35,6 +35,9 @@ const std::vector<ErrorCodeDoc> kTemplates = {
     {"after_plan", "{f} must not be after the planned time", "{f}不能晚于计划时间"},
     {"too_soon", "{f}: another contact at {d} is closer than the minimum gap",
      "{f}：与 {d} 的另一次跟进间隔过近，请避免过度打扰"},
+    {"negative", "{f} must not be negative", "{f}不能为负数"},
+    {"before_start", "{f} must not be before {d}", "{f}不能早于{d}"},
+    {"out_of_range", "{f} must be between {d}", "{f}须在 {d} 之间"},
 };
 
 std::string expand(std::string_view tpl, std::string_view label, std::string_view detail) {

@@ -39,7 +39,8 @@ void add_dictionary_entry(Session& s, const std::string& dict, const std::string
                           const std::string& label_zh, const std::string& label_en) {
   s.authorize(Action::dictionary_change);
   Database& db = s.db();
-  if (dict == "customer_type" || dict == "role" || dict == "tier" || dict == "followup_state")
+  if (dict == "customer_type" || dict == "role" || dict == "tier" || dict == "followup_state" ||
+      dict == "maintenance_state")
     throw Error(Status::invalid_arg, "dictionary " + dict + " is fixed",
                 "字典 " + dict + " 不可扩展");
   if (!db.dictionaries().has_dict(dict))

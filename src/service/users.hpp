@@ -15,8 +15,9 @@ std::int64_t create_user(Session& s, const Record& input);
 
 Record get_user(Session& s, std::int64_t id);
 
-// Adds a dictionary entry.  customer_type, role, followup_state and tier are
-// fixed because rules depend on their codes (tiers come from define_tier).
+// Adds a dictionary entry.  customer_type, role, followup_state,
+// maintenance_state and tier are fixed because rules depend on their codes
+// (tiers come from define_tier).
 void add_dictionary_entry(Session& s, const std::string& dict, const std::string& code,
                           const std::string& label_zh, const std::string& label_en);
 

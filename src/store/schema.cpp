@@ -362,6 +362,34 @@ INSERT INTO meta(key, value) VALUES ('setting.followup.min_gap_action', 'warn');
 INSERT INTO meta(key, value) VALUES ('setting.followup.remind_before_minutes', '30');
 )SQL";
 
+// Version 7: maintenance plans for key customers (客户维护方案, R2.6): what a
+// plan proposes (method, measures, the people responsible, its cost in fen
+// and its period), its approval, execution and evaluation (客户维护总结).
+// Each change of state is also a row of the customer's history.
+const char* const kSchemaV7 = R"SQL(
+CREATE TABLE maintenance_plans(
+  id             INTEGER PRIMARY KEY,
+  customer_id    INTEGER NOT NULL REFERENCES customers(id),
+  method         TEXT NOT NULL,
+  measures       TEXT NOT NULL,
+  responsible    TEXT NOT NULL,
+  cost_fen       INTEGER NOT NULL,
+  period_start   TEXT NOT NULL,
+  period_end     TEXT NOT NULL,
+  state          TEXT NOT NULL DEFAULT 'submitted',
+  decision_note  TEXT,
+  decided_by     INTEGER REFERENCES users(id),
+  decided_at     INTEGER,
+  carried_out_at INTEGER,
+  evaluation     TEXT,
+  satisfaction   INTEGER,
+  evaluated_at   INTEGER,
+  created_at     INTEGER NOT NULL,
+  created_by     INTEGER NOT NULL REFERENCES users(id)
+);
+CREATE INDEX maintenance_plans_customer ON maintenance_plans(customer_id, id);
+)SQL";
+
 struct Seed {
   const char* dict;
   const char* code;
@@ -557,9 +585,23 @@ void migrate_to_6(SQLite::Database& db) {
   db.exec(kFollowupRows);
 }
 
+// The states of a maintenance plan (fixed: the rules depend on the codes).
+const Seed kMaintenanceSeeds[] = {
+    {"maintenance_state", "submitted", "待审批", "Submitted", "已提交"},
+    {"maintenance_state", "approved", "已批准", "Approved", "批准"},
+    {"maintenance_state", "rejected", "已驳回", "Rejected", "驳回"},
+    {"maintenance_state", "carried_out", "已执行", "Carried out", "执行"},
+    {"maintenance_state", "evaluated", "已评估", "Evaluated", "评估"},
+};
+
+void migrate_to_7(SQLite::Database& db) {
+  db.exec(kSchemaV7);
+  insert_seeds(db, std::begin(kMaintenanceSeeds), std::end(kMaintenanceSeeds));
+}
+
 }  // namespace
 
-int latest_schema_version() { return 6; }
+int latest_schema_version() { return 7; }
 
 void migrate(SQLite::Database& db, int from, int to, const std::string& time_zone) {
   for (int v = from + 1; v <= to; ++v) {
@@ -581,6 +623,9 @@ void migrate(SQLite::Database& db, int from, int to, const std::string& time_zon
         break;
       case 6:
         migrate_to_6(db);
+        break;
+      case 7:
+        migrate_to_7(db);
         break;
       default:
         throw Error(Status::internal, "no migration to schema version " + std::to_string(v),

@@ -387,4 +387,55 @@ TEST_F(CppApi, TiersFollowupsAgendaAndOutbox) {
   }
 }
 
+TEST_F(CppApi, MaintenancePlansForKeyCustomers) {
+  db.set_clock(kNow);
+  crm::Session admin(db, 1);
+  auto user = [&](const char* login, const char* name, const char* role) {
+    return admin.create_user(crm::Record{{"login", std::string(login)},
+                                         {"name", std::string(name)},
+                                         {"department", std::string("华东销售部")},
+                                         {"role", std::string(role)}});
+  };
+  crm::Session rep(db, user("zhangwei", "张伟", "sales"));
+  crm::Session manager(db, user("lina", "李娜", "sales_manager"));
+  std::string id = rep.create_customer(valid());
+  crm::Record fields{{"method", std::string("定期拜访+专属客服")},
+                     {"measures", std::string("每月上门巡检一次，专属客服7×24小时响应")},
+                     {"responsible", std::string("张伟、李娜")},
+                     {"cost", std::string("12000.5")},
+                     {"period_start", std::string("2026-12-01")},
+                     {"period_end", std::string("2027-05-31")}};
+  try {
+    rep.submit_maintenance_plan(id, fields);
+    FAIL() << "an ungraded customer is not a key customer";
+  } catch (const crm::Error& e) {
+    EXPECT_EQ(e.status(), CRM_ERR_STATE);
+  }
+  rep.set_customer_tier(id, "A");
+  crm::Record plan = rep.submit_maintenance_plan(id, fields);
+  EXPECT_EQ(plan.text("state"), "submitted");
+  EXPECT_EQ(plan.text("cost"), "12000.50");
+  const std::int64_t plan_id = plan.get_int("id");
+  try {
+    rep.decide_maintenance_plan(plan_id, true);
+    FAIL() << "a rep may not approve";
+  } catch (const crm::Error& e) {
+    EXPECT_EQ(e.status(), CRM_ERR_PERMISSION);
+  }
+  manager.decide_maintenance_plan(plan_id, true, "同意，费用控制在预算内");
+  rep.carry_out_maintenance_plan(plan_id);
+  rep.evaluate_maintenance_plan(plan_id, "客户满意，续签年度框架协议", 5);
+  crm::Record done = rep.maintenance_plan(plan_id);
+  EXPECT_EQ(done.text("state"), "evaluated");
+  EXPECT_EQ(done.get_int("satisfaction"), 5);
+  EXPECT_EQ(done.text("decision_note"), "同意，费用控制在预算内");
+  EXPECT_EQ(rep.maintenance_plans(id).size(), 1u);
+  try {
+    rep.carry_out_maintenance_plan(plan_id);
+    FAIL() << "an evaluated plan is not carried out again";
+  } catch (const crm::Error& e) {
+    EXPECT_EQ(e.status(), CRM_ERR_STATE);
+  }
+}
+
 }  // namespace

@@ -13,7 +13,10 @@
 
 #include "fixture.hpp"
 #include "service/contacts.hpp"
+#include "service/followups.hpp"
+#include "service/maintenance.hpp"
 #include "service/tags.hpp"
+#include "service/users.hpp"
 #include "store/schema.hpp"
 
 namespace crm::testing {
@@ -192,6 +195,60 @@ TEST_F(OpenTest, MigratesAVersionOneFileWithData) {
   tag_customer(admin, 1, find_tag(admin, "", "高潜力"), true);
   EXPECT_EQ(customer_tags(admin, 1).size(), 1u);
   EXPECT_NO_THROW(create_customer(admin, customer("苏州纳微科技股份有限公司")));
+}
+
+// A file made by schema version 6 (follow-ups, before maintenance plans) with
+// a key customer and its follow-up plan: version 7 adds maintenance plans and
+// their states, and keeps everything else.
+TEST_F(OpenTest, MigratesAVersionSixFileWithData) {
+  std::string p = path("v6.db");
+  {
+    SQLite::Database raw(p, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec("BEGIN");
+    store::migrate(raw, 0, 6, "Asia/Shanghai");
+    raw.exec("COMMIT");
+    raw.exec(
+        "INSERT INTO customers(name, contact_name, phone, industry, scale, type, source, "
+        "key_needs, priority, owner_id, entry_date, created_at, created_by, updated_at, "
+        "updated_by, tier, tier_reason, graded_at, next_due_date) VALUES "
+        "('杭州恒达精密机械有限公司', '王建国', '+8613812345678', 'manufacturing', "
+        "'emp_100_500', 'won', 'trade_show', '采购数控机床', 'high', 1, '2026-11-01', 1, 1, 1, "
+        "1, 'A', '年度框架协议', 1, '2026-11-08')");
+    raw.exec(
+        "INSERT INTO followup_plans(customer_id, owner_id, goal, method, planned_at, state, "
+        "created_at, created_by, updated_at, updated_by) VALUES (1, 1, '季度回访', 'visit', "
+        "1795395600000, 'planned', 1, 1, 1, 1)");
+    EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), 6);
+  }
+  auto db = open(p);
+  EXPECT_EQ(db->conn().schema_version(), 7);
+  db->clock().fix(kNow);
+  Session admin(*db, 1);
+  Record c = get_customer(admin, 1);
+  EXPECT_EQ(c.text("tier"), "A");
+  EXPECT_EQ(c.text("next_due_date"), "2026-11-08");
+  EXPECT_EQ(customer_plans(admin, 1).size(), 1u);
+
+  auto states = list_dictionary(admin, "maintenance_state");
+  std::string labels;
+  for (const auto& e : states) labels += e.text("code") + "=" + e.text("label_zh") + " ";
+  EXPECT_EQ(
+      labels,
+      "submitted=待审批 approved=已批准 rejected=已驳回 carried_out=已执行 evaluated=已评估 ");
+  expect_error(Status::invalid_arg, [&] {
+    add_dictionary_entry(admin, "maintenance_state", "paused", "暂停", "Paused");
+  });
+
+  Record f;
+  f.set("method", std::string("定期拜访+专属客服"));
+  f.set("measures", std::string("每月上门巡检"));
+  f.set("responsible", std::string("系统管理员"));
+  f.set("cost", std::string("5000"));
+  f.set("period_start", std::string("2026-12-01"));
+  f.set("period_end", std::string("2026-12-31"));
+  Record plan = submit_maintenance_plan(admin, 1, f);
+  EXPECT_EQ(plan.text("state"), "submitted");
+  EXPECT_EQ(customer_maintenance_plans(admin, 1).size(), 1u);
 }
 
 TEST_F(OpenTest, TwoHandlesOnOneFileSeeEachOthersCommits) {

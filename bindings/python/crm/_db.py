@@ -148,6 +148,21 @@ def _followup_fields(fields, kw, what):
     return merged
 
 
+def _maintenance_fields(fields, kw, what):
+    """The merged fields of a maintenance plan: a ``Decimal`` cost passed as
+    its digits ("12000.50"), ``datetime.date`` periods as "YYYY-MM-DD" (a
+    ``datetime`` is refused: its date depends on a zone).  Other values are
+    passed on for the library to validate."""
+    merged = _merge(fields, kw, what)
+    if isinstance(merged.get("cost"), Decimal):
+        merged["cost"] = _decimal_text(merged["cost"])
+    for name in ("period_start", "period_end"):
+        value = merged.get(name)
+        if isinstance(value, date):
+            merged[name] = _date_arg(value, name).decode("utf-8")
+    return merged
+
+
 def _grade_values(values, kw):
     """Grading values by criterion name, with a ``Decimal`` passed as its
     digits (the library reads numeric text)."""
@@ -1707,6 +1722,78 @@ class Session(_Closing):
         self._call(lib.crm_daily_report, owner_arg, day, byref(ptr))
         return self._drain(ptr)
 
+    # -- maintenance plans for key customers ------------------------------------
+
+    def submit_maintenance_plan(self, customer_id, fields=None, /, **kw):
+        """Submit a maintenance plan (客户维护方案, R2.6) for a key customer and
+        return it as a dict, in state "submitted" (待审批).
+
+        Fields (a dict and/or keywords; keywords win; see
+        ``crm.fields("maintenance_plan")``), all required: ``method`` (维护方式,
+        e.g. "定期拜访+专属客服"), ``measures`` (维护措施), ``responsible``
+        (负责人员: the people, by name), ``cost`` (维护费用: yuan exact to the
+        fen, as a str "12000.50", an int, or a ``Decimal``; read back as text
+        with two decimals) and ``period_start`` / ``period_end`` (a
+        ``datetime.date`` or "YYYY-MM-DD").
+
+        The plan dict has "id", "customer", the fields above, "state",
+        "decision_note", "decided_by", "decided_at", "carried_out_at",
+        "evaluation", "satisfaction", "evaluated_at", "created_at" and
+        "created_by".  StateError unless the customer is graded in the best
+        tier (A, 重点客户) and not archived.  ValidationError lists every
+        failing field: "required", "too_long", "invalid_number" (a cost that
+        is not yuan with at most two decimals), "negative", "invalid_date",
+        "before_start" (``period_end`` before ``period_start``)."""
+        merged = _maintenance_fields(fields, kw, "submit_maintenance_plan")
+        key = text_arg(customer_id, "customer_id")
+        with record_from_dict(merged) as rec:
+            return self._get_record(lib.crm_maintenance_plan_submit, key, rec)
+
+    def maintenance_plan(self, plan_id):
+        """A maintenance plan by its int id, as the dict
+        :meth:`submit_maintenance_plan` returns.  NotFound for an unknown
+        id."""
+        return self._get_record(lib.crm_maintenance_plan_get, int_arg(plan_id, "plan_id"))
+
+    def decide_maintenance_plan(self, plan_id, approve, note=None):
+        """Approve (``approve`` true: "approved", 已批准) or reject ("rejected",
+        已驳回) a submitted plan, with an optional note (审批意见, at most 500
+        characters: InvalidArgument otherwise).  PermissionDenied unless this
+        session's user is an administrator or a sales manager (销售经理) of the
+        department of the customer's owner, and did not submit the plan;
+        StateError if the plan is not "submitted"."""
+        if not isinstance(approve, bool):
+            raise TypeError("approve must be a bool, not %s" % type(approve).__name__)
+        self._call(lib.crm_maintenance_plan_decide, int_arg(plan_id, "plan_id"),
+                   1 if approve else 0, text_arg(note, "note", optional=True))
+
+    def carry_out_maintenance_plan(self, plan_id):
+        """Record that an approved plan was carried out ("carried_out",
+        已执行).  StateError if the plan is not "approved"."""
+        self._call(lib.crm_maintenance_plan_carry_out, int_arg(plan_id, "plan_id"))
+
+    def evaluate_maintenance_plan(self, plan_id, evaluation, satisfaction=None):
+        """Evaluate a carried-out plan (客户维护总结): ``evaluation`` is the
+        summary (required, at most 2000 characters), ``satisfaction`` the
+        customer's satisfaction, an int 1 to 5, or None.  The plan becomes
+        "evaluated" (已评估).  ValidationError ("required", "too_long",
+        "out_of_range"); StateError if the plan is not "carried_out"."""
+        score = 0 if satisfaction is None else _int32_arg(satisfaction, "satisfaction")
+        if satisfaction is not None and score == 0:
+            # 0 means "none" to the C ABI; -1 gets the library's own
+            # "out_of_range" error, as 0 deserves.
+            score = -1
+        self._call(lib.crm_maintenance_plan_evaluate, int_arg(plan_id, "plan_id"),
+                   text_arg(evaluation, "evaluation"), score)
+
+    def maintenance_plans(self, customer_id):
+        """A customer's maintenance plans in the order they were submitted:
+        dicts as :meth:`maintenance_plan` returns."""
+        ptr = CursorP()
+        self._call(lib.crm_customer_maintenance_plans, text_arg(customer_id, "customer_id"),
+                   byref(ptr))
+        return self._drain(ptr)
+
     # -- reminders and the outbox ------------------------------------------------
 
     def tick(self, now=None):
@@ -1856,7 +1943,7 @@ class Session(_Closing):
     def customer_history(self, id):  # noqa: A002
         """A customer's change history (变更历史), oldest first: a list of dicts
         with "at" (UTC ms), "actor" (user id), "kind" (create, update, type,
-        tag, contact, review, archive), "field", "before", "after", "reason"
+        tag, contact, review, maintenance, archive), "field", "before", "after", "reason"
         and "major" (0/1).  Values are text: a custom field's change has field
         ``"custom.<name>"`` and values as text ("12.50", "1").  A monthly
         review (复核, :meth:`review_customer`) is a row of kind "review" with
@@ -1866,7 +1953,9 @@ class Session(_Closing):
         as after or before), "contact.<id>.<field>" (a changed field) or
         "primary_contact" (before and after "<id>:<name>"); "major" is 1 when
         a decision maker (决策人) is added or removed or its decision_maker
-        changes (R1.10)."""
+        changes (R1.10).  A maintenance plan's step (客户维护方案) has field
+        "maintenance.<id>", its states as before and after, and a decision's
+        note as the reason."""
         ptr = CursorP()
         self._call(lib.crm_customer_history, text_arg(id, "id"), byref(ptr))
         return self._drain(ptr)

@@ -15,8 +15,9 @@ def _s(p):
 
 def fields(entity="customer"):
     """The registered fields of ``entity`` ("customer", "contact", "user",
-    "followup_plan" or "followup_record") as a list of dicts with keys name, type ("text", "integer", "enum",
-    "phone", "email", "date", "user", "instant"), label_zh (e.g. "客户全称"),
+    "followup_plan", "followup_record" or "maintenance_plan") as a list of
+    dicts with keys name, type ("text", "integer", "enum", "phone", "email",
+    "date", "user", "instant", "decimal"), label_zh (e.g. "客户全称"),
     label_en, required, readonly and personal (bools)."""
     ent = text_arg(entity, "entity")
     n = c_int32()

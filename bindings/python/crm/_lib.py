@@ -347,6 +347,13 @@ PROTOTYPES = {
     "crm_customer_followups": (c_int, [SessionP, c_char_p, POINTER(CursorP)]),
     "crm_agenda": (c_int, [SessionP, POINTER(AgendaQuery), POINTER(CursorP)]),
     "crm_daily_report": (c_int, [SessionP, c_int64, c_char_p, POINTER(CursorP)]),
+    # Maintenance plans for key customers (R2.6)
+    "crm_maintenance_plan_submit": (c_int, [SessionP, c_char_p, RecordP, POINTER(RecordP)]),
+    "crm_maintenance_plan_get": (c_int, [SessionP, c_int64, POINTER(RecordP)]),
+    "crm_maintenance_plan_decide": (c_int, [SessionP, c_int64, c_int32, c_char_p]),
+    "crm_maintenance_plan_carry_out": (c_int, [SessionP, c_int64]),
+    "crm_maintenance_plan_evaluate": (c_int, [SessionP, c_int64, c_char_p, c_int32]),
+    "crm_customer_maintenance_plans": (c_int, [SessionP, c_char_p, POINTER(CursorP)]),
     # Reminders and the outbox (R2.5, R1.5, R1.10, R8.2)
     "crm_tick": (c_int, [SessionP, c_int64, POINTER(TickReportStruct)]),
     "crm_reminder_rule_list": (c_int, [SessionP, POINTER(CursorP)]),
