@@ -406,53 +406,53 @@ AgendaPage agenda(Session& s, const AgendaQuery& q) {
       local_midnight(date::year_month_day{date::sys_days(today) + date::days{1}}, zone);
   auto& conn = s.db().conn();
   store::ReadTransaction rt(conn);
-  auto plans =
-      store::open_plans_of_owner(conn, owner, tomorrow_start, plan_at, plan_id, q.page_size + 1);
-  auto lapsed = store::lapsed_of_owner(conn, owner, format_date(today), date, key, q.page_size + 1);
-  std::vector<std::int64_t> lapsed_due;
-  for (const auto& l : lapsed) {
-    auto d = parse_date(l.next_due_date);
-    lapsed_due.push_back(
-        d ? local_midnight(date::year_month_day{date::sys_days(*d) + date::days{1}}, zone) : 0);
-  }
+  store::AgendaPlanStream ps(conn, owner, tomorrow_start, plan_at, plan_id, q.page_size + 1);
+  store::LapsedStream ls(conn, owner, format_date(today), date, key, q.page_size + 1);
+  store::AgendaPlan p;
+  store::LapsedRow l;
+  bool hp = ps.next(p), hl = ls.next(l);
+  auto due_of = [&](const store::LapsedRow& x) -> std::int64_t {
+    auto d = parse_date(x.next_due_date);
+    return d ? local_midnight(date::year_month_day{date::sys_days(*d) + date::days{1}}, zone) : 0;
+  };
+  std::int64_t ldue = hl ? due_of(l) : 0;
   AgendaPage page;
-  std::size_t i = 0, j = 0;
-  while (page.rows.size() < static_cast<std::size_t>(q.page_size) &&
-         (i < plans.size() || j < lapsed.size())) {
-    const bool take_plan =
-        j >= lapsed.size() || (i < plans.size() && plans[i].plan.planned_at <= lapsed_due[j]);
+  page.rows.reserve(static_cast<std::size_t>(q.page_size));
+  while (page.rows.size() < static_cast<std::size_t>(q.page_size) && (hp || hl)) {
+    const bool take_plan = !hl || (hp && p.plan.planned_at <= ldue);
     Record r;
+    r.reserve(9);
     if (take_plan) {
-      const auto& p = plans[i++];
       r.append("kind", std::string(p.plan.planned_at < today_start ? "overdue_plan" : "plan"));
       r.append("due_at", p.plan.planned_at);
       r.append("customer", store::human_id(p.plan.customer));
-      r.append("customer_name", p.customer_name);
+      r.append("customer_name", std::move(p.customer_name));
       r.append("plan_id", p.plan.id);
-      r.append("goal", p.plan.goal);
-      r.append("method", p.plan.method);
+      r.append("goal", std::move(p.plan.goal));
+      r.append("method", std::move(p.plan.method));
       r.append_null("tier");
       r.append_null("next_due_date");
       plan_at = p.plan.planned_at;
       plan_id = p.plan.id;
+      hp = ps.next(p);
     } else {
-      const auto& l = lapsed[j];
       r.append("kind", std::string("lapsed"));
-      r.append("due_at", lapsed_due[j]);
+      r.append("due_at", ldue);
       r.append("customer", store::human_id(l.key));
-      r.append("customer_name", l.name);
+      r.append("customer_name", std::move(l.name));
       r.append_null("plan_id");
       r.append_null("goal");
       r.append_null("method");
-      r.append("tier", l.tier);
-      r.append("next_due_date", l.next_due_date);
+      r.append("tier", std::move(l.tier));
       date = l.next_due_date;
+      r.append("next_due_date", std::move(l.next_due_date));
       key = l.key;
-      ++j;
+      hl = ls.next(l);
+      if (hl) ldue = due_of(l);
     }
     page.rows.push_back(std::move(r));
   }
-  if (i < plans.size() || j < lapsed.size()) page.next = agenda_token(plan_at, plan_id, date, key);
+  if (hp || hl) page.next = agenda_token(plan_at, plan_id, date, key);
   return page;
 }
 

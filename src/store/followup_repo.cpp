@@ -385,48 +385,59 @@ std::vector<FollowupRow> followups_of_owner(Connection& c, std::int64_t owner, s
 
 // ---------------------------------------------------------------------------
 
+AgendaPlanStream::AgendaPlanStream(Connection& c, std::int64_t owner, std::int64_t before,
+                                   std::int64_t after_at, std::int64_t after_id, int limit)
+    : q_(c.prepare(
+          "SELECT p.id, p.customer_id, p.owner_id, p.goal, p.method, p.talking_points, "
+          "p.materials, "
+          "p.planned_at, p.remind_at, p.state, p.state_reason, p.rescheduled_to, p.record_id, "
+          "p.created_at, p.created_by, p.updated_at, p.updated_by, c.name "
+          "FROM followup_plans p JOIN customers c ON c.id = p.customer_id "
+          "WHERE p.owner_id = ?1 AND p.state = 'planned' AND p.planned_at < ?2 "
+          "AND (p.planned_at, p.id) > (?3, ?4) ORDER BY p.planned_at, p.id LIMIT ?5")) {
+  q_->bind(1, owner);
+  q_->bind(2, before);
+  q_->bind(3, after_at);
+  q_->bind(4, after_id);
+  q_->bind(5, limit);
+}
+
+bool AgendaPlanStream::next(AgendaPlan& out) {
+  if (!q_->executeStep()) return false;
+  out.plan = read_plan(*q_);
+  out.customer_name = q_->getColumn(17).getString();
+  return true;
+}
+
+LapsedStream::LapsedStream(Connection& c, std::int64_t owner, const std::string& today,
+                           const std::string& after_date, std::int64_t after_key, int limit)
+    : q_(c.prepare("SELECT id, name, tier, next_due_date, last_followup_at FROM customers "
+                   "WHERE owner_id = ?1 AND next_due_date IS NOT NULL AND next_due_date < ?2 "
+                   "AND (next_due_date, id) > (?3, ?4) ORDER BY next_due_date, id LIMIT ?5")) {
+  q_->bind(1, owner);
+  q_->bind(2, today);
+  q_->bind(3, after_date);
+  q_->bind(4, after_key);
+  q_->bind(5, limit);
+}
+
+bool LapsedStream::next(LapsedRow& r) {
+  if (!q_->executeStep()) return false;
+  r.key = q_->getColumn(0).getInt64();
+  r.name = q_->getColumn(1).getString();
+  r.tier = q_->getColumn(2).getString();
+  r.next_due_date = q_->getColumn(3).getString();
+  r.last_followup_at = opt_int(*q_, 4);
+  return true;
+}
+
 std::vector<AgendaPlan> open_plans_of_owner(Connection& c, std::int64_t owner, std::int64_t before,
                                             std::int64_t after_at, std::int64_t after_id,
                                             int limit) {
-  auto q = c.prepare(
-      "SELECT p.id, p.customer_id, p.owner_id, p.goal, p.method, p.talking_points, p.materials, "
-      "p.planned_at, p.remind_at, p.state, p.state_reason, p.rescheduled_to, p.record_id, "
-      "p.created_at, p.created_by, p.updated_at, p.updated_by, c.name "
-      "FROM followup_plans p JOIN customers c ON c.id = p.customer_id "
-      "WHERE p.owner_id = ?1 AND p.state = 'planned' AND p.planned_at < ?2 "
-      "AND (p.planned_at, p.id) > (?3, ?4) ORDER BY p.planned_at, p.id LIMIT ?5");
-  q->bind(1, owner);
-  q->bind(2, before);
-  q->bind(3, after_at);
-  q->bind(4, after_id);
-  q->bind(5, limit);
+  AgendaPlanStream stream(c, owner, before, after_at, after_id, limit);
   std::vector<AgendaPlan> out;
-  while (q->executeStep()) out.push_back({read_plan(*q), q->getColumn(17).getString()});
-  return out;
-}
-
-std::vector<LapsedRow> lapsed_of_owner(Connection& c, std::int64_t owner, const std::string& today,
-                                       const std::string& after_date, std::int64_t after_key,
-                                       int limit) {
-  auto q = c.prepare(
-      "SELECT id, name, tier, next_due_date, last_followup_at FROM customers "
-      "WHERE owner_id = ?1 AND next_due_date IS NOT NULL AND next_due_date < ?2 "
-      "AND (next_due_date, id) > (?3, ?4) ORDER BY next_due_date, id LIMIT ?5");
-  q->bind(1, owner);
-  q->bind(2, today);
-  q->bind(3, after_date);
-  q->bind(4, after_key);
-  q->bind(5, limit);
-  std::vector<LapsedRow> out;
-  while (q->executeStep()) {
-    LapsedRow r;
-    r.key = q->getColumn(0).getInt64();
-    r.name = q->getColumn(1).getString();
-    r.tier = q->getColumn(2).getString();
-    r.next_due_date = q->getColumn(3).getString();
-    r.last_followup_at = opt_int(*q, 4);
-    out.push_back(std::move(r));
-  }
+  AgendaPlan p;
+  while (stream.next(p)) out.push_back(std::move(p));
   return out;
 }
 

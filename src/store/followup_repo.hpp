@@ -134,12 +134,30 @@ struct LapsedRow {
   std::string name, tier, next_due_date;
   std::optional<std::int64_t> last_followup_at;
 };
-// Customers of `owner` whose next due date is before `today`, after
-// (next_due_date, key) when `after_key` > 0; at most `limit`.
-std::vector<LapsedRow> lapsed_of_owner(Connection& c, std::int64_t owner, const std::string& today,
-                                       const std::string& after_date, std::int64_t after_key,
-                                       int limit);
 
+// The same open plans, one row at a time: the agenda merges this stream with
+// the lapsed customers' while it steps, so that it reads no more rows than
+// its page needs (both statements may be open at once).
+class AgendaPlanStream {
+ public:
+  AgendaPlanStream(Connection& c, std::int64_t owner, std::int64_t before, std::int64_t after_at,
+                   std::int64_t after_id, int limit);
+  bool next(AgendaPlan& out);
+
+ private:
+  CachedStatement q_;
+};
+// Customers of `owner` whose next due date is before `today`, after
+// (next_due_date, key) when `after_key` > 0, at most `limit`, one at a time.
+class LapsedStream {
+ public:
+  LapsedStream(Connection& c, std::int64_t owner, const std::string& today,
+               const std::string& after_date, std::int64_t after_key, int limit);
+  bool next(LapsedRow& out);
+
+ private:
+  CachedStatement q_;
+};
 // The graded roster (客户分级名册): graded customers of one tier (or all when
 // `tier` is empty, by tier position), by next due date then key.
 struct RosterFilter {

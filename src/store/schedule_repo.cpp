@@ -55,23 +55,40 @@ RuleRow read_rule(SQLite::Statement& st) {
 
 }  // namespace
 
-void arm_timer(Connection& c, const TimerRow& t) {
+namespace {
+
+// The number of timers is kept in meta, so that a tick reports what is
+// pending without counting the table.
+void count_timer(Connection& c, int delta) {
   auto q = c.prepare(
-      "INSERT INTO timers(kind, subject, base_at, due_at) VALUES (?, ?, ?, ?) "
-      "ON CONFLICT(kind, subject) DO UPDATE SET base_at = excluded.base_at, "
-      "due_at = excluded.due_at");
+      "UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'scheduler.timers'");
+  q->bind(1, delta);
+  q->exec();
+}
+
+}  // namespace
+
+void arm_timer(Connection& c, const TimerRow& t) {
+  auto u = c.prepare("UPDATE timers SET base_at = ?, due_at = ? WHERE kind = ? AND subject = ?");
+  u->bind(1, t.base_at);
+  u->bind(2, t.due_at);
+  u->bind(3, t.kind);
+  u->bind(4, t.subject);
+  if (u->exec() == 1) return;
+  auto q = c.prepare("INSERT INTO timers(kind, subject, base_at, due_at) VALUES (?, ?, ?, ?)");
   q->bind(1, t.kind);
   q->bind(2, t.subject);
   q->bind(3, t.base_at);
   q->bind(4, t.due_at);
   q->exec();
+  count_timer(c, 1);
 }
 
 void drop_timer(Connection& c, const std::string& kind, std::int64_t subject) {
   auto q = c.prepare("DELETE FROM timers WHERE kind = ? AND subject = ?");
   q->bind(1, kind);
   q->bind(2, subject);
-  q->exec();
+  if (q->exec() == 1) count_timer(c, -1);
 }
 
 std::vector<TimerRow> due_timers(Connection& c, std::int64_t now, int limit) {
@@ -94,9 +111,8 @@ void reset_timers(Connection& c, const std::string& kind) {
 }
 
 std::int64_t count_timers(Connection& c) {
-  auto q = c.prepare("SELECT count(*) FROM timers");
-  q->executeStep();
-  return q->getColumn(0).getInt64();
+  auto q = c.prepare("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'scheduler.timers'");
+  return q->executeStep() ? q->getColumn(0).getInt64() : 0;
 }
 
 std::vector<RuleRow> list_rules(Connection& c) {

@@ -26,7 +26,8 @@ std::vector<TimerRow> due_timers(Connection& c, std::int64_t now, int limit);
 // Makes every timer of a kind due at its base time, so that the scheduler
 // recomputes its instant when it next looks (after a rule change).
 void reset_timers(Connection& c, const std::string& kind);
-// How many timers are pending (for the tick report).
+// How many timers are pending (for the tick report; kept as a count by
+// arm_timer and drop_timer, not counted).
 std::int64_t count_timers(Connection& c);
 
 // ---------------------------------------------------------------------------

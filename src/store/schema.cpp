@@ -577,6 +577,7 @@ INSERT INTO reminder_rules(kind, enabled, delay_minutes, counting, calendar, cha
 INSERT INTO timers(kind, subject, base_at, due_at)
   SELECT 'review_due', id, coalesce(reviewed_at, created_at), coalesce(reviewed_at, created_at)
   FROM customers WHERE archived = 0;
+INSERT INTO meta(key, value) SELECT 'scheduler.timers', count(*) FROM timers;
 )SQL";
 
 void migrate_to_6(SQLite::Database& db) {
