@@ -82,10 +82,14 @@ class Scheduling {
     return delayed(r, t.base_at, r.escalate_after);
   }
 
-  void arm(const std::string& kind, std::int64_t subject, std::int64_t base) {
+  store::TimerRow timer(const std::string& kind, std::int64_t subject, std::int64_t base) {
     store::TimerRow t{kind, subject, base, 0};
     t.due_at = due_of(t);
-    store::arm_timer(s_.db().conn(), t);
+    return t;
+  }
+
+  void arm(const std::string& kind, std::int64_t subject, std::int64_t base) {
+    store::arm_timer(s_.db().conn(), timer(kind, subject, base));
   }
 
  private:
@@ -511,8 +515,8 @@ std::vector<Record> list_outbox(Session& s, std::int64_t after, int limit, bool 
 
 void schedule_new_customer(Session& s, std::int64_t key, std::int64_t created_at) {
   Scheduling ctx(s);
-  ctx.arm("unverified", key, created_at);
-  ctx.arm("review_due", key, created_at);
+  store::insert_new_timers(s.db().conn(), {ctx.timer("unverified", key, created_at),
+                                           ctx.timer("review_due", key, created_at)});
 }
 
 void schedule_review(Session& s, std::int64_t key, std::int64_t reviewed_at) {

@@ -75,13 +75,20 @@ void arm_timer(Connection& c, const TimerRow& t) {
   u->bind(3, t.kind);
   u->bind(4, t.subject);
   if (u->exec() == 1) return;
+  insert_new_timers(c, {t});
+}
+
+void insert_new_timers(Connection& c, const std::vector<TimerRow>& timers) {
   auto q = c.prepare("INSERT INTO timers(kind, subject, base_at, due_at) VALUES (?, ?, ?, ?)");
-  q->bind(1, t.kind);
-  q->bind(2, t.subject);
-  q->bind(3, t.base_at);
-  q->bind(4, t.due_at);
-  q->exec();
-  count_timer(c, 1);
+  for (const auto& t : timers) {
+    q->reset();
+    q->bind(1, t.kind);
+    q->bind(2, t.subject);
+    q->bind(3, t.base_at);
+    q->bind(4, t.due_at);
+    q->exec();
+  }
+  count_timer(c, static_cast<int>(timers.size()));
 }
 
 void drop_timer(Connection& c, const std::string& kind, std::int64_t subject) {

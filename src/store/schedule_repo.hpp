@@ -21,6 +21,9 @@ struct TimerRow {
 // Creates or replaces the timer of (kind, subject).
 void arm_timer(Connection& c, const TimerRow& t);
 void drop_timer(Connection& c, const std::string& kind, std::int64_t subject);
+// Inserts timers of subjects that have none yet (a new customer's): one
+// statement each and one update of the count, the cheap path of a create.
+void insert_new_timers(Connection& c, const std::vector<TimerRow>& timers);
 // Timers due at or before `now`, by due time; at most `limit`.
 std::vector<TimerRow> due_timers(Connection& c, std::int64_t now, int limit);
 // Makes every timer of a kind due at its base time, so that the scheduler
