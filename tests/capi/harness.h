@@ -195,17 +195,35 @@ static HARNESS_UNUSED void create_customer_with(crm_session* s, const char* name
 }
 
 /* Creates an active user (R3: one login per person); returns its id. */
-static HARNESS_UNUSED int64_t add_user(crm_session* admin, const char* login, const char* name,
-                                       const char* role) {
+/* Creates a user of `department` (NULL = none); returns its id. */
+static HARNESS_UNUSED int64_t add_user_in(crm_session* admin, const char* login, const char* name,
+                                          const char* role, const char* department) {
   crm_record* u = new_record();
   int64_t id = 0;
   set_text(u, "login", login);
   set_text(u, "name", name);
-  set_text(u, "department", "华东销售部");
+  if (department) set_text(u, "department", department);
   set_text(u, "role", role);
   CHECK_OK(crm_user_create(admin, u, &id));
   crm_record_free(u);
   return id;
+}
+
+static HARNESS_UNUSED int64_t add_user(crm_session* admin, const char* login, const char* name,
+                                       const char* role) {
+  return add_user_in(admin, login, name, role, "华东销售部");
+}
+
+/* Opens an in-memory database with the clock fixed at `now_ms` and an
+ * administrator's session; 0 if either failed (already reported). */
+static HARNESS_UNUSED int open_memory_db(crm_db** db, crm_session** admin, int64_t now_ms) {
+  *db = NULL;
+  *admin = NULL;
+  CHECK_OK(crm_db_open(":memory:", NULL, db));
+  if (!*db) return 0;
+  CHECK_OK(crm_db_clock_fixed(*db, now_ms));
+  CHECK_OK(crm_session_open(*db, 1, admin));
+  return *admin != NULL;
 }
 
 /* File helpers shared by the C tests, for programs that define

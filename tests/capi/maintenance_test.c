@@ -34,29 +34,7 @@
 #define T0 INT64_C(1795395600000)
 
 /* Opens an in-memory database with the clock at T0 and an admin session. */
-static int open_db(crm_db** db, crm_session** admin) {
-  *db = NULL;
-  *admin = NULL;
-  CHECK_OK(crm_db_open(":memory:", NULL, db));
-  if (!*db) return 0;
-  CHECK_OK(crm_db_clock_fixed(*db, T0));
-  CHECK_OK(crm_session_open(*db, 1, admin));
-  return *admin != NULL;
-}
-
-/* Creates a user of `department` (NULL = none); returns its id. */
-static int64_t add_user_in(crm_session* admin, const char* login, const char* name,
-                           const char* role, const char* department) {
-  crm_record* u = new_record();
-  int64_t id = 0;
-  set_text(u, "login", login);
-  set_text(u, "name", name);
-  if (department) set_text(u, "department", department);
-  set_text(u, "role", role);
-  CHECK_OK(crm_user_create(admin, u, &id));
-  crm_record_free(u);
-  return id;
-}
+static int open_db(crm_db** db, crm_session** admin) { return open_memory_db(db, admin, T0); }
 
 static crm_session* open_as(crm_db* db, int64_t user) {
   crm_session* s = NULL;
