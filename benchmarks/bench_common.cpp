@@ -1,12 +1,15 @@
 #include "bench_common.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <stdexcept>
 
 #include "crm.h"
@@ -220,6 +223,96 @@ void print_ratio(const CollectingReporter& rep, const RatioFormat& fmt, const ch
         "  RATIO libcrm/%s = %.3f (wall clock; CPU time: %.3f)   no target, informational\n",
         fmt.baseline_name, ratio, cc / bc);
   }
+}
+
+// ---------------------------------------------------------------------------
+// SQLite, libcrm and files (shared by list_bench and followup_bench)
+
+void step_done(sqlite3* db, sqlite3_stmt* st, const char* what) {
+  if (sqlite3_step(st) != SQLITE_DONE)
+    throw std::runtime_error(std::string(what) + ": " + sqlite3_errmsg(db));
+  sqlite3_reset(st);
+}
+
+void bind_opt_text(sqlite3_stmt* st, int i, const char* s) {
+  if (s)
+    sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null(st, i);
+}
+
+Stmt::Stmt(sqlite3* db, const char* sql, unsigned flags) {
+  sql_check(sqlite3_prepare_v3(db, sql, -1, flags, &st, nullptr), db, sql);
+}
+
+Stmt::~Stmt() { sqlite3_finalize(st); }
+
+std::int64_t query_int(sqlite3* db, const char* sql, std::int64_t bind1, bool bind) {
+  Stmt st(db, sql);
+  if (bind) sqlite3_bind_int64(st, 1, bind1);
+  if (sqlite3_step(st) != SQLITE_ROW) throw std::runtime_error(std::string(sql) + ": no row");
+  return sqlite3_column_int64(st, 0);
+}
+
+void print_plan(sqlite3* db, const char* title, const char* sql) {
+  std::printf("%s\n", title);
+  const std::string eqp = std::string("EXPLAIN QUERY PLAN ") + sql;
+  Stmt st(db, eqp.c_str());
+  std::map<int, int> depth;  // plan node id -> indentation
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    const int id = sqlite3_column_int(st, 0), parent = sqlite3_column_int(st, 1);
+    const int level = parent == 0 ? 1 : depth[parent] + 1;
+    depth[id] = level;
+    std::printf("%*s%s\n", 2 * level, "",
+                reinterpret_cast<const char*>(sqlite3_column_text(st, 3)));
+  }
+}
+
+RawDb::RawDb(const std::string& path, bool readonly) {
+  int flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string m = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    throw std::runtime_error("sqlite3_open_v2(" + path + "): " + m);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  if (!readonly) {
+    sql_exec(db, "PRAGMA journal_mode = WAL");
+    sql_exec(db, "PRAGMA synchronous = NORMAL");
+    sql_exec(db, "PRAGMA temp_store = MEMORY");
+  }
+  sql_exec(db, "PRAGMA foreign_keys = ON");
+}
+
+RawDb::~RawDb() { sqlite3_close(db); }
+
+CrmHandle::CrmHandle(const std::string& path, std::int64_t user) {
+  crm_check(crm_db_open(path.c_str(), nullptr, &db), "crm_db_open(" + path + ")");
+  crm_check(crm_session_open(db, user, &s), "crm_session_open");
+}
+
+CrmHandle::~CrmHandle() {
+  crm_session_close(s);
+  crm_db_close(db);
+}
+
+bool file_exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+void make_dirs(const std::string& path) {
+  for (std::size_t i = 1; i <= path.size(); ++i)
+    if (i == path.size() || path[i] == '/') {
+      std::string p = path.substr(0, i);
+      if (::mkdir(p.c_str(), 0777) != 0 && errno != EEXIST)
+        die("mkdir(" + p + "): " + std::strerror(errno));
+    }
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 }  // namespace crm_bench

@@ -7,10 +7,14 @@
 #include <benchmark/benchmark.h>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
+
+#include "crm.h"
 
 namespace crm_bench {
 
@@ -57,6 +61,62 @@ std::string column_text(sqlite3_stmt* st, int col);
 
 // Binds `s` without copying: it must outlive the statement's next step.
 void bind_text(sqlite3_stmt* st, int i, const std::string& s);
+
+// Throws unless stepping `st` is SQLITE_DONE ("what: <error>"); resets it.
+void step_done(sqlite3* db, sqlite3_stmt* st, const char* what);
+
+// Binds `s`, or NULL when it is nullptr; `s` must outlive the next step.
+void bind_opt_text(sqlite3_stmt* st, int i, const char* s);
+
+// A prepared statement, finalized on scope exit.
+struct Stmt {
+  sqlite3_stmt* st = nullptr;
+  Stmt(sqlite3* db, const char* sql, unsigned flags = 0);
+  ~Stmt();
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  operator sqlite3_stmt*() const { return st; }
+};
+
+// The first column of the first row of `sql` (with `bind1` bound to ?1
+// when `bind`); throws if there is no row.
+std::int64_t query_int(sqlite3* db, const char* sql, std::int64_t bind1 = 0, bool bind = false);
+
+// Prints EXPLAIN QUERY PLAN of `sql` as an indented tree under `title`.
+void print_plan(sqlite3* db, const char* title, const char* sql);
+
+// An SQLite connection to a file libcrm made, with libcrm's settings (WAL,
+// synchronous NORMAL, temp_store MEMORY, foreign keys, a busy timeout).
+struct RawDb {
+  sqlite3* db = nullptr;
+  explicit RawDb(const std::string& path, bool readonly = false);
+  ~RawDb();
+  RawDb(const RawDb&) = delete;
+  RawDb& operator=(const RawDb&) = delete;
+};
+
+// ---------------------------------------------------------------------------
+// libcrm
+
+// Opens `path` through libcrm (creating its schema) with a session as `user`.
+struct CrmHandle {
+  crm_db* db = nullptr;
+  crm_session* s = nullptr;
+  CrmHandle(const std::string& path, std::int64_t user);
+  ~CrmHandle();
+  CrmHandle(const CrmHandle&) = delete;
+  CrmHandle& operator=(const CrmHandle&) = delete;
+};
+
+// ---------------------------------------------------------------------------
+// Files and time
+
+bool file_exists(const std::string& path);
+
+// mkdir -p; fatal (die) on failure.
+void make_dirs(const std::string& path);
+
+double seconds_since(std::chrono::steady_clock::time_point t0);
 
 // ---------------------------------------------------------------------------
 // Command line

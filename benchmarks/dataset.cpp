@@ -133,14 +133,14 @@ constexpr std::size_t count_of(const T (&)[N]) {
   return N;
 }
 
+}  // namespace
+
 std::uint64_t splitmix64(std::uint64_t x) {
   x += 0x9E3779B97F4A7C15ULL;
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
   x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
   return x ^ (x >> 31);
 }
-
-}  // namespace
 
 std::size_t max_rows() { return kNameSpace; }
 

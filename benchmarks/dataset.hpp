@@ -11,6 +11,7 @@
 #define CRM_BENCH_DATASET_HPP
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,10 @@ struct Row {
   std::string source_code;
   std::string priority_code;
 };
+
+// SplitMix64: a fixed, portable hash for deterministic draws (no std::
+// distributions, whose output differs between standard libraries).
+std::uint64_t splitmix64(std::uint64_t x);
 
 // The largest number of distinct company names make_rows can produce.
 std::size_t max_rows();

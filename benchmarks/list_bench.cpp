@@ -66,17 +66,28 @@
 
 namespace {
 
+using crm_bench::bind_opt_text;
 using crm_bench::bind_text;
 using crm_bench::CollectingReporter;
 using crm_bench::column_text;
 using crm_bench::crm_check;
 using crm_bench::crm_error_text;
+using crm_bench::CrmHandle;
 using crm_bench::die;
 using crm_bench::fail;
+using crm_bench::file_exists;
+using crm_bench::make_dirs;
+using crm_bench::print_plan;
+using crm_bench::query_int;
+using crm_bench::RawDb;
 using crm_bench::register_timed;
 using crm_bench::remove_db;
+using crm_bench::seconds_since;
+using crm_bench::splitmix64;
 using crm_bench::sql_check;
 using crm_bench::sql_exec;
+using crm_bench::step_done;
+using crm_bench::Stmt;
 
 // The target: listing takes at most 1.5 times the hand-written query's time.
 constexpr double kListTarget = 1.50;
@@ -94,78 +105,6 @@ Config g_cfg;
 
 // ---------------------------------------------------------------------------
 // Helpers
-
-bool file_exists(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0;
-}
-
-void make_dirs(const std::string& path) {
-  for (std::size_t i = 1; i <= path.size(); ++i)
-    if (i == path.size() || path[i] == '/') {
-      std::string p = path.substr(0, i);
-      if (::mkdir(p.c_str(), 0777) != 0 && errno != EEXIST)
-        die("mkdir(" + p + "): " + std::strerror(errno));
-    }
-}
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// A prepared statement, finalized on scope exit.
-struct Stmt {
-  sqlite3_stmt* st = nullptr;
-  Stmt(sqlite3* db, const char* sql, unsigned flags = 0) {
-    sql_check(sqlite3_prepare_v3(db, sql, -1, flags, &st, nullptr), db, sql);
-  }
-  ~Stmt() { sqlite3_finalize(st); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  operator sqlite3_stmt*() const { return st; }
-};
-
-// An SQLite connection to a file libcrm made, with libcrm's settings.
-struct RawDb {
-  sqlite3* db = nullptr;
-  explicit RawDb(const std::string& path, bool readonly = false) {
-    int flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
-    int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
-    if (rc != SQLITE_OK) {
-      std::string m = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-      sqlite3_close(db);
-      throw std::runtime_error("sqlite3_open_v2(" + path + "): " + m);
-    }
-    sqlite3_busy_timeout(db, 5000);
-    if (!readonly) {
-      sql_exec(db, "PRAGMA journal_mode = WAL");
-      sql_exec(db, "PRAGMA synchronous = NORMAL");
-    }
-    sql_exec(db, "PRAGMA foreign_keys = ON");
-  }
-  ~RawDb() { sqlite3_close(db); }
-  RawDb(const RawDb&) = delete;
-  RawDb& operator=(const RawDb&) = delete;
-};
-
-std::int64_t query_int(sqlite3* db, const char* sql) {
-  Stmt st(db, sql);
-  if (sqlite3_step(st) != SQLITE_ROW) throw std::runtime_error(std::string(sql) + ": no row");
-  return sqlite3_column_int64(st, 0);
-}
-
-void bind_opt_text(sqlite3_stmt* st, int i, const char* s) {
-  if (s)
-    sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-  else
-    sqlite3_bind_null(st, i);
-}
-
-void step_done(sqlite3* db, sqlite3_stmt* st, const char* what) {
-  if (sqlite3_step(st) != SQLITE_DONE)
-    throw std::runtime_error(std::string(what) + ": " + sqlite3_errmsg(db));
-  sqlite3_reset(st);
-}
 
 // A custom decimal as libcrm shows it: "350000.50" for 35000050 at two decimals.
 void format_cents(std::int64_t cents, char* buf, std::size_t cap) {
@@ -218,13 +157,6 @@ struct Definitions {
   std::int64_t budget_range = 0;  // custom_fields.id
   std::int64_t annual_budget = 0;
 };
-
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
 
 // 2021-01-01T00:00:00+08:00 and the span over which customers were created.
 constexpr std::int64_t kFirstCreated = 1609430400000;
@@ -353,21 +285,6 @@ void read_field_ids(sqlite3* db, Definitions& d) {
 }
 
 // Opens `path` through libcrm (creating its schema) with an admin session.
-struct CrmHandle {
-  crm_db* db = nullptr;
-  crm_session* s = nullptr;
-  CrmHandle(const std::string& path, std::int64_t user) {
-    crm_check(crm_db_open(path.c_str(), nullptr, &db), "crm_db_open(" + path + ")");
-    crm_check(crm_session_open(db, user, &s), "crm_session_open");
-  }
-  ~CrmHandle() {
-    crm_session_close(s);
-    crm_db_close(db);
-  }
-  CrmHandle(const CrmHandle&) = delete;
-  CrmHandle& operator=(const CrmHandle&) = delete;
-};
-
 // Checks that the raw insert stores what libcrm stores: the customer of
 // generated row 0 is created through the C ABI (custom values and tags
 // included) in a scratch file and compared with make_customer's form.
@@ -733,20 +650,6 @@ int hand_page(Fixture& f, std::uint64_t& sink, std::vector<Shown>* out, bool* mo
 int plain_page(Fixture& f, std::uint64_t& sink, std::vector<Shown>* out, bool* more,
                std::string& err) {
   return sql_page(f, f.plain, sink, out, more, err);
-}
-
-void print_plan(sqlite3* db, const char* title, const char* sql) {
-  std::printf("%s\n", title);
-  const std::string eqp = std::string("EXPLAIN QUERY PLAN ") + sql;
-  Stmt st(db, eqp.c_str());
-  std::map<int, int> depth;  // plan node id -> indentation
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    const int id = sqlite3_column_int(st, 0), parent = sqlite3_column_int(st, 1);
-    const int level = parent == 0 ? 1 : depth[parent] + 1;
-    depth[id] = level;
-    std::printf("%*s%s\n", 2 * level, "",
-                reinterpret_cast<const char*>(sqlite3_column_text(st, 3)));
-  }
 }
 
 // Opens both sides on the database, prints the plans, and checks that both
