@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -19,6 +20,12 @@ inline bool is_null(const Value& v) { return std::holds_alternative<std::monosta
 inline bool is_int(const Value& v) { return std::holds_alternative<std::int64_t>(v); }
 inline bool is_real(const Value& v) { return std::holds_alternative<double>(v); }
 inline bool is_text(const Value& v) { return std::holds_alternative<std::string>(v); }
+
+// An optional integer or text as a Value: NULL when empty.
+template <class T>
+Value optional_value(const std::optional<T>& v) {
+  return v ? Value{*v} : Value{};
+}
 
 class Record {
  public:

@@ -23,9 +23,6 @@ constexpr std::int64_t kMinute = 60 * 1000;
 constexpr const char* kPlan = "followup_plan";
 constexpr const char* kRecord = "followup_record";
 
-Value opt(const std::optional<std::int64_t>& v) { return v ? Value{*v} : Value{}; }
-Value opt(const std::optional<std::string>& v) { return v ? Value{*v} : Value{}; }
-
 Record plan_record(const store::PlanRow& p) {
   Record r;
   r.append("id", p.id);
@@ -33,14 +30,14 @@ Record plan_record(const store::PlanRow& p) {
   r.append("owner", p.owner);
   r.append("goal", p.goal);
   r.append("method", p.method);
-  r.append("talking_points", opt(p.talking_points));
-  r.append("materials", opt(p.materials));
+  r.append("talking_points", optional_value(p.talking_points));
+  r.append("materials", optional_value(p.materials));
   r.append("planned_at", p.planned_at);
-  r.append("remind_at", opt(p.remind_at));
+  r.append("remind_at", optional_value(p.remind_at));
   r.append("state", p.state);
-  r.append("state_reason", opt(p.state_reason));
-  r.append("rescheduled_to", opt(p.rescheduled_to));
-  r.append("record_id", opt(p.record_id));
+  r.append("state_reason", optional_value(p.state_reason));
+  r.append("rescheduled_to", optional_value(p.rescheduled_to));
+  r.append("record_id", optional_value(p.record_id));
   r.append("created_at", p.created_at);
   r.append("created_by", p.created_by);
   r.append("updated_at", p.updated_at);
@@ -51,16 +48,16 @@ Record followup_record(const store::FollowupRow& f) {
   Record r;
   r.append("id", f.id);
   r.append("customer", store::human_id(f.customer));
-  r.append("plan_id", opt(f.plan_id));
+  r.append("plan_id", optional_value(f.plan_id));
   r.append("owner", f.owner);
   r.append("method", f.method);
   r.append("contacted_at", f.contacted_at);
   r.append("summary", f.summary);
-  r.append("feedback", opt(f.feedback));
-  r.append("intent_change", opt(f.intent_change));
-  r.append("major_change", opt(f.major_change));
-  r.append("next_step", opt(f.next_step));
-  r.append("next_plan_id", opt(f.next_plan_id));
+  r.append("feedback", optional_value(f.feedback));
+  r.append("intent_change", optional_value(f.intent_change));
+  r.append("major_change", optional_value(f.major_change));
+  r.append("next_step", optional_value(f.next_step));
+  r.append("next_plan_id", optional_value(f.next_plan_id));
   r.append("created_at", f.created_at);
   r.append("created_by", f.created_by);
   return r;
@@ -483,8 +480,8 @@ std::vector<Record> daily_report(Session& s, std::int64_t owner, const std::stri
     r.append("customer_name", name_of(f.customer));
     r.append("method", f.method);
     r.append("summary", f.summary);
-    r.append("feedback", opt(f.feedback));
-    r.append("next_step", opt(f.next_step));
+    r.append("feedback", optional_value(f.feedback));
+    r.append("next_step", optional_value(f.next_step));
     r.append_null("goal");
     items.emplace_back(f.contacted_at, std::move(r));
   }

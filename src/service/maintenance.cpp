@@ -17,9 +17,6 @@ namespace {
 
 constexpr const char* kEntity = "maintenance_plan";
 
-Value opt(const std::optional<std::int64_t>& v) { return v ? Value{*v} : Value{}; }
-Value opt(const std::optional<std::string>& v) { return v ? Value{*v} : Value{}; }
-
 Record plan_record(const store::MaintenancePlanRow& p) {
   Record r;
   r.append("id", p.id);
@@ -31,13 +28,13 @@ Record plan_record(const store::MaintenancePlanRow& p) {
   r.append("period_start", p.period_start);
   r.append("period_end", p.period_end);
   r.append("state", p.state);
-  r.append("decision_note", opt(p.decision_note));
-  r.append("decided_by", opt(p.decided_by));
-  r.append("decided_at", opt(p.decided_at));
-  r.append("carried_out_at", opt(p.carried_out_at));
-  r.append("evaluation", opt(p.evaluation));
-  r.append("satisfaction", opt(p.satisfaction));
-  r.append("evaluated_at", opt(p.evaluated_at));
+  r.append("decision_note", optional_value(p.decision_note));
+  r.append("decided_by", optional_value(p.decided_by));
+  r.append("decided_at", optional_value(p.decided_at));
+  r.append("carried_out_at", optional_value(p.carried_out_at));
+  r.append("evaluation", optional_value(p.evaluation));
+  r.append("satisfaction", optional_value(p.satisfaction));
+  r.append("evaluated_at", optional_value(p.evaluated_at));
   r.append("created_at", p.created_at);
   r.append("created_by", p.created_by);
   return r;

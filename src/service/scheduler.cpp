@@ -331,21 +331,20 @@ Record rule_record(const store::RuleRow& r) {
 
 Record outbox_record(const store::OutboxRow& m) {
   Record r;
-  auto opt = [](const std::optional<std::int64_t>& v) { return v ? Value{*v} : Value{}; };
   r.append("id", m.id);
   r.append("key", m.key);
   r.append("kind", m.kind);
   r.append("customer", m.customer ? Value{store::human_id(*m.customer)} : Value{});
-  r.append("recipient_user", opt(m.recipient_user));
-  r.append("recipient_role", m.recipient_role ? Value{*m.recipient_role} : Value{});
+  r.append("recipient_user", optional_value(m.recipient_user));
+  r.append("recipient_role", optional_value(m.recipient_role));
   r.append("channel", m.channel);
   r.append("message", m.message_zh);
   r.append("message_en", m.message_en);
   r.append("due_at", m.due_at);
   r.append("created_at", m.created_at);
   r.append("attempts", m.attempts);
-  r.append("escalation_of", opt(m.escalation_of));
-  r.append("acked_at", opt(m.acked_at));
+  r.append("escalation_of", optional_value(m.escalation_of));
+  r.append("acked_at", optional_value(m.acked_at));
   return r;
 }
 

@@ -306,8 +306,7 @@ Record grade_customer(Session& s, std::int64_t key, const Record& values) {
   out.append("tier", g.tier);
   out.append("reason", g.reason_zh);
   out.append("reason_en", g.reason_en);
-  out.append("next_due_date",
-             after && after->next_due_date ? Value{*after->next_due_date} : Value{});
+  out.append("next_due_date", after ? optional_value(after->next_due_date) : Value{});
   return out;
 }
 
@@ -378,10 +377,10 @@ RosterPage graded_roster(Session& s, const RosterQuery& q) {
     out.append("name", r.name);
     out.append("owner", r.owner);
     out.append("tier", r.tier);
-    out.append("tier_reason", r.tier_reason ? Value{*r.tier_reason} : Value{});
-    out.append("graded_at", r.graded_at ? Value{*r.graded_at} : Value{});
-    out.append("last_followup_at", r.last_followup_at ? Value{*r.last_followup_at} : Value{});
-    out.append("next_due_date", r.next_due_date ? Value{*r.next_due_date} : Value{});
+    out.append("tier_reason", optional_value(r.tier_reason));
+    out.append("graded_at", optional_value(r.graded_at));
+    out.append("last_followup_at", optional_value(r.last_followup_at));
+    out.append("next_due_date", optional_value(r.next_due_date));
     page.rows.push_back(std::move(out));
   }
   if (more && !rows.empty()) {
