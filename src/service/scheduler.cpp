@@ -88,6 +88,14 @@ class Scheduling {
     return t;
   }
 
+  // A user's name for the {owner} placeholder, looked up once per call.
+  const std::string& user_name(std::int64_t id) {
+    auto it = names_.find(id);
+    if (it != names_.end()) return it->second;
+    auto user = store::find_user(s_.db().conn(), id);
+    return names_.emplace(id, user ? user->name : "#" + std::to_string(id)).first->second;
+  }
+
   void arm(const std::string& kind, std::int64_t subject, std::int64_t base) {
     store::arm_timer(s_.db().conn(), timer(kind, subject, base));
   }
@@ -96,6 +104,7 @@ class Scheduling {
   Session& s_;
   std::map<std::string, store::RuleRow> rules_;
   std::map<std::string, WorkCalendar> calendars_;
+  std::map<std::int64_t, std::string> names_;
 };
 
 // What a reminder says and to whom.
@@ -113,12 +122,11 @@ std::string label(Session& s, const char* dict, const std::string& code, bool zh
 }
 
 // The values every template may use, for customer `c` and recipient `owner`.
-Fire base_fire(Session& s, const store::CustomerSchedule& c, std::int64_t owner) {
+Fire base_fire(Scheduling& ctx, const store::CustomerSchedule& c, std::int64_t owner) {
   Fire f;
   f.customer = c.key;
   f.user = owner;
-  auto user = store::find_user(s.db().conn(), owner);
-  std::string owner_name = user ? user->name : "#" + std::to_string(owner);
+  const std::string& owner_name = ctx.user_name(owner);
   for (auto* m : {&f.zh, &f.en}) {
     (*m)["customer"] = c.name;
     (*m)["customer_id"] = store::human_id(c.key);
@@ -153,7 +161,7 @@ std::optional<Fire> evaluate(Session& s, Scheduling& ctx, const std::string& kin
     if (!plan || plan->state != "planned") return std::nullopt;
     auto c = live_customer(s, plan->customer);
     if (!c) return std::nullopt;
-    Fire f = base_fire(s, *c, plan->owner);
+    Fire f = base_fire(ctx, *c, plan->owner);
     set_both(f, "goal", plan->goal);
     set_both(f, "time", format_local_minute(plan->planned_at, zone));
     f.zh["method"] = label(s, "followup_method", plan->method, true);
@@ -166,14 +174,14 @@ std::optional<Fire> evaluate(Session& s, Scheduling& ctx, const std::string& kin
     auto c = live_customer(s, rec->customer);
     if (!c || store::has_major_change_since(conn, rec->customer, rec->contacted_at))
       return std::nullopt;
-    Fire f = base_fire(s, *c, c->owner);
+    Fire f = base_fire(ctx, *c, c->owner);
     set_both(f, "time", format_local_minute(rec->contacted_at, zone));
     set_both(f, "goal", rec->major_change.value_or(""));
     return f;
   }
   auto c = live_customer(s, subject);
   if (!c) return std::nullopt;
-  Fire f = base_fire(s, *c, c->owner);
+  Fire f = base_fire(ctx, *c, c->owner);
   if (kind == "cadence_lapsed") {
     // base is the end of the due date; a contact since moved the date on.
     if (!c->next_due_date) return std::nullopt;
