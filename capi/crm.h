@@ -64,10 +64,10 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define CRM_VERSION_MAJOR 0
-#define CRM_VERSION_MINOR 4
+#define CRM_VERSION_MINOR 5
 #define CRM_VERSION_PATCH 0
 /** The version this header describes, as "MAJOR.MINOR.PATCH". */
-#define CRM_VERSION_STRING "0.4.0"
+#define CRM_VERSION_STRING "0.5.0"
 
 /** The library's version string, e.g. "0.1.0" (static storage; never NULL). */
 CRM_API const char *crm_version(void);
@@ -331,12 +331,15 @@ CRM_API void crm_session_close(crm_session *s);
 CRM_API int crm_session_user(crm_session *s, int64_t *out);
 
 /** Create a user from a record with fields "login", "name", "department" and
- *  "role" (sales, sales_manager, service, marketing, admin; Chinese labels
- *  accepted).  Only an administrator may.  *out_id (optional) receives the
- *  new id. */
+ *  "role" (sales, sales_manager, service, marketing, admin or a role from
+ *  crm_role_define; Chinese labels accepted).  The department must exist
+ *  (crm_department_define): an unknown one is a validation error
+ *  "unknown_value" on "department".  Needs user.manage (administrators by
+ *  default).  *out_id (optional) receives the new id. */
 CRM_API int crm_user_create(crm_session *s, const crm_record *user, int64_t *out_id);
 
-/** Read a user by id.  *out is a new record (free with crm_record_free). */
+/** Read a user by id (user.read: every built-in role).  *out is a new record
+ *  {id, login, name, department, role, active} (free with crm_record_free). */
 CRM_API int crm_user_get(crm_session *s, int64_t user_id, crm_record **out);
 
 /* ------------------------------------------------------------------------ */
@@ -379,7 +382,9 @@ CRM_API int crm_channel_set_department(crm_session *s, const char *channel,
 /* Customers (客户)                                                          */
 /* ------------------------------------------------------------------------ */
 
-/** Create a customer from a record.  Every field is normalised and
+/** Create a customer from a record (customer.create: by default a sales rep
+ *  or manager for themselves; an "owner" other than the session's user
+ *  needs the scope to reach that user, see "Permissions" below).  Every field is normalised and
  *  validated: phones, e-mails, dates and codes get full NFKC (full-width
  *  "１３８…" becomes "138…"); names and free text keep Chinese punctuation
  *  (，：（）) and fold only full-width digits and letters; white space is
@@ -387,16 +392,18 @@ CRM_API int crm_channel_set_department(crm_session *s, const char *channel,
  *  If any field fails, CRM_ERR_VALIDATION reports every failing field and
  *  nothing is written.  A value of the wrong type for a field (an integer for
  *  "name") is a field error with code "wrong_type", not CRM_ERR_TYPE.
- *  (Permissions: today every active user may create, read and change every
- *  customer; only administrators manage users and dictionaries.  Role and
- *  ownership rules will be enforced behind these same calls.)  `owner` defaults to the session's user, `type` to "prospect",
+ *  `owner` defaults to the session's user, `type` to "prospect",
  *  `entry_date` to today in the database's time zone.  *out_id (optional)
  *  receives the human-readable id, e.g. "C0001": OWNED, free with crm_free. */
 CRM_API int crm_customer_create(crm_session *s, const crm_record *fields, char **out_id);
 
 /** Read a customer by human-readable id ("C0001").  *out is a new record with
- *  every field (free with crm_record_free).  Phones are returned in E.164 in
- *  "phone" and in national format in "phone_display". */
+ *  every field the user may see (free with crm_record_free).  Contact
+ *  details are MASKED (R3.6): "phone" and "phone_display" read "138****5678",
+ *  "email" "w***@hengda.com", a personal custom field "王**"; see
+ *  crm_customer_unmask.  A customer the user may not see is
+ *  CRM_ERR_NOT_FOUND, exactly as one that does not exist.  A user who sees
+ *  the customer only through a grant gets the grant's field groups. */
 CRM_API int crm_customer_get(crm_session *s, const char *id, crm_record **out);
 
 /** Read a customer by internal integer key. */
@@ -408,6 +415,8 @@ CRM_API int crm_customer_get_by_key(crm_session *s, int64_t key, crm_record **ou
  *  `fields` has "version", it must equal the stored version or the call fails
  *  with CRM_ERR_CONFLICT (optimistic concurrency); read-only fields ("id",
  *  "key", "created_at", …) may be present only with their stored values.  A
+ *  masked value read back ("138****5678") counts as unchanged.  A new
+ *  "owner" is a transfer (customer.transfer, see crm_customer_transfer).  A
  *  change of "type" must be an allowed lifecycle step (see
  *  crm_customer_set_type).  *out_version (optional) receives the new version. */
 CRM_API int crm_customer_update(crm_session *s, const char *id, const crm_record *fields,
@@ -663,9 +672,12 @@ typedef struct crm_custom_field {
   int32_t value_count;      /* enum: 1..200 */
   int32_t max_chars;        /* text: 1..2000; 0 = 200 */
   int32_t decimals;         /* decimal: 0..6; -1 = 2 */
+  int32_t personal;         /* non-zero: personal information (PIPL), masked in
+                               reads like phones (since 0.5) */
 } crm_custom_field;
 
-#define CRM_CUSTOM_FIELD_INIT {sizeof(crm_custom_field), NULL, NULL, NULL, NULL, 0, NULL, 0, 0, -1}
+#define CRM_CUSTOM_FIELD_INIT \
+  {sizeof(crm_custom_field), NULL, NULL, NULL, NULL, 0, NULL, 0, 0, -1, 0}
 
 /** Define a custom field (administrators only).  CRM_ERR_INVALID_ARG for a
  *  bad name, type, label or option (an option given for the wrong type is
@@ -1148,6 +1160,173 @@ typedef struct crm_history_query {
  *  not changes and do not appear here (crm_customer_history shows a
  *  customer's creation first).  `q` may be NULL for everything. */
 CRM_API int crm_history_list(crm_session *s, const crm_history_query *q, crm_cursor **out);
+
+
+/* ------------------------------------------------------------------------ */
+/* Permissions, privacy and audit (权限、隐私与审计, R3)                          */
+/* ------------------------------------------------------------------------ */
+
+/* Every call is checked against the session's user at one point, with the
+ * permission matrix: role × (object, action) → scope.  Scopes:
+ *   "none"        not allowed (the default for anything not granted: 最小必要)
+ *   "own"         records the user owns
+ *   "department"  records owned by anyone in the user's department or below
+ *   "all"         every record
+ * Objects and actions: customer.{read, create, update, archive, transfer,
+ * unmask, export, erase, approve}, followup.{read, write},
+ * maintenance.{read, write, approve}, lead.{read, write},
+ * campaign.{read, write}, ticket.{read, write}, user.{read, manage},
+ * config.{read, manage}, audit.read, schedule.run, backup.run.  The built-in
+ * roles (seeds 001, 004):
+ *   sales          customers, follow-ups and maintenance plans: own
+ *   sales_manager  customers and follow-ups: read, approve, transfer, unmask
+ *                  and export in the department; edit their own
+ *   service        every customer and follow-up read-only; tickets
+ *   marketing      leads and campaigns
+ *   admin          everything, always (its row cannot change)
+ * and every role reads users and configuration.  Fixed rules come on top:
+ * a department's supervisor (部门主管) may read, approve and transfer the
+ * customers of the department and of every department below it; an
+ * approved access request grants one customer for a time (R3.2).
+ *
+ * A customer the user may not read does not exist for them: a get is
+ * CRM_ERR_NOT_FOUND, a list leaves it out, a count does not count it.  A
+ * customer they read but may not change gives CRM_ERR_PERMISSION.  Every
+ * denial is written to the audit log.  Changes to users, departments, roles
+ * and the matrix take effect for every session and handle at their next
+ * call. */
+
+/** Define a department (部门) under `parent` (NULL or "" = at the top) with
+ *  a supervisor (部门主管; 0 = none yet).  user.manage.  CRM_ERR_CONFLICT if
+ *  the name exists; CRM_ERR_NOT_FOUND for an unknown parent or a supervisor
+ *  who is not an active user.  *out_id (optional) receives its id. */
+CRM_API int crm_department_define(crm_session *s, const char *name, const char *parent,
+                                  int64_t supervisor, int64_t *out_id);
+
+/** Move a department (`parent`: NULL = unchanged, "" = to the top) and set
+ *  its supervisor (-1 = unchanged, 0 = none).  user.manage.  A department
+ *  cannot move below itself (CRM_ERR_INVALID_ARG). */
+CRM_API int crm_department_update(crm_session *s, const char *name, const char *parent,
+                                  int64_t supervisor);
+
+/** Every department, parents before children.  Rows: "id", "name",
+ *  "parent" (name or NULL), "supervisor" (user id or NULL),
+ *  "supervisor_name", "members" (active users).  user.read. */
+CRM_API int crm_department_list(crm_session *s, crm_cursor **out);
+
+/** Change a user: the record may hold "name", "department" (an existing
+ *  department or NULL), "role" and "active" (0 deactivates: no new session
+ *  opens, and the user's open sessions fail with CRM_ERR_PERMISSION from
+ *  their next call; 1 reactivates).  "login" cannot change.  user.manage.
+ *  CRM_ERR_CONFLICT for the last active administrator losing the role or
+ *  being deactivated. */
+CRM_API int crm_user_update(crm_session *s, int64_t user_id, const crm_record *changes);
+
+/** Users in id order; `department` (NULL or "" = all) lists that department
+ *  and those below it; inactive users only if `include_inactive`.  Rows as
+ *  crm_user_get's.  user.read. */
+CRM_API int crm_user_list(crm_session *s, const char *department, int32_t include_inactive,
+                          crm_cursor **out);
+
+/** Define a role (code [a-z][a-z0-9_]{0,31}, labels 1..50 characters).  A
+ *  new role may do nothing until crm_permission_set grants it something.
+ *  user.manage.  CRM_ERR_CONFLICT if the code or a label is taken. */
+CRM_API int crm_role_define(crm_session *s, const char *code, const char *label_zh,
+                            const char *label_en);
+
+/** Set one cell of the matrix: `role` × (`object`, `action`) → `scope`
+ *  ("none", "own", "department", "all"; pairs that do not concern one
+ *  customer take "none" or "all").  user.manage; kept in the configuration
+ *  history ("permission.<role>.<object>.<action>") and audited.
+ *  CRM_ERR_NOT_FOUND for an unknown role; CRM_ERR_INVALID_ARG for an unknown
+ *  pair or scope, or for the role "admin" (fixed). */
+CRM_API int crm_permission_set(crm_session *s, const char *role, const char *object,
+                               const char *action, const char *scope);
+
+/** The matrix: every role (`role` NULL or "") or one, × every pair.  Rows:
+ *  "role", "object", "action", "scope", "scoped" (1 if the pair concerns one
+ *  customer), "label_zh", "label_en".  user.read. */
+CRM_API int crm_permission_list(crm_session *s, const char *role, crm_cursor **out);
+
+/** Whether the session's user may do (`object`, `action`), on customer `id`
+ *  when given (NULL for pairs that do not concern one customer, or to ask
+ *  whether the role has it at all): *out_allowed is 1 or 0.  Nothing is
+ *  audited; use it to enable or hide buttons.  A customer the user may not
+ *  see answers 0, never CRM_ERR_NOT_FOUND. */
+CRM_API int crm_permission_check(crm_session *s, const char *object, const char *action,
+                                 const char *id, int32_t *out_allowed);
+
+/** Transfer a customer to another active user (客户转移), with its open
+ *  follow-up plans; history (kind "transfer") and audit keep it.
+ *  customer.transfer on the customer (its owner's supervisors and sales
+ *  managers, administrators) and a scope that reaches the new owner. */
+CRM_API int crm_customer_transfer(crm_session *s, const char *id, int64_t new_owner,
+                                  const char *reason);
+
+/** Transfer every active customer of user `from` (e.g. who left) to `to` in
+ *  one transaction; *out_count (optional) receives how many moved. */
+CRM_API int crm_customer_transfer_all(crm_session *s, int64_t from, int64_t to,
+                                      const char *reason, int64_t *out_count);
+
+/** Read a customer with its contact details in clear (查看完整联系方式,
+ *  R3.6).  customer.unmask (own customers for sales, the department for
+ *  managers; a grant with the "contact" group); `reason` (1..500
+ *  characters) is required and kept with the audit row.  Unmasking more
+ *  than the setting "alert.unmask_per_hour" times within an hour alerts the
+ *  administrators through the outbox (R3.5). */
+CRM_API int crm_customer_unmask(crm_session *s, const char *id, const char *reason,
+                                crm_record **out);
+
+/** A contact in clear, under the same rule as its customer. */
+CRM_API int crm_contact_unmask(crm_session *s, int64_t contact_id, const char *reason,
+                               crm_record **out);
+
+/* Audit log (审计日志, R3.8) -------------------------------------------------- */
+
+/* Every write, every unmask, every permission denial and every grant
+ * decision appends a row {seq, at, actor, action, object, outcome, detail}
+ * in the same transaction as what it records.  "detail" names fields or
+ * gives a reason; it never holds a personal value.  Each row carries the
+ * SHA-256 of its content and of the row before it: a row altered, inserted
+ * or removed breaks the chain, and crm_audit_verify says where.  The
+ * library has no call that changes a row, and the table's triggers refuse
+ * UPDATE and DELETE.  Anyone able to rewrite the file could rebuild the
+ * whole chain, so keep the head (crm_audit_head) somewhere else from time
+ * to time and pass it to crm_audit_verify: it also catches rows cut off the
+ * end.  Denials written on a handle opened CRM_OPEN_READONLY are not
+ * recorded (it cannot write). */
+
+typedef struct crm_audit_query {
+  size_t size;          /* sizeof(crm_audit_query); set by the _INIT macro */
+  int64_t actor;        /* only this user's rows; 0 = anyone */
+  const char *action;   /* "customer.update"; ending in "." = a prefix ("customer.") */
+  const char *object;   /* "C0001", "user:5" …; NULL = any */
+  const char *outcome;  /* "ok" or "denied"; NULL = any */
+  int64_t since_ms;     /* at or after; 0 = open */
+  int64_t until_ms;     /* before; 0 = open */
+  int32_t page_size;    /* 1..1000; 0 = 100 */
+  const char *after;    /* page token; NULL = first page */
+} crm_audit_query;
+
+#define CRM_AUDIT_QUERY_INIT {sizeof(crm_audit_query), 0, NULL, NULL, NULL, 0, 0, 0, NULL}
+
+/** Audit rows in order, one page at a time: "seq", "at", "actor", "action",
+ *  "object", "outcome", "detail", "hash".  audit.read (administrators).
+ *  `q` may be NULL. */
+CRM_API int crm_audit_list(crm_session *s, const crm_audit_query *q, crm_cursor **out);
+
+/** Check the whole chain (streaming; constant memory).  `expected_seq` and
+ *  `expected_hash` are a head kept outside the database (0 and NULL: none).
+ *  *out is a record {"ok" (1/0), "seq" (the first row that does not fit, 0
+ *  if ok), "problem" ("altered", "removed", "chain broken", "rewritten" or
+ *  NULL), "checked" (rows read), "head_seq", "head_hash"}.  audit.read.
+ *  Tampering is reported in the record, with CRM_OK: the call worked. */
+CRM_API int crm_audit_verify(crm_session *s, int64_t expected_seq, const char *expected_hash,
+                             crm_record **out);
+
+/** The last row's seq and hash (*out_hash OWNED, free with crm_free; the
+ *  64-zero genesis hash for an empty log).  audit.read. */
+CRM_API int crm_audit_head(crm_session *s, int64_t *out_seq, char **out_hash);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -16,6 +16,7 @@
 #include "domain/json.hpp"
 #include "domain/value.hpp"
 #include "handles.hpp"
+#include "service/audit.hpp"
 #include "service/calendars.hpp"
 #include "service/contacts.hpp"
 #include "service/custom_fields.hpp"
@@ -24,6 +25,8 @@
 #include "service/error.hpp"
 #include "service/followups.hpp"
 #include "service/maintenance.hpp"
+#include "service/organization.hpp"
+#include "service/privacy.hpp"
 #include "service/scheduler.hpp"
 #include "service/session.hpp"
 #include "service/tags.hpp"
@@ -622,6 +625,12 @@ static int with_session(crm_session* s, F&& f) {
   return guard([&] {
     auto h = session_of(s);
     std::lock_guard<std::mutex> lock(h->db->db.mutex());
+    // Denials noted inside a transaction that failed are written once it is
+    // gone, whatever the call's outcome.
+    struct Flush {
+      crm::Session& s;
+      ~Flush() { s.flush_audit(); }
+    } flush{*h->session};
     return f(*h);
   });
 }
@@ -998,6 +1007,8 @@ int crm_custom_field_define(crm_session* s, const crm_custom_field* def) {
     }
     spec.max_chars = def->max_chars;
     spec.decimals = def->decimals;
+    if (def->size >= offsetof(crm_custom_field, personal) + sizeof(int32_t))
+      spec.personal = def->personal != 0;
     crm::define_custom_field(*h.session, spec);
     return CRM_OK;
   });
@@ -1574,6 +1585,223 @@ int crm_cursor_next_page(crm_cursor* c, const char** token) {
 void crm_cursor_close(crm_cursor* c) {
   if (!c) return;
   if (auto h = cursors().remove(c)) h->db->db.children--;
+}
+
+// ---------------------------------------------------------------------------
+// Permissions, privacy and audit
+
+int crm_department_define(crm_session* s, const char* name, const char* parent, int64_t supervisor,
+                          int64_t* out_id) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(name, "name");
+    std::int64_t id = crm::define_department(*h.session, name, parent ? parent : "", supervisor);
+    if (out_id) *out_id = id;
+    return CRM_OK;
+  });
+}
+
+int crm_department_update(crm_session* s, const char* name, const char* parent,
+                          int64_t supervisor) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(name, "name");
+    if (supervisor < -1)
+      throw Error(Status::invalid_arg, "supervisor is a user id, 0 for none or -1 to keep it",
+                  "主管须为用户编号，0 表示无，-1 表示不变");
+    crm::update_department(
+        *h.session, name, opt_text(parent),
+        supervisor == -1 ? std::nullopt : std::optional<std::int64_t>(supervisor));
+    return CRM_OK;
+  });
+}
+
+int crm_department_list(crm_session* s, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    *out = make_cursor(h.db, crm::list_departments(*h.session), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_user_update(crm_session* s, int64_t user_id, const crm_record* changes) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(changes, "changes");
+    crm::update_user(*h.session, user_id, changes->rec);
+    return CRM_OK;
+  });
+}
+
+int crm_user_list(crm_session* s, const char* department, int32_t include_inactive,
+                  crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    auto rows = crm::list_users(*h.session, department ? department : "", include_inactive != 0);
+    *out = make_cursor(h.db, std::move(rows), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_role_define(crm_session* s, const char* code, const char* label_zh, const char* label_en) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(code, "code");
+    require(label_zh, "label_zh");
+    require(label_en, "label_en");
+    crm::define_role(*h.session, code, label_zh, label_en);
+    return CRM_OK;
+  });
+}
+
+int crm_permission_set(crm_session* s, const char* role, const char* object, const char* action,
+                       const char* scope) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(role, "role");
+    require(object, "object");
+    require(action, "action");
+    require(scope, "scope");
+    crm::set_permission(*h.session, role, object, action, scope);
+    return CRM_OK;
+  });
+}
+
+int crm_permission_list(crm_session* s, const char* role, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    *out = make_cursor(h.db, crm::list_permissions(*h.session, role ? role : ""), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_permission_check(crm_session* s, const char* object, const char* action, const char* id,
+                         int32_t* out_allowed) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(object, "object");
+    require(action, "action");
+    require(out_allowed, "out_allowed");
+    *out_allowed = 0;
+    auto perm = crm::find_perm(object, action);
+    if (!perm)
+      throw Error(Status::invalid_arg,
+                  std::string("no permission \"") + object + "." + action + "\"",
+                  std::string("不存在权限“") + object + "." + action + "”");
+    crm::Session& session = *h.session;
+    if (!id) {
+      *out_allowed = session.may(*perm) ? 1 : 0;
+      if (!*out_allowed && crm::pair_of(*perm).scoped)
+        *out_allowed = session.may(*perm, crm::CustomerRef{0, session.user_id()}) ? 1 : 0;
+      return CRM_OK;
+    }
+    auto key = crm::store::parse_human_id(id);
+    auto owner = key ? crm::store::customer_owner(h.db->db.conn(), *key) : std::nullopt;
+    if (owner) {
+      crm::CustomerRef ref{*key, *owner};
+      *out_allowed =
+          session.may(crm::Perm::customer_read, ref) || session.may(crm::Perm::followup_read, ref)
+              ? (session.may(*perm, ref) ? 1 : 0)
+              : 0;
+    }
+    return CRM_OK;
+  });
+}
+
+int crm_customer_transfer(crm_session* s, const char* id, int64_t new_owner, const char* reason) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(id, "id");
+    crm::transfer_customer(*h.session, crm::customer_key(*h.session, id), new_owner,
+                           opt_text(reason));
+    return CRM_OK;
+  });
+}
+
+int crm_customer_transfer_all(crm_session* s, int64_t from, int64_t to, const char* reason,
+                              int64_t* out_count) {
+  return with_session(s, [&](SessionHandle& h) {
+    std::int64_t n = crm::transfer_customers(*h.session, from, to, opt_text(reason));
+    if (out_count) *out_count = n;
+    return CRM_OK;
+  });
+}
+
+int crm_customer_unmask(crm_session* s, const char* id, const char* reason, crm_record** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(id, "id");
+    require(out, "out");
+    *out = nullptr;
+    auto rec = std::make_unique<crm_record>();
+    rec->rec =
+        crm::unmask_customer(*h.session, crm::customer_key(*h.session, id), opt_text(reason));
+    *out = rec.release();
+    return CRM_OK;
+  });
+}
+
+int crm_contact_unmask(crm_session* s, int64_t contact_id, const char* reason, crm_record** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    auto rec = std::make_unique<crm_record>();
+    rec->rec = crm::unmask_contact(*h.session, contact_id, opt_text(reason));
+    *out = rec.release();
+    return CRM_OK;
+  });
+}
+
+int crm_audit_list(crm_session* s, const crm_audit_query* q, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    crm::AuditQuery aq;
+    if (q) {
+      if (q->size < offsetof(crm_audit_query, after) + sizeof(const char*) || q->size > 4096)
+        throw Error(Status::invalid_arg, "q->size is wrong; initialise with CRM_AUDIT_QUERY_INIT",
+                    "q->size 不正确，请用 CRM_AUDIT_QUERY_INIT 初始化");
+      aq.actor = q->actor;
+      if (q->action) aq.action = q->action;
+      if (q->object) aq.object = q->object;
+      if (q->outcome) aq.outcome = q->outcome;
+      aq.since = q->since_ms;
+      aq.until = q->until_ms;
+      aq.page_size = q->page_size;
+      if (q->after) aq.after = q->after;
+    }
+    crm::AuditPage page = crm::list_audit(*h.session, aq);
+    *out = make_cursor(h.db, std::move(page.rows), std::move(page.next));
+    return CRM_OK;
+  });
+}
+
+int crm_audit_verify(crm_session* s, int64_t expected_seq, const char* expected_hash,
+                     crm_record** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    std::optional<crm::store::AuditHead> expected;
+    if (expected_seq != 0 || expected_hash)
+      expected = crm::store::AuditHead{expected_seq, expected_hash ? expected_hash : ""};
+    crm::AuditReport r = crm::verify_audit(*h.session, expected);
+    auto rec = std::make_unique<crm_record>();
+    rec->rec.append("ok", std::int64_t{r.ok ? 1 : 0});
+    rec->rec.append("seq", r.seq);
+    rec->rec.append("problem", r.problem.empty() ? crm::Value{} : crm::Value{r.problem});
+    rec->rec.append("checked", r.checked);
+    rec->rec.append("head_seq", r.head.seq);
+    rec->rec.append("head_hash", r.head.hash);
+    *out = rec.release();
+    return CRM_OK;
+  });
+}
+
+int crm_audit_head(crm_session* s, int64_t* out_seq, char** out_hash) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out_seq, "out_seq");
+    require(out_hash, "out_hash");
+    *out_hash = nullptr;
+    crm::store::AuditHead head = crm::audit_head(*h.session);
+    *out_hash = owned_copy(head.hash);
+    *out_seq = head.seq;
+    return CRM_OK;
+  });
 }
 
 }  // extern "C"

@@ -42,8 +42,9 @@ struct CustomField {
   FieldType type = FieldType::text;
   bool required = false;
   bool retired = false;
-  int max_chars = 0;  // text only
-  int decimals = 0;   // decimal only: digits after the point
+  bool personal = false;  // personal information (PIPL): masked in reads, erased on request
+  int max_chars = 0;      // text only
+  int decimals = 0;       // decimal only: digits after the point
   std::int64_t created_at = 0;
   bool live = true;  // false for a definition a host rollback undid
   FieldDef def{};    // registry view of this field; points into the strings above

@@ -69,4 +69,11 @@ std::size_t utf8_length(std::string_view s) {
   return n;
 }
 
+std::size_t utf8_prefix_bytes(std::string_view s, std::size_t n) {
+  std::size_t i = 0;
+  for (; i < s.size(); ++i)
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && n-- == 0) break;
+  return i;
+}
+
 }  // namespace crm

@@ -15,4 +15,8 @@ bool is_valid_utf8(std::string_view s, bool allow_nul = false);
 // counts; 200 Chinese characters are 600 bytes).
 std::size_t utf8_length(std::string_view s);
 
+// The number of bytes of the first `n` code points of well-formed UTF-8 (all
+// of `s` if it is shorter).
+std::size_t utf8_prefix_bytes(std::string_view s, std::size_t n);
+
 }  // namespace crm

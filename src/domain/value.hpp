@@ -48,6 +48,8 @@ class Record {
   std::string text(std::string_view name) const;
 
   const std::vector<Entry>& entries() const { return entries_; }
+  // The entries for changing values in place (names must stay unique).
+  std::vector<Entry>& mutable_entries() { return entries_; }
   std::size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
   void reserve(std::size_t n) { entries_.reserve(n); }

@@ -52,7 +52,7 @@ store::CalendarRow row_or_throw(Session& s, const std::string& calendar) {
 }  // namespace
 
 void define_calendar(Session& s, const CalendarSpec& spec) {
-  s.authorize(Action::configure);
+  s.authorize(Perm::config_manage);
   store::CalendarRow row;
   row.name = is_valid_utf8(spec.name) ? normalize_text(spec.name, TextMode::prose) : "";
   if (row.name.empty() || utf8_length(row.name) > 64)
@@ -69,11 +69,12 @@ void define_calendar(Session& s, const CalendarSpec& spec) {
                 "工作日历“" + row.name + "”已存在");
   store::WriteTransaction tx(conn);
   store::insert_calendar(conn, row, s.db().now());
+  s.audit("config.calendar_define", "calendar:" + row.name);
   tx.commit();
 }
 
 int load_calendar_holidays(Session& s, const std::string& calendar, const std::string& text) {
-  s.authorize(Action::configure);
+  s.authorize(Perm::config_manage);
   store::CalendarRow row = row_or_throw(s, calendar);
   HolidayData data = parse_holiday_text(text);  // throws with the bad line named
   if (!data.year)
@@ -85,12 +86,13 @@ int load_calendar_holidays(Session& s, const std::string& calendar, const std::s
   auto& conn = s.db().conn();
   store::WriteTransaction tx(conn);
   store::insert_calendar_year(conn, row.id, *data.year, text, s.db().now(), s.user_id());
+  s.audit("config.calendar_holidays", "calendar:" + row.name, std::to_string(*data.year));
   tx.commit();
   return *data.year;
 }
 
 std::vector<Record> list_calendars(Session& s) {
-  s.authorize(Action::dictionary_read);
+  s.authorize(Perm::config_read);
   std::vector<Record> out;
   for (const auto& row : store::list_calendars(s.db().conn())) {
     Record r;
@@ -107,7 +109,7 @@ std::vector<Record> list_calendars(Session& s) {
 }
 
 std::vector<Record> calendar_days(Session& s, const std::string& calendar, int year) {
-  s.authorize(Action::dictionary_read);
+  s.authorize(Perm::config_read);
   store::CalendarRow row = row_or_throw(s, calendar);
   std::vector<Record> out;
   for (const auto& [y, text] : row.years) {
@@ -129,7 +131,7 @@ std::vector<Record> calendar_days(Session& s, const std::string& calendar, int y
 }
 
 WorkCalendar load_work_calendar(Session& s, const std::string& calendar) {
-  s.authorize(Action::dictionary_read);
+  s.authorize(Perm::config_read);
   return build(row_or_throw(s, calendar));
 }
 

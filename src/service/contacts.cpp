@@ -6,6 +6,7 @@
 #include "domain/messages.hpp"
 #include "domain/phone.hpp"
 #include "service/customers.hpp"
+#include "service/privacy.hpp"
 #include "store/contact_repo.hpp"
 #include "store/customer_repo.hpp"
 #include "store/tag_repo.hpp"
@@ -51,6 +52,23 @@ void record_change(Session& s, std::int64_t customer, std::int64_t now, std::str
                  std::move(reason), major);
 }
 
+// The customer of a contact, once the user may do `perm` on it and sees
+// its contacts (a grant without the contact group does not open them).
+CustomerRef contacts_of(Session& s, std::int64_t customer, Perm perm) {
+  CustomerRef ref = require_customer(s, customer, perm);
+  if (!(s.visible_groups(ref) & kGroupContact))
+    throw Error(Status::permission, "not allowed: contacts are outside your grant",
+                "无权查看联系人（不在授权范围内）");
+  return ref;
+}
+
+void show_contact(Record& r, const CustomFieldSet& custom, bool unmasked) {
+  std::string phone = r.text("phone");
+  r.set("phone_display", phone.empty() ? Value{} : Value{phone_display(phone)});
+  r.unset("customer_key");
+  if (!unmasked) mask_record(r, custom);
+}
+
 std::optional<std::string> as_text(const Value* v) {
   if (!v || is_null(*v)) return std::nullopt;
   if (is_int(*v)) return std::to_string(std::get<std::int64_t>(*v));
@@ -60,8 +78,8 @@ std::optional<std::string> as_text(const Value* v) {
 }  // namespace
 
 std::int64_t add_contact(Session& s, std::int64_t customer, const Record& input) {
-  s.authorize(Action::customer_update);
-  Record c = load_customer_or_throw(s, customer);
+  contacts_of(s, customer, Perm::customer_update);
+  Record c = load_customer_or_throw(s, customer, Perm::customer_update);
   Normalized n = normalize_fields(kEntity, input, nullptr, s.db().dictionaries());
   check_flag(n, n.errors);
   check_record(kEntity, n.values, n.errors);
@@ -76,33 +94,38 @@ std::int64_t add_contact(Session& s, std::int64_t customer, const Record& input)
   store::touch_customer(conn, customer, now, s.user_id());
   record_change(s, customer, now, "contacts", std::nullopt, label_of(id, n.values),
                 is_decision_maker(n.values));
+  s.audit("contact.add", store::human_id(customer) + "/contact:" + std::to_string(id));
   tx.commit();
   return id;
 }
 
-Record get_contact(Session& s, std::int64_t id) {
-  s.authorize(Action::customer_read);
+Record get_contact(Session& s, std::int64_t id, bool unmasked) {
   Record r = load_contact_or_throw(s, id);
-  std::string phone = r.text("phone");
-  r.set("phone_display", phone.empty() ? Value{} : Value{phone_display(phone)});
-  r.unset("customer_key");
+  contacts_of(s, customer_of(r), Perm::customer_read);
+  show_contact(r, s.db().custom_fields(), unmasked);
   return r;
 }
 
+std::int64_t contact_customer(Session& s, std::int64_t id) {
+  return customer_of(load_contact_or_throw(s, id));
+}
+
 void update_contact(Session& s, std::int64_t id, const Record& input) {
-  s.authorize(Action::customer_update);
   Record current = load_contact_or_throw(s, id);
   const std::int64_t customer = customer_of(current);
+  contacts_of(s, customer, Perm::customer_update);
   Record shown = current;  // what a read returned, for read-only comparisons
   std::string phone = shown.text("phone");
   shown.set("phone_display", phone.empty() ? Value{} : Value{phone_display(phone)});
-  Normalized n = normalize_fields(kEntity, input, &shown, s.db().dictionaries());
+  Record fields = input;
+  drop_unchanged_masks(fields, shown, s.db().custom_fields());
+  Normalized n = normalize_fields(kEntity, fields, &shown, s.db().dictionaries());
   check_flag(n, n.errors);
   Record merged = current;
   for (const auto& [name, value] : n.values.entries()) merged.set(name, value);
   check_record(kEntity, merged, n.errors);
   if (!n.errors.empty()) throw_validation(std::move(n.errors));
-  require_not_archived(load_customer_or_throw(s, customer));
+  require_not_archived(load_customer_or_throw(s, customer, Perm::customer_update));
 
   Record changes;
   for (const auto& [name, value] : n.values.entries()) {
@@ -120,15 +143,18 @@ void update_contact(Session& s, std::int64_t id, const Record& input) {
   for (const auto& [name, value] : changes.entries())
     record_change(s, customer, now, "contact." + std::to_string(id) + "." + name,
                   as_text(current.find(name)), as_text(&value), name == "decision_maker");
+  std::string names;
+  for (const auto& e : changes.entries()) names += (names.empty() ? "" : ",") + e.first;
+  s.audit("contact.update", store::human_id(customer) + "/contact:" + std::to_string(id), names);
   tx.commit();
 }
 
 void remove_contact(Session& s, std::int64_t id, std::optional<std::string> reason) {
-  s.authorize(Action::customer_update);
   reason = checked_reason(reason);
   Record current = load_contact_or_throw(s, id);
   const std::int64_t customer = customer_of(current);
-  require_not_archived(load_customer_or_throw(s, customer));
+  contacts_of(s, customer, Perm::customer_update);
+  require_not_archived(load_customer_or_throw(s, customer, Perm::customer_update));
   if (std::get<std::int64_t>(*current.find("primary")) == 1)
     throw Error(Status::conflict,
                 "contact " + std::to_string(id) +
@@ -141,16 +167,18 @@ void remove_contact(Session& s, std::int64_t id, std::optional<std::string> reas
   store::WriteTransaction tx(conn);
   store::update_contact(conn, id, merged, now, s.user_id());
   store::touch_customer(conn, customer, now, s.user_id());
+  s.audit("contact.remove", store::human_id(customer) + "/contact:" + std::to_string(id),
+          reason.value_or(""));
   record_change(s, customer, now, "contacts", label_of(id, current), std::nullopt,
                 is_decision_maker(current), std::move(reason));
   tx.commit();
 }
 
 void make_primary_contact(Session& s, std::int64_t id) {
-  s.authorize(Action::customer_update);
   Record contact = load_contact_or_throw(s, id);
   const std::int64_t customer = customer_of(contact);
-  require_not_archived(load_customer_or_throw(s, customer));
+  contacts_of(s, customer, Perm::customer_update);
+  require_not_archived(load_customer_or_throw(s, customer, Perm::customer_update));
   auto& conn = s.db().conn();
   const std::int64_t old = store::primary_contact(conn, customer);
   if (old == id) return;
@@ -163,18 +191,15 @@ void make_primary_contact(Session& s, std::int64_t id) {
   record_change(s, customer, now, "primary_contact",
                 previous ? std::optional<std::string>(label_of(old, *previous)) : std::nullopt,
                 label_of(id, contact), false);
+  s.audit("contact.make_primary", store::human_id(customer) + "/contact:" + std::to_string(id));
   tx.commit();
 }
 
 std::vector<Record> list_contacts(Session& s, std::int64_t customer) {
-  s.authorize(Action::customer_read);
-  load_customer_or_throw(s, customer);
+  contacts_of(s, customer, Perm::customer_read);
   auto rows = store::list_contacts(s.db().conn(), customer, false);
-  for (auto& r : rows) {
-    std::string phone = r.text("phone");
-    r.set("phone_display", phone.empty() ? Value{} : Value{phone_display(phone)});
-    r.unset("customer_key");
-  }
+  const CustomFieldSet& custom = s.db().custom_fields();
+  for (auto& r : rows) show_contact(r, custom, false);
   return rows;
 }
 

@@ -14,7 +14,11 @@
 namespace crm {
 
 std::int64_t add_contact(Session& s, std::int64_t customer, const Record& input);
-Record get_contact(Session& s, std::int64_t id);
+// The contact as the user may see it (phone and e-mail masked unless
+// `unmasked`: callers check customer.unmask first).
+Record get_contact(Session& s, std::int64_t id, bool unmasked = false);
+// The customer key of a contact (not_found for none or a removed one).
+std::int64_t contact_customer(Session& s, std::int64_t id);
 void update_contact(Session& s, std::int64_t id, const Record& input);
 void remove_contact(Session& s, std::int64_t id, std::optional<std::string> reason);
 void make_primary_contact(Session& s, std::int64_t id);

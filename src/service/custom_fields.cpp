@@ -62,7 +62,7 @@ Error no_field(const std::string& name) {
 }  // namespace
 
 std::string define_custom_field(Session& s, const CustomFieldSpec& spec) {
-  s.authorize(Action::configure);
+  s.authorize(Perm::config_manage);
   Database& db = s.db();
   CustomField f;
   f.name = bare_name(spec.name);
@@ -84,6 +84,7 @@ std::string define_custom_field(Session& s, const CustomFieldSpec& spec) {
   f.label_en =
       spec.label_en.empty() ? f.name : checked_text(spec.label_en, 50, "label_en", "英文名称");
   f.required = spec.required;
+  f.personal = spec.personal;
 
   if (f.type == FieldType::text) {
     if (spec.max_chars < 0 || spec.max_chars > kMaxTextChars)
@@ -138,6 +139,7 @@ std::string define_custom_field(Session& s, const CustomFieldSpec& spec) {
     rows.push_back({f.dict, v, v, v, "", ""});
     store::insert_dictionary_row(conn, rows.back());
   }
+  s.audit("config.custom_field_define", f.qualified);
   tx.commit();
   db.remember_custom_field(f);
   for (const auto& row : rows) db.remember_dictionary_row(row);
@@ -145,7 +147,7 @@ std::string define_custom_field(Session& s, const CustomFieldSpec& spec) {
 }
 
 void retire_custom_field(Session& s, const std::string& name) {
-  s.authorize(Action::configure);
+  s.authorize(Perm::config_manage);
   Database& db = s.db();
   std::string qualified = std::string(kCustomPrefix) + bare_name(name);
   const CustomField* f = db.custom_fields().find(qualified);
@@ -155,12 +157,13 @@ void retire_custom_field(Session& s, const std::string& name) {
   copy.retired = true;
   store::WriteTransaction tx(db.conn());
   store::retire_custom_field(db.conn(), f->id, db.now(), s.user_id());
+  s.audit("config.custom_field_retire", qualified);
   tx.commit();
   db.remember_custom_field(copy);
 }
 
 std::vector<Record> list_custom_fields(Session& s, bool include_retired) {
-  s.authorize(Action::dictionary_read);
+  s.authorize(Perm::config_read);
   std::vector<Record> out;
   for (const auto& f : s.db().custom_fields().all()) {
     if (!f.live || (f.retired && !include_retired)) continue;
@@ -175,6 +178,7 @@ std::vector<Record> list_custom_fields(Session& s, bool include_retired) {
     r.append("decimals", f.type == FieldType::decimal ? Value{std::int64_t{f.decimals}} : Value{});
     r.append("dict", f.dict.empty() ? Value{} : Value{f.dict});
     r.append("retired", std::int64_t{f.retired});
+    r.append("personal", std::int64_t{f.personal});
     r.append("created_at", f.created_at);
     out.push_back(std::move(r));
   }
@@ -231,17 +235,26 @@ void write_custom_values(Session& s, const CustomFieldSet& set, std::int64_t key
 
 namespace {
 
-// A setting's allowed values: a list of words, or integers in [min, max].
+// A setting's allowed values: a list of words, integers in [min, max], or
+// (fields) a comma-separated list of customer field names.
 struct SettingDef {
   const char* name;
   std::vector<const char*> words;
   long long min, max;
+  bool fields = false;
 };
 const SettingDef kSettings[] = {
     {"tags.create_on_attach", {"0", "1"}, 0, 0},
     {"followup.min_gap_hours", {}, 0, 720},
     {"followup.min_gap_action", {"warn", "refuse"}, 0, 0},
     {"followup.remind_before_minutes", {}, 0, 10080},
+    {"review.create", {"0", "1"}, 0, 0},
+    {"review.fields", {}, 0, 0, true},
+    {"alert.unmask_per_hour", {}, 0, 1000000},
+    {"alert.denied_per_hour", {}, 0, 1000000},
+    {"alert.export_rows_per_hour", {}, 0, 1000000000},
+    {"retention.months", {}, 0, 1200},
+    {"access.max_hours", {}, 1, 8760},
 };
 
 const SettingDef& setting_def(const std::string& name) {
@@ -251,8 +264,27 @@ const SettingDef& setting_def(const std::string& name) {
               "设置项“" + quote_value(name) + "”不存在");
 }
 
-void check_setting(const SettingDef& d, const std::string& value) {
+void check_setting(Session& s, const SettingDef& d, const std::string& value) {
   std::string allowed;
+  if (d.fields) {
+    std::string_view list = value;
+    while (!list.empty()) {
+      auto comma = list.find(',');
+      std::string name(list.substr(0, comma));
+      const FieldDef* f = is_custom_name(name) ? (s.db().custom_fields().find(name)
+                                                      ? &s.db().custom_fields().find(name)->def
+                                                      : nullptr)
+                                               : find_field("customer", name);
+      if (!f || (f->flags & kReadOnly))
+        throw Error(Status::invalid_arg,
+                    std::string(d.name) + ": \"" + quote_value(name) +
+                        "\" is not a customer field that can be changed",
+                    std::string(d.name) + "：“" + quote_value(name) + "”不是可修改的客户字段");
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
+    return;
+  }
   if (d.words.empty()) {
     auto n = parse_integer_text(value);
     if (n && *n >= d.min && *n <= d.max && std::to_string(*n) == value) return;
@@ -272,20 +304,21 @@ void check_setting(const SettingDef& d, const std::string& value) {
 }  // namespace
 
 std::string get_setting(Session& s, const std::string& name) {
-  s.authorize(Action::dictionary_read);
+  s.authorize(Perm::config_read);
   setting_def(name);
   return store::get_setting(s.db().conn(), name);
 }
 
 void set_setting(Session& s, const std::string& name, const std::string& value) {
-  s.authorize(Action::configure);
-  check_setting(setting_def(name), value);
+  s.authorize(Perm::config_manage);
+  check_setting(s, setting_def(name), value);
   auto& conn = s.db().conn();
   std::string before = store::get_setting(conn, name);
   if (before == value) return;
   store::WriteTransaction tx(conn);
   store::set_setting(conn, name, value);
   store::insert_config_history(conn, s.db().now(), s.user_id(), "setting." + name, before, value);
+  s.audit("config.setting", "setting:" + name);
   tx.commit();
 }
 

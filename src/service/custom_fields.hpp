@@ -21,6 +21,7 @@ struct CustomFieldSpec {
   std::vector<std::string> values;  // enum: the allowed values, in order
   int max_chars = 0;                // text: 1..2000; 0 = 200
   int decimals = -1;                // decimal: 0..6; -1 = 2
+  bool personal = false;            // personal information: masked, erased on request
 };
 
 // Defines a field (administrators only); returns its qualified name.

@@ -13,6 +13,7 @@
 #include "domain/text.hpp"
 #include "domain/utf8.hpp"
 #include "service/custom_fields.hpp"
+#include "service/privacy.hpp"
 #include "service/scheduler.hpp"
 #include "service/tags.hpp"
 #include "store/contact_repo.hpp"
@@ -55,6 +56,13 @@ void check_owner(Session& s, const Record& values, std::vector<FieldError>& erro
         field_error(find_field(kEntity, "owner"), "owner", "unknown_user", std::to_string(id)));
 }
 
+// The changed field names, for the audit row.
+std::string field_names(const Record& changes) {
+  std::string out;
+  for (const auto& e : changes.entries()) out += (out.empty() ? "" : ",") + e.first;
+  return out;
+}
+
 Error archived_error(std::int64_t key) {
   std::string id = store::human_id(key);
   return Error(Status::state, "customer " + id + " is archived", "客户 " + id + " 已归档");
@@ -72,7 +80,8 @@ std::int64_t apply_changes(Session& s, std::int64_t key, const Record& current,
                            const Record& changes, const char* kind,
                            const std::optional<std::string>& reason,
                            const std::function<void()>& also = {},
-                           const CustomFieldSet* custom = nullptr) {
+                           const CustomFieldSet* custom = nullptr,
+                           const char* audit_action = nullptr) {
   auto version = std::get<std::int64_t>(*current.find("version"));
   if (changes.empty()) return version;
   Record merged = current;
@@ -89,6 +98,8 @@ std::int64_t apply_changes(Session& s, std::int64_t key, const Record& current,
                    as_history_text(current.find(name)), as_history_text(&value), reason);
   if (custom) write_custom_values(s, *custom, key, changes);
   if (also) also();
+  s.audit(audit_action ? audit_action : std::string("customer.") + kind, store::human_id(key),
+          field_names(changes) + (reason ? "; " + *reason : ""));
   tx.commit();
   return version + 1;
 }
@@ -207,10 +218,19 @@ void parse_token(const std::string& token, std::uint64_t hash, bool default_orde
 
 }  // namespace
 
-Record load_customer_or_throw(Session& s, std::int64_t key) {
+Record load_customer_or_throw(Session& s, std::int64_t key, Perm perm) {
   auto r = store::load_customer(s.db().conn(), key);
   if (!r) throw not_found(key);
+  s.authorize(perm, CustomerRef{key, std::get<std::int64_t>(*r->find("owner"))});
   return std::move(*r);
+}
+
+CustomerRef require_customer(Session& s, std::int64_t key, Perm perm) {
+  auto owner = store::customer_owner(s.db().conn(), key);
+  if (!owner) throw not_found(key);
+  CustomerRef ref{key, *owner};
+  s.authorize(perm, ref);
+  return ref;
 }
 
 void require_not_archived(const Record& customer) {
@@ -259,7 +279,9 @@ std::int64_t customer_key(Session&, std::string_view id) {
 }
 
 std::int64_t create_customer(Session& s, const Record& input) {
-  s.authorize(Action::customer_create);
+  // May the user create customers at all (for themselves)?  Whether the
+  // scope reaches another owner is checked once the input is valid.
+  s.authorize_for(Perm::customer_create, s.user_id());
   Database& db = s.db();
   const CustomFieldSet& custom = db.custom_fields();
   Normalized n = normalize_fields(kEntity, input, nullptr, db.dictionaries(), &custom);
@@ -271,6 +293,11 @@ std::int64_t create_customer(Session& s, const Record& input) {
   check_record(kEntity, v, n.errors);
   check_custom_required(custom, v, n.errors);
   if (!n.errors.empty()) throw_validation(std::move(n.errors));
+  // Who may create a customer for whom: the matrix's customer.create scope
+  // reaches the new owner (own: only for oneself).
+  if (const Value* o = v.find("owner");
+      o && is_int(*o) && std::get<std::int64_t>(*o) != s.user_id())
+    s.authorize_for(Perm::customer_create, std::get<std::int64_t>(*o));
 
   // The creation itself is not written to customer_history: who created the
   // customer and when are immutable columns of the customer row, and
@@ -288,24 +315,25 @@ std::int64_t create_customer(Session& s, const Record& input) {
   store::insert_contact(conn, key, contact, true, now, s.user_id());
   write_custom_values(s, custom, key, v);
   schedule_new_customer(s, key, now);
+  s.audit("customer.create", store::human_id(key));
   tx.commit();
   return key;
 }
 
-Record get_customer(Session& s, std::int64_t key) {
-  s.authorize(Action::customer_read);
+Record get_customer(Session& s, std::int64_t key, bool unmasked) {
   // One snapshot (and one WAL read lock) for the definitions check, the row
   // and its custom values.
   store::ReadTransaction snapshot(s.db().conn());
-  Record r = load_customer_or_throw(s, key);
+  Record r = load_customer_or_throw(s, key, Perm::customer_read);
   fill_display(r);
-  append_custom_values(s, s.db().custom_fields(), r, key);
+  const CustomFieldSet& custom = s.db().custom_fields();
+  append_custom_values(s, custom, r, key);
+  present_customer(s, r, custom, unmasked);
   return r;
 }
 
 std::int64_t update_customer(Session& s, std::int64_t key, const Record& input) {
-  s.authorize(Action::customer_update);
-  Record current = load_customer_or_throw(s, key);
+  Record current = load_customer_or_throw(s, key, Perm::customer_update);
   Record fields = input;
   std::vector<FieldError> errors;
   if (const Value* v = input.find("version")) {
@@ -328,6 +356,7 @@ std::int64_t update_customer(Session& s, std::int64_t key, const Record& input) 
   fill_display(current);
   const CustomFieldSet& custom = s.db().custom_fields();
   append_custom_values(s, custom, current, key);
+  drop_unchanged_masks(fields, current, custom);
   Normalized n = normalize_fields(kEntity, fields, &current, s.db().dictionaries(), &custom);
   n.errors.insert(n.errors.begin(), errors.begin(), errors.end());
   check_owner(s, n.values, n.errors);
@@ -347,6 +376,18 @@ std::int64_t update_customer(Session& s, std::int64_t key, const Record& input) 
     if (!lifecycle_step_allowed(from, std::get<std::string>(*t)))
       throw step_error(from, std::get<std::string>(*t));
   }
+  const CustomerRef ref{key, std::get<std::int64_t>(*current.find("owner"))};
+  // A new owner is a transfer (customer.transfer, R3.1).
+  if (const Value* o = changes.find("owner")) {
+    s.authorize(Perm::customer_transfer, ref);
+    s.authorize_for(Perm::customer_transfer, std::get<std::int64_t>(*o));
+  }
+  // A grant to edit opens only its field groups.
+  const unsigned groups = s.visible_groups(ref);
+  for (const auto& [name, value] : changes.entries())
+    if (!(groups & group_of_field(name)))
+      throw Error(Status::permission, "not allowed: field " + name + " is outside your grant",
+                  "无权修改字段 " + name + "（不在授权范围内）");
   current.unset("phone_display");
   // contact_name, phone and e-mail are the primary contact's: keep it in step.
   std::function<void()> sync_contact;
@@ -362,14 +403,14 @@ std::int64_t update_customer(Session& s, std::int64_t key, const Record& input) 
       store::update_contact(conn, primary, *contact, s.db().now(), s.user_id());
     };
   }
-  return apply_changes(s, key, current, changes, "update", std::nullopt, sync_contact, &custom);
+  return apply_changes(s, key, current, changes, "update", std::nullopt, sync_contact, &custom,
+                       "customer.update");
 }
 
 void set_customer_type(Session& s, std::int64_t key, std::string_view type,
                        std::optional<std::string> reason) {
-  s.authorize(Action::customer_update);
   reason = checked_reason(reason);
-  Record current = load_customer_or_throw(s, key);
+  Record current = load_customer_or_throw(s, key, Perm::customer_update);
   Record input;
   input.set("type", std::string(type));
   Normalized n = normalize_fields(kEntity, input, &current, s.db().dictionaries());
@@ -382,9 +423,8 @@ void set_customer_type(Session& s, std::int64_t key, std::string_view type,
 }
 
 void archive_customer(Session& s, std::int64_t key, std::optional<std::string> reason) {
-  s.authorize(Action::customer_archive);
   reason = checked_reason(reason);
-  Record current = load_customer_or_throw(s, key);
+  Record current = load_customer_or_throw(s, key, Perm::customer_archive);
   require_not_archived(current);
   Record changes;
   changes.set("archived", std::int64_t{1});
@@ -395,10 +435,68 @@ void archive_customer(Session& s, std::int64_t key, std::optional<std::string> r
   });
 }
 
+namespace {
+
+Error no_active_user(std::int64_t id) {
+  return Error(Status::not_found, "no active user " + std::to_string(id),
+               "不存在有效用户 " + std::to_string(id));
+}
+
+void check_active_user(Session& s, std::int64_t id) {
+  auto u = store::find_user(s.db().conn(), id);
+  if (!u || !u->active) throw no_active_user(id);
+}
+
+// Moves one customer (already authorised) inside the caller's transaction
+// or its own.
+void move_customer(Session& s, const Record& current, std::int64_t new_owner,
+                   const std::optional<std::string>& reason) {
+  const std::int64_t key = std::get<std::int64_t>(*current.find("key"));
+  Record changes;
+  changes.set("owner", new_owner);
+  apply_changes(
+      s, key, current, changes, "transfer", reason,
+      [&] { store::move_open_plans(s.db().conn(), key, new_owner, s.db().now(), s.user_id()); },
+      nullptr, "customer.transfer");
+}
+
+}  // namespace
+
+void transfer_customer(Session& s, std::int64_t key, std::int64_t new_owner,
+                       std::optional<std::string> reason) {
+  reason = checked_reason(reason);
+  Record current = load_customer_or_throw(s, key, Perm::customer_transfer);
+  require_not_archived(current);
+  check_active_user(s, new_owner);
+  s.authorize_for(Perm::customer_transfer, new_owner);
+  if (std::get<std::int64_t>(*current.find("owner")) == new_owner) return;
+  move_customer(s, current, new_owner, reason);
+}
+
+std::int64_t transfer_customers(Session& s, std::int64_t from, std::int64_t to,
+                                std::optional<std::string> reason) {
+  reason = checked_reason(reason);
+  if (!store::find_user(s.db().conn(), from)) throw no_active_user(from);
+  check_active_user(s, to);
+  s.authorize_for(Perm::customer_transfer, from);
+  s.authorize_for(Perm::customer_transfer, to);
+  if (from == to) return 0;
+  auto& conn = s.db().conn();
+  store::WriteTransaction tx(conn);
+  std::int64_t moved = 0;
+  for (std::int64_t key : store::customers_of_owner(conn, from)) {
+    auto current = store::load_customer(conn, key);
+    if (!current) continue;
+    move_customer(s, *current, to, reason);
+    ++moved;
+  }
+  tx.commit();
+  return moved;
+}
+
 void review_customer(Session& s, std::int64_t key, std::optional<std::string> note) {
-  s.authorize(Action::customer_update);
   note = checked_reason(note);
-  Record current = load_customer_or_throw(s, key);
+  Record current = load_customer_or_throw(s, key, Perm::customer_update);
   require_not_archived(current);
   auto& conn = s.db().conn();
   const std::int64_t now = s.db().now();
@@ -406,6 +504,7 @@ void review_customer(Session& s, std::int64_t key, std::optional<std::string> no
   store::set_reviewed(conn, key, now, s.user_id());
   record_history(s, key, now, "review", std::nullopt, std::nullopt, std::nullopt, note);
   schedule_review(s, key, now);
+  s.audit("customer.review", store::human_id(key), note.value_or(""));
   tx.commit();
 }
 
@@ -577,10 +676,19 @@ store::CustomerFilter customer_filter(Session& s, const CustomFieldSet& custom,
   return f;
 }
 
+// Only what the user may see (R3.1): their own customers, their
+// department's or everyone's as the matrix says, the departments they
+// supervise, and their grants.
+void restrict_to_visible(Session& s, store::CustomerFilter& f) {
+  Visibility v = s.visibility(Perm::customer_read);
+  f.restricted = !v.all;
+  f.visible_owners = std::move(v.owners);
+  f.visible_keys = std::move(v.granted);
+}
+
 }  // namespace
 
 CustomerPage list_customers(Session& s, const CustomerQuery& q) {
-  s.authorize(Action::customer_list);
   if (q.page_size < 0 || q.page_size > 1000)
     throw Error(Status::invalid_arg, "page_size must be between 1 and 1000 (0 = 50)",
                 "每页条数须在 1 到 1000 之间（0 表示 50）");
@@ -588,6 +696,7 @@ CustomerPage list_customers(Session& s, const CustomerQuery& q) {
   CustomerQuery norm;
   const CustomFieldSet& custom = s.db().custom_fields();
   store::CustomerFilter f = customer_filter(s, custom, q, norm);
+  restrict_to_visible(s, f);
   if (norm.page_size == 0) norm.page_size = 50;
   f.limit = norm.page_size;
   std::uint64_t hash = filter_hash(norm, f.type);
@@ -600,22 +709,23 @@ CustomerPage list_customers(Session& s, const CustomerQuery& q) {
   for (auto& r : page.rows) {
     fill_display(r);
     append_custom_values(s, custom, r, std::get<std::int64_t>(*r.find("key")));
+    present_customer(s, r, custom);
   }
   if (more && !page.rows.empty()) page.next = make_token(last, default_order, hash);
   return page;
 }
 
 std::int64_t count_customers(Session& s, const CustomerQuery& q) {
-  s.authorize(Action::customer_list);
   store::ReadTransaction snapshot(s.db().conn());
   CustomerQuery norm;
-  return store::count_customers(s.db().conn(), customer_filter(s, s.db().custom_fields(), q, norm));
+  store::CustomerFilter f = customer_filter(s, s.db().custom_fields(), q, norm);
+  restrict_to_visible(s, f);
+  return store::count_customers(s.db().conn(), f);
 }
 
 std::vector<Record> customer_history(Session& s, std::int64_t key) {
-  s.authorize(Action::customer_read);
   store::ReadTransaction snapshot(s.db().conn());
-  Record current = load_customer_or_throw(s, key);
+  Record current = load_customer_or_throw(s, key, Perm::customer_read);
   Record created;
   created.set("at", *current.find("created_at"));
   created.set("actor", *current.find("created_by"));
@@ -623,12 +733,15 @@ std::vector<Record> customer_history(Session& s, std::int64_t key) {
   for (const char* f : {"field", "before", "after", "reason"}) created.set(f, Value{});
   created.set("major", std::int64_t{0});
   std::vector<Record> rows{std::move(created)};
-  for (auto& r : store::load_history(s.db().conn(), key)) rows.push_back(std::move(r));
+  const CustomFieldSet& custom = s.db().custom_fields();
+  for (auto& r : store::load_history(s.db().conn(), key)) {
+    mask_history_row(r, custom);
+    rows.push_back(std::move(r));
+  }
   return rows;
 }
 
 HistoryPage list_history(Session& s, const HistoryQuery& q) {
-  s.authorize(Action::customer_read);
   if (q.page_size < 0 || q.page_size > 1000)
     throw Error(Status::invalid_arg, "page_size must be between 1 and 1000 (0 = 100)",
                 "每页条数须在 1 到 1000 之间（0 表示 100）");
@@ -641,8 +754,12 @@ HistoryPage list_history(Session& s, const HistoryQuery& q) {
   f.limit = q.page_size == 0 ? 100 : q.page_size;
   if (!q.customer.empty()) {
     f.customer = customer_key(s, q.customer);
-    if (!store::load_customer(s.db().conn(), f.customer)) throw not_found(f.customer);
+    require_customer(s, f.customer, Perm::customer_read);
   }
+  Visibility v = s.visibility(Perm::customer_read);
+  f.restricted = !v.all;
+  f.visible_owners = std::move(v.owners);
+  f.visible_keys = std::move(v.granted);
   // The token carries the position and a hash of the filters it belongs to.
   std::uint64_t hash = 1469598103934665603ULL;
   for (std::int64_t v : {f.actor, f.customer, f.since, f.until, std::int64_t{f.limit}})
@@ -665,6 +782,8 @@ HistoryPage list_history(Session& s, const HistoryQuery& q) {
   bool more = false;
   HistoryPage page;
   page.rows = store::query_history(s.db().conn(), f, more);
+  const CustomFieldSet& custom = s.db().custom_fields();
+  for (auto& r : page.rows) mask_history_row(r, custom);
   if (more && !page.rows.empty()) {
     char buf[96];
     const Record& last = page.rows.back();

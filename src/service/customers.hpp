@@ -16,8 +16,14 @@ namespace crm {
 // characters (invalid_arg otherwise); blank means none.
 std::optional<std::string> checked_reason(const std::optional<std::string>& reason);
 
-// The stored customer, or not_found.
-Record load_customer_or_throw(Session& s, std::int64_t key);
+// The stored customer, once the session's user may do `perm` on it:
+// not_found when there is no such customer or the user may not see it,
+// permission when they see it but may not do this.
+Record load_customer_or_throw(Session& s, std::int64_t key, Perm perm);
+
+// The same check without reading the whole record: the customer's key and
+// owner.
+CustomerRef require_customer(Session& s, std::int64_t key, Perm perm);
 
 // Throws Status::state for an archived customer (a record from the store).
 void require_not_archived(const Record& customer);
@@ -35,7 +41,10 @@ std::int64_t customer_key(Session& s, std::string_view id);
 // every failing field, and writes nothing, if any field fails.
 std::int64_t create_customer(Session& s, const Record& input);
 
-Record get_customer(Session& s, std::int64_t key);
+// The customer as the user may see it: personal values masked unless
+// `unmasked` (callers check customer.unmask first), fields of groups a grant
+// does not open left out.
+Record get_customer(Session& s, std::int64_t key, bool unmasked = false);
 
 // Applies the fields present in `input`; returns the new version.
 std::int64_t update_customer(Session& s, std::int64_t key, const Record& input);
@@ -44,6 +53,19 @@ void set_customer_type(Session& s, std::int64_t key, std::string_view type,
                        std::optional<std::string> reason);
 
 void archive_customer(Session& s, std::int64_t key, std::optional<std::string> reason);
+
+// Hands a customer to another active user (客户转移, e.g. when its owner
+// leaves), with its open follow-up plans; customer.transfer on the customer
+// (its owner's supervisors and administrators by default) and, unless an
+// administrator, a new owner within the user's department or the
+// departments they supervise.  History and audit keep it.
+void transfer_customer(Session& s, std::int64_t key, std::int64_t new_owner,
+                       std::optional<std::string> reason);
+
+// Every customer of `from` the user may transfer goes to `to`, in one
+// transaction; returns how many moved.
+std::int64_t transfer_customers(Session& s, std::int64_t from, std::int64_t to,
+                                std::optional<std::string> reason);
 
 // The owner's monthly review (复核, R1.10): records who confirmed the customer
 // and when, with an optional note; the data and its version are unchanged

@@ -8,6 +8,7 @@
 #include "domain/calendar.hpp"
 #include "domain/error.hpp"
 #include "domain/text.hpp"
+#include "store/auth_repo.hpp"
 #include "store/custom_field_repo.hpp"
 #include "store/dictionary_repo.hpp"
 
@@ -129,6 +130,17 @@ const CustomFieldSet& Database::custom_fields() {
   return custom_;
 }
 
+const AuthData& Database::auth() {
+  auto q = conn_.prepare("PRAGMA data_version");
+  q->executeStep();
+  const std::int64_t version = q->getColumn(0).getInt64();
+  if (!auth_stale_ && version == auth_data_version_) return auth_;
+  auth_data_version_ = version;
+  if (auth_stale_ || store::auth_epoch(conn_) != auth_.epoch) auth_.load(conn_);
+  auth_stale_ = false;
+  return auth_;
+}
+
 void Database::begin() {
   if (explicit_txn_ || conn_.in_transaction())
     throw Error(Status::state, "a transaction is already open on this handle",
@@ -153,6 +165,7 @@ void Database::rollback() {
                 "此数据库句柄没有打开的事务");
   explicit_txn_ = false;
   custom_stale_ = true;  // definitions made inside it are gone
+  auth_stale_ = true;
   if (conn_.in_transaction()) conn_.exec("ROLLBACK");
 }
 

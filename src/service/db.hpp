@@ -15,6 +15,7 @@
 
 #include "domain/custom_fields.hpp"
 #include "domain/customer_rules.hpp"
+#include "service/auth_data.hpp"
 #include "store/connection.hpp"
 #include "store/dictionary_repo.hpp"
 
@@ -103,6 +104,14 @@ class Database {
   const CustomFieldSet& custom_fields();
   void remember_custom_field(const CustomField& f) { custom_.put(f); }
 
+  // Users, departments and the permission matrix, reloaded when another
+  // connection has changed them (PRAGMA data_version, then the stored
+  // auth.epoch) or after auth_changed().
+  const AuthData& auth();
+  // Call after committing a change to users, departments, roles, the
+  // matrix or grants (the change bumps auth.epoch for other handles).
+  void auth_changed() { auth_stale_ = true; }
+
   // Explicit host transactions.
   void begin();
   void commit();
@@ -122,6 +131,9 @@ class Database {
   CustomFieldSet custom_;
   std::int64_t data_version_ = -1;
   bool custom_stale_ = true;
+  AuthData auth_;
+  std::int64_t auth_data_version_ = -1;
+  bool auth_stale_ = true;
   bool explicit_txn_ = false;
 };
 

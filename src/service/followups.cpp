@@ -80,11 +80,16 @@ std::int64_t setting_int(Session& s, const char* name) {
   return v.empty() ? 0 : std::stoll(v);
 }
 
+// An open plan the user may write: not_found also when its customer is not
+// visible to them, so that a plan's existence is not revealed.
 store::PlanRow open_plan(Session& s, std::int64_t id) {
   auto p = store::load_plan(s.db().conn(), id);
   if (!p)
     throw Error(Status::not_found, "no follow-up plan " + std::to_string(id),
                 "跟进计划 " + std::to_string(id) + " 不存在");
+  if (auto owner = store::customer_owner(s.db().conn(), p->customer);
+      owner && !s.may(Perm::followup_read, CustomerRef{p->customer, *owner}))
+    s.authorize(Perm::followup_write, CustomerRef{p->customer, *owner});
   if (p->state != "planned")
     throw Error(Status::state,
                 "follow-up plan " + std::to_string(id) + " is " + p->state + ", not planned",
@@ -232,10 +237,13 @@ Record checked_input(Session& s, const char* entity, const Record& fields, const
 // A user whose agenda or report is asked for: 0 = the session's user;
 // not_found for one that does not exist.
 std::int64_t known_owner(Session& s, std::int64_t owner) {
-  if (owner == 0) return s.user_id();
+  if (owner == 0) owner = s.user_id();
   if (!store::find_user(s.db().conn(), owner))
     throw Error(Status::not_found, "no user " + std::to_string(owner),
                 "用户 " + std::to_string(owner) + " 不存在");
+  // Another user's agenda or report: their supervisors, and whoever's
+  // follow-up read reaches them.
+  s.authorize_for(Perm::followup_read, owner);
   return owner;
 }
 
@@ -248,12 +256,12 @@ std::string agenda_token(std::int64_t plan_at, std::int64_t plan_id, const std::
 }  // namespace
 
 Record create_plan(Session& s, std::int64_t customer, const Record& fields) {
-  s.authorize(Action::followup_write);
+  store::CustomerSchedule c = live_schedule(s, customer, Perm::followup_write);
   Record v = checked_input(s, kPlan, fields, nullptr);
-  store::CustomerSchedule c = live_schedule(s, customer);
   Record warning;
   store::WriteTransaction tx(s.db().conn());
   store::PlanRow p = insert_plan(s, c, v, 0, warning);
+  s.audit("followup.plan_create", store::human_id(customer) + "/plan:" + std::to_string(p.id));
   tx.commit();
   Record out = plan_record(p);
   copy_warning(warning, out);
@@ -261,21 +269,20 @@ Record create_plan(Session& s, std::int64_t customer, const Record& fields) {
 }
 
 Record get_plan(Session& s, std::int64_t plan) {
-  s.authorize(Action::followup_read);
   auto p = store::load_plan(s.db().conn(), plan);
   if (!p)
     throw Error(Status::not_found, "no follow-up plan " + std::to_string(plan),
                 "跟进计划 " + std::to_string(plan) + " 不存在");
+  existing_schedule(s, p->customer, Perm::followup_read);
   return plan_record(*p);
 }
 
 Record complete_plan(Session& s, std::int64_t plan, const Record& fields) {
-  s.authorize(Action::followup_write);
   store::PlanRow p = open_plan(s, plan);
+  store::CustomerSchedule c = live_schedule(s, p.customer, Perm::followup_write);
   Record defaults;
   defaults.append("method", p.method);
   Record v = checked_input(s, kRecord, fields, &defaults);
-  store::CustomerSchedule c = live_schedule(s, p.customer);
   Record warning;
   auto& conn = s.db().conn();
   store::WriteTransaction tx(conn);
@@ -286,6 +293,7 @@ Record complete_plan(Session& s, std::int64_t plan, const Record& fields) {
   p.updated_by = s.user_id();
   store::update_plan_state(conn, p);
   unschedule_plan(s, p.id);
+  s.audit("followup.plan_complete", store::human_id(p.customer) + "/plan:" + std::to_string(p.id));
   tx.commit();
   Record out = followup_record(r);
   copy_warning(warning, out);
@@ -294,7 +302,6 @@ Record complete_plan(Session& s, std::int64_t plan, const Record& fields) {
 
 void close_plan(Session& s, std::int64_t plan, const std::string& state,
                 std::optional<std::string> reason) {
-  s.authorize(Action::followup_write);
   if (state != "missed" && state != "cancelled")
     throw Error(
         Status::invalid_arg,
@@ -303,6 +310,7 @@ void close_plan(Session& s, std::int64_t plan, const std::string& state,
             "”");
   reason = checked_reason(reason);
   store::PlanRow p = open_plan(s, plan);
+  existing_schedule(s, p.customer, Perm::followup_write);
   p.state = state;
   p.state_reason = reason;
   p.updated_at = s.db().now();
@@ -310,15 +318,16 @@ void close_plan(Session& s, std::int64_t plan, const std::string& state,
   store::WriteTransaction tx(s.db().conn());
   store::update_plan_state(s.db().conn(), p);
   unschedule_plan(s, p.id);
+  s.audit("followup.plan_" + state, store::human_id(p.customer) + "/plan:" + std::to_string(p.id),
+          reason.value_or(""));
   tx.commit();
 }
 
 Record reschedule_plan(Session& s, std::int64_t plan, std::int64_t planned_at,
                        std::int64_t remind_at, std::optional<std::string> reason) {
-  s.authorize(Action::followup_write);
   reason = checked_reason(reason);
   store::PlanRow p = open_plan(s, plan);
-  store::CustomerSchedule c = live_schedule(s, p.customer);
+  store::CustomerSchedule c = live_schedule(s, p.customer, Perm::followup_write);
   Record v;
   v.append("owner", p.owner);
   v.append("goal", p.goal);
@@ -338,6 +347,10 @@ Record reschedule_plan(Session& s, std::int64_t plan, std::int64_t planned_at,
   p.updated_by = s.user_id();
   store::update_plan_state(conn, p);
   unschedule_plan(s, p.id);
+  s.audit("followup.plan_reschedule",
+          store::human_id(p.customer) + "/plan:" + std::to_string(p.id) + "->" +
+              std::to_string(next.id),
+          reason.value_or(""));
   tx.commit();
   Record out = plan_record(next);
   copy_warning(warning, out);
@@ -345,12 +358,12 @@ Record reschedule_plan(Session& s, std::int64_t plan, std::int64_t planned_at,
 }
 
 Record add_followup(Session& s, std::int64_t customer, const Record& fields) {
-  s.authorize(Action::followup_write);
+  store::CustomerSchedule c = live_schedule(s, customer, Perm::followup_write);
   Record v = checked_input(s, kRecord, fields, nullptr);
-  store::CustomerSchedule c = live_schedule(s, customer);
   Record warning;
   store::WriteTransaction tx(s.db().conn());
   store::FollowupRow r = insert_record(s, c, v, 0, warning);
+  s.audit("followup.add", store::human_id(customer) + "/followup:" + std::to_string(r.id));
   tx.commit();
   Record out = followup_record(r);
   copy_warning(warning, out);
@@ -358,9 +371,8 @@ Record add_followup(Session& s, std::int64_t customer, const Record& fields) {
 }
 
 std::vector<Record> customer_plans(Session& s, std::int64_t customer) {
-  s.authorize(Action::followup_read);
   store::ReadTransaction rt(s.db().conn());
-  existing_schedule(s, customer);
+  existing_schedule(s, customer, Perm::followup_read);
   std::vector<Record> out;
   for (const auto& p : store::plans_of_customer(s.db().conn(), customer))
     out.push_back(plan_record(p));
@@ -368,9 +380,8 @@ std::vector<Record> customer_plans(Session& s, std::int64_t customer) {
 }
 
 std::vector<Record> customer_followups(Session& s, std::int64_t customer) {
-  s.authorize(Action::followup_read);
   store::ReadTransaction rt(s.db().conn());
-  existing_schedule(s, customer);
+  existing_schedule(s, customer, Perm::followup_read);
   std::vector<Record> out;
   for (const auto& r : store::followups_of_customer(s.db().conn(), customer))
     out.push_back(followup_record(r));
@@ -378,7 +389,6 @@ std::vector<Record> customer_followups(Session& s, std::int64_t customer) {
 }
 
 AgendaPage agenda(Session& s, const AgendaQuery& q) {
-  s.authorize(Action::followup_read);
   if (q.page_size < 1 || q.page_size > 1000)
     throw Error(Status::invalid_arg, "page_size must be 1 to 1000", "每页条数须在 1 到 1000 之间");
   const std::int64_t owner = known_owner(s, q.owner);
@@ -454,7 +464,6 @@ AgendaPage agenda(Session& s, const AgendaQuery& q) {
 }
 
 std::vector<Record> daily_report(Session& s, std::int64_t owner, const std::string& day) {
-  s.authorize(Action::followup_read);
   owner = known_owner(s, owner);
   auto d = parse_date(day);
   if (!d)

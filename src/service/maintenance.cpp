@@ -104,42 +104,33 @@ std::string next_state(Session& s, const store::MaintenancePlanRow& p, Maintenan
                   kVerbZh[i]);
 }
 
+// Who decides (审批): whoever the matrix lets approve maintenance plans of
+// the customer — by default an administrator, the sales managers of the
+// owner's department (or a department above it) and the owner's
+// supervisors — but never the one who submitted the plan (four eyes,
+// administrators included).
 void require_decider(Session& s, const store::MaintenancePlanRow& p,
                      const store::CustomerSchedule& c) {
-  auto& conn = s.db().conn();
-  // The stored user, not the session's copy: a user deactivated or moved to
-  // another role while the session is open decides as they are now.
-  auto me = store::find_user(conn, s.user_id());
-  auto owner = store::find_user(conn, c.owner);
-  MaintenanceDecider who{s.user_id(), me && me->active ? me->role : std::string(),
-                         me ? me->department : std::string()};
-  const std::string dept = owner ? owner->department : std::string();
   const std::string id = std::to_string(p.id);
-  switch (may_decide_maintenance(who, p.created_by, dept)) {
-    case DecideRefusal::none:
-      return;
-    case DecideRefusal::own_plan:
-      throw Error(
-          Status::permission,
-          "maintenance plan " + id + " was submitted by you: someone else must decide on it",
-          "维护方案 " + id + " 由您提交，须由他人审批");
-    case DecideRefusal::not_a_manager:
-    case DecideRefusal::other_department:
-      if (dept.empty())
-        throw Error(Status::permission,
-                    "the owner of customer " + store::human_id(c.key) +
-                        " has no department: only an administrator may decide on its "
-                        "maintenance plans",
-                    "客户 " + store::human_id(c.key) +
-                        " 的负责人未设部门，只有系统管理员可以审批其维护方案");
-      throw Error(
-          Status::permission,
-          "only an administrator or a sales manager of " + dept +
-              " (the department of the customer's owner) may decide on maintenance "
-              "plan " +
-              id,
-          "只有系统管理员或客户负责人所在部门（" + dept + "）的销售经理可以审批维护方案 " + id);
-  }
+  const std::string object = store::human_id(c.key) + "/maintenance:" + id;
+  if (p.created_by == s.user_id())
+    s.refuse(Perm::maintenance_approve, object,
+             "maintenance plan " + id + " was submitted by you: someone else must decide on it",
+             "维护方案 " + id + " 由您提交，须由他人审批");
+  if (s.may(Perm::maintenance_approve, CustomerRef{c.key, c.owner})) return;
+  auto owner = store::find_user(s.db().conn(), c.owner);
+  const std::string dept = owner ? owner->department : std::string();
+  if (dept.empty())
+    s.refuse(
+        Perm::maintenance_approve, object,
+        "the owner of customer " + store::human_id(c.key) +
+            " has no department: only an administrator may decide on its "
+            "maintenance plans",
+        "客户 " + store::human_id(c.key) + " 的负责人未设部门，只有系统管理员可以审批其维护方案");
+  s.refuse(Perm::maintenance_approve, object,
+           "only an administrator or a sales manager of " + dept +
+               " (the department of the customer's owner) may decide on maintenance plan " + id,
+           "只有系统管理员或客户负责人所在部门（" + dept + "）的销售经理可以审批维护方案 " + id);
 }
 
 // Writes the plan's new state and its history row, in the caller's
@@ -154,7 +145,7 @@ void write_state(Session& s, store::MaintenancePlanRow& p, const std::string& be
 }  // namespace
 
 Record submit_maintenance_plan(Session& s, std::int64_t customer, const Record& fields) {
-  s.authorize(Action::followup_write);
+  live_schedule(s, customer, Perm::maintenance_write);
   Normalized n = normalize_fields(kEntity, fields, nullptr, s.db().dictionaries());
   check_record(kEntity, n.values, n.errors);
   check_maintenance_plan(n.values, n.errors);
@@ -163,7 +154,7 @@ Record submit_maintenance_plan(Session& s, std::int64_t customer, const Record& 
 
   auto& conn = s.db().conn();
   store::WriteTransaction tx(conn);
-  store::CustomerSchedule c = live_schedule(s, customer);
+  store::CustomerSchedule c = live_schedule(s, customer, Perm::maintenance_write);
   require_key_customer(s, c);
   store::MaintenancePlanRow p;
   p.customer = c.key;
@@ -178,22 +169,23 @@ Record submit_maintenance_plan(Session& s, std::int64_t customer, const Record& 
   p.id = store::insert_maintenance_plan(conn, p);
   record_history(s, c.key, p.created_at, "maintenance", "maintenance." + std::to_string(p.id),
                  std::nullopt, p.state, std::nullopt);
+  s.audit("maintenance.submit", store::human_id(c.key) + "/maintenance:" + std::to_string(p.id));
   tx.commit();
   return plan_record(p);
 }
 
 Record get_maintenance_plan(Session& s, std::int64_t plan) {
-  s.authorize(Action::followup_read);
-  return plan_record(existing_plan(s, plan));
+  store::MaintenancePlanRow p = existing_plan(s, plan);
+  existing_schedule(s, p.customer, Perm::maintenance_read);
+  return plan_record(p);
 }
 
 void decide_maintenance_plan(Session& s, std::int64_t plan, bool approve,
                              std::optional<std::string> note) {
-  s.authorize(Action::followup_write);
   note = checked_reason(note);
   store::WriteTransaction tx(s.db().conn());
   store::MaintenancePlanRow p = existing_plan(s, plan);
-  store::CustomerSchedule c = live_schedule(s, p.customer);
+  store::CustomerSchedule c = live_schedule(s, p.customer, Perm::customer_read);
   require_decider(s, p, c);
   const std::string before = p.state;
   p.state = next_state(s, p, MaintenanceStep::decide, approve);
@@ -201,24 +193,26 @@ void decide_maintenance_plan(Session& s, std::int64_t plan, bool approve,
   p.decided_by = s.user_id();
   p.decided_at = s.db().now();
   write_state(s, p, before, note);
+  s.audit(approve ? "maintenance.approve" : "maintenance.reject",
+          store::human_id(c.key) + "/maintenance:" + std::to_string(p.id), note.value_or(""));
   tx.commit();
 }
 
 void carry_out_maintenance_plan(Session& s, std::int64_t plan) {
-  s.authorize(Action::followup_write);
   store::WriteTransaction tx(s.db().conn());
   store::MaintenancePlanRow p = existing_plan(s, plan);
-  live_schedule(s, p.customer);
+  live_schedule(s, p.customer, Perm::maintenance_write);
   const std::string before = p.state;
   p.state = next_state(s, p, MaintenanceStep::carry_out, true);
   p.carried_out_at = s.db().now();
   write_state(s, p, before, std::nullopt);
+  s.audit("maintenance.carry_out",
+          store::human_id(p.customer) + "/maintenance:" + std::to_string(p.id));
   tx.commit();
 }
 
 void evaluate_maintenance_plan(Session& s, std::int64_t plan, const std::string& evaluation,
                                std::optional<std::int64_t> satisfaction) {
-  s.authorize(Action::followup_write);
   std::vector<FieldError> errors;
   const FieldDef* def = find_field(kEntity, "evaluation");
   FieldError error;
@@ -232,20 +226,21 @@ void evaluate_maintenance_plan(Session& s, std::int64_t plan, const std::string&
 
   store::WriteTransaction tx(s.db().conn());
   store::MaintenancePlanRow p = existing_plan(s, plan);
-  live_schedule(s, p.customer);
+  live_schedule(s, p.customer, Perm::maintenance_write);
   const std::string before = p.state;
   p.state = next_state(s, p, MaintenanceStep::evaluate, true);
   p.evaluation = std::get<std::string>(*text);
   p.satisfaction = satisfaction;
   p.evaluated_at = s.db().now();
   write_state(s, p, before, std::nullopt);
+  s.audit("maintenance.evaluate",
+          store::human_id(p.customer) + "/maintenance:" + std::to_string(p.id));
   tx.commit();
 }
 
 std::vector<Record> customer_maintenance_plans(Session& s, std::int64_t customer) {
-  s.authorize(Action::followup_read);
   store::ReadTransaction rt(s.db().conn());
-  existing_schedule(s, customer);
+  existing_schedule(s, customer, Perm::maintenance_read);
   std::vector<Record> out;
   for (const auto& p : store::maintenance_plans_of_customer(s.db().conn(), customer))
     out.push_back(plan_record(p));

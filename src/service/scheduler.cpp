@@ -359,7 +359,7 @@ Record outbox_record(const store::OutboxRow& m) {
 }  // namespace
 
 TickReport tick(Session& s, std::int64_t now) {
-  s.authorize(Action::schedule_run);
+  s.authorize(Perm::schedule_run);
   if (now == 0) now = s.db().now();
   if (now < 0) throw Error(Status::invalid_arg, "tick: the time is negative", "tick：时间不能为负");
   auto& conn = s.db().conn();
@@ -378,6 +378,9 @@ TickReport tick(Session& s, std::int64_t now) {
       std::string before = conn.meta(kLastTickKey);
       rep.last_tick = before.empty() ? 0 : std::stoll(before);
       if (now > rep.last_tick) store::set_meta(conn, kLastTickKey, std::to_string(now));
+      if (rep.fired > 0)
+        s.audit("schedule.tick", "tick:" + std::to_string(now),
+                "fired=" + std::to_string(rep.fired) + ",messages=" + std::to_string(rep.messages));
     }
     tx.commit();
     if (last) break;
@@ -387,7 +390,7 @@ TickReport tick(Session& s, std::int64_t now) {
 }
 
 std::vector<Record> list_reminder_rules(Session& s) {
-  s.authorize(Action::dictionary_read);
+  s.authorize(Perm::config_read);
   store::ReadTransaction rt(s.db().conn());
   auto rules = store::list_rules(s.db().conn());
   // In the documented order of the kinds, not alphabetically.
@@ -403,7 +406,7 @@ std::vector<Record> list_reminder_rules(Session& s) {
 }
 
 void set_reminder_rule(Session& s, const std::string& kind, const Record& changes) {
-  s.authorize(Action::configure);
+  s.authorize(Perm::config_manage);
   auto& conn = s.db().conn();
   auto current = store::load_rule(conn, kind);
   if (!current)
@@ -464,12 +467,13 @@ void set_reminder_rule(Session& s, const std::string& kind, const Record& change
   // Pending timers recompute their instants under the new rule.
   store::reset_timers(conn, kind);
   store::reset_timers(conn, "escalation");
+  s.audit("config.reminder_rule", "rule:" + kind);
   tx.commit();
 }
 
 std::vector<Record> fetch_outbox(Session& s, int limit, std::int64_t lease_ms,
                                  const std::string& channel) {
-  s.authorize(Action::schedule_run);
+  s.authorize(Perm::schedule_run);
   if (limit < 1 || limit > 1000)
     throw Error(Status::invalid_arg, "fetch 1 to 1000 messages at a time",
                 "每次取 1 到 1000 条消息");
@@ -491,7 +495,7 @@ std::vector<Record> fetch_outbox(Session& s, int limit, std::int64_t lease_ms,
 }
 
 void ack_outbox(Session& s, std::int64_t id) {
-  s.authorize(Action::schedule_run);
+  s.authorize(Perm::schedule_run);
   auto& conn = s.db().conn();
   store::WriteTransaction tx(conn);
   auto m = store::load_outbox(conn, id);
@@ -503,11 +507,12 @@ void ack_outbox(Session& s, std::int64_t id) {
                 "outbox message " + std::to_string(id) + " was acknowledged already",
                 "发件箱消息 " + std::to_string(id) + " 已确认送达");
   store::ack_outbox(conn, id, s.db().now());
+  s.audit("outbox.ack", "outbox:" + std::to_string(id));
   tx.commit();
 }
 
 std::vector<Record> list_outbox(Session& s, std::int64_t after, int limit, bool pending_only) {
-  s.authorize(Action::schedule_run);
+  s.authorize(Perm::schedule_run);
   if (limit < 1 || limit > 1000)
     throw Error(Status::invalid_arg, "list 1 to 1000 messages at a time",
                 "每次列出 1 到 1000 条消息");

@@ -50,10 +50,19 @@ Error no_tag(std::int64_t id) {
                "标签 " + std::to_string(id) + " 不存在");
 }
 
+// A customer's tags belong to the "needs" field group: a grant without it
+// does not open them.
+void tags_of(Session& s, std::int64_t customer, Perm perm) {
+  CustomerRef ref = require_customer(s, customer, perm);
+  if (!(s.visible_groups(ref) & kGroupNeeds))
+    throw Error(Status::permission, "not allowed: tags are outside your grant",
+                "无权查看标签（不在授权范围内）");
+}
+
 }  // namespace
 
 std::int64_t define_tag(Session& s, const std::string& category, const std::string& label) {
-  s.authorize(Action::dictionary_change);
+  s.authorize(Perm::config_manage);
   auto& conn = s.db().conn();
   std::string code = category_code(s, category);
   std::string l = checked_label(label);
@@ -62,12 +71,13 @@ std::int64_t define_tag(Session& s, const std::string& category, const std::stri
                 "类别 " + code + " 中已有标签“" + l + "”");
   store::WriteTransaction tx(conn);
   std::int64_t id = store::insert_tag(conn, code, l, s.db().now());
+  s.audit("tag.define", "tag:" + std::to_string(id), code + ":" + l);
   tx.commit();
   return id;
 }
 
 std::int64_t find_tag(Session& s, const std::string& category, const std::string& label) {
-  s.authorize(Action::customer_read);
+  s.authorize(Perm::config_read);
   auto& conn = s.db().conn();
   std::string l = checked_label(label);
   if (!category.empty()) {
@@ -85,7 +95,7 @@ std::int64_t find_tag(Session& s, const std::string& category, const std::string
 }
 
 std::vector<Record> list_tags(Session& s, const std::string& category) {
-  s.authorize(Action::customer_read);
+  s.authorize(Perm::config_read);
   std::string code = category.empty() ? std::string() : category_code(s, category);
   std::vector<Record> out;
   for (const auto& t : store::list_tags(s.db().conn(), code)) out.push_back(to_record(s, t));
@@ -93,18 +103,17 @@ std::vector<Record> list_tags(Session& s, const std::string& category) {
 }
 
 std::vector<Record> customer_tags(Session& s, std::int64_t customer) {
-  s.authorize(Action::customer_read);
   auto& conn = s.db().conn();
-  load_customer_or_throw(s, customer);
+  tags_of(s, customer, Perm::customer_read);
   std::vector<Record> out;
   for (const auto& t : store::customer_tags(conn, customer)) out.push_back(to_record(s, t));
   return out;
 }
 
 void tag_customer(Session& s, std::int64_t customer, std::int64_t tag, bool add) {
-  s.authorize(Action::customer_update);
   auto& conn = s.db().conn();
-  require_not_archived(load_customer_or_throw(s, customer));
+  tags_of(s, customer, Perm::customer_update);
+  require_not_archived(load_customer_or_throw(s, customer, Perm::customer_update));
   auto t = store::find_tag(conn, tag);
   if (!t) throw no_tag(tag);
   const std::int64_t now = s.db().now();
@@ -117,14 +126,15 @@ void tag_customer(Session& s, std::int64_t customer, std::int64_t tag, bool add)
     record_history(s, customer, now, "tag", std::string("tags"),
                    add ? std::nullopt : std::optional<std::string>(label),
                    add ? std::optional<std::string>(label) : std::nullopt, std::nullopt);
+    s.audit(add ? "customer.tag_add" : "customer.tag_remove", store::human_id(customer), label);
   }
   tx.commit();
 }
 
 std::int64_t tag_customer_by_label(Session& s, std::int64_t customer, const std::string& category,
                                    const std::string& label, bool add) {
-  s.authorize(Action::customer_update);
-  require_not_archived(load_customer_or_throw(s, customer));
+  tags_of(s, customer, Perm::customer_update);
+  require_not_archived(load_customer_or_throw(s, customer, Perm::customer_update));
   std::int64_t tag = 0;
   try {
     tag = find_tag(s, category, label);

@@ -106,16 +106,17 @@ std::optional<double> number_of(const Value& v) {
 
 }  // namespace
 
-store::CustomerSchedule existing_schedule(Session& s, std::int64_t key) {
+store::CustomerSchedule existing_schedule(Session& s, std::int64_t key, Perm perm) {
   auto c = store::load_schedule(s.db().conn(), key);
   if (!c)
     throw Error(Status::not_found, "no customer " + store::human_id(key),
                 "客户 " + store::human_id(key) + " 不存在");
+  s.authorize(perm, CustomerRef{key, c->owner});
   return std::move(*c);
 }
 
-store::CustomerSchedule live_schedule(Session& s, std::int64_t key) {
-  store::CustomerSchedule c = existing_schedule(s, key);
+store::CustomerSchedule live_schedule(Session& s, std::int64_t key, Perm perm) {
+  store::CustomerSchedule c = existing_schedule(s, key, perm);
   if (c.archived)
     throw Error(Status::state, "customer " + store::human_id(key) + " is archived",
                 "客户 " + store::human_id(key) + " 已归档");
@@ -140,7 +141,7 @@ void refresh_next_due(Session& s, std::int64_t key) {
 }
 
 void define_tier(Session& s, const TierSpec& spec) {
-  s.authorize(Action::configure);
+  s.authorize(Perm::config_manage);
   std::string code = normalize_text(spec.code);
   bool code_ok = !code.empty() && code.size() <= 8;
   for (char ch : code)
@@ -183,6 +184,7 @@ void define_tier(Session& s, const TierSpec& spec) {
   store::insert_config_history(
       conn, now, s.user_id(), "tier." + code,
       existing ? std::optional<std::string>(existing->cadence) : std::nullopt, t.cadence);
+  s.audit("config.tier", "tier:" + code, t.cadence);
   if (existing) {
     // Every customer of the tier counts from its last contact anew.
     for (std::int64_t key : store::customers_of_tier(conn, code)) refresh_next_due(s, key);
@@ -192,7 +194,7 @@ void define_tier(Session& s, const TierSpec& spec) {
 }
 
 std::vector<Record> list_tiers(Session& s) {
-  s.authorize(Action::dictionary_read);
+  s.authorize(Perm::config_read);
   std::vector<Record> out;
   for (const auto& t : store::list_tiers(s.db().conn())) {
     Record r;
@@ -211,7 +213,7 @@ std::vector<Record> list_tiers(Session& s) {
 }
 
 void define_criterion(Session& s, const CriterionSpec& spec) {
-  s.authorize(Action::configure);
+  s.authorize(Perm::config_manage);
   std::string name = spec.name;
   bool ok = !name.empty() && name.size() <= 32 && name[0] >= 'a' && name[0] <= 'z';
   for (char ch : name)
@@ -247,11 +249,12 @@ void define_criterion(Session& s, const CriterionSpec& spec) {
   store::WriteTransaction tx(conn);
   store::upsert_criterion(conn, row, now, s.user_id());
   store::insert_config_history(conn, now, s.user_id(), "criterion." + name, before, after);
+  s.audit("config.criterion", "criterion:" + name);
   tx.commit();
 }
 
 std::vector<Record> list_criteria(Session& s, bool include_retired) {
-  s.authorize(Action::dictionary_read);
+  s.authorize(Perm::config_read);
   std::vector<Record> out;
   for (const auto& c : store::list_criteria(s.db().conn(), include_retired)) {
     Record r;
@@ -267,9 +270,8 @@ std::vector<Record> list_criteria(Session& s, bool include_retired) {
 }
 
 Record grade_customer(Session& s, std::int64_t key, const Record& values) {
-  s.authorize(Action::followup_write);
   auto& conn = s.db().conn();
-  store::CustomerSchedule c = live_schedule(s, key);
+  store::CustomerSchedule c = live_schedule(s, key, Perm::followup_write);
   auto order = tier_order(store::list_tiers(conn));
   auto criteria = active_criteria(s, order);
   std::map<std::string, double> numbers;
@@ -300,6 +302,7 @@ Record grade_customer(Session& s, std::int64_t key, const Record& values) {
   Grade g = grade(criteria, order, numbers);
   store::WriteTransaction tx(conn);
   write_tier(s, c, g.tier, g.reason_zh, std::nullopt);
+  s.audit("customer.grade", store::human_id(key), g.tier);
   tx.commit();
   auto after = store::load_schedule(conn, key);
   Record out;
@@ -312,25 +315,24 @@ Record grade_customer(Session& s, std::int64_t key, const Record& values) {
 
 void set_customer_tier(Session& s, std::int64_t key, const std::string& tier,
                        std::optional<std::string> reason) {
-  s.authorize(Action::followup_write);
   reason = checked_reason(reason);
   std::string code = resolve_tier(s, tier);
-  store::CustomerSchedule c = live_schedule(s, key);
+  store::CustomerSchedule c = live_schedule(s, key, Perm::followup_write);
   if (c.tier == code) return;
   store::WriteTransaction tx(s.db().conn());
   write_tier(s, c, code, reason, reason);
+  s.audit("customer.set_tier", store::human_id(key), code);
   tx.commit();
 }
 
 void verify_customer(Session& s, std::int64_t key, const std::string& method,
                      std::optional<std::string> note) {
-  s.authorize(Action::followup_write);
   note = checked_reason(note);
   auto code = s.db().dictionaries().resolve("followup_method", method);
   if (!code || (*code != "phone" && *code != "email"))
     throw bad("verification is by phone or e-mail (R1.5), not \"" + quote_value(method) + "\"",
               "核实方式须为电话或邮件（R1.5），而非“" + quote_value(method) + "”");
-  store::CustomerSchedule c = live_schedule(s, key);
+  store::CustomerSchedule c = live_schedule(s, key, Perm::followup_write);
   if (c.verified_at)
     throw Error(Status::conflict, "customer " + store::human_id(key) + " is verified already",
                 "客户 " + store::human_id(key) + " 已核实");
@@ -341,17 +343,21 @@ void verify_customer(Session& s, std::int64_t key, const std::string& method,
   record_history(s, key, now, "verify", std::string("verified_at"), std::nullopt,
                  std::to_string(now), note);
   unschedule_verification(s, key);
+  s.audit("customer.verify", store::human_id(key), *code);
   tx.commit();
 }
 
 RosterPage graded_roster(Session& s, const RosterQuery& q) {
-  s.authorize(Action::followup_read);
   if (q.page_size < 1 || q.page_size > 1000)
     throw bad("page_size must be 1 to 1000", "每页条数须在 1 到 1000 之间");
   store::RosterFilter f;
   if (!q.tier.empty()) f.tier = resolve_tier(s, q.tier);
   f.owner = q.owner;
   f.limit = q.page_size;
+  Visibility v = s.visibility(Perm::followup_read);
+  f.restricted = !v.all;
+  f.visible_owners = ids_json(v.owners);
+  f.visible_keys = ids_json(v.granted);
   if (!q.after.empty()) {
     // "r1.<position>.<due date or ->.<key>"
     int pos = 0;
@@ -393,7 +399,7 @@ RosterPage graded_roster(Session& s, const RosterQuery& q) {
 
 ConfigHistoryPage config_history(Session& s, const std::string& prefix, int page_size,
                                  const std::string& after) {
-  s.authorize(Action::dictionary_read);
+  s.authorize(Perm::config_read);
   if (page_size < 1 || page_size > 1000)
     throw bad("page_size must be 1 to 1000", "每页条数须在 1 到 1000 之间");
   long long seq = 0;

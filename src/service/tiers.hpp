@@ -86,12 +86,14 @@ struct ConfigHistoryPage {
 ConfigHistoryPage config_history(Session& s, const std::string& prefix, int page_size,
                                  const std::string& after);
 
-// The scheduling view of a customer that may be followed up: not_found if
-// there is no such customer, Status::state if it is archived.
-store::CustomerSchedule live_schedule(Session& s, std::int64_t key);
+// The scheduling view of a customer that may be followed up, once the user
+// may do `perm` on it: not_found if there is no such customer (or the user
+// may not see it), permission if they may not do this, Status::state if it
+// is archived.
+store::CustomerSchedule live_schedule(Session& s, std::int64_t key, Perm perm);
 
 // The same without the archived check (reads of past follow-ups).
-store::CustomerSchedule existing_schedule(Session& s, std::int64_t key);
+store::CustomerSchedule existing_schedule(Session& s, std::int64_t key, Perm perm);
 
 // Recomputes a customer's next due date from its tier's cadence and its last
 // contact (or its creation), and its cadence reminder.  Inside the caller's

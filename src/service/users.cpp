@@ -6,28 +6,38 @@
 #include "domain/messages.hpp"
 #include "domain/text.hpp"
 #include "domain/utf8.hpp"
+#include "store/auth_repo.hpp"
 #include "store/dictionary_repo.hpp"
 #include "store/user_repo.hpp"
 
 namespace crm {
 
 std::int64_t create_user(Session& s, const Record& input) {
-  s.authorize(Action::user_create);
+  s.authorize(Perm::user_manage);
   Database& db = s.db();
   Normalized n = normalize_fields("user", input, nullptr, db.dictionaries());
   check_record("user", n.values, n.errors);
   std::string login = n.values.text("login");
   if (!login.empty() && store::find_user_by_login(db.conn(), login))
     n.errors.push_back(field_error(find_field("user", "login"), "login", "taken", login));
+  // A department is defined first (crm_department_define): a typo must not
+  // quietly start a department of its own.
+  std::string dept = n.values.text("department");
+  if (!dept.empty() && !store::find_department(db.conn(), dept))
+    n.errors.push_back(
+        field_error(find_field("user", "department"), "department", "unknown_value", dept));
   if (!n.errors.empty()) throw_validation(std::move(n.errors));
   store::WriteTransaction tx(db.conn());
   std::int64_t id = store::insert_user(db.conn(), n.values, db.now());
+  store::bump_auth_epoch(db.conn());
+  s.audit("user.create", "user:" + std::to_string(id), login);
   tx.commit();
+  db.auth_changed();
   return id;
 }
 
 Record get_user(Session& s, std::int64_t id) {
-  s.authorize(Action::user_read);
+  s.authorize(Perm::user_read);
   auto u = store::find_user(s.db().conn(), id);
   if (!u)
     throw Error(Status::not_found, "no user " + std::to_string(id),
@@ -37,7 +47,7 @@ Record get_user(Session& s, std::int64_t id) {
 
 void add_dictionary_entry(Session& s, const std::string& dict, const std::string& code,
                           const std::string& label_zh, const std::string& label_en) {
-  s.authorize(Action::dictionary_change);
+  s.authorize(Perm::config_manage);
   Database& db = s.db();
   if (dict == "customer_type" || dict == "role" || dict == "tier" || dict == "followup_state" ||
       dict == "maintenance_state")
@@ -72,12 +82,13 @@ void add_dictionary_entry(Session& s, const std::string& dict, const std::string
   store::DictionaryRow row{dict, c, zh, en, "", ""};
   store::WriteTransaction tx(db.conn());
   store::insert_dictionary_row(db.conn(), row);
+  s.audit("config.dict_add", "dict:" + dict, c);
   tx.commit();
   db.remember_dictionary_row(row);
 }
 
 std::vector<Record> list_dictionary(Session& s, const std::string& dict) {
-  s.authorize(Action::dictionary_read);
+  s.authorize(Perm::config_read);
   const auto* entries = s.db().dictionaries().entries(dict);
   if (!entries)
     throw Error(Status::not_found, "no dictionary \"" + quote_value(dict) + "\"",
@@ -95,7 +106,7 @@ std::vector<Record> list_dictionary(Session& s, const std::string& dict) {
 }
 
 void set_channel_department(Session& s, const std::string& channel, const std::string& dept) {
-  s.authorize(Action::dictionary_change);
+  s.authorize(Perm::config_manage);
   Database& db = s.db();
   auto code = db.dictionaries().resolve("source", channel);
   if (!code)
@@ -110,6 +121,7 @@ void set_channel_department(Session& s, const std::string& channel, const std::s
                 "部门须为不超过 100 个字符的 UTF-8 文本");
   store::WriteTransaction tx(db.conn());
   store::set_dictionary_department(db.conn(), "source", *code, d);
+  s.audit("config.channel_department", "source:" + *code, d);
   tx.commit();
   db.remember_department("source", *code, d);
 }

@@ -296,6 +296,7 @@ WriteTransaction::WriteTransaction(Connection& c) : c_(c), nested_(c.in_transact
   if (c_.readonly())
     throw Error(Status::readonly, "database was opened read-only", "数据库以只读方式打开");
   c_.run(nested_ ? "SAVEPOINT crm_write" : "BEGIN IMMEDIATE");
+  ++c_.scopes_;
 }
 
 void WriteTransaction::commit() {
@@ -304,6 +305,7 @@ void WriteTransaction::commit() {
 }
 
 WriteTransaction::~WriteTransaction() {
+  --c_.scopes_;
   if (done_) return;
   try {
     if (nested_) {
@@ -319,9 +321,11 @@ WriteTransaction::~WriteTransaction() {
 
 ReadTransaction::ReadTransaction(Connection& c) : c_(c), own_(!c.in_transaction()) {
   if (own_) c_.run("BEGIN");
+  ++c_.scopes_;
 }
 
 ReadTransaction::~ReadTransaction() {
+  --c_.scopes_;
   if (!own_) return;
   try {
     c_.run("COMMIT");

@@ -67,6 +67,11 @@ class Connection {
   std::string meta(const std::string& key);
   bool readonly() const { return readonly_; }
 
+  // How many of the library's own transaction scopes (WriteTransaction,
+  // ReadTransaction) are open: 0 between calls, even inside a host's
+  // explicit transaction.
+  int scopes() const { return scopes_; }
+
   void exec(const char* sql);
   // exec() through the statement cache; `sql` must be a literal.
   void run(const char* sql);
@@ -79,6 +84,9 @@ class Connection {
   std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> cache_;
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> text_cache_;
   bool readonly_ = false;
+  int scopes_ = 0;
+  friend class WriteTransaction;
+  friend class ReadTransaction;
 };
 
 // One atomic write.  Outside a transaction it is BEGIN IMMEDIATE … COMMIT (the

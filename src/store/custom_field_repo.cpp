@@ -9,7 +9,7 @@ namespace crm::store {
 std::vector<CustomField> load_custom_fields(Connection& c) {
   auto q = c.prepare(
       "SELECT id, name, type, label_zh, label_en, required, max_chars, decimals, created_at, "
-      "retired_at FROM custom_fields WHERE entity = 'customer' ORDER BY id");
+      "retired_at, personal FROM custom_fields WHERE entity = 'customer' ORDER BY id");
   std::vector<CustomField> out;
   while (q->executeStep()) {
     CustomField f;
@@ -24,6 +24,7 @@ std::vector<CustomField> load_custom_fields(Connection& c) {
     f.decimals = q->getColumn(7).getInt();
     f.created_at = q->getColumn(8).getInt64();
     f.retired = !q->getColumn(9).isNull();
+    f.personal = q->getColumn(10).getInt() != 0;
     if (f.type == FieldType::enumeration) f.dict = f.qualified;
     out.push_back(std::move(f));
   }
@@ -33,7 +34,8 @@ std::vector<CustomField> load_custom_fields(Connection& c) {
 std::int64_t insert_custom_field(Connection& c, const CustomField& f, std::int64_t actor) {
   auto q = c.prepare(
       "INSERT INTO custom_fields(entity, name, type, label_zh, label_en, required, max_chars, "
-      "decimals, created_at, created_by) VALUES ('customer', ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "decimals, created_at, created_by, personal) VALUES ('customer', ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+      "?)");
   q->bind(1, f.name);
   q->bind(2, field_type_name(f.type));
   q->bind(3, f.label_zh);
@@ -43,6 +45,7 @@ std::int64_t insert_custom_field(Connection& c, const CustomField& f, std::int64
   q->bind(7, f.decimals);
   q->bind(8, static_cast<std::int64_t>(f.created_at));
   q->bind(9, static_cast<std::int64_t>(actor));
+  q->bind(10, f.personal ? 1 : 0);
   q->exec();
   return c.db().getLastInsertRowid();
 }

@@ -248,6 +248,25 @@ FilterSql filter_sql(const CustomerFilter& f, const FilterPlace& at) {
   FilterSql w;
   const std::string& q = at.cols;
   if (f.owner != 0) w.add(" AND " + q + "owner_id = ?", f.owner);
+  if (f.restricted) {
+    // One visible owner and no grants (a sales rep): a plain equality, so
+    // that the (owner_id, id) index drives the page.
+    if (f.visible_owners.size() == 1 && f.visible_keys.empty()) {
+      w.add(" AND " + q + "owner_id = ?", f.visible_owners.front());
+    } else {
+      w.text += " AND (" + q + "owner_id IN (";
+      for (std::size_t i = 0; i < f.visible_owners.size(); ++i) {
+        w.text += i ? ", ?" : "?";
+        w.params.push_back(f.visible_owners[i]);
+      }
+      w.text += ") OR " + at.key + " IN (";
+      for (std::size_t i = 0; i < f.visible_keys.size(); ++i) {
+        w.text += i ? ", ?" : "?";
+        w.params.push_back(f.visible_keys[i]);
+      }
+      w.text += "))";
+    }
+  }
   if (!f.type.empty()) w.add(" AND " + q + "type = ?", f.type);
   if (!f.include_archived) w.text += " AND " + at.late + "archived = 0";
   if (!f.industry.empty()) w.add(" AND " + q + "industry = ?", f.industry);
@@ -466,8 +485,24 @@ std::vector<Record> query_history(Connection& c, const HistoryFilter& f, bool& m
   if (f.customer != 0) sql += " AND customer_id = ?4";
   if (f.since != 0) sql += " AND at >= ?5";
   if (f.until != 0) sql += " AND at < ?6";
+  std::vector<std::int64_t> visible;  // bound from ?8 on
+  if (f.restricted) {
+    auto list = [&](const std::vector<std::int64_t>& ids) {
+      std::string out;
+      for (std::int64_t id : ids) {
+        out += out.empty() ? "?" : ", ?";
+        out += std::to_string(8 + visible.size());
+        visible.push_back(id);
+      }
+      return out;
+    };
+    sql += " AND (customer_id IN (SELECT id FROM customers WHERE owner_id IN (" +
+           list(f.visible_owners) + ")) OR customer_id IN (" + list(f.visible_keys) + "))";
+  }
   sql += " ORDER BY at, id LIMIT ?7";
   auto q = c.prepare_text(sql);
+  for (std::size_t i = 0; i < visible.size(); ++i)
+    q->bind(static_cast<int>(8 + i), static_cast<std::int64_t>(visible[i]));
   if (!f.first_page) {
     q->bind(1, static_cast<std::int64_t>(f.after_at));
     q->bind(2, static_cast<std::int64_t>(f.after_seq));
@@ -489,6 +524,21 @@ std::vector<Record> query_history(Connection& c, const HistoryFilter& f, bool& m
   more = out.size() > static_cast<std::size_t>(f.limit);
   if (more) out.pop_back();
   return out;
+}
+
+std::vector<std::int64_t> customers_of_owner(Connection& c, std::int64_t owner) {
+  auto q = c.prepare("SELECT id FROM customers WHERE owner_id = ? AND archived = 0 ORDER BY id");
+  q->bind(1, static_cast<std::int64_t>(owner));
+  std::vector<std::int64_t> out;
+  while (q->executeStep()) out.push_back(q->getColumn(0).getInt64());
+  return out;
+}
+
+std::optional<std::int64_t> customer_owner(Connection& c, std::int64_t key) {
+  auto q = c.prepare("SELECT owner_id FROM customers WHERE id = ?");
+  q->bind(1, static_cast<std::int64_t>(key));
+  if (!q->executeStep()) return std::nullopt;
+  return q->getColumn(0).getInt64();
 }
 
 void set_reviewed(Connection& c, std::int64_t key, std::int64_t now_ms, std::int64_t actor) {

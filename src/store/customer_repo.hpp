@@ -25,6 +25,12 @@ std::optional<std::int64_t> parse_human_id(std::string_view id);
 // present as NULL for the caller to fill); nullopt if there is no such key.
 std::optional<Record> load_customer(Connection& c, std::int64_t key);
 
+// The keys of the customers (not archived) owned by `owner`, in key order.
+std::vector<std::int64_t> customers_of_owner(Connection& c, std::int64_t owner);
+
+// The owner of a customer, or nullopt if there is no such key.
+std::optional<std::int64_t> customer_owner(Connection& c, std::int64_t key);
+
 // Inserts a validated, complete customer; returns its key.
 std::int64_t insert_customer(Connection& c, const Record& v, std::int64_t now_ms,
                              std::int64_t actor);
@@ -49,7 +55,9 @@ void insert_history(Connection& c, const HistoryEntry& h);
 std::vector<Record> load_history(Connection& c, std::int64_t key);
 
 struct HistoryFilter {
-  std::int64_t actor = 0, customer = 0;      // 0 = any
+  std::int64_t actor = 0, customer = 0;  // 0 = any
+  bool restricted = false;               // as in CustomerFilter
+  std::vector<std::int64_t> visible_owners, visible_keys;
   std::int64_t since = 0, until = 0;         // [since, until); 0 = open
   std::int64_t after_at = 0, after_seq = 0;  // keyset: rows after (at, seq)
   bool first_page = true;
@@ -69,7 +77,11 @@ struct Condition {
 
 struct CustomerFilter {
   std::int64_t owner = 0;  // 0 = any
-  std::string type;        // "" = any
+  // Permission (R3.1): when `restricted`, only customers of these owners or
+  // with these keys (both sorted; either may be empty).
+  bool restricted = false;
+  std::vector<std::int64_t> visible_owners, visible_keys;
+  std::string type;  // "" = any
   bool include_archived = false;
   std::int64_t after_key = 0;  // keyset: rows with key > after_key
   int limit = 50;

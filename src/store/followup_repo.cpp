@@ -449,6 +449,8 @@ std::vector<RosterRow> roster(Connection& c, const RosterFilter& f, bool& more) 
       "WHERE c.tier IS NOT NULL AND c.archived = 0 AND (?1 = '' OR c.tier = ?1) "
       "AND (?2 = 0 OR c.owner_id = ?2) "
       "AND (NOT ?3 OR (t.position, coalesce(c.next_due_date, '~'), c.id) > (?4, ?5, ?6)) "
+      "AND (NOT ?8 OR c.owner_id IN (SELECT value FROM json_each(?9)) "
+      "OR c.id IN (SELECT value FROM json_each(?10))) "
       "ORDER BY t.position, coalesce(c.next_due_date, '~'), c.id LIMIT ?7");
   q->bind(1, f.tier);
   q->bind(2, f.owner);
@@ -457,6 +459,9 @@ std::vector<RosterRow> roster(Connection& c, const RosterFilter& f, bool& more) 
   q->bind(5, f.after_due.empty() ? std::string("~") : f.after_due);
   q->bind(6, f.after_key);
   q->bind(7, f.limit + 1);
+  q->bind(8, f.restricted ? 1 : 0);
+  q->bind(9, f.visible_owners);
+  q->bind(10, f.visible_keys);
   std::vector<RosterRow> out;
   while (q->executeStep()) {
     RosterRow r;
@@ -474,6 +479,19 @@ std::vector<RosterRow> roster(Connection& c, const RosterFilter& f, bool& more) 
   more = out.size() > static_cast<std::size_t>(f.limit);
   if (more) out.pop_back();
   return out;
+}
+
+void move_open_plans(Connection& c, std::int64_t customer, std::int64_t owner, std::int64_t now_ms,
+                     std::int64_t actor) {
+  auto q = c.prepare(
+      "UPDATE followup_plans SET owner_id = ?, updated_at = ?, updated_by = ? "
+      "WHERE customer_id = ? AND state = 'planned' AND owner_id <> ?");
+  q->bind(1, static_cast<std::int64_t>(owner));
+  q->bind(2, static_cast<std::int64_t>(now_ms));
+  q->bind(3, static_cast<std::int64_t>(actor));
+  q->bind(4, static_cast<std::int64_t>(customer));
+  q->bind(5, static_cast<std::int64_t>(owner));
+  q->exec();
 }
 
 }  // namespace crm::store

@@ -87,6 +87,9 @@ std::optional<PlanRow> load_plan(Connection& c, std::int64_t id);
 void update_plan_state(Connection& c, const PlanRow& p);
 // A customer's plans by planned time.
 std::vector<PlanRow> plans_of_customer(Connection& c, std::int64_t customer);
+// A transferred customer's open plans go with it to the new owner.
+void move_open_plans(Connection& c, std::int64_t customer, std::int64_t owner, std::int64_t now_ms,
+                     std::int64_t actor);
 
 struct FollowupRow {
   std::int64_t id = 0, customer = 0, owner = 0;
@@ -163,6 +166,10 @@ class LapsedStream {
 struct RosterFilter {
   std::string tier;
   std::int64_t owner = 0;
+  // Permission: when `restricted`, only customers of these owners or with
+  // these keys (JSON arrays of integers, e.g. "[3,7]").
+  bool restricted = false;
+  std::string visible_owners = "[]", visible_keys = "[]";
   int limit = 50;
   // keyset: after (position, due, key); due "" = NULL sorts last
   bool has_after = false;

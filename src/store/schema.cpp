@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "domain/error.hpp"
+#include "domain/permissions.hpp"
 #include "domain/work_calendar.hpp"
+#include "store/audit_repo.hpp"
 
 namespace crm::store {
 namespace {
@@ -390,6 +392,108 @@ CREATE TABLE maintenance_plans(
 CREATE INDEX maintenance_plans_customer ON maintenance_plans(customer_id, id);
 )SQL";
 
+// Version 8: permissions, privacy and audit (R3, R1.6).  Departments form a
+// tree, each with a supervisor (部门主管); users name their department.  The
+// permission matrix is data: a missing row is no permission (最小必要原则).
+// Access requests become grants when approved (跨部门协作, R3.2); changes
+// under review wait in pending_changes (审核机制, R1.6).  The audit log is
+// append-only (triggers refuse UPDATE and DELETE) and each row carries a
+// hash chained to the previous one (R3.8).
+const char* const kSchemaV8 = R"SQL(
+CREATE TABLE departments(
+  id            INTEGER PRIMARY KEY,
+  name          TEXT NOT NULL UNIQUE,
+  parent_id     INTEGER REFERENCES departments(id),
+  supervisor_id INTEGER REFERENCES users(id),
+  created_at    INTEGER NOT NULL
+);
+CREATE INDEX users_department ON users(department, id);
+
+CREATE TABLE permissions(
+  role   TEXT NOT NULL,
+  object TEXT NOT NULL,
+  action TEXT NOT NULL,
+  scope  TEXT NOT NULL,
+  PRIMARY KEY(role, object, action)
+) WITHOUT ROWID;
+
+CREATE TABLE access_requests(
+  id           INTEGER PRIMARY KEY,
+  customer_id  INTEGER NOT NULL REFERENCES customers(id),
+  requester_id INTEGER NOT NULL REFERENCES users(id),
+  level        TEXT NOT NULL,
+  field_groups TEXT NOT NULL,
+  reason       TEXT NOT NULL,
+  hours        INTEGER NOT NULL,
+  state        TEXT NOT NULL DEFAULT 'pending',
+  requested_at INTEGER NOT NULL,
+  decided_by   INTEGER REFERENCES users(id),
+  decided_at   INTEGER,
+  note         TEXT,
+  expires_at   INTEGER,
+  revoked_by   INTEGER REFERENCES users(id),
+  revoked_at   INTEGER
+);
+CREATE INDEX access_requests_requester ON access_requests(requester_id, id);
+CREATE INDEX access_requests_customer ON access_requests(customer_id, id);
+CREATE INDEX access_requests_pending ON access_requests(id) WHERE state = 'pending';
+
+CREATE TABLE pending_changes(
+  id           INTEGER PRIMARY KEY,
+  kind         TEXT NOT NULL,
+  customer_id  INTEGER REFERENCES customers(id),
+  author_id    INTEGER NOT NULL REFERENCES users(id),
+  owner_id     INTEGER NOT NULL REFERENCES users(id),
+  fields       TEXT NOT NULL,
+  before       TEXT,
+  state        TEXT NOT NULL DEFAULT 'pending',
+  submitted_at INTEGER NOT NULL,
+  decided_by   INTEGER REFERENCES users(id),
+  decided_at   INTEGER,
+  reason       TEXT
+);
+CREATE INDEX pending_changes_state ON pending_changes(state, id);
+CREATE INDEX pending_changes_customer ON pending_changes(customer_id, id);
+
+ALTER TABLE custom_fields ADD COLUMN personal INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE customers ADD COLUMN erased_at INTEGER;
+
+CREATE TABLE audit_log(
+  seq        INTEGER PRIMARY KEY,
+  at         INTEGER NOT NULL,
+  actor_id   INTEGER NOT NULL,
+  action     TEXT NOT NULL,
+  object     TEXT NOT NULL,
+  outcome    TEXT NOT NULL,
+  detail     TEXT NOT NULL,
+  alert_kind TEXT,
+  prev       TEXT NOT NULL,
+  hash       TEXT NOT NULL
+);
+CREATE INDEX audit_log_alerts ON audit_log(actor_id, alert_kind, at) WHERE alert_kind IS NOT NULL;
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+-- A department for every department a user names, supervised by its
+-- sales manager (the one the escalation of schema 6 already chose).
+INSERT INTO departments(name, created_at)
+  SELECT DISTINCT department, 0 FROM users WHERE coalesce(department, '') <> '';
+UPDATE departments SET supervisor_id = (
+  SELECT min(u.id) FROM users u WHERE u.department = departments.name
+    AND u.role = 'sales_manager' AND u.active = 1);
+
+INSERT INTO meta(key, value) VALUES ('auth.epoch', '1');
+INSERT INTO meta(key, value) VALUES ('setting.review.create', '0');
+INSERT INTO meta(key, value) VALUES ('setting.review.fields', '');
+INSERT INTO meta(key, value) VALUES ('setting.alert.unmask_per_hour', '30');
+INSERT INTO meta(key, value) VALUES ('setting.alert.denied_per_hour', '10');
+INSERT INTO meta(key, value) VALUES ('setting.alert.export_rows_per_hour', '500');
+INSERT INTO meta(key, value) VALUES ('setting.retention.months', '36');
+INSERT INTO meta(key, value) VALUES ('setting.access.max_hours', '720');
+)SQL";
+
 struct Seed {
   const char* dict;
   const char* code;
@@ -600,9 +704,32 @@ void migrate_to_7(SQLite::Database& db) {
   insert_seeds(db, std::begin(kMaintenanceSeeds), std::end(kMaintenanceSeeds));
 }
 
+// The built-in roles' rows of the permission matrix (administrators are not
+// stored: they may do everything, always), and the first audit entry.
+void migrate_to_8(SQLite::Database& db) {
+  db.exec(kSchemaV8);
+  SQLite::Statement row(db,
+                        "INSERT INTO permissions(role, object, action, scope) VALUES (?, ?, ?, ?)");
+  for (const std::string& role : builtin_roles()) {
+    if (role == "admin") continue;
+    RoleScopes scopes = default_role_scopes(role);
+    for (const PermissionPair& p : permission_pairs()) {
+      Scope scope = scopes[static_cast<int>(p.perm)];
+      if (scope == Scope::none) continue;
+      row.reset();
+      row.bind(1, role);
+      row.bind(2, p.object);
+      row.bind(3, p.action);
+      row.bind(4, scope_name(scope));
+      row.exec();
+    }
+  }
+  append_audit_row(db, AuditEntry{0, 1, "schema.migrate", "schema:8", "ok", "", ""});
+}
+
 }  // namespace
 
-int latest_schema_version() { return 7; }
+int latest_schema_version() { return 8; }
 
 void migrate(SQLite::Database& db, int from, int to, const std::string& time_zone) {
   for (int v = from + 1; v <= to; ++v) {
@@ -627,6 +754,9 @@ void migrate(SQLite::Database& db, int from, int to, const std::string& time_zon
         break;
       case 7:
         migrate_to_7(db);
+        break;
+      case 8:
+        migrate_to_8(db);
         break;
       default:
         throw Error(Status::internal, "no migration to schema version " + std::to_string(v),

@@ -53,6 +53,25 @@ std::int64_t insert_user(Connection& c, const Record& v, std::int64_t now_ms) {
   return c.db().getLastInsertRowid();
 }
 
+void update_user(Connection& c, const UserRow& u) {
+  auto q = c.prepare(
+      "UPDATE users SET name = ?, department = nullif(?, ''), role = ?, active = ? "
+      "WHERE id = ?");
+  q->bind(1, u.name);
+  q->bind(2, u.department);
+  q->bind(3, u.role);
+  q->bind(4, u.active ? 1 : 0);
+  q->bind(5, static_cast<std::int64_t>(u.id));
+  q->exec();
+}
+
+std::vector<UserRow> list_users(Connection& c) {
+  auto q = c.prepare("SELECT id, login, name, department, role, active FROM users ORDER BY id");
+  std::vector<UserRow> out;
+  while (q->executeStep()) out.push_back(read_user(*q));
+  return out;
+}
+
 Record user_to_record(const UserRow& u) {
   Record r;
   r.set("id", u.id);

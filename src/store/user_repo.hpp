@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "domain/value.hpp"
 #include "store/connection.hpp"
@@ -21,6 +22,12 @@ std::optional<UserRow> find_user_by_login(Connection& c, const std::string& logi
 
 // `values` holds normalised login, name, department (may be NULL) and role.
 std::int64_t insert_user(Connection& c, const Record& values, std::int64_t now_ms);
+
+// Writes name, department ("" = none), role and active.
+void update_user(Connection& c, const UserRow& u);
+
+// Every user in id order.
+std::vector<UserRow> list_users(Connection& c);
 
 Record user_to_record(const UserRow& u);
 

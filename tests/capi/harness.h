@@ -202,7 +202,13 @@ static HARNESS_UNUSED int64_t add_user_in(crm_session* admin, const char* login,
   int64_t id = 0;
   set_text(u, "login", login);
   set_text(u, "name", name);
-  if (department) set_text(u, "department", department);
+  if (department) {
+    /* Users name an existing department (R3.1): define it the first time. */
+    int rc = crm_department_define(admin, department, NULL, 0, NULL);
+    CHECK(rc == CRM_OK || rc == CRM_ERR_CONFLICT, "crm_department_define(%s): %s: %s", department,
+          sname(rc), crm_errmsg());
+    set_text(u, "department", department);
+  }
   set_text(u, "role", role);
   CHECK_OK(crm_user_create(admin, u, &id));
   crm_record_free(u);

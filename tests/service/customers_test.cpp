@@ -24,8 +24,11 @@ TEST_F(CustomersTest, CreateAppliesDefaultsFromSessionAndClock) {
   EXPECT_EQ(int_field(r, "created_at"), kNow);
   EXPECT_EQ(int_field(r, "created_by"), rep_id);
   EXPECT_EQ(int_field(r, "version"), 1);
-  EXPECT_EQ(r.text("phone"), "+8613812345678");
-  EXPECT_EQ(r.text("phone_display"), "138 1234 5678");
+  EXPECT_EQ(r.text("phone"), "138****5678") << "masked by default (R3.6)";
+  EXPECT_EQ(r.text("phone_display"), "138****5678");
+  Record clear = get_customer(*rep, int_field(r, "key"), /*unmasked=*/true);
+  EXPECT_EQ(clear.text("phone"), "+8613812345678");
+  EXPECT_EQ(clear.text("phone_display"), "138 1234 5678");
   EXPECT_EQ(r.text("industry"), "manufacturing");
 }
 
@@ -87,7 +90,7 @@ TEST_F(CustomersTest, UpdateChangesOnlyGivenFieldsAndBumpsVersion) {
   EXPECT_EQ(update_customer(*rep, key, patch), 2);
   Record r = get_customer(*rep, key);
   EXPECT_EQ(r.text("key_needs"), "追加采购两台五轴加工中心");
-  EXPECT_EQ(r.text("phone"), "+8613812345678") << "untouched";
+  EXPECT_EQ(get_customer(*rep, key, true).text("phone"), "+8613812345678") << "untouched";
   EXPECT_EQ(int_field(r, "updated_at"), kNow + 60000);
   auto h = customer_history(*rep, key);
   ASSERT_EQ(h.size(), 2u);
@@ -126,7 +129,7 @@ TEST_F(CustomersTest, ClearingTheOnlyContactMethodIsRefused) {
   Error e = expect_error(Status::validation, [&] { update_customer(*rep, key, patch); });
   ASSERT_EQ(e.fields().size(), 1u);
   EXPECT_EQ(e.fields()[0].code, "contact_required");
-  EXPECT_EQ(get_customer(*rep, key).text("phone"), "+8613812345678");
+  EXPECT_EQ(get_customer(*rep, key, true).text("phone"), "+8613812345678");
 }
 
 TEST_F(CustomersTest, LifecycleStepsAreRecordedWithReason) {

@@ -10,8 +10,10 @@
 #include "service/customers.hpp"
 #include "service/db.hpp"
 #include "service/error.hpp"
+#include "service/organization.hpp"
 #include "service/session.hpp"
 #include "service/users.hpp"
+#include "store/auth_repo.hpp"
 
 namespace crm::testing {
 
@@ -57,6 +59,7 @@ class ServiceTest : public ::testing::Test {
     db = std::make_unique<Database>(o);
     db->clock().fix(kNow);
     admin = std::make_unique<Session>(*db, 1);
+    ensure_department("华东销售部");
     Record u;
     u.set("login", std::string("zhangwei"));
     u.set("name", std::string("张伟"));
@@ -64,6 +67,11 @@ class ServiceTest : public ::testing::Test {
     u.set("role", std::string("销售"));
     rep_id = create_user(*admin, u);
     rep = std::make_unique<Session>(*db, rep_id);
+  }
+
+  // Users name an existing department (R3.1).
+  void ensure_department(const std::string& name) {
+    if (!store::find_department(db->conn(), name)) define_department(*admin, name, "", 0);
   }
 
   std::size_t count_customers(bool include_archived = true) {

@@ -108,6 +108,7 @@ class FollowupTest : public ServiceTest {
     Record u;
     u.set("login", std::string(login));
     u.set("name", std::string(name));
+    if (dept) ensure_department(dept);
     if (dept) u.set("department", std::string(dept));
     u.set("role", std::string(role));
     return create_user(*admin, u);
@@ -119,7 +120,9 @@ class FollowupTest : public ServiceTest {
     db->clock().fix(at);
     Record c = customer(company(i).c_str(), phone(i).c_str());
     c.set("owner", owner ? owner : rep_id);
-    return create_customer(*rep, c);
+    // A rep creates customers for themselves only; others' come from the
+    // administrator.
+    return create_customer(owner && owner != rep_id ? *admin : *rep, c);
   }
 
   Record grade_values(double potential, double likelihood) {

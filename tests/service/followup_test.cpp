@@ -260,7 +260,7 @@ TEST_F(TiersTest, RosterOrdersByTierThenDueDateThenId) {
   grade_customer(*rep, a_early, grade_values(200, 90));
   grade_customer(*rep, b, grade_values(50, 50));
   grade_customer(*rep, c, grade_values(5, 5));
-  grade_customer(*rep, a_other, grade_values(100, 100));
+  grade_customer(*admin, a_other, grade_values(100, 100));
   (void)ungraded;
 
   auto ids = [](const std::vector<Record>& rows) {
@@ -269,24 +269,26 @@ TEST_F(TiersTest, RosterOrdersByTierThenDueDateThenId) {
     return out;
   };
   RosterQuery q;
-  RosterPage all = graded_roster(*rep, q);
+  RosterPage all = graded_roster(*admin, q);
   EXPECT_EQ(ids(all.rows), "C0002,C0001,C0006,C0003,C0004")
       << "A by due date (11-27, 11-30, 11-30 by id), then B, then C; ungraded C0005 left out";
+  EXPECT_EQ(ids(graded_roster(*rep, q).rows), "C0002,C0001,C0003,C0004")
+      << "a rep's roster has their own customers only (R3.1)";
   EXPECT_EQ(all.next, "");
   EXPECT_EQ(all.rows[0].text("next_due_date"), "2026-11-27");
   EXPECT_EQ(all.rows[3].text("tier"), "B");
 
   q.tier = "重点客户";  // an alias of A
-  EXPECT_EQ(ids(graded_roster(*rep, q).rows), "C0002,C0001,C0006");
+  EXPECT_EQ(ids(graded_roster(*admin, q).rows), "C0002,C0001,C0006");
   q.owner = rep_id;
-  EXPECT_EQ(ids(graded_roster(*rep, q).rows), "C0002,C0001");
+  EXPECT_EQ(ids(graded_roster(*admin, q).rows), "C0002,C0001");
 
   // Paging, two at a time, gives the same sequence.
   RosterQuery p;
   p.page_size = 2;
   std::string paged;
   for (int guard = 0; guard < 10; ++guard) {
-    RosterPage page = graded_roster(*rep, p);
+    RosterPage page = graded_roster(*admin, p);
     paged += (paged.empty() || page.rows.empty() ? "" : ",") + ids(page.rows);
     if (page.next.empty()) break;
     p.after = page.next;
@@ -317,8 +319,9 @@ TEST_F(TiersTest, ConfigHistoryPagesInOrderAndFiltersByPrefix) {
     for (const auto& r : rows) out += (out.empty() ? "" : ",") + r.text("subject");
     return out;
   };
+  // The fixture's department (R3.1) comes first.
   EXPECT_EQ(subjects(config_history(*rep, "", 100, "").rows),
-            "tier.B,setting.followup.min_gap_hours,rule.unverified,tier.C");
+            "department.华东销售部,tier.B,setting.followup.min_gap_hours,rule.unverified,tier.C");
   EXPECT_EQ(subjects(config_history(*rep, "tier.", 100, "").rows), "tier.B,tier.C");
   EXPECT_EQ(subjects(config_history(*rep, "rule.", 100, "").rows), "rule.unverified");
   auto setting = config_history(*rep, "setting.", 100, "").rows;
@@ -333,7 +336,8 @@ TEST_F(TiersTest, ConfigHistoryPagesInOrderAndFiltersByPrefix) {
     if (page.next.empty()) break;
     token = page.next;
   }
-  EXPECT_EQ(paged, "tier.B,setting.followup.min_gap_hours,rule.unverified,tier.C");
+  EXPECT_EQ(paged,
+            "department.华东销售部,tier.B,setting.followup.min_gap_hours,rule.unverified,tier.C");
   expect_error(Status::invalid_arg, [&] { config_history(*rep, "", 1, "h1.-1"); });
   expect_error(Status::invalid_arg, [&] { config_history(*rep, "", 1, "x"); });
   expect_error(Status::invalid_arg, [&] { config_history(*rep, "", 0, ""); });
@@ -641,7 +645,7 @@ TEST_F(PlansTest, AgendaListsOverduePlansTodaysPlansAndLapsedCustomersMostUrgent
   std::int64_t due_today = new_customer(sh("2026-11-16 10:00"), 3);  // due 11-23: not lapsed
   grade_customer(*rep, due_today, grade_values(100, 70));
   std::int64_t theirs = new_customer(sh("2026-11-10 10:00"), 4, other_rep);
-  grade_customer(*rep, theirs, grade_values(100, 70));
+  grade_customer(*admin, theirs, grade_values(100, 70));
 
   // Plans, made on 11-20 for one ungraded customer.
   std::int64_t target = new_customer(sh("2026-11-20 10:00"), 5);
@@ -722,10 +726,13 @@ TEST_F(PlansTest, AgendaListsOverduePlansTodaysPlansAndLapsedCustomersMostUrgent
     EXPECT_EQ(paged, want) << "page size " << size;
   }
 
-  // Someone else's agenda.
+  // Someone else's agenda: for their department's manager (R3.1), not for a
+  // colleague.
   AgendaQuery o;
   o.owner = other_rep;
-  AgendaPage other = agenda(*rep, o);
+  expect_error(Status::permission, [&] { agenda(*rep, o); });
+  Session manager(*db, manager_id);
+  AgendaPage other = agenda(manager, o);
   ASSERT_EQ(other.rows.size(), 2u);
   EXPECT_EQ(show(other.rows[0]), "lapsed 2026-11-18 00:00:00.000 +08 " + human(theirs));
   EXPECT_EQ(other.rows[1].text("goal"), "someone else's");
@@ -744,7 +751,7 @@ TEST_F(PlansTest, AgendaListsOverduePlansTodaysPlansAndLapsedCustomersMostUrgent
 
 TEST_F(PlansTest, DailyReportCoversTheLocalDayExactly) {
   std::int64_t other_rep = add_user("wangfang", "王芳", "华东销售部", "销售");
-  Session other(*db, other_rep);
+
   set("followup.min_gap_hours", "0");
   std::int64_t a = new_customer(sh("2026-11-20 10:00"), 0);
   std::int64_t b = new_customer(sh("2026-11-20 10:00"), 1);
@@ -764,7 +771,7 @@ TEST_F(PlansTest, DailyReportCoversTheLocalDayExactly) {
   done.set("next_step", std::string("发合同"));
   complete_plan(*rep, to_do, done);
   add_followup(*rep, a, record_at(sh("2026-11-24 00:00"), "后一天"));
-  add_followup(other, b, record_at(sh("2026-11-23 11:00"), "别人的记录"));
+  add_followup(*admin, b, record_at(sh("2026-11-23 11:00"), "别人的记录"));
 
   auto report = daily_report(*rep, rep_id, "2026-11-23");
   std::string got;
@@ -783,9 +790,12 @@ TEST_F(PlansTest, DailyReportCoversTheLocalDayExactly) {
   EXPECT_EQ(report[3].text("method"), "phone");
   (void)open_last;
 
-  auto theirs = daily_report(*rep, other_rep, "2026-11-23");
+  auto theirs = daily_report(*admin, 1, "2026-11-23");
   ASSERT_EQ(theirs.size(), 1u);
   EXPECT_EQ(theirs[0].text("summary"), "别人的记录");
+  expect_error(Status::permission, [&] { daily_report(*rep, other_rep, "2026-11-23"); });
+  Session manager(*db, manager_id);
+  EXPECT_EQ(daily_report(manager, rep_id, "2026-11-23").size(), 4u) << "the manager sees it";
   EXPECT_TRUE(daily_report(*rep, rep_id, "2026-11-21").empty());
   EXPECT_EQ(daily_report(*rep, 0, "2026-11-23").size(), 4u) << "0 = the session's user";
   expect_error(Status::not_found, [&] { daily_report(*rep, 999, "2026-11-23"); });

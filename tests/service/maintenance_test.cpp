@@ -216,15 +216,22 @@ TEST_F(MaintenanceTest, WhoMayApprove) {
   Error e = expect_error(Status::permission,
                          [&] { decide_maintenance_plan(*rep, plan, true, std::nullopt); });
   EXPECT_EQ(e.message_zh(), "维护方案 1 由您提交，须由他人审批");
+  // A colleague, or a manager of another department, does not even see the
+  // customer (R3.1).
   std::int64_t rep2 = add_user("liuyang", "刘洋", "华东销售部", "销售");
   Session colleague(*db, rep2);
-  e = expect_error(Status::permission,
+  e = expect_error(Status::not_found,
                    [&] { decide_maintenance_plan(colleague, plan, true, std::nullopt); });
+  EXPECT_EQ(e.message_zh(), "客户 C0001 不存在");
+  Session south(*db, other_dept);
+  expect_error(Status::not_found,
+               [&] { decide_maintenance_plan(south, plan, true, std::nullopt); });
+  // Service reads every customer but approves nothing.
+  Session service(*db, add_user("zhoumin", "周敏", "客服部", "客服"));
+  e = expect_error(Status::permission,
+                   [&] { decide_maintenance_plan(service, plan, true, std::nullopt); });
   EXPECT_EQ(e.message_zh(),
             "只有系统管理员或客户负责人所在部门（华东销售部）的销售经理可以审批维护方案 1");
-  Session south(*db, other_dept);
-  expect_error(Status::permission,
-               [&] { decide_maintenance_plan(south, plan, true, std::nullopt); });
   EXPECT_EQ(state_of(plan), "submitted") << "nothing changed by the refused decisions";
   EXPECT_EQ(maintenance_history(key).size(), 1u);
 
@@ -236,7 +243,10 @@ TEST_F(MaintenanceTest, WhoMayApprove) {
   EXPECT_EQ(int_of(p, "decided_at"), kNow);
 
   // An administrator decides anywhere; a manager never on their own plan.
-  std::int64_t second = submit(*manager);
+  Record mine = customer(company(7).c_str(), phone(7).c_str());
+  std::int64_t managers = create_customer(*manager, mine);
+  set_customer_tier(*manager, managers, "A", std::nullopt);
+  std::int64_t second = int_of(submit_maintenance_plan(*manager, managers, fields()), "id");
   expect_error(Status::permission,
                [&] { decide_maintenance_plan(*manager, second, true, std::nullopt); });
   decide_maintenance_plan(*admin, second, false, std::string("预算不足"));
@@ -252,9 +262,13 @@ TEST_F(MaintenanceTest, AnOwnerWithoutADepartmentLeavesTheDecisionToAnAdministra
   std::int64_t nodept = add_user("zhaolei", "赵磊", nullptr, "销售");
   std::int64_t c = new_customer(kNow, 5, nodept);
   set_customer_tier(*admin, c, "A", std::nullopt);
-  std::int64_t plan = int_of(submit_maintenance_plan(*rep, c, fields()), "id");
+  Session owner(*db, nodept);
+  std::int64_t plan = int_of(submit_maintenance_plan(owner, c, fields()), "id");
+  expect_error(Status::not_found,
+               [&] { decide_maintenance_plan(*manager, plan, true, std::nullopt); });
+  Session service(*db, add_user("zhoumin", "周敏", "客服部", "客服"));
   Error e = expect_error(Status::permission,
-                         [&] { decide_maintenance_plan(*manager, plan, true, std::nullopt); });
+                         [&] { decide_maintenance_plan(service, plan, true, std::nullopt); });
   EXPECT_EQ(e.message_zh(), "客户 C0002 的负责人未设部门，只有系统管理员可以审批其维护方案");
   decide_maintenance_plan(*admin, plan, true, std::nullopt);
   EXPECT_EQ(state_of(plan), "approved");
