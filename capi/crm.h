@@ -4,7 +4,9 @@
  * Conventions (read these once; every function follows them):
  *
  *  - Every function returns an int status: CRM_OK (0) on success, CRM_DONE (1)
- *    when a cursor is exhausted, or a negative CRM_ERR_* code.  On failure the
+ *    when a cursor is exhausted, CRM_PENDING (2) when a change was accepted
+ *    but waits for review (only where a function says so), or a negative
+ *    CRM_ERR_* code.  On failure the
  *    calling thread's last error (crm_errcode, crm_errmsg, crm_error_field_*)
  *    describes what went wrong.  The last error is per thread and stays readable
  *    until the next libcrm call on that thread.  Its strings are never NULL.
@@ -81,6 +83,8 @@ CRM_API int32_t crm_version_number(void);
 
 #define CRM_OK 0                 /* success */
 #define CRM_DONE 1               /* a cursor has no more rows (not an error) */
+#define CRM_PENDING 2            /* accepted, but waits for review before it takes
+                                    effect (R1.6); the last error says which change */
 #define CRM_ERR_INVALID_ARG (-1) /* NULL or malformed argument */
 #define CRM_ERR_NOT_FOUND (-2)   /* no such record, user, field or page */
 #define CRM_ERR_VALIDATION (-3)  /* field validation failed; see crm_error_field_* */
@@ -394,7 +398,11 @@ CRM_API int crm_channel_set_department(crm_session *s, const char *channel,
  *  "name") is a field error with code "wrong_type", not CRM_ERR_TYPE.
  *  `owner` defaults to the session's user, `type` to "prospect",
  *  `entry_date` to today in the database's time zone.  *out_id (optional)
- *  receives the human-readable id, e.g. "C0001": OWNED, free with crm_free. */
+ *  receives the human-readable id, e.g. "C0001": OWNED, free with crm_free.
+ *  When new customers wait for review (setting "review.create", R1.6) and
+ *  the user is not a reviewer, nothing is created yet: the call returns
+ *  CRM_PENDING and *out_id is the pending change's id ("R12", see
+ *  crm_pending_list). */
 CRM_API int crm_customer_create(crm_session *s, const crm_record *fields, char **out_id);
 
 /** Read a customer by human-readable id ("C0001").  *out is a new record with
@@ -418,7 +426,10 @@ CRM_API int crm_customer_get_by_key(crm_session *s, int64_t key, crm_record **ou
  *  masked value read back ("138****5678") counts as unchanged.  A new
  *  "owner" is a transfer (customer.transfer, see crm_customer_transfer).  A
  *  change of "type" must be an allowed lifecycle step (see
- *  crm_customer_set_type).  *out_version (optional) receives the new version. */
+ *  crm_customer_set_type).  *out_version (optional) receives the new version.
+ *  An update touching a field under review (setting "review.fields") by a
+ *  user who is not a reviewer returns CRM_PENDING and changes nothing yet
+ *  (*out_version is not set; crm_errmsg names the pending change). */
 CRM_API int crm_customer_update(crm_session *s, const char *id, const crm_record *fields,
                                 int64_t *out_version);
 
@@ -713,7 +724,22 @@ CRM_API int crm_custom_field_list(crm_session *s, int32_t include_retired, crm_c
  *    "followup.min_gap_action" "warn" (default: the call succeeds with a
  *                             warning) or "refuse" (CRM_ERR_VALIDATION).
  *    "followup.remind_before_minutes" 0..10080 (default "30"): a plan's
- *                             reminder time when none is given. */
+ *                             reminder time when none is given.
+ *    "review.create"          "1": new customers wait for review (审核, R1.6);
+ *                             "0" (default).
+ *    "review.fields"          customer fields whose change waits for review,
+ *                             comma-separated ("owner,industry"); "" none.
+ *    "alert.unmask_per_hour"  0..1000000 (default "30"), "alert.denied_per_hour"
+ *                             (default "10"), "alert.export_rows_per_hour"
+ *                             (default "500"): more than that within an hour
+ *                             by one user alerts the administrators through
+ *                             the outbox (kind "security_alert", R3.5); "0"
+ *                             turns the alert off.
+ *    "retention.months"       0..1200 (default "36"): how long an archived
+ *                             customer is kept before crm_retention_list
+ *                             proposes erasing it; "0" lists nothing.
+ *    "access.max_hours"       1..8760 (default "720"): the longest access a
+ *                             request may ask for. */
 
 /** Read a setting: *out is OWNED (free with crm_free).  CRM_ERR_NOT_FOUND
  *  for an unknown setting. */
@@ -1136,7 +1162,9 @@ CRM_API int crm_outbox_list(crm_session *s, int64_t after_id, int32_t limit,
  *  for an added or removed contact, "contact.<id>.<field>" for a change,
  *  "primary_contact"; values "<id>:<name>"), "review" (a monthly review;
  *  its note is the reason), "maintenance" (field "maintenance.<id>": a
- *  maintenance plan's state) or "archive".  "major" is 1 for a
+ *  maintenance plan's state), "transfer" (field "owner": a new owner), "erase"
+ *  (personal data erased; the reason says why), "verify", "tier" or
+ *  "archive".  "major" is 1 for a
  *  major change (R1.10: a decision maker added, removed or changed). */
 CRM_API int crm_customer_history(crm_session *s, const char *id, crm_cursor **out);
 
@@ -1327,6 +1355,140 @@ CRM_API int crm_audit_verify(crm_session *s, int64_t expected_seq, const char *e
 /** The last row's seq and hash (*out_hash OWNED, free with crm_free; the
  *  64-zero genesis hash for an empty log).  audit.read. */
 CRM_API int crm_audit_head(crm_session *s, int64_t *out_seq, char **out_hash);
+
+/* Access requests (跨部门协作申请, R3.2) -------------------------------------- */
+
+/** Ask for access to a customer one may not see (or only see): `level`
+ *  "view" or "edit" (NULL = view), `groups` the field groups wanted,
+ *  comma-separated from "basic" (name, industry, type, owner, dates …),
+ *  "contact" (contact person, phones, e-mails, contacts), "needs" (key
+ *  needs, priority, custom fields, tags) and "followup" (plans and records)
+ *  — NULL or "" = basic; `reason` (1..500 characters) and `hours` (1 to the
+ *  setting "access.max_hours").  The owner is told through the outbox at
+ *  the next crm_tick (reminder rule "access_pending"), and the owner's
+ *  manager if no one decides within the rule's escalate_after.
+ *  CRM_ERR_NOT_FOUND for no such customer; CRM_ERR_CONFLICT for one's own
+ *  customer or a request still pending.  *out_request (optional) receives
+ *  the request's id. */
+CRM_API int crm_access_request(crm_session *s, const char *id, const char *level,
+                               const char *groups, const char *reason, int32_t hours,
+                               int64_t *out_request);
+
+/** Approve (approve = 1) or reject a pending request: the customer's owner,
+ *  a user with customer.approve over it (its supervisors, the department's
+ *  sales managers) or an administrator; never the requester.  An approval
+ *  grants from now for the requested hours; the grant then ends by itself.
+ *  The requester is told through the outbox at once.  Audited.
+ *  CRM_ERR_STATE when the request is no longer pending. */
+CRM_API int crm_access_decide(crm_session *s, int64_t request, int32_t approve, const char *note);
+
+/** End a grant in force now (the owner or an approver).  CRM_ERR_STATE for
+ *  a request that is not an active grant. */
+CRM_API int crm_access_revoke(crm_session *s, int64_t request, const char *reason);
+
+/** The requester takes back a request still pending. */
+CRM_API int crm_access_withdraw(crm_session *s, int64_t request);
+
+/** Requests, oldest first: `view` "mine" (the user's own requests; NULL =
+ *  mine), "to_decide" (pending requests the user may decide) or "customer"
+ *  (the requests for customer `id`, for its owner and approvers); only
+ *  pending ones if `pending_only`.  Rows: "id", "customer", "requester",
+ *  "requester_name", "level", "field_groups", "reason", "hours", "state"
+ *  (pending, approved, expired, rejected, revoked, withdrawn),
+ *  "requested_at", "decided_by", "decided_at", "note", "expires_at",
+ *  "revoked_by", "revoked_at". */
+CRM_API int crm_access_list(crm_session *s, const char *view, const char *id,
+                            int32_t pending_only, crm_cursor **out);
+
+/* Review before it takes effect (审核机制, R1.6) ----------------------------- */
+
+/* With "review.create" or "review.fields" set, a create or update by a user
+ * who is not a reviewer returns CRM_PENDING and waits as a pending change
+ * ("R12").  Reviewers are those with customer.approve over the customer's
+ * owner (its department's sales managers and supervisors, administrators);
+ * their own changes take effect at once.  Nobody reviews their own change. */
+
+/** Pending changes, oldest first: `view` "mine" (NULL), "to_review" or
+ *  "customer" (changes of customer `id`); only pending ones if
+ *  `pending_only`.  Rows: "id" ("R12"), "kind" (create, update), "customer"
+ *  (NULL for a create), "author", "author_name", "owner", "fields" (JSON of
+ *  the submitted values, personal ones masked), "state" (pending, approved,
+ *  rejected, withdrawn), "submitted_at", "decided_by", "decided_at",
+ *  "reason", "result" (the customer a create made). */
+CRM_API int crm_pending_list(crm_session *s, const char *view, const char *id,
+                             int32_t pending_only, crm_cursor **out);
+
+/** Approve (it takes effect now, validated again) or reject (a reason is
+ *  required) a pending change.  *out_id (optional, OWNED) receives the
+ *  customer an approval created or changed.  CRM_ERR_CONFLICT when a field
+ *  of an update changed since it was submitted (it stays pending, to be
+ *  rejected); CRM_ERR_VALIDATION when it is no longer valid. */
+CRM_API int crm_pending_decide(crm_session *s, const char *change, int32_t approve,
+                               const char *reason, char **out_id);
+
+/** The author takes back a change still pending. */
+CRM_API int crm_pending_withdraw(crm_session *s, const char *change);
+
+/* Erasure, retention, export and backup (R3.6, R3.7) ----------------------- */
+
+/** Erase a data subject's personal information (删除个人信息, PIPL): the
+ *  contact persons' names (replaced by "已删除"), titles, phones and
+ *  e-mails of the customer and of all its contacts, its personal custom
+ *  fields, and those values in its history, which keeps one row of kind
+ *  "erase" saying who erased and why (`reason` required).  The customer is
+ *  archived and gets no more reminders.  customer.erase (administrators by
+ *  default).  Free text elsewhere (follow-up summaries) is not searched. */
+CRM_API int crm_customer_erase(crm_session *s, const char *id, const char *reason);
+
+/** Archived customers not yet erased whose last change is older than the
+ *  setting "retention.months": the retention policy's list of what to
+ *  erase.  Rows: "id", "name", "owner", "archived_at".  Pages of
+ *  `page_size` (1..1000), `after` a page token or NULL.  customer.erase. */
+CRM_API int crm_retention_list(crm_session *s, int32_t page_size, const char *after,
+                               crm_cursor **out);
+
+/** Receives output: `len` bytes of UTF-8 at `data` (whole lines).  Return 0
+ *  to go on, non-zero to stop. */
+typedef int (*crm_write_fn)(void *ctx, const char *data, size_t len);
+
+/** Export the customers a query lists (its page_size and after are
+ *  ignored: every page) as JSON Lines, one customer object per line, to
+ *  `write`.  Only customers the user may export (customer.export: own for
+ *  sales, the department for managers) are written.  Personal values are
+ *  masked unless `in_clear` and the user may unmask the customer.  Each
+ *  export is audited with its row count (and, in clear, as an unmask);
+ *  more than "alert.export_rows_per_hour" rows within an hour alerts the
+ *  administrators.  *out_rows (optional) receives the lines written.  A
+ *  `write` that returns non-zero stops the export: CRM_ERR_STATE. */
+CRM_API int crm_customer_export(crm_session *s, const crm_customer_query *q, int32_t in_clear,
+                                crm_write_fn write, void *ctx, int64_t *out_rows);
+
+/** Progress of a long call: `done` of `total` units.  Return 0 to go on,
+ *  non-zero to stop. */
+typedef int (*crm_progress_fn)(void *ctx, int64_t done, int64_t total);
+
+/** Back the database up to the file `path` (created or overwritten) with
+ *  SQLite's online backup, `pages_per_step` pages at a time (0 = 256),
+ *  while other handles and processes go on reading and writing; a write by
+ *  another handle between steps makes the copy start over, so the file is
+ *  always one consistent state.  `progress` (optional) is called after each
+ *  step; stopping leaves a partial file (CRM_ERR_STATE: delete it).
+ *  backup.run (administrators).  Audited.  *out_pages (optional) receives
+ *  the pages copied. */
+CRM_API int crm_db_backup(crm_session *s, const char *path, int32_t pages_per_step,
+                          crm_progress_fn progress, void *ctx, int64_t *out_pages);
+
+/** The checks of a recovery drill (恢复演练) on a file — a backup, or a
+ *  database restored from one — opened read-only and left unchanged.  *out
+ *  is a record {"ok" (1 when it is a libcrm database whose integrity check
+ *  and audit chain both pass), "integrity" ("ok" or SQLite's first
+ *  complaint), "application" ("CRM1" or NULL), "schema_version",
+ *  "audit_ok", "audit_seq", "audit_problem", "audit_rows", "audit_head",
+ *  and the row counts "customers", "contacts", "users", "departments",
+ *  "followup_records", "followup_plans", "outbox"}.  No session: whoever
+ *  can read the file may check it.  CRM_ERR_CANTOPEN if it cannot be
+ *  opened. */
+CRM_API int crm_backup_verify(const char *path, crm_record **out);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -16,17 +16,21 @@
 #include "domain/json.hpp"
 #include "domain/value.hpp"
 #include "handles.hpp"
+#include "service/access.hpp"
 #include "service/audit.hpp"
+#include "service/backup.hpp"
 #include "service/calendars.hpp"
 #include "service/contacts.hpp"
 #include "service/custom_fields.hpp"
 #include "service/customers.hpp"
 #include "service/db.hpp"
 #include "service/error.hpp"
+#include "service/export.hpp"
 #include "service/followups.hpp"
 #include "service/maintenance.hpp"
 #include "service/organization.hpp"
 #include "service/privacy.hpp"
+#include "service/review.hpp"
 #include "service/scheduler.hpp"
 #include "service/session.hpp"
 #include "service/tags.hpp"
@@ -203,7 +207,7 @@ const char* crm_errmsg(void) { return last_error().en.c_str(); }
 const char* crm_errmsg_zh(void) { return last_error().zh.c_str(); }
 
 const char* crm_status_name(int status) {
-  if (status < CRM_ERR_INTERNAL || status > CRM_DONE) return "CRM_ERR_UNKNOWN";
+  if (status < CRM_ERR_INTERNAL || status > CRM_PENDING) return "CRM_ERR_UNKNOWN";
   return crm::status_name(static_cast<Status>(status));
 }
 
@@ -708,7 +712,14 @@ int crm_customer_create(crm_session* s, const crm_record* fields, char** out_id)
   return with_session(s, [&](SessionHandle& h) {
     require(fields, "fields");
     if (out_id) *out_id = nullptr;
-    std::int64_t key = crm::create_customer(*h.session, fields->rec);
+    std::int64_t key = 0;
+    try {
+      key = crm::create_customer(*h.session, fields->rec);
+    } catch (const crm::Pending& p) {
+      // Waiting for review (R1.6): the id is the pending change's.
+      if (out_id) *out_id = owned_copy(crm::change_id(p.change()));
+      throw;
+    }
     if (out_id) *out_id = owned_copy(crm::store::human_id(key));
     return CRM_OK;
   });
@@ -1800,6 +1811,169 @@ int crm_audit_head(crm_session* s, int64_t* out_seq, char** out_hash) {
     crm::store::AuditHead head = crm::audit_head(*h.session);
     *out_hash = owned_copy(head.hash);
     *out_seq = head.seq;
+    return CRM_OK;
+  });
+}
+
+// Access requests (R3.2)
+
+int crm_access_request(crm_session* s, const char* id, const char* level, const char* groups,
+                       const char* reason, int32_t hours, int64_t* out_request) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(id, "id");
+    require(reason, "reason");
+    crm::AccessRequestSpec spec;
+    if (level) spec.level = level;
+    if (groups) spec.groups = groups;
+    spec.reason = reason;
+    spec.hours = hours;
+    std::int64_t r = crm::request_access(*h.session, crm::customer_key(*h.session, id), spec);
+    if (out_request) *out_request = r;
+    return CRM_OK;
+  });
+}
+
+int crm_access_decide(crm_session* s, int64_t request, int32_t approve, const char* note) {
+  return with_session(s, [&](SessionHandle& h) {
+    crm::decide_access(*h.session, request, approve != 0, opt_text(note));
+    return CRM_OK;
+  });
+}
+
+int crm_access_revoke(crm_session* s, int64_t request, const char* reason) {
+  return with_session(s, [&](SessionHandle& h) {
+    crm::revoke_access(*h.session, request, opt_text(reason));
+    return CRM_OK;
+  });
+}
+
+int crm_access_withdraw(crm_session* s, int64_t request) {
+  return with_session(s, [&](SessionHandle& h) {
+    crm::withdraw_access(*h.session, request);
+    return CRM_OK;
+  });
+}
+
+int crm_access_list(crm_session* s, const char* view, const char* id, int32_t pending_only,
+                    crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    crm::AccessQuery q;
+    if (view) q.view = view;
+    if (id) q.customer = crm::customer_key(*h.session, id);
+    q.pending_only = pending_only != 0;
+    *out = make_cursor(h.db, crm::list_access(*h.session, q), std::string());
+    return CRM_OK;
+  });
+}
+
+// Review before it takes effect (R1.6)
+
+namespace {
+std::int64_t change_of(const char* change) {
+  require(change, "change");
+  auto n = crm::parse_change_id(change);
+  if (!n)
+    throw Error(Status::not_found,
+                std::string("no pending change \"") + change + "\" (ids look like R12)",
+                std::string("待审核变更“") + change + "”不存在（编号形如 R12）");
+  return *n;
+}
+}  // namespace
+
+int crm_pending_list(crm_session* s, const char* view, const char* id, int32_t pending_only,
+                     crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    crm::PendingQuery q;
+    if (view) q.view = view;
+    if (id) q.customer = crm::customer_key(*h.session, id);
+    q.pending_only = pending_only != 0;
+    *out = make_cursor(h.db, crm::list_pending(*h.session, q), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_pending_decide(crm_session* s, const char* change, int32_t approve, const char* reason,
+                       char** out_id) {
+  return with_session(s, [&](SessionHandle& h) {
+    if (out_id) *out_id = nullptr;
+    std::int64_t key =
+        crm::decide_pending(*h.session, change_of(change), approve != 0, opt_text(reason));
+    if (out_id && key != 0) *out_id = owned_copy(crm::store::human_id(key));
+    return CRM_OK;
+  });
+}
+
+int crm_pending_withdraw(crm_session* s, const char* change) {
+  return with_session(s, [&](SessionHandle& h) {
+    crm::withdraw_pending(*h.session, change_of(change));
+    return CRM_OK;
+  });
+}
+
+// Erasure, retention, export, backup
+
+int crm_customer_erase(crm_session* s, const char* id, const char* reason) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(id, "id");
+    crm::erase_customer(*h.session, crm::customer_key(*h.session, id), opt_text(reason));
+    return CRM_OK;
+  });
+}
+
+int crm_retention_list(crm_session* s, int32_t page_size, const char* after, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    crm::RetentionPage page =
+        crm::retention_due(*h.session, page_size, after ? after : std::string());
+    *out = make_cursor(h.db, std::move(page.rows), std::move(page.next));
+    return CRM_OK;
+  });
+}
+
+int crm_customer_export(crm_session* s, const crm_customer_query* q, int32_t in_clear,
+                        crm_write_fn write, void* ctx, int64_t* out_rows) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(reinterpret_cast<const void*>(write), "write");
+    if (out_rows) *out_rows = 0;
+    crm::CustomerQuery cq = read_customer_query(q);
+    crm::ExportReport rep = crm::export_customers(
+        *h.session, cq, in_clear != 0,
+        [&](std::string_view chunk) { return write(ctx, chunk.data(), chunk.size()) == 0; });
+    if (out_rows) *out_rows = rep.rows;
+    if (rep.stopped)
+      throw Error(Status::state,
+                  "export stopped by the caller after " + std::to_string(rep.rows) + " rows",
+                  "导出已被调用方中止（已写出 " + std::to_string(rep.rows) + " 行）");
+    return CRM_OK;
+  });
+}
+
+int crm_db_backup(crm_session* s, const char* path, int32_t pages_per_step,
+                  crm_progress_fn progress, void* ctx, int64_t* out_pages) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(path, "path");
+    crm::BackupProgress p;
+    if (progress)
+      p = [&](std::int64_t done, std::int64_t total) { return progress(ctx, done, total) == 0; };
+    std::int64_t pages = crm::backup_database(*h.session, path, pages_per_step, p);
+    if (out_pages) *out_pages = pages;
+    return CRM_OK;
+  });
+}
+
+int crm_backup_verify(const char* path, crm_record** out) {
+  return guard([&] {
+    require(path, "path");
+    require(out, "out");
+    *out = nullptr;
+    auto rec = std::make_unique<crm_record>();
+    rec->rec = crm::verify_backup(path);
+    *out = rec.release();
     return CRM_OK;
   });
 }

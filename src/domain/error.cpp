@@ -8,6 +8,8 @@ const char* status_name(Status s) {
       return "CRM_OK";
     case Status::done:
       return "CRM_DONE";
+    case Status::pending:
+      return "CRM_PENDING";
     case Status::invalid_arg:
       return "CRM_ERR_INVALID_ARG";
     case Status::not_found:

@@ -13,6 +13,7 @@ namespace crm {
 enum class Status : int {
   ok = 0,
   done = 1,
+  pending = 2,  // accepted, waiting for review (R1.6); not an error
   invalid_arg = -1,
   not_found = -2,
   validation = -3,

@@ -27,6 +27,15 @@ Value optional_value(const std::optional<T>& v) {
   return v ? Value{*v} : Value{};
 }
 
+class Record;
+
+// A record as text that unpack_record turns back into the same record
+// (names, order, types and values), for rows that keep a record for later
+// (a change waiting for review).  Length-prefixed: any bytes survive.
+std::string pack_record(const Record& r);
+// nullopt for text that pack_record did not make.
+std::optional<Record> unpack_record(std::string_view packed);
+
 class Record {
  public:
   using Entry = std::pair<std::string, Value>;

@@ -14,6 +14,7 @@
 #include "domain/utf8.hpp"
 #include "service/custom_fields.hpp"
 #include "service/privacy.hpp"
+#include "service/review.hpp"
 #include "service/scheduler.hpp"
 #include "service/tags.hpp"
 #include "store/contact_repo.hpp"
@@ -278,46 +279,56 @@ std::int64_t customer_key(Session&, std::string_view id) {
   return *key;
 }
 
-std::int64_t create_customer(Session& s, const Record& input) {
-  // May the user create customers at all (for themselves)?  Whether the
-  // scope reaches another owner is checked once the input is valid.
-  s.authorize_for(Perm::customer_create, s.user_id());
+Record validated_new_customer(Session& s, const Record& input, std::int64_t creator) {
   Database& db = s.db();
   const CustomFieldSet& custom = db.custom_fields();
   Normalized n = normalize_fields(kEntity, input, nullptr, db.dictionaries(), &custom);
   Record& v = n.values;
   if (!input.has("type")) v.set("type", std::string("prospect"));
-  if (!input.has("owner")) v.set("owner", s.user_id());
+  if (!input.has("owner")) v.set("owner", creator);
   if (!input.has("entry_date")) v.set("entry_date", format_date(local_date(db.now(), db.zone())));
   check_owner(s, v, n.errors);
   check_record(kEntity, v, n.errors);
   check_custom_required(custom, v, n.errors);
   if (!n.errors.empty()) throw_validation(std::move(n.errors));
-  // Who may create a customer for whom: the matrix's customer.create scope
-  // reaches the new owner (own: only for oneself).
-  if (const Value* o = v.find("owner");
-      o && is_int(*o) && std::get<std::int64_t>(*o) != s.user_id())
-    s.authorize_for(Perm::customer_create, std::get<std::int64_t>(*o));
+  return std::move(v);
+}
 
+std::int64_t insert_new_customer(Session& s, const Record& v, std::int64_t creator,
+                                 const std::string& audit_detail) {
   // The creation itself is not written to customer_history: who created the
   // customer and when are immutable columns of the customer row, and
   // customer_history() reads its first entry from them.  Writing them twice
   // cost a third of a create's storage work.
   // The registration contact (R1.1) is the customer's primary contact (R1.9).
+  Database& db = s.db();
   auto& conn = db.conn();
   const std::int64_t now = db.now();
   store::WriteTransaction tx(conn);
-  std::int64_t key = store::insert_customer(conn, v, now, s.user_id());
+  std::int64_t key = store::insert_customer(conn, v, now, creator);
   Record contact;
   contact.append("name", *v.find("contact_name"));
   if (const Value* p = v.find("phone")) contact.append("phone", *p);
   if (const Value* e = v.find("email")) contact.append("email", *e);
-  store::insert_contact(conn, key, contact, true, now, s.user_id());
-  write_custom_values(s, custom, key, v);
+  store::insert_contact(conn, key, contact, true, now, creator);
+  write_custom_values(s, db.custom_fields(), key, v);
   schedule_new_customer(s, key, now);
-  s.audit("customer.create", store::human_id(key));
+  s.audit("customer.create", store::human_id(key), audit_detail);
   tx.commit();
   return key;
+}
+
+std::int64_t create_customer(Session& s, const Record& input) {
+  // May the user create customers at all (for themselves)?  Whether the
+  // scope reaches another owner is checked once the input is valid.
+  s.authorize_for(Perm::customer_create, s.user_id());
+  Record v = validated_new_customer(s, input, s.user_id());
+  // Who may create a customer for whom: the matrix's customer.create scope
+  // reaches the new owner (own: only for oneself).
+  const std::int64_t owner = std::get<std::int64_t>(*v.find("owner"));
+  if (owner != s.user_id()) s.authorize_for(Perm::customer_create, owner);
+  review_create_if_needed(s, v, owner);
+  return insert_new_customer(s, v, s.user_id(), "");
 }
 
 Record get_customer(Session& s, std::int64_t key, bool unmasked) {
@@ -332,8 +343,30 @@ Record get_customer(Session& s, std::int64_t key, bool unmasked) {
   return r;
 }
 
+namespace {
+std::int64_t update_loaded(Session& s, std::int64_t key, Record current, const Record& input,
+                           const std::optional<std::string>& reviewed);
+}  // namespace
+
 std::int64_t update_customer(Session& s, std::int64_t key, const Record& input) {
   Record current = load_customer_or_throw(s, key, Perm::customer_update);
+  return update_loaded(s, key, std::move(current), input, std::nullopt);
+}
+
+std::int64_t apply_reviewed_update(Session& s, std::int64_t key, const Record& changes,
+                                   const std::string& reason) {
+  auto current = store::load_customer(s.db().conn(), key);
+  if (!current) throw not_found(key);
+  return update_loaded(s, key, std::move(*current), changes, reason);
+}
+
+namespace {
+
+// An update of a loaded customer.  `reviewed` is the reason of an approved
+// review (R1.6): the author's rights were checked when it was submitted,
+// and it does not go to review again.
+std::int64_t update_loaded(Session& s, std::int64_t key, Record current, const Record& input,
+                           const std::optional<std::string>& reviewed) {
   Record fields = input;
   std::vector<FieldError> errors;
   if (const Value* v = input.find("version")) {
@@ -377,17 +410,21 @@ std::int64_t update_customer(Session& s, std::int64_t key, const Record& input) 
       throw step_error(from, std::get<std::string>(*t));
   }
   const CustomerRef ref{key, std::get<std::int64_t>(*current.find("owner"))};
-  // A new owner is a transfer (customer.transfer, R3.1).
-  if (const Value* o = changes.find("owner")) {
-    s.authorize(Perm::customer_transfer, ref);
-    s.authorize_for(Perm::customer_transfer, std::get<std::int64_t>(*o));
+  if (!reviewed) {
+    // A new owner is a transfer (customer.transfer, R3.1).
+    if (const Value* o = changes.find("owner")) {
+      s.authorize(Perm::customer_transfer, ref);
+      s.authorize_for(Perm::customer_transfer, std::get<std::int64_t>(*o));
+    }
+    // A grant to edit opens only its field groups.
+    const unsigned groups = s.visible_groups(ref);
+    for (const auto& [name, value] : changes.entries())
+      if (!(groups & group_of_field(name)))
+        throw Error(Status::permission, "not allowed: field " + name + " is outside your grant",
+                    "无权修改字段 " + name + "（不在授权范围内）");
+    current.unset("phone_display");
+    review_update_if_needed(s, key, ref.owner, current, changes);
   }
-  // A grant to edit opens only its field groups.
-  const unsigned groups = s.visible_groups(ref);
-  for (const auto& [name, value] : changes.entries())
-    if (!(groups & group_of_field(name)))
-      throw Error(Status::permission, "not allowed: field " + name + " is outside your grant",
-                  "无权修改字段 " + name + "（不在授权范围内）");
   current.unset("phone_display");
   // contact_name, phone and e-mail are the primary contact's: keep it in step.
   std::function<void()> sync_contact;
@@ -403,9 +440,11 @@ std::int64_t update_customer(Session& s, std::int64_t key, const Record& input) 
       store::update_contact(conn, primary, *contact, s.db().now(), s.user_id());
     };
   }
-  return apply_changes(s, key, current, changes, "update", std::nullopt, sync_contact, &custom,
+  return apply_changes(s, key, current, changes, "update", reviewed, sync_contact, &custom,
                        "customer.update");
 }
+
+}  // namespace
 
 void set_customer_type(Session& s, std::int64_t key, std::string_view type,
                        std::optional<std::string> reason) {
@@ -689,6 +728,11 @@ void restrict_to_visible(Session& s, store::CustomerFilter& f) {
 }  // namespace
 
 CustomerPage list_customers(Session& s, const CustomerQuery& q) {
+  return list_customers(
+      s, q, [&s](Record& r, const CustomFieldSet& custom) { present_customer(s, r, custom); });
+}
+
+CustomerPage list_customers(Session& s, const CustomerQuery& q, const RowFilter& present) {
   if (q.page_size < 0 || q.page_size > 1000)
     throw Error(Status::invalid_arg, "page_size must be between 1 and 1000 (0 = 50)",
                 "每页条数须在 1 到 1000 之间（0 表示 50）");
@@ -709,7 +753,7 @@ CustomerPage list_customers(Session& s, const CustomerQuery& q) {
   for (auto& r : page.rows) {
     fill_display(r);
     append_custom_values(s, custom, r, std::get<std::int64_t>(*r.find("key")));
-    present_customer(s, r, custom);
+    present(r, custom);
   }
   if (more && !page.rows.empty()) page.next = make_token(last, default_order, hash);
   return page;

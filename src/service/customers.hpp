@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "domain/custom_fields.hpp"
 #include "domain/value.hpp"
 #include "service/session.hpp"
 
@@ -38,7 +40,8 @@ void record_history(Session& s, std::int64_t customer, std::int64_t at, std::str
 std::int64_t customer_key(Session& s, std::string_view id);
 
 // Creates a customer; returns its key.  Throws a validation error listing
-// every failing field, and writes nothing, if any field fails.
+// every failing field, and writes nothing, if any field fails; throws
+// Pending (nothing created yet) when new customers wait for review (R1.6).
 std::int64_t create_customer(Session& s, const Record& input);
 
 // The customer as the user may see it: personal values masked unless
@@ -46,8 +49,19 @@ std::int64_t create_customer(Session& s, const Record& input);
 // does not open left out.
 Record get_customer(Session& s, std::int64_t key, bool unmasked = false);
 
-// Applies the fields present in `input`; returns the new version.
+// Applies the fields present in `input`; returns the new version.  Throws
+// Pending (nothing applied) when the change waits for review (R1.6).
 std::int64_t update_customer(Session& s, std::int64_t key, const Record& input);
+
+// For approving reviews (R1.6): a new customer's values normalised and
+// checked as a create checks them, with `creator` as the default owner;
+// the insertion of such values (created by `creator`) in one transaction;
+// and an update applied as approved, `reason` naming the review.
+Record validated_new_customer(Session& s, const Record& input, std::int64_t creator);
+std::int64_t insert_new_customer(Session& s, const Record& values, std::int64_t creator,
+                                 const std::string& audit_detail);
+std::int64_t apply_reviewed_update(Session& s, std::int64_t key, const Record& changes,
+                                   const std::string& reason);
 
 void set_customer_type(Session& s, std::int64_t key, std::string_view type,
                        std::optional<std::string> reason);
@@ -107,6 +121,11 @@ struct CustomerPage {
 };
 
 CustomerPage list_customers(Session& s, const CustomerQuery& q);
+
+// The same with the rows as stored (complete, in clear) handed to `present`
+// instead of present_customer: for exports, which decide per row.
+using RowFilter = std::function<void(Record& row, const CustomFieldSet& custom)>;
+CustomerPage list_customers(Session& s, const CustomerQuery& q, const RowFilter& present);
 
 // How many customers match the query's filters.
 std::int64_t count_customers(Session& s, const CustomerQuery& q);

@@ -1,13 +1,18 @@
 #include "service/privacy.hpp"
 
+#include <cstdio>
+
+#include "domain/calendar.hpp"
 #include "domain/error.hpp"
 #include "domain/masking.hpp"
 #include "domain/permissions.hpp"
 #include "service/contacts.hpp"
 #include "service/custom_fields.hpp"
 #include "service/customers.hpp"
+#include "service/scheduler.hpp"
 #include "store/contact_repo.hpp"
 #include "store/customer_repo.hpp"
+#include "store/followup_repo.hpp"
 
 namespace crm {
 namespace {
@@ -115,6 +120,68 @@ Record unmask_contact(Session& s, std::int64_t contact, const std::optional<std:
           "unmask");
   tx.commit();
   return r;
+}
+
+void erase_customer(Session& s, std::int64_t key, const std::optional<std::string>& reason) {
+  auto why = checked_reason(reason);
+  if (!why)
+    throw Error(Status::invalid_arg, "erasing personal data needs a reason",
+                "删除个人信息须填写原因");
+  CustomerRef ref = require_customer(s, key, Perm::customer_erase);
+  (void)ref;
+  const CustomFieldSet& custom = s.db().custom_fields();
+  std::vector<std::int64_t> ids;
+  std::vector<std::string> names;
+  for (const auto& f : custom.all())
+    if (f.live && f.personal) {
+      ids.push_back(f.id);
+      names.push_back(f.qualified);
+    }
+  auto& conn = s.db().conn();
+  const std::int64_t now = s.db().now();
+  store::WriteTransaction tx(conn);
+  store::erase_personal_data(conn, key, "已删除", ids, names, now, s.user_id());
+  // An erased customer is due for nothing (its reminders would name no one).
+  store::set_next_due_date(conn, key, std::nullopt);
+  unschedule_customer(s, key);
+  record_history(s, key, now, "erase", std::nullopt, std::nullopt, std::nullopt, why);
+  s.audit("customer.erase", store::human_id(key), *why);
+  tx.commit();
+}
+
+RetentionPage retention_due(Session& s, int page_size, const std::string& after) {
+  s.authorize_for(Perm::customer_erase, s.user_id());
+  if (page_size < 1 || page_size > 1000)
+    throw Error(Status::invalid_arg, "page_size must be 1 to 1000", "每页条数须在 1 到 1000 之间");
+  long long after_key = 0;
+  if (!after.empty()) {
+    int used = 0;
+    if (after.size() > 32 || std::sscanf(after.c_str(), "t1.%lld%n", &after_key, &used) != 1 ||
+        static_cast<std::size_t>(used) != after.size() || after_key < 0)
+      throw Error(Status::invalid_arg, "malformed page token", "分页标记格式错误");
+  }
+  auto& conn = s.db().conn();
+  std::int64_t months = parse_integer_text(conn.meta("setting.retention.months")).value_or(36);
+  RetentionPage page;
+  if (months <= 0) return page;
+  const std::int64_t cutoff =
+      add_local_months(s.db().now(), -static_cast<int>(months), s.db().zone());
+  store::ReadTransaction rt(conn);
+  auto rows = store::retention_due(conn, cutoff, after_key, page_size + 1);
+  const bool more = rows.size() > static_cast<std::size_t>(page_size);
+  if (more) rows.pop_back();
+  for (const auto& r : rows) {
+    // Only what the user may erase (all of it for an administrator).
+    if (!s.may(Perm::customer_erase, CustomerRef{r.key, r.owner})) continue;
+    Record out;
+    out.append("id", store::human_id(r.key));
+    out.append("name", r.name);
+    out.append("owner", r.owner);
+    out.append("archived_at", r.archived_at);
+    page.rows.push_back(std::move(out));
+  }
+  if (more && !rows.empty()) page.next = "t1." + std::to_string(rows.back().key);
+  return page;
 }
 
 }  // namespace crm

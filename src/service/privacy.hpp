@@ -42,4 +42,23 @@ Record unmask_customer(Session& s, std::int64_t key, const std::optional<std::st
 // A contact in clear, under the same rule as its customer.
 Record unmask_contact(Session& s, std::int64_t contact, const std::optional<std::string>& reason);
 
+// Erases a data subject's personal information (删除个人信息, PIPL): the
+// contact persons' names (replaced by "已删除"), titles, phones and e-mails
+// of the customer and all its contacts, its personal custom fields, and
+// those values in its history, which keeps one row of kind "erase" saying
+// that it happened, who did it and why (the reason is required).  The
+// customer is archived.  customer.erase (administrators by default).
+// Free text a user typed elsewhere (follow-up summaries) is not searched.
+void erase_customer(Session& s, std::int64_t key, const std::optional<std::string>& reason);
+
+struct RetentionPage {
+  std::vector<Record> rows;  // {id, name, owner, archived_at}
+  std::string next;
+};
+
+// Archived customers whose last change is older than the setting
+// "retention.months" (default 36; 0 lists nothing) and not yet erased:
+// candidates for erasure under the retention policy.  customer.erase.
+RetentionPage retention_due(Session& s, int page_size, const std::string& after);
+
 }  // namespace crm

@@ -13,6 +13,7 @@
 #include "domain/utf8.hpp"
 #include "domain/work_calendar.hpp"
 #include "service/calendars.hpp"
+#include "store/access_repo.hpp"
 #include "store/customer_repo.hpp"
 #include "store/schedule_repo.hpp"
 #include "store/user_repo.hpp"
@@ -20,15 +21,16 @@
 namespace crm {
 
 const std::vector<std::string>& reminder_kinds() {
-  static const std::vector<std::string> kinds = {"plan_reminder", "plan_overdue", "cadence_lapsed",
-                                                 "unverified",    "review_due",   "major_change",
-                                                 "escalation"};
+  static const std::vector<std::string> kinds = {"plan_reminder",  "plan_overdue", "cadence_lapsed",
+                                                 "unverified",     "review_due",   "major_change",
+                                                 "access_pending", "escalation"};
   return kinds;
 }
 
 const std::vector<std::string>& template_placeholders() {
-  static const std::vector<std::string> names = {"customer", "customer_id", "owner", "tier",
-                                                 "goal",     "method",      "time",  "original"};
+  static const std::vector<std::string> names = {"customer", "customer_id", "owner",
+                                                 "tier",     "goal",        "method",
+                                                 "time",     "original",    "requester"};
   return names;
 }
 
@@ -136,6 +138,7 @@ Fire base_fire(Scheduling& ctx, const store::CustomerSchedule& c, std::int64_t o
     (*m)["method"] = "";
     (*m)["time"] = "";
     (*m)["original"] = "";
+    (*m)["requester"] = "";
   }
   return f;
 }
@@ -166,6 +169,19 @@ std::optional<Fire> evaluate(Session& s, Scheduling& ctx, const std::string& kin
     set_both(f, "time", format_local_minute(plan->planned_at, zone));
     f.zh["method"] = label(s, "followup_method", plan->method, true);
     f.en["method"] = label(s, "followup_method", plan->method, false);
+    return f;
+  }
+  if (kind == "access_pending") {
+    auto r = store::load_access_request(conn, subject);
+    if (!r || r->state != "pending") return std::nullopt;
+    auto c = live_customer(s, r->customer);
+    if (!c) return std::nullopt;
+    Fire f = base_fire(ctx, *c, c->owner);
+    set_both(f, "goal", r->reason);
+    set_both(f, "time", format_local_minute(r->requested_at, zone));
+    set_both(f, "requester", ctx.user_name(r->requester));
+    f.zh["method"] = r->level == "edit" ? "编辑" : "查看";
+    f.en["method"] = r->level;
     return f;
   }
   if (kind == "major_change") {
@@ -573,6 +589,10 @@ void unschedule_plan(Session& s, std::int64_t plan) {
 
 void schedule_major_change(Session& s, std::int64_t record, std::int64_t contacted_at) {
   Scheduling(s).arm("major_change", record, contacted_at);
+}
+
+void schedule_access_request(Session& s, std::int64_t request, std::int64_t requested_at) {
+  Scheduling(s).arm("access_pending", request, requested_at);
 }
 
 }  // namespace crm

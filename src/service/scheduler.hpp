@@ -28,6 +28,7 @@ namespace crm {
 //   review_due      a month since the last review (R1.10)
 //   major_change    a follow-up reported a major change and the file has no
 //                   major change recorded within 24 hours (R1.10)
+//   access_pending  an access request (R3.2) waiting for the customer's owner
 //   escalation      a reminder whose reason still holds after the rule's
 //                   escalate_after → the owner's department supervisor
 const std::vector<std::string>& reminder_kinds();
@@ -92,5 +93,7 @@ void schedule_plan(Session& s, const store::PlanRow& plan);
 void unschedule_plan(Session& s, std::int64_t plan);
 // A follow-up that reported a major change.
 void schedule_major_change(Session& s, std::int64_t record, std::int64_t contacted_at);
+// An access request waiting for its decision.
+void schedule_access_request(Session& s, std::int64_t request, std::int64_t requested_at);
 
 }  // namespace crm

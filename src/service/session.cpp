@@ -119,10 +119,12 @@ void Session::write_audit(const store::AuditEntry& e) {
     o.base_at = e.at;
     o.recipient_user = id;
     o.channel = "app";
+    const bool rows = e.alert_kind == "export";
     o.message_zh = "【安全告警】用户“" + name + "”一小时内" + what_zh + " " + std::to_string(n) +
-                   " 次，超过阈值 " + std::to_string(limit) + " 次";
+                   (rows ? " 条" : " 次") + "，超过阈值 " + std::to_string(limit);
     o.message_en = "Security alert: " + name + " " + what_en + " " + std::to_string(n) +
-                   " times within an hour (threshold " + std::to_string(limit) + ")";
+                   (rows ? " rows" : " times") + " within an hour (threshold " +
+                   std::to_string(limit) + ")";
     o.due_at = e.at;
     o.created_at = e.at;
     store::insert_outbox(conn, o);
@@ -130,8 +132,8 @@ void Session::write_audit(const store::AuditEntry& e) {
 }
 
 void Session::audit(const std::string& action, const std::string& object, const std::string& detail,
-                    const std::string& alert_kind) {
-  write_audit({db_.now(), user_id_, action, object, "ok", detail, alert_kind});
+                    const std::string& alert_kind, std::int64_t amount) {
+  write_audit({db_.now(), user_id_, action, object, "ok", detail, alert_kind, amount});
 }
 
 void Session::flush_audit() noexcept {
@@ -241,7 +243,9 @@ unsigned Session::visible_groups(const CustomerRef& c) {
 Visibility Session::visibility(Perm read) {
   const Principal& p = principal();
   Visibility v;
-  if (!p.active) return v;
+  // A deactivated user's open session fails like any other call, rather
+  // than seeing an empty list.
+  if (!p.active) deny(read, "", false);
   const Scope scope = p.scopes[static_cast<int>(read)];
   if (p.admin || scope == Scope::all) {
     v.all = true;

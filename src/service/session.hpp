@@ -79,7 +79,7 @@ class Session {
   // transaction.  `detail` names fields or gives a reason; never a value of
   // a personal field.
   void audit(const std::string& action, const std::string& object, const std::string& detail = "",
-             const std::string& alert_kind = "");
+             const std::string& alert_kind = "", std::int64_t amount = 1);
 
   // Writes denials noted inside a transaction that then failed.  Called by
   // the C ABI after every call; a no-op when nothing is pending.

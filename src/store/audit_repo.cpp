@@ -34,8 +34,8 @@ AuditHead head_of(SQLite::Statement& q) {
 
 const char* const kHeadSql = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1";
 const char* const kInsertSql =
-    "INSERT INTO audit_log(seq, at, actor_id, action, object, outcome, detail, alert_kind, prev, "
-    "hash) VALUES (?, ?, ?, ?, ?, ?, ?, nullif(?, ''), ?, ?)";
+    "INSERT INTO audit_log(seq, at, actor_id, action, object, outcome, detail, alert_kind, amount, "
+    "prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, nullif(?, ''), ?, ?, ?)";
 
 std::int64_t insert(SQLite::Statement& ins, const AuditHead& head, const AuditEntry& e) {
   const std::int64_t seq = head.seq + 1;
@@ -48,8 +48,9 @@ std::int64_t insert(SQLite::Statement& ins, const AuditHead& head, const AuditEn
   ins.bind(6, e.outcome);
   ins.bind(7, e.detail);
   ins.bind(8, e.alert_kind);
-  ins.bind(9, head.hash);
-  ins.bind(10, hash);
+  ins.bind(9, static_cast<std::int64_t>(e.amount));
+  ins.bind(10, head.hash);
+  ins.bind(11, hash);
   ins.exec();
   return seq;
 }
@@ -66,6 +67,7 @@ std::string audit_content(std::int64_t seq, const AuditEntry& e, const std::stri
   put(out, e.outcome);
   put(out, e.detail);
   put(out, e.alert_kind);
+  put(out, std::to_string(e.amount));
   put(out, prev);
   return out;
 }
@@ -94,8 +96,8 @@ AuditHead audit_head(Connection& c) {
 std::int64_t count_alerts(Connection& c, std::int64_t actor, const std::string& alert_kind,
                           std::int64_t since) {
   auto q = c.prepare(
-      "SELECT count(*) FROM audit_log WHERE actor_id = ? AND alert_kind = ? AND at >= ? "
-      "AND alert_kind IS NOT NULL");
+      "SELECT coalesce(sum(amount), 0) FROM audit_log WHERE actor_id = ? AND alert_kind = ? "
+      "AND at >= ? AND alert_kind IS NOT NULL");
   q->bind(1, static_cast<std::int64_t>(actor));
   q->bind(2, alert_kind);
   q->bind(3, static_cast<std::int64_t>(since));
@@ -145,7 +147,7 @@ std::vector<Record> query_audit(Connection& c, const AuditFilter& f, bool& more)
 AuditBreak verify_audit(SQLite::Database& db, const std::optional<AuditHead>& expected) {
   SQLite::Statement q(db,
                       "SELECT seq, at, actor_id, action, object, outcome, detail, "
-                      "coalesce(alert_kind, ''), prev, hash FROM audit_log ORDER BY seq");
+                      "coalesce(alert_kind, ''), amount, prev, hash FROM audit_log ORDER BY seq");
   AuditBreak out;
   std::int64_t last = 0;
   std::string prev = kAuditGenesis;
@@ -160,8 +162,9 @@ AuditBreak verify_audit(SQLite::Database& db, const std::optional<AuditHead>& ex
     e.outcome = q.getColumn(5).getString();
     e.detail = q.getColumn(6).getString();
     e.alert_kind = q.getColumn(7).getString();
-    std::string stored_prev = q.getColumn(8).getString();
-    std::string hash = q.getColumn(9).getString();
+    e.amount = q.getColumn(8).getInt64();
+    std::string stored_prev = q.getColumn(9).getString();
+    std::string hash = q.getColumn(10).getString();
     ++out.checked;
     if (seq != last + 1) {
       out.seq = last + 1;

@@ -20,11 +20,12 @@ namespace crm::store {
 struct AuditEntry {
   std::int64_t at = 0;
   std::int64_t actor = 0;
-  std::string action;      // customer.update, customer.unmask, access.approve …
-  std::string object;      // C0001, user:5, request:3 …
-  std::string outcome;     // ok, denied
-  std::string detail;      // field names, a reason; never a personal value
-  std::string alert_kind;  // unmask, denied, export or "" (counted for R3.5)
+  std::string action;       // customer.update, customer.unmask, access.approve …
+  std::string object;       // C0001, user:5, request:3 …
+  std::string outcome;      // ok, denied
+  std::string detail;       // field names, a reason; never a personal value
+  std::string alert_kind;   // unmask, denied, export or "" (counted for R3.5)
+  std::int64_t amount = 1;  // what the alert counts: 1, or the rows of an export
 };
 
 // The hash of the first row's predecessor.
@@ -44,7 +45,8 @@ struct AuditHead {
 };
 AuditHead audit_head(Connection& c);
 
-// How many rows of `alert_kind` the actor has at or after `since`.
+// The sum of the amounts of the actor's rows of `alert_kind` at or after
+// `since`.
 std::int64_t count_alerts(Connection& c, std::int64_t actor, const std::string& alert_kind,
                           std::int64_t since);
 

@@ -526,6 +526,71 @@ std::vector<Record> query_history(Connection& c, const HistoryFilter& f, bool& m
   return out;
 }
 
+void erase_personal_data(Connection& c, std::int64_t key, const std::string& placeholder,
+                         const std::vector<std::int64_t>& personal_fields,
+                         const std::vector<std::string>& personal_names, std::int64_t now_ms,
+                         std::int64_t actor) {
+  {
+    auto q = c.prepare(
+        "UPDATE customers SET contact_name = ?1, contact_title = NULL, phone = NULL, email = NULL, "
+        "archived = 1, erased_at = ?2, version = version + 1, updated_at = ?2, updated_by = ?3 "
+        "WHERE id = ?4");
+    q->bind(1, placeholder);
+    q->bind(2, static_cast<std::int64_t>(now_ms));
+    q->bind(3, static_cast<std::int64_t>(actor));
+    q->bind(4, static_cast<std::int64_t>(key));
+    q->exec();
+  }
+  {
+    auto q = c.prepare(
+        "UPDATE contacts SET name = ?1, title = NULL, phone = NULL, email = NULL, updated_at = ?2, "
+        "updated_by = ?3 WHERE customer_id = ?4");
+    q->bind(1, placeholder);
+    q->bind(2, static_cast<std::int64_t>(now_ms));
+    q->bind(3, static_cast<std::int64_t>(actor));
+    q->bind(4, static_cast<std::int64_t>(key));
+    q->exec();
+  }
+  for (std::int64_t field : personal_fields) {
+    auto q = c.prepare("DELETE FROM customer_custom WHERE customer_id = ? AND field_id = ?");
+    q->bind(1, static_cast<std::int64_t>(key));
+    q->bind(2, static_cast<std::int64_t>(field));
+    q->exec();
+  }
+  // Contact changes name their contact ("<id>:<name>") or its fields.
+  {
+    auto q = c.prepare(
+        "UPDATE customer_history SET before = NULL, after = NULL WHERE customer_id = ? AND "
+        "(field IN ('contact_name', 'contact_title', 'phone', 'email', 'contacts', "
+        "'primary_contact') OR field LIKE 'contact.%')");
+    q->bind(1, static_cast<std::int64_t>(key));
+    q->exec();
+  }
+  for (const std::string& name : personal_names) {
+    auto q = c.prepare(
+        "UPDATE customer_history SET before = NULL, after = NULL WHERE customer_id = ? AND "
+        "field = ?");
+    q->bind(1, static_cast<std::int64_t>(key));
+    q->bind(2, name);
+    q->exec();
+  }
+}
+
+std::vector<RetentionRow> retention_due(Connection& c, std::int64_t cutoff, std::int64_t after_key,
+                                        int limit) {
+  auto q = c.prepare(
+      "SELECT id, owner_id, updated_at, name FROM customers WHERE archived = 1 AND erased_at IS "
+      "NULL AND updated_at < ? AND id > ? ORDER BY id LIMIT ?");
+  q->bind(1, static_cast<std::int64_t>(cutoff));
+  q->bind(2, static_cast<std::int64_t>(after_key));
+  q->bind(3, limit);
+  std::vector<RetentionRow> out;
+  while (q->executeStep())
+    out.push_back({q->getColumn(0).getInt64(), q->getColumn(1).getInt64(),
+                   q->getColumn(2).getInt64(), q->getColumn(3).getString()});
+  return out;
+}
+
 std::vector<std::int64_t> customers_of_owner(Connection& c, std::int64_t owner) {
   auto q = c.prepare("SELECT id FROM customers WHERE owner_id = ? AND archived = 0 ORDER BY id");
   q->bind(1, static_cast<std::int64_t>(owner));

@@ -28,6 +28,25 @@ std::optional<Record> load_customer(Connection& c, std::int64_t key);
 // The keys of the customers (not archived) owned by `owner`, in key order.
 std::vector<std::int64_t> customers_of_owner(Connection& c, std::int64_t owner);
 
+// Erasure of a data subject's personal information (R3.6): the customer's
+// and its contacts' names, titles, phones and e-mails, the values of the
+// personal custom fields `personal_fields`, and every personal value in its
+// history (the history keeps that a change happened, not what it was).  The
+// customer is archived and marked erased; its version moves on.
+void erase_personal_data(Connection& c, std::int64_t key, const std::string& placeholder,
+                         const std::vector<std::int64_t>& personal_fields,
+                         const std::vector<std::string>& personal_names, std::int64_t now_ms,
+                         std::int64_t actor);
+
+struct RetentionRow {
+  std::int64_t key = 0, owner = 0, archived_at = 0;
+  std::string name;
+};
+// Archived customers not yet erased whose last change is before `cutoff`,
+// in key order after `after_key`.
+std::vector<RetentionRow> retention_due(Connection& c, std::int64_t cutoff, std::int64_t after_key,
+                                        int limit);
+
 // The owner of a customer, or nullopt if there is no such key.
 std::optional<std::int64_t> customer_owner(Connection& c, std::int64_t key);
 

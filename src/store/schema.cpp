@@ -467,6 +467,7 @@ CREATE TABLE audit_log(
   outcome    TEXT NOT NULL,
   detail     TEXT NOT NULL,
   alert_kind TEXT,
+  amount     INTEGER NOT NULL DEFAULT 1,
   prev       TEXT NOT NULL,
   hash       TEXT NOT NULL
 );
@@ -484,6 +485,11 @@ UPDATE departments SET supervisor_id = (
   SELECT min(u.id) FROM users u WHERE u.department = departments.name
     AND u.role = 'sales_manager' AND u.active = 1);
 
+INSERT INTO reminder_rules(kind, enabled, delay_minutes, counting, calendar, channels,
+                           escalate_after, template_zh, template_en, updated_at, updated_by) VALUES
+  ('access_pending', 1, 0, 'calendar', 'default', 'app', 1440,
+   '【访问申请待审批】{requester}申请{method}客户“{customer}”（{customer_id}）：{goal}',
+   'Access request: {requester} asks to {method} {customer} ({customer_id}) - {goal}', 0, 1);
 INSERT INTO meta(key, value) VALUES ('auth.epoch', '1');
 INSERT INTO meta(key, value) VALUES ('setting.review.create', '0');
 INSERT INTO meta(key, value) VALUES ('setting.review.fields', '');
@@ -724,7 +730,7 @@ void migrate_to_8(SQLite::Database& db) {
       row.exec();
     }
   }
-  append_audit_row(db, AuditEntry{0, 1, "schema.migrate", "schema:8", "ok", "", ""});
+  append_audit_row(db, AuditEntry{0, 1, "schema.migrate", "schema:8", "ok", "", "", 1});
 }
 
 }  // namespace
