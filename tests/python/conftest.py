@@ -52,6 +52,23 @@ def valid_customer(**overrides):
     return fields
 
 
+def ensure_department(admin, name, parent=None, supervisor=None):
+    """Define department ``name`` through the administrator's session unless
+    it exists (users name an existing department, R3.1)."""
+    try:
+        admin.define_department(name, parent, supervisor)
+    except crm.Conflict:
+        pass
+
+
+def add_user(admin, login, name, role, department=None):
+    """Create a user through the administrator's session and return the id;
+    a named department is defined first when it does not exist yet."""
+    if department is not None:
+        ensure_department(admin, department)
+    return admin.create_user(login=login, name=name, department=department, role=role)
+
+
 @pytest.fixture
 def db():
     """A fresh in-memory database, closed after the test."""

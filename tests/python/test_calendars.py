@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 import crm
-from conftest import UTC, utc
+from conftest import UTC, add_user, utc
 
 SHANGHAI = timezone(timedelta(hours=8))
 
@@ -35,7 +35,7 @@ def local(dt):
 @pytest.fixture
 def rep(db, session):
     """A session of a sales rep (销售), not an administrator."""
-    uid = session.create_user(login="lisi", name="李四", department="华东销售部", role="销售")
+    uid = add_user(session, "lisi", "李四", "销售", department="华东销售部")
     with db.session(uid) as s:
         yield s
 

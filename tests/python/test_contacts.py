@@ -58,6 +58,16 @@ def new_rows(session, cid, before):
     return session.customer_history(cid)[before:]
 
 
+def clear_contact(session, contact_id):
+    """A contact with its phone and e-mail in clear (reads mask them, R3.6)."""
+    return session.unmask_contact(contact_id, "测试：核对存储值")
+
+
+def clear_customer(session, cid):
+    """A customer with its contact details in clear (reads mask them, R3.6)."""
+    return session.unmask_customer(cid, "测试：核对存储值")
+
+
 def primary_of(session, cid):
     rows = [c for c in session.contacts(cid) if c["primary"] == 1]
     assert len(rows) == 1, "exactly one primary contact expected, got %r" % rows
@@ -83,7 +93,15 @@ def test_new_customer_has_its_primary_contact(session, customer):
     assert p["customer"] == customer
     assert (p["name"], p["phone"], p["email"]) == (c["contact_name"], c["phone"], c["email"]), \
         "the primary contact should be the customer's contact_name/phone/email: %r" % p
-    assert p["phone_display"] == c["phone_display"] == "138 1234 5678"
+    assert p["phone_display"] == c["phone_display"] == "138****5678", \
+        "reads show the phone masked (R3.6): %r / %r" % (p, c)
+    assert (p["email"], c["email"]) == ("w***@example.com",) * 2, (p, c)
+    pc, cc = clear_contact(session, p["id"]), clear_customer(session, customer)
+    assert (pc["name"], pc["phone"], pc["email"]) == \
+        (cc["contact_name"], cc["phone"], cc["email"]) == \
+        ("王伟", "+8613812345678", "wangwei@example.com"), \
+        "in clear, the primary contact is the customer's contact_name/phone/email: %r" % pc
+    assert pc["phone_display"] == cc["phone_display"] == "138 1234 5678"
     assert (p["primary"], p["decision_maker"], p["removed"], p["title"]) == (1, 0, 0, None)
     assert c["contact_title"] is None
     assert isinstance(p["id"], int)
@@ -106,10 +124,14 @@ def test_add_contact_returns_id_normalises_and_records_history(session, customer
     got = session.get_contact(k)
     assert got["id"] == k and got["customer"] == customer
     assert (got["name"], got["title"]) == ("李娜", "采购总监")
-    assert got["phone"] == "+862112345678", "phones are stored in E.164"
-    assert got["phone_display"] == "021 1234 5678"
-    assert got["email"].strip() == got["email"] and got["email"].endswith("@example.com"), \
-        "the e-mail should be trimmed and its domain lower-cased: %r" % got["email"]
+    assert (got["phone"], got["phone_display"]) == ("021****5678", "021****5678"), \
+        "reads mask the phone: %r" % got
+    clear = clear_contact(session, k)
+    assert clear["phone"] == "+862112345678", "phones are stored in E.164"
+    assert clear["phone_display"] == "021 1234 5678"
+    assert clear["email"].strip() == clear["email"] and \
+        clear["email"].endswith("@example.com"), \
+        "the e-mail should be trimmed and its domain lower-cased: %r" % clear["email"]
     assert (got["primary"], got["decision_maker"], got["removed"]) == (0, 0, 0), \
         "a new contact is an ordinary, non-decision-maker contact: %r" % got
     assert set(got) >= {"created_at", "updated_at"}
@@ -127,7 +149,7 @@ def test_add_contact_returns_id_normalises_and_records_history(session, customer
 def test_add_contact_takes_a_dict_and_keywords_keywords_win(session, customer):
     k = session.add_contact(customer, {"name": "张三", "email": "old@example.com"},
                             email="new@example.com")
-    assert session.get_contact(k)["email"] == "new@example.com"
+    assert clear_contact(session, k)["email"] == "new@example.com"
     with pytest.raises(TypeError):
         session.add_contact(customer, [("name", "张三")])
 
@@ -145,6 +167,8 @@ def test_contacts_list_primary_first_then_in_order_added(session, customer):
 
 def test_the_actor_is_recorded(db, session, customer):
     uid = session.create_user(login="zhangmin", name="张敏", role="sales")
+    # A rep works on their own customers only (R3.1): hand this one to her.
+    session.transfer_customer(customer, uid, "由张敏跟进")
     with db.session(uid) as sales:
         sales.add_contact(customer, name="周杰", email="zj@example.com")
     h = session.customer_history(customer)[-1]
@@ -293,7 +317,7 @@ def test_clearing_the_last_contact_method_is_contact_required(session, customer)
                                    "update_contact(phone=None) of a phone-only contact") as info:
         session.update_contact(phone_only, phone=None)
     assert "contact_required" in field_codes(info.value).values(), str(info.value)
-    assert session.get_contact(phone_only)["phone"] == "+8613912345678"
+    assert clear_contact(session, phone_only)["phone"] == "+8613912345678"
 
     both = session.add_contact(customer, name="孙七", phone="13912345679", email="s@example.com")
     with fails_and_changes_nothing(session, customer, crm.ValidationError,
@@ -303,7 +327,7 @@ def test_clearing_the_last_contact_method_is_contact_required(session, customer)
 
     # Clearing one of two is fine.
     session.update_contact(both, phone=None)
-    got = session.get_contact(both)
+    got = clear_contact(session, both)
     assert (got["phone"], got["phone_display"], got["email"]) == (None, None, "s@example.com")
 
 
@@ -347,10 +371,12 @@ def test_update_contact_writes_one_row_per_changed_field(session, customer):
     n = len(session.customer_history(customer))
     assert session.update_contact(k, title="采购总监", email="lina@example.com") is None
     rows = new_rows(session, customer, n)
+    # History shows the e-mail masked like every read (R3.6).
     assert sorted((h["kind"], h["field"], h["before"], h["after"], h["major"]) for h in rows) == [
-        ("contact", "contact.%d.email" % k, None, "lina@example.com", 0),
+        ("contact", "contact.%d.email" % k, None, "l***@example.com", 0),
         ("contact", "contact.%d.title" % k, None, "采购总监", 0),
     ], rows
+    assert clear_contact(session, k)["email"] == "lina@example.com"
     assert session.get_customer(customer)["version"] == v + 1, "one update call, one version"
     # A non-primary contact does not touch the customer's own contact fields.
     c = session.get_customer(customer)
@@ -371,7 +397,7 @@ def test_changing_the_primary_contact_changes_the_customer(session, customer):
     v = session.get_customer(customer)["version"]
     session.update_contact(pid, name="王大伟", title="总经理", phone="010-12345678",
                            email="boss@example.com")
-    c = session.get_customer(customer)
+    c = clear_customer(session, customer)
     assert (c["contact_name"], c["contact_title"], c["phone"], c["phone_display"], c["email"]) \
         == ("王大伟", "总经理", "+861012345678", "010 1234 5678", "boss@example.com"), c
     assert c["version"] == v + 1
@@ -385,7 +411,7 @@ def test_changing_the_customer_changes_its_primary_contact(session, customer):
     other_before = session.get_contact(other)
     session.update_customer(customer, contact_name="王大伟", phone="010-12345678",
                             email="boss@example.com")
-    p = session.get_contact(pid)
+    p = clear_contact(session, pid)
     assert (p["name"], p["phone"], p["phone_display"], p["email"]) == \
         ("王大伟", "+861012345678", "010 1234 5678", "boss@example.com"), p
     assert session.get_contact(other) == other_before, "only the primary contact follows"
@@ -402,7 +428,7 @@ def test_make_primary_switches_the_customers_contact(session, customer):
     n = len(session.customer_history(customer))
     assert session.make_primary_contact(new) is None
 
-    c = session.get_customer(customer)
+    c = clear_customer(session, customer)
     assert (c["contact_name"], c["contact_title"], c["phone"], c["email"]) == \
         ("李娜", "采购总监", "+862112345678", None), \
         "the customer's contact fields are the new primary's: %r" % c

@@ -10,7 +10,7 @@ import pytest
 
 import crm
 from crm import _lib
-from conftest import utc, valid_customer
+from conftest import add_user, utc, valid_customer
 
 T0 = utc(2026, 11, 23, 1, 0)          # 09:00 in Shanghai
 T0_MS = crm.to_ms(T0)
@@ -34,7 +34,7 @@ def clock(db):
 @pytest.fixture
 def rep(db, session):
     """A session of a sales rep (销售), not an administrator."""
-    uid = session.create_user(login="lisi", name="李四", department="华东销售部", role="销售")
+    uid = add_user(session, "lisi", "李四", "销售", department="华东销售部")
     with db.session(uid) as s:
         yield s
 
@@ -101,7 +101,7 @@ def test_definitions_are_listed_in_order(session, clock):
     assert enum == {"name": "custom.budget_range", "type": "enum", "label_zh": "客户预算范围",
                     "label_en": "Budget range", "required": 0, "max_chars": None,
                     "decimals": None, "dict": "custom.budget_range", "retired": 0,
-                    "created_at": T0_MS}, enum
+                    "personal": 0, "created_at": T0_MS}, enum
     assert (dec["label_en"], dec["decimals"]) == ("annual_budget", 2), \
         "label_en defaults to the name and decimals to 2: %r" % dec
     assert (text["max_chars"], text["decimals"]) == (300, None), text
@@ -730,7 +730,7 @@ def test_unknown_label_without_create_on_attach(session, rep, make_customer):
 
 
 def test_create_on_attach(session, rep, make_customer):
-    cid = make_customer()
+    cid = make_customer(owner=rep.user_id)  # a rep tags their own customers (R3.1)
     session.set_setting("tags.create_on_attach", True)
     with pytest.raises(crm.NotFound):
         rep.tag_customer_by_label(cid, "汽车零部件")           # no category: no creation

@@ -19,8 +19,13 @@ def test_create_and_get_normalises_fields(session):
     assert c["id"] == cid
     assert c["name"] == "北京星河智能制造有限公司"
     assert c["contact_name"] == "王伟"
-    assert c["phone"] == "+8613812345678", "phones are stored in E.164"
-    assert c["phone_display"], "the national format is filled"
+    assert c["phone"] == c["phone_display"] == "138****5678", \
+        "reads mask the phone (R3.6): %r" % c
+    assert c["email"] == "W***@example.com", "reads mask the e-mail: %r" % c["email"]
+    clear = session.unmask_customer(cid, "核对新建客户")
+    assert clear["phone"] == "+8613812345678", "phones are stored in E.164"
+    assert clear["phone_display"] == "138 1234 5678", "the national format is filled"
+    assert clear["email"] == "WangWei@example.com", "the e-mail's domain is lower-cased"
     assert c["industry"] == "manufacturing", "enumerations come back as codes"
     assert c["scale"] == "emp_50_100"
     assert c["source"] == "trade_show"
@@ -191,6 +196,12 @@ def test_record_json_keeps_text_bytes_exactly():
 
 
 def test_users_and_permissions(db, session):
+    # A user names an existing department (R3.1).
+    with pytest.raises(crm.ValidationError) as info:
+        session.create_user(login="zhangsan", name="张三", department="华东销售部", role="销售")
+    assert [(e.field, e.code) for e in info.value.errors] == [("department", "unknown_value")], \
+        str(info.value)
+    session.define_department("华东销售部")
     uid = session.create_user(login="zhangsan", name="张三", department="华东销售部",
                               role="销售")
     u = session.get_user(uid)

@@ -12,7 +12,7 @@ import pytest
 
 import crm
 from crm import _lib
-from conftest import utc, valid_customer
+from conftest import add_user, utc, valid_customer
 
 SHANGHAI = timezone(timedelta(hours=8))
 # Monday 2 March 2026, 09:00 in Shanghai.
@@ -44,7 +44,7 @@ def admin(clock, session):
 @pytest.fixture
 def rep(db, admin):
     """A session of a sales rep (销售) of 华东销售部."""
-    uid = admin.create_user(login="lisi", name="李四", department="华东销售部", role="销售")
+    uid = add_user(admin, "lisi", "李四", "销售", department="华东销售部")
     with db.session(uid) as s:
         yield s
 
@@ -53,6 +53,13 @@ def rep(db, admin):
 def customer(admin):
     """A customer made at T0 (owner: the administrator)."""
     return admin.create_customer(valid_customer())
+
+
+@pytest.fixture
+def rep_customer(admin, rep):
+    """A customer of the rep (owner: the rep; a rep plans and records
+    contacts for their own customers only, R3.1), made at T0."""
+    return admin.create_customer(valid_customer(owner=rep.user_id))
 
 
 def plan_fields(**overrides):
@@ -386,7 +393,8 @@ def test_add_followup(db, admin, customer):
 
 
 def test_agenda_merges_plans_and_lapsed_customers_and_pages(db, admin, rep):
-    customers = [admin.create_customer(valid_customer()) for _ in range(4)]
+    # The rep's customers: a rep plans for their own customers only (R3.1).
+    customers = [admin.create_customer(valid_customer(owner=rep.user_id)) for _ in range(4)]
     lapsed = rep.create_customer(valid_customer())
     admin.set_tier(lapsed, "A")                        # due 2026-03-09
     plans = [rep.plan_followup(cid, plan_fields(owner=rep.user_id,
@@ -408,7 +416,8 @@ def test_agenda_merges_plans_and_lapsed_customers_and_pages(db, admin, rep):
     assert list(admin.agenda(owner=rep.user_id, page_size=2)) == rows
 
 
-def test_daily_report(db, admin, rep, customer):
+def test_daily_report(db, admin, rep, rep_customer):
+    customer = rep_customer
     rep.plan_followup(customer, plan_fields(owner=rep.user_id,
                                             planned_at=sh(2026, 3, 2, 16, 0)))
     db.set_clock(sh(2026, 3, 2, 11, 0))
@@ -475,7 +484,8 @@ def test_verification_ends_the_unverified_reminder(db, admin):
     assert [(m["kind"], m["customer"]) for m in admin.outbox()] == [("unverified", unchecked)]
 
 
-def test_overdue_plan_escalates_to_the_supervisor(db, admin, rep, customer):
+def test_overdue_plan_escalates_to_the_supervisor(db, admin, rep, rep_customer):
+    customer = rep_customer
     boss = admin.create_user(login="wangjl", name="王经理", department="华东销售部",
                              role="sales_manager")
     rep.plan_followup(customer, plan_fields(owner=rep.user_id))

@@ -140,6 +140,13 @@ def test_option_structs_match_header_layout():
     q = _lib.customer_query_init()
     assert q.size == ctypes.sizeof(_lib.CustomerQuery)
     assert (q.owner, q.type, q.page_size, q.after, q.include_archived) == (0, None, 0, None, 0)
+    d = _lib.custom_field_init()
+    assert (d.size, d.decimals, d.personal) == (ctypes.sizeof(_lib.CustomFieldDef), -1, 0), \
+        "CRM_CUSTOM_FIELD_INIT ends with decimals -1 and personal 0"
+    a = _lib.audit_query_init()
+    assert a.size == ctypes.sizeof(_lib.AuditQuery)
+    assert (a.actor, a.action, a.object, a.outcome, a.since_ms, a.until_ms, a.page_size,
+            a.after) == (0, None, None, None, 0, 0, 0, None), "CRM_AUDIT_QUERY_INIT"
 
 
 # Every ctypes twin of a crm.h struct, by its C name.
@@ -152,6 +159,7 @@ _STRUCTS = {
     "crm_roster_query": _lib.RosterQuery,
     "crm_agenda_query": _lib.AgendaQuery,
     "crm_tick_report": _lib.TickReportStruct,
+    "crm_audit_query": _lib.AuditQuery,
 }
 
 

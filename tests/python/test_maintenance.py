@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 import crm
-from conftest import utc, valid_customer
+from conftest import add_user, utc, valid_customer
 
 # Monday 2 March 2026, 09:00 in Shanghai.
 T0 = utc(2026, 3, 2, 1, 0)
@@ -23,7 +23,7 @@ def admin(db, session):
 
 
 def _user(admin, login, name, role, department="华东销售部"):
-    return admin.create_user(login=login, name=name, department=department, role=role)
+    return add_user(admin, login, name, role, department=department)
 
 
 @pytest.fixture
@@ -128,20 +128,34 @@ def test_who_may_approve(db, admin, rep, manager, key):
     with pytest.raises(crm.PermissionDenied) as e:
         rep.decide_maintenance_plan(pid, True)
     assert e.value.message_zh == "维护方案 %d 由您提交，须由他人审批" % pid
+    # A manager of another department does not even see the customer (R3.1).
     south = _user(admin, "wangqiang", "王强", "销售经理", department="华南销售部")
     with db.session(south) as s:
-        with pytest.raises(crm.PermissionDenied):
+        with pytest.raises(crm.NotFound) as e:
             s.decide_maintenance_plan(pid, True)
+        assert e.value.message_zh == "客户 %s 不存在" % key, e.value.message_zh
+    # Service (客服) reads every customer but approves nothing.
+    with db.session(_user(admin, "zhoumin", "周敏", "客服", department="客服部")) as s:
+        with pytest.raises(crm.PermissionDenied) as e:
+            s.decide_maintenance_plan(pid, True)
+        assert e.value.message_zh == \
+            "只有系统管理员或客户负责人所在部门（华东销售部）的销售经理可以审批维护方案 %d" % pid, \
+            e.value.message_zh
     assert rep.maintenance_plan(pid)["state"] == "submitted"
     manager.decide_maintenance_plan(pid, True, note="同意")
     p = rep.maintenance_plan(pid)
     assert (p["state"], p["decided_by"], p["decision_note"]) == ("approved", manager.user_id,
                                                                  "同意")
-    own = manager.submit_maintenance_plan(key, plan())["id"]
+    # Submitting needs maintenance.write = own: not for a rep's customer.
+    with pytest.raises(crm.PermissionDenied):
+        manager.submit_maintenance_plan(key, plan())
+    mine = manager.create_customer(valid_customer())
+    manager.set_tier(mine, "重点客户")
+    own = manager.submit_maintenance_plan(mine, plan())["id"]
     with pytest.raises(crm.PermissionDenied):
         manager.decide_maintenance_plan(own, True)
     admin.decide_maintenance_plan(own, False, "预算不足")
-    assert rep.maintenance_plan(own)["state"] == "rejected"
+    assert manager.maintenance_plan(own)["state"] == "rejected"
     with pytest.raises(TypeError):
         admin.decide_maintenance_plan(own, 1)
     with pytest.raises(crm.InvalidArgument):

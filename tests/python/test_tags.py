@@ -8,7 +8,7 @@ import pytest
 
 import crm
 from crm import _lib
-from conftest import valid_customer
+from conftest import add_user, valid_customer
 
 SEEDED = [
     ("industry", "行业", "制造业"),
@@ -29,8 +29,7 @@ def triples(rows):
 @pytest.fixture
 def sales(db, session):
     """A session of a new sales user (销售)."""
-    uid = session.create_user(login="liuyang", name="刘洋", department="华东销售部",
-                              role="sales")
+    uid = add_user(session, "liuyang", "刘洋", "sales", department="华东销售部")
     with db.session(uid) as s:
         yield s
 
@@ -56,6 +55,17 @@ def test_query_struct_has_the_tag_fields_in_header_order():
         assert _lib.CustomerQuery.sort.offset == 152
         assert ctypes.sizeof(_lib.CustomFieldDef) == 72
         assert _lib.CustomFieldDef.decimals.offset == 64
+        # 0.5 added int32_t personal at the end, in decimals' padding:
+        # sizeof stays 72 (checked against gcc).
+        assert _lib.CustomFieldDef.personal.offset == 68
+        # crm_audit_query (0.5): size_t, int64, 3 ptr, 2 int64, int32(+pad),
+        # ptr (checked against gcc).
+        assert ctypes.sizeof(_lib.AuditQuery) == 72
+        assert (_lib.AuditQuery.actor.offset, _lib.AuditQuery.action.offset,
+                _lib.AuditQuery.object.offset, _lib.AuditQuery.outcome.offset,
+                _lib.AuditQuery.since_ms.offset, _lib.AuditQuery.until_ms.offset,
+                _lib.AuditQuery.page_size.offset, _lib.AuditQuery.after.offset) == \
+            (8, 16, 24, 32, 40, 48, 56, 64)
         assert _lib.CustomerQuery.tags_all.offset == 48
         assert _lib.CustomerQuery.tags_any_count.offset == 72
         assert _lib.CustomerQuery.industry.offset == 80
@@ -263,10 +273,13 @@ def test_tag_change_is_a_change_of_the_customer(session, make_customer):
 
 
 def test_sales_may_tag_customers(sales, make_customer):
-    cid = make_customer()
+    cid = make_customer(owner=sales.user_id)  # a rep tags their own customers (R3.1)
     sales.tag_customer(cid, "寻求合作")
     assert [t["label"] for t in sales.customer_tags(cid)] == ["寻求合作"]
     assert sales.customer_history(cid)[-1]["actor"] == sales.user_id
+    other = make_customer()                   # the administrator's: not visible to the rep
+    with pytest.raises(crm.NotFound):
+        sales.tag_customer(other, "寻求合作")
 
 
 def test_archived_customer_cannot_be_tagged(session, make_customer):

@@ -26,7 +26,9 @@ Main pieces:
   (联系人), tags (标签), users (用户), dictionaries (字典), custom fields
   (自定义字段), settings (设置), history (变更历史), working calendars
   (工作日历), tiers and grading (客户分层与分级), follow-up plans and records
-  (跟进计划与记录), reminders and the outbox (提醒与发件箱).
+  (跟进计划与记录), reminders and the outbox (提醒与发件箱), departments,
+  roles and permissions (部门、角色与权限), masking and unmasking of contact
+  details (脱敏), transfers (客户转移) and the audit log (审计日志).
 - :class:`TickReport` — what the reminder scheduler (:meth:`Session.tick`)
   did.
 - :func:`fields` / :func:`resolve_field` — the field registry, with Chinese

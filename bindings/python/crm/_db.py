@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Optional
 
 from ._lib import (CLOCK_FN, OPEN_NOCREATE, OPEN_READONLY, CursorP, DbP, FieldFilter,
-                   RecordP, SessionP, agenda_query_init, custom_field_init,
+                   RecordP, SessionP, agenda_query_init, audit_query_init, custom_field_init,
                    customer_query_init, history_query_init, lib, open_options_init,
                    roster_query_init, tick_report_init)
 from ._records import (Record, int_arg, record_from_dict, record_ptr_json, record_to_dict,
@@ -189,6 +189,19 @@ def _rule_changes(changes, kw):
                                  % (name, value))
             merged[name] = minutes
     return merged
+
+
+class _Unchanged:
+    """The default of :meth:`Session.update_department`'s arguments: leave
+    the value as it is."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "UNCHANGED"
+
+
+UNCHANGED = _Unchanged()
 
 
 @dataclass(frozen=True)
@@ -590,8 +603,15 @@ class Session(_Closing):
     (标签), users (用户), dictionaries (字典), custom fields (自定义字段),
     settings (设置), history (变更历史), working calendars (工作日历), tiers
     and grading (客户分层与分级), follow-up plans and records (跟进计划与记录),
-    agendas and daily reports, and reminders and the outbox (提醒与发件箱) are
-    reached from here.
+    agendas and daily reports, reminders and the outbox (提醒与发件箱),
+    departments, roles and the permission matrix (部门、角色与权限), and the
+    audit log (审计日志) are reached from here.
+
+    What the user sees follows their role and department (R3): a customer
+    they may not read does not exist for them (NotFound; lists and counts
+    leave it out), one they read but may not change raises
+    PermissionDenied, and phones and e-mails read masked ("138****5678")
+    unless unmasked with a reason (:meth:`unmask_customer`).
     Records are dicts keyed by field name (see :func:`crm.fields`; custom
     fields as ``"custom.<name>"``); values are int, float, str or None.
     Instants in records (``created_at``, a plan's ``planned_at`` …) are
@@ -694,8 +714,12 @@ class Session(_Closing):
 
     def create_user(self, login, name, department=None, role=None, **fields):
         """Create a user (用户) and return the new id.  ``role`` is one of sales,
-        sales_manager, service, marketing, admin (Chinese labels such as
-        销售 are accepted too).  Administrators only (PermissionDenied)."""
+        sales_manager, service, marketing, admin or a role of
+        :meth:`define_role` (Chinese labels such as 销售 are accepted too).
+        ``department`` must exist already (:meth:`define_department`): an
+        unknown one is a ValidationError with code "unknown_value" on
+        "department".  Administrators only (user.manage; PermissionDenied
+        otherwise)."""
         rec_fields = {"login": login, "name": name}
         if department is not None:
             rec_fields["department"] = department
@@ -708,7 +732,8 @@ class Session(_Closing):
         return out.value
 
     def get_user(self, user_id):
-        """A user as a dict (id, login, name, department, role …)."""
+        """A user as a dict: id, login, name, department, role and active
+        (0/1).  Every built-in role may read users."""
         return self._get_record(lib.crm_user_get, int_arg(user_id, "user_id"))
 
     # -- dictionaries ---------------------------------------------------------
@@ -751,8 +776,11 @@ class Session(_Closing):
         what, since when; "major" is 1 for a major change such as adding or
         removing a decision maker).  ``since`` (inclusive) and ``until`` (exclusive) are aware
         datetimes or UTC milliseconds; ``customer`` is an id like "C0001".
-        Creations are not changes and are not listed.  Pages of
-        ``page_size`` rows are fetched as the iterator advances."""
+        Creations are not changes and are not listed.  Only customers the
+        session's user may see are included, and before/after values of
+        phones, e-mails and personal custom fields are masked
+        ("138****5678").  Pages of ``page_size`` rows are fetched as the
+        iterator advances."""
         actor_arg = 0 if actor is None else int_arg(actor, "actor")
         since_ms = 0 if since is None else to_ms(since, "since")
         until_ms = 0 if until is None else to_ms(until, "until")
@@ -800,9 +828,17 @@ class Session(_Closing):
         return new_id
 
     def get_customer(self, id):  # noqa: A002
-        """A customer as a dict of every field, by human id (``"C0001"``, str)
-        or internal key (int).  ``phone`` is E.164, ``phone_display`` the
-        national format; instants (``created_at`` …) are UTC ms ints.
+        """A customer as a dict of every field the session's user may see,
+        by human id (``"C0001"``, str) or internal key (int); instants
+        (``created_at`` …) are UTC ms ints.
+
+        Contact details are masked (脱敏, R3.6): ``phone`` and
+        ``phone_display`` read like "138****5678", ``email`` like
+        "w***@example.com", a personal custom field like "王**".
+        :meth:`unmask_customer` reads them in clear (E.164 phone), with a
+        reason.  Writing a masked value back (:meth:`update_customer`)
+        leaves the stored one unchanged.  A customer the user may not see
+        raises NotFound, exactly like one that does not exist.
 
         Custom fields (自定义字段) with a value appear as ``"custom.<name>"``
         keys, as the library stores them: text, date ("YYYY-MM-DD") and enum
@@ -835,7 +871,14 @@ class Session(_Closing):
         concurrency: if someone changed the customer since, Conflict.  A
         change of ``type`` must be an allowed lifecycle step.  Custom fields
         as in :meth:`create_customer`; each changed one is a history row of
-        kind "update" with field ``"custom.<name>"``."""
+        kind "update" with field ``"custom.<name>"``.
+
+        A masked value read back from :meth:`get_customer` ("138****5678")
+        counts as unchanged, so a record read, edited and written back
+        whole changes only what was edited.  A new ``owner`` is a transfer
+        (see :meth:`transfer_customer`).  PermissionDenied if the user sees
+        the customer but may not edit it (a sales manager and a rep's
+        customer); NotFound if they may not see it."""
         merged = _custom_values(_merge(fields, kw, "update_customer"))
         key = text_arg(id, "id")
         out = c_int64()
@@ -1027,9 +1070,11 @@ class Session(_Closing):
 
     def get_contact(self, id):  # noqa: A002
         """A contact (联系人) as a dict: id, customer ("C0001"), name, title,
-        phone (E.164), phone_display, email, decision_maker (0/1), primary
-        (0/1), removed, created_at, updated_at.  NotFound for an unknown or
-        removed contact."""
+        phone and phone_display (masked: "138****5678"), email (masked:
+        "w***@example.com"), decision_maker (0/1), primary (0/1), removed,
+        created_at, updated_at.  :meth:`unmask_contact` reads them in
+        clear.  NotFound for an unknown or removed contact, or one of a
+        customer the user may not see."""
         return self._get_record(lib.crm_contact_get, int_arg(id, "id"))
 
     def update_contact(self, id, fields=None, /, **kw):  # noqa: A002
@@ -1199,7 +1244,8 @@ class Session(_Closing):
     # -- custom fields ------------------------------------------------------------
 
     def define_custom_field(self, name, type, label_zh, label_en=None, *,  # noqa: A002
-                            values=None, required=False, max_chars=0, decimals=None):
+                            values=None, required=False, max_chars=0, decimals=None,
+                            personal=False):
         """Define a custom field (自定义字段, R1.8) of customers, e.g. 客户预算范围,
         and return its record key, ``"custom.<name>"``.  Administrators only
         (PermissionDenied).  No schema change is involved: once defined, the
@@ -1228,7 +1274,10 @@ class Session(_Closing):
         ``label_zh`` (1..50 characters) and ``label_en`` (None = the name)
         label the field in forms and in error messages.  ``required=True``:
         customers created from now on must have a value, and no value can be
-        cleared (older customers stay valid).  Options for another type
+        cleared (older customers stay valid).  ``personal=True`` marks
+        personal information (个人信息, PIPL): its values are masked in
+        every read ("王**"), like phones, and shown in clear only by
+        :meth:`unmask_customer`.  Options for another type
         (``values`` for a text field …), a bad name, type or label raise
         InvalidArgument; a name that was ever used, retired ones included,
         or a label that is already a field's label raises Conflict."""
@@ -1237,12 +1286,15 @@ class Session(_Closing):
                             % type(values).__name__)
         if not isinstance(required, (bool, int)):
             raise TypeError("required must be a bool, not %s" % type(required).__name__)
+        if not isinstance(personal, (bool, int)):
+            raise TypeError("personal must be a bool, not %s" % type(personal).__name__)
         d = custom_field_init()
         d.name = text_arg(name, "name")
         d.type = text_arg(type, "type")
         d.label_zh = text_arg(label_zh, "label_zh")
         d.label_en = text_arg(label_en, "label_en", optional=True)
         d.required = 1 if required else 0
+        d.personal = 1 if personal else 0
         d.max_chars = _int32_arg(max_chars, "max_chars")
         d.decimals = -1 if decimals is None else _int32_arg(decimals, "decimals")
         keep = None
@@ -1276,8 +1328,8 @@ class Session(_Closing):
         defined, as dicts with "name" (``"custom.budget_range"``), "type",
         "label_zh", "label_en", "required" (0/1), "max_chars" (text fields),
         "decimals" (decimal fields), "dict" (enum fields: the dictionary of
-        their values, for :meth:`dictionary`), "retired" (0/1) and
-        "created_at" (UTC ms).  Retired fields only with
+        their values, for :meth:`dictionary`), "retired" (0/1), "personal"
+        (0/1: masked in reads) and "created_at" (UTC ms).  Retired fields only with
         ``include_retired=True``."""
         ptr = CursorP()
         self._call(lib.crm_custom_field_list, 1 if include_retired else 0, byref(ptr))
@@ -1948,7 +2000,10 @@ class Session(_Closing):
         ``"custom.<name>"`` and values as text ("12.50", "1").  A monthly
         review (复核, :meth:`review_customer`) is a row of kind "review" with
         its note as the reason.  A tag (标签) change has field "tags" and
-        "category:label" as after (attached) or before (detached).  A contact
+        "category:label" as after (attached) or before (detached).  Before
+        and after values of phones, e-mails and personal custom fields are
+        masked ("138****5678").  A transfer (客户转移) is a row of kind
+        "transfer", field "owner".  A contact
         (联系人) change has field "contacts" (added or removed; "<id>:<name>"
         as after or before), "contact.<id>.<field>" (a changed field) or
         "primary_contact" (before and after "<id>:<name>"); "major" is 1 when
@@ -1959,3 +2014,262 @@ class Session(_Closing):
         ptr = CursorP()
         self._call(lib.crm_customer_history, text_arg(id, "id"), byref(ptr))
         return self._drain(ptr)
+
+    # -- permissions, privacy and audit (权限、隐私与审计, R3) -------------------
+
+    def define_department(self, name, parent=None, supervisor=None):
+        """Define a department (部门) and return its int id.  ``parent``: the
+        name of the department it sits under (None or "" = at the top);
+        ``supervisor``: the user id of its supervisor (部门主管; None or 0 =
+        none yet).  Users name their department when they are created
+        (:meth:`create_user`), so define it first.
+
+        A supervisor may read, approve and transfer the customers of the
+        department and of every department below it, whatever their role.
+        Administrators only (user.manage; PermissionDenied otherwise).
+        Conflict if the name exists; NotFound for an unknown parent, or a
+        supervisor who is not an active user.  Kept in the configuration
+        history (``"department.<name>"``) and the audit log."""
+        out = c_int64()
+        sup = 0 if supervisor is None else int_arg(supervisor, "supervisor")
+        self._call(lib.crm_department_define, text_arg(name, "name"),
+                   text_arg(parent, "parent", optional=True), sup, byref(out))
+        return out.value
+
+    def update_department(self, name, *, parent=UNCHANGED, supervisor=UNCHANGED):
+        """Move department ``name`` and/or change its supervisor (部门主管).
+        An argument left out stays as it is; ``parent=None`` (or "") moves
+        it to the top, ``supervisor=None`` (or 0) leaves it without a
+        supervisor.  A department cannot move below itself
+        (InvalidArgument).  Administrators only (PermissionDenied); NotFound
+        for an unknown department, parent or supervisor.  The change
+        applies to every open session at its next call."""
+        if parent is UNCHANGED:
+            parent_arg = None
+        else:
+            parent_arg = text_arg("" if parent is None else parent, "parent")
+        if supervisor is UNCHANGED:
+            sup = -1
+        elif supervisor is None:
+            sup = 0
+        else:
+            sup = int_arg(supervisor, "supervisor")
+            if sup < 0:
+                raise ValueError("supervisor must be a user id (or None for none), not %d"
+                                 % sup)
+        self._call(lib.crm_department_update, text_arg(name, "name"), parent_arg, sup)
+
+    def departments(self):
+        """Every department (部门), parents before children, as dicts with
+        "id", "name", "parent" (its name, or None at the top),
+        "supervisor" (user id or None), "supervisor_name" and "members"
+        (how many active users belong to it)."""
+        ptr = CursorP()
+        self._call(lib.crm_department_list, byref(ptr))
+        return self._drain(ptr)
+
+    def update_user(self, user_id, fields=None, /, **kw):
+        """Change user ``user_id`` (a dict and/or keywords; keywords win):
+        ``name``, ``department`` (an existing department, or None),
+        ``role`` (code or label) and ``active`` (a bool or 1/0).  The login
+        cannot change.
+
+        ``active=False`` deactivates the user (离职/停用): no new session
+        opens for them, and a session they still hold raises
+        PermissionDenied from its next call (their customers stay theirs:
+        move them with :meth:`transfer_customers`).  Administrators only
+        (PermissionDenied); ValidationError for an unknown department or
+        role; Conflict when the last active administrator would lose the
+        role or be deactivated.  Changes apply to every open session at its
+        next call."""
+        merged = _merge(fields, kw, "update_user")
+        if isinstance(merged.get("active"), bool):
+            merged["active"] = int(merged["active"])
+        key = int_arg(user_id, "user_id")
+        with record_from_dict(merged) as rec:
+            self._call(lib.crm_user_update, key, rec)
+
+    def users(self, department=None, include_inactive=False):
+        """Users in id order, as dicts like :meth:`get_user`'s.
+        ``department``: only that department and those below it (None =
+        everyone; NotFound for an unknown one); deactivated users only with
+        ``include_inactive=True``."""
+        ptr = CursorP()
+        self._call(lib.crm_user_list, text_arg(department, "department", optional=True),
+                   1 if include_inactive else 0, byref(ptr))
+        return self._drain(ptr)
+
+    def define_role(self, code, label_zh, label_en):
+        """Define a role (角色): ``code`` is [a-z][a-z0-9_]{0,31}, the labels
+        1 to 50 characters (e.g. ``define_role("auditor", "审计员",
+        "Auditor")``).  A new role may do nothing (最小必要原则) until
+        :meth:`set_permission` grants it something.  Administrators only
+        (PermissionDenied); InvalidArgument for a bad code or label;
+        Conflict if the code or a label is taken."""
+        self._call(lib.crm_role_define, text_arg(code, "code"),
+                   text_arg(label_zh, "label_zh"), text_arg(label_en, "label_en"))
+
+    def set_permission(self, role, object, action, scope):  # noqa: A002
+        """Set one cell of the permission matrix (权限矩阵): what ``role`` (code
+        or label) may do for ``object`` / ``action`` (e.g. "customer",
+        "read"; see :meth:`permissions` for every pair).  ``scope`` is
+        "none", "own" (records the user owns), "department" (records owned
+        by anyone in the user's department or below) or "all"; a pair that
+        does not concern one customer (user.manage, audit.read …) takes
+        "none" or "all" only.
+
+        Administrators only (PermissionDenied).  NotFound for an unknown
+        role; InvalidArgument for an unknown pair or scope, or for the role
+        "admin" (it may always do everything).  Kept in the configuration
+        history (``"permission.<role>.<object>.<action>"``) and audited;
+        applies to every open session at its next call."""
+        self._call(lib.crm_permission_set, text_arg(role, "role"), text_arg(object, "object"),
+                   text_arg(action, "action"), text_arg(scope, "scope"))
+
+    def permissions(self, role=None):
+        """The permission matrix (权限矩阵) of every role (``role`` None) or of
+        one (code or label), as dicts with "role", "object", "action",
+        "scope" ("none", "own", "department" or "all"), "scoped" (1 if the
+        pair concerns one customer), "label_zh" (e.g. 查看客户) and
+        "label_en".  NotFound for an unknown role."""
+        ptr = CursorP()
+        self._call(lib.crm_permission_list, text_arg(role, "role", optional=True), byref(ptr))
+        return self._drain(ptr)
+
+    def may(self, object, action, customer=None):  # noqa: A002
+        """True if this session's user may do ``object`` / ``action``
+        (e.g. "customer", "update"), on customer ``customer`` (an id such
+        as "C0001") when given.  Without a customer: whether the role has
+        the permission at all (for one's own customers, for scoped pairs).
+        Meant to enable or hide buttons: nothing is audited, and a customer
+        the user may not see gives False, never NotFound.  InvalidArgument
+        for an unknown pair."""
+        out = c_int32()
+        self._call(lib.crm_permission_check, text_arg(object, "object"),
+                   text_arg(action, "action"), text_arg(customer, "customer", optional=True),
+                   byref(out))
+        return bool(out.value)
+
+    def transfer_customer(self, id, new_owner, reason=None):  # noqa: A002
+        """Transfer customer ``id`` (客户转移) to the active user ``new_owner``
+        (a user id), with its open follow-up plans; an optional ``reason``
+        is kept in its history (kind "transfer", field "owner") and the
+        audit log.  Needs customer.transfer on the customer (the owner's
+        sales manager or department supervisor, an administrator) and a
+        scope that reaches the new owner (PermissionDenied otherwise).
+        NotFound for a customer the user may not see, or an unknown or
+        inactive new owner; StateError for an archived customer.
+        Transferring to the current owner does nothing."""
+        self._call(lib.crm_customer_transfer, text_arg(id, "id"),
+                   int_arg(new_owner, "new_owner"), text_arg(reason, "reason", optional=True))
+
+    def transfer_customers(self, from_user, to_user, reason=None):
+        """Transfer every active customer of user ``from_user`` (e.g. who has
+        left) to the active user ``to_user``, in one transaction, and return
+        how many moved.  Each move is a transfer as in
+        :meth:`transfer_customer`; the session's user needs
+        customer.transfer reaching both users (PermissionDenied
+        otherwise)."""
+        out = c_int64()
+        self._call(lib.crm_customer_transfer_all, int_arg(from_user, "from_user"),
+                   int_arg(to_user, "to_user"), text_arg(reason, "reason", optional=True),
+                   byref(out))
+        return out.value
+
+    def unmask_customer(self, id, reason):  # noqa: A002
+        """Customer ``id`` as :meth:`get_customer` returns it, but with its
+        contact details in clear (查看完整联系方式, R3.6): "phone" in E.164
+        ("+8613812345678"), "phone_display", "email" and personal custom
+        fields.  ``reason`` (1 to 500 characters) is required
+        (InvalidArgument when None or empty) and kept with the audit row
+        ("customer.unmask").  Needs customer.unmask: sales for their own
+        customers, sales managers for the department's, administrators for
+        all (PermissionDenied otherwise; NotFound for a customer the user
+        may not see).  More than the setting "alert.unmask_per_hour"
+        unmaskings within an hour alert the administrators (outbox kind
+        "security_alert")."""
+        return self._get_record(lib.crm_customer_unmask, text_arg(id, "id"),
+                                text_arg(reason, "reason", optional=True))
+
+    def unmask_contact(self, contact_id, reason):
+        """Contact ``contact_id`` as :meth:`get_contact` returns it, with its
+        phone and e-mail in clear, under the rule of
+        :meth:`unmask_customer` for its customer (audited as
+        "contact.unmask"; ``reason`` required)."""
+        return self._get_record(lib.crm_contact_unmask, int_arg(contact_id, "contact_id"),
+                                text_arg(reason, "reason", optional=True))
+
+    def audit(self, *, actor=None, action=None, object=None,  # noqa: A002
+              outcome=None, since=None, until=None, page_size=100):
+        """Iterate over the audit log (审计日志, R3.8), oldest first, as dicts
+        with "seq", "at" (UTC ms), "actor" (user id), "action" (e.g.
+        "customer.update", "customer.unmask", "permission.set"), "object"
+        ("C0001", "user:5", "department:华东销售部" …), "outcome" ("ok" or
+        "denied"), "detail" (changed field names or a reason, never a
+        personal value) and "hash".
+
+        Every write, every unmask and every permission denial is a row.
+        Filters: ``actor`` (a user id), ``action`` (exact, or a prefix when
+        it ends in ".": "customer."), ``object``, ``outcome``, ``since``
+        (inclusive) and ``until`` (exclusive) as aware datetimes or UTC ms.
+        Pages of ``page_size`` rows (1 to 1000) are fetched as the iterator
+        advances.  Administrators only (audit.read; PermissionDenied when
+        the first page is fetched)."""
+        actor_arg = 0 if actor is None else int_arg(actor, "actor")
+        action_arg = text_arg(action, "action", optional=True)
+        object_arg = text_arg(object, "object", optional=True)
+        outcome_arg = text_arg(outcome, "outcome", optional=True)
+        since_ms = 0 if since is None else to_ms(since, "since")
+        until_ms = 0 if until is None else to_ms(until, "until")
+        size = _int32_arg(page_size, "page_size")
+        self._handle()
+
+        def open_page(after):
+            q = audit_query_init()
+            q.actor = actor_arg
+            q.action = action_arg
+            q.object = object_arg
+            q.outcome = outcome_arg
+            q.since_ms = since_ms
+            q.until_ms = until_ms
+            q.page_size = size
+            q.after = after
+            ptr = CursorP()
+            self._call(lib.crm_audit_list, byref(q), byref(ptr))
+            return ptr
+
+        return self._paged(open_page)
+
+    def audit_head(self):
+        """The audit log's head: ``(seq, hash)`` of its last row (``(0,
+        "000…0")``, 64 zeros, for an empty log).  Keep it outside the
+        database from time to time and pass it to :meth:`verify_audit`
+        later: that also catches rows cut off the end or a rebuilt chain.
+        Administrators only."""
+        seq = c_int64()
+        out = c_void_p()
+        try:
+            self._call(lib.crm_audit_head, byref(seq), byref(out))
+        finally:
+            digest = take_owned_string(out)
+        return seq.value, digest
+
+    def verify_audit(self, expected=None):
+        """Check the audit log's hash chain (审计日志校验) and return a dict:
+        "ok" (1 if intact, else 0), "seq" (the first row that does not fit;
+        0 when ok), "problem" ("altered", "removed", "chain broken",
+        "rewritten" or None), "checked" (rows read), "head_seq" and
+        "head_hash".  ``expected``: a head kept earlier from
+        :meth:`audit_head`, ``(seq, hash)``.  Tampering is reported in the
+        dict, not raised.  Administrators only."""
+        if expected is None:
+            seq, digest = 0, None
+        else:
+            try:
+                seq, digest = expected
+            except (TypeError, ValueError):
+                raise TypeError("expected must be a (seq, hash) pair from audit_head(), not %r"
+                                % (expected,)) from None
+            seq = int_arg(seq, "expected seq")
+            digest = text_arg(digest, "expected hash")
+        return self._get_record(lib.crm_audit_verify, seq, digest)

@@ -127,13 +127,15 @@ class CustomFieldDef(Structure):
         ("value_count", c_int32),
         ("max_chars", c_int32),
         ("decimals", c_int32),
+        # Since 0.5: personal information (PIPL), masked in reads.
+        ("personal", c_int32),
     ]
 
 
 def custom_field_init():
     """The equivalent of ``CRM_CUSTOM_FIELD_INIT``."""
     return CustomFieldDef(ctypes.sizeof(CustomFieldDef), None, None, None, None, 0, None, 0, 0,
-                          -1)
+                          -1, 0)
 
 
 class HistoryQuery(Structure):
@@ -203,6 +205,27 @@ class TickReportStruct(Structure):
 def tick_report_init():
     """The equivalent of ``CRM_TICK_REPORT_INIT``."""
     return TickReportStruct(ctypes.sizeof(TickReportStruct), 0, 0, 0, 0, 0, 0, 0, 0)
+
+
+class AuditQuery(Structure):
+    """``crm_audit_query``: filters of the audit log, one page at a time
+    (since 0.5)."""
+    _fields_ = [
+        ("size", c_size_t),
+        ("actor", c_int64),
+        ("action", c_char_p),
+        ("object", c_char_p),
+        ("outcome", c_char_p),
+        ("since_ms", c_int64),
+        ("until_ms", c_int64),
+        ("page_size", c_int32),
+        ("after", c_char_p),
+    ]
+
+
+def audit_query_init():
+    """The equivalent of ``CRM_AUDIT_QUERY_INIT``."""
+    return AuditQuery(ctypes.sizeof(AuditQuery), 0, None, None, None, 0, 0, 0, None)
 
 
 # --------------------------------------------------------------------------
@@ -367,6 +390,23 @@ PROTOTYPES = {
     # History
     "crm_customer_history": (c_int, [SessionP, c_char_p, POINTER(CursorP)]),
     "crm_history_list": (c_int, [SessionP, POINTER(HistoryQuery), POINTER(CursorP)]),
+    # Permissions, privacy and audit (R3, since 0.5)
+    "crm_department_define": (c_int, [SessionP, c_char_p, c_char_p, c_int64, _pi64]),
+    "crm_department_update": (c_int, [SessionP, c_char_p, c_char_p, c_int64]),
+    "crm_department_list": (c_int, [SessionP, POINTER(CursorP)]),
+    "crm_user_update": (c_int, [SessionP, c_int64, RecordP]),
+    "crm_user_list": (c_int, [SessionP, c_char_p, c_int32, POINTER(CursorP)]),
+    "crm_role_define": (c_int, [SessionP, c_char_p, c_char_p, c_char_p]),
+    "crm_permission_set": (c_int, [SessionP, c_char_p, c_char_p, c_char_p, c_char_p]),
+    "crm_permission_list": (c_int, [SessionP, c_char_p, POINTER(CursorP)]),
+    "crm_permission_check": (c_int, [SessionP, c_char_p, c_char_p, c_char_p, _pi32]),
+    "crm_customer_transfer": (c_int, [SessionP, c_char_p, c_int64, c_char_p]),
+    "crm_customer_transfer_all": (c_int, [SessionP, c_int64, c_int64, c_char_p, _pi64]),
+    "crm_customer_unmask": (c_int, [SessionP, c_char_p, c_char_p, POINTER(RecordP)]),
+    "crm_contact_unmask": (c_int, [SessionP, c_int64, c_char_p, POINTER(RecordP)]),
+    "crm_audit_list": (c_int, [SessionP, POINTER(AuditQuery), POINTER(CursorP)]),
+    "crm_audit_verify": (c_int, [SessionP, c_int64, c_char_p, POINTER(RecordP)]),
+    "crm_audit_head": (c_int, [SessionP, _pi64, _pvoidp]),
 }
 
 
