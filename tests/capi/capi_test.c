@@ -226,6 +226,16 @@ static crm_record *get_customer(crm_session *s, const char *id) {
   return r;
 }
 
+/* The customer with its contact details in clear (R3.6: every read masks
+ * them; the stored values are read through crm_customer_unmask). */
+static crm_record *get_customer_clear(crm_session *s, const char *id) {
+  crm_record *r = NULL;
+  int rc = crm_customer_unmask(s, id, "C 接口测试核对存储值", &r);
+  CHECK(rc == CRM_OK && r != NULL, "crm_customer_unmask(%s): %s: %s", id, sname(rc),
+        crm_errmsg());
+  return r;
+}
+
 /* Lists every customer matching `base` (all pages).  Copies up to `cap` ids.
  * Returns the number of rows, or -1 on error. */
 static int list_all(crm_session *s, const crm_customer_query *base, char (*ids)[16], int cap) {
@@ -833,6 +843,8 @@ static void test_null_arguments(void) {
   NULLARG(crm_session_user(NULL, &i64));
   NULLARG(crm_session_user(s, NULL));
 
+  /* Users name an existing department (R3.1). */
+  CHECK_OK(crm_department_define(s, "销售一部", NULL, 0, NULL));
   user = new_record();
   set_text(user, "login", "zhang.min");
   set_text(user, "name", "张敏");
@@ -1347,7 +1359,18 @@ static void test_normalisation(void) {
     create_ok(s, r, id, sizeof id, what);
     crm_record_free(r);
     if (!id[0]) continue;
+    /* Reads mask the phone (R3.6): 138****5678 / 010****5678. */
     got = get_customer(s, id);
+    {
+      const char *masked =
+          strncmp(phones[i].e164, "+86138", 6) == 0 ? "138****5678" : "010****5678";
+      CHECK(strcmp(rtext(got, "phone"), masked) == 0 &&
+                strcmp(rtext(got, "phone_display"), masked) == 0,
+            "%s reads as phone %s, display %s, expected both masked as %s", what,
+            rtext(got, "phone"), rtext(got, "phone_display"), masked);
+    }
+    crm_record_free(got);
+    got = get_customer_clear(s, id);
     CHECK(strcmp(rtext(got, "phone"), phones[i].e164) == 0, "%s stored as %s, expected %s", what,
           rtext(got, "phone"), phones[i].e164);
     if (phones[i].display)
@@ -1459,6 +1482,12 @@ static void test_normalisation(void) {
   create_ok(s, r, id, sizeof id, "e-mail only");
   crm_record_free(r);
   got = get_customer(s, id);
+  CHECK(strcmp(rtext(got, "email"), "w***@hengda-machinery.com") == 0 &&
+            strcmp(rtext(got, "phone"), "(null)") == 0,
+        "e-mail only, masked read: email %s (expected w***@hengda-machinery.com) phone %s",
+        rtext(got, "email"), rtext(got, "phone"));
+  crm_record_free(got);
+  got = get_customer_clear(s, id);
   CHECK(strcmp(rtext(got, "email"), "wang.wei@hengda-machinery.com") == 0 &&
             strcmp(rtext(got, "phone"), "(null)") == 0 &&
             strcmp(rtext(got, "phone_display"), "(null)") == 0,
@@ -1599,7 +1628,7 @@ static void test_updates_lifecycle_history(void) {
               has_field_error("email", "invalid_email"),
           "update with a bad phone and e-mail: %s", field_errors());
     crm_record_free(u);
-    got = get_customer(s, id);
+    got = get_customer_clear(s, id);
     CHECK(rec_int(got, "version") == 4 && strcmp(rtext(got, "priority"), "medium") == 0 &&
               strcmp(rtext(got, "phone"), "+8613812345678") == 0,
           "failed updates changed the customer: version %" PRId64 " priority %s phone %s",
@@ -1630,6 +1659,13 @@ static void test_updates_lifecycle_history(void) {
       CHECK_OK(crm_customer_update(s, c3, full, &v));
       CHECK(v == 2, "round-trip update gave version %" PRId64, v);
       crm_record_free(full);
+      /* The masked phone sent back is "unchanged" (R3.6): the stored one stays. */
+      full = get_customer_clear(s, c3);
+      CHECK(strcmp(rtext(full, "phone"), "+8613812345678") == 0,
+            "after a round trip of the masked record the stored phone is %s, expected "
+            "+8613812345678",
+            rtext(full, "phone"));
+      crm_record_free(full);
     }
     /* Clearing optional fields with crm_record_set_null. */
     u = new_record();
@@ -1640,7 +1676,7 @@ static void test_updates_lifecycle_history(void) {
     CHECK_OK(crm_record_set_null(u, "phone"));
     CHECK_OK(crm_customer_update(s, c3, u, &v));
     crm_record_free(u);
-    full = get_customer(s, c3);
+    full = get_customer_clear(s, c3);
     CHECK(strcmp(rtext(full, "phone"), "(null)") == 0 &&
               strcmp(rtext(full, "phone_display"), "(null)") == 0 &&
               strcmp(rtext(full, "email"), "wang.wei@hengda-machinery.com") == 0,
@@ -2545,7 +2581,8 @@ static void test_paging(void) {
   CHECK_FAIL(crm_customer_list(s, &q, &c), CRM_ERR_INVALID_ARG);
   q.type = NULL;
 
-  /* Owner filter. */
+  /* Owner filter.  Users name an existing department (R3.1). */
+  CHECK_OK(crm_department_define(s, "华东销售部", NULL, 0, NULL));
   u = new_record();
   set_text(u, "login", "li.na");
   set_text(u, "name", "李娜");
@@ -2573,6 +2610,9 @@ static void test_paging(void) {
     oq.owner = 0;
     n = list_all(s, &oq, ids, 16);
     CHECK(n == 10, "no filter: %d customers, expected 10", n);
+    /* A sales rep lists their own customers only (R3.1). */
+    n = list_all(sales, &oq, ids, 16);
+    CHECK(n == 3, "li.na's own list without a filter: %d customers, expected her 3", n);
   }
 
   /* Type filter, by code and by label; archived customers are left out. */

@@ -103,14 +103,32 @@ static int64_t version_of(crm_session* s, const char* id) {
   return v;
 }
 
-/* The customer's copy of its primary contact, "name|phone|display|email|title". */
-static const char* customer_contact(crm_session* s, const char* id) {
+/* Every read masks phones and e-mails (R3.6); the tests read the stored
+ * values through the unmask calls, with a reason. */
+#define UNMASK_REASON "核对联系人存储值（C 接口测试）"
+
+/* The customer's copy of its primary contact, "name|phone|display|email|title",
+ * as crm_customer_get shows it (`clear` 0: masked) or as stored (`clear` 1:
+ * through crm_customer_unmask). */
+static const char* customer_contact_as(crm_session* s, const char* id, int clear) {
   static char buf[1024];
-  crm_record* r = customer(s, id);
+  crm_record* r = NULL;
+  int rc;
+  if (clear) {
+    rc = crm_customer_unmask(s, id, UNMASK_REASON, &r);
+    CHECK(rc == CRM_OK, "crm_customer_unmask(%s): %s: %s", id, sname(rc), crm_errmsg());
+  } else {
+    r = customer(s, id);
+  }
   snprintf(buf, sizeof buf, "%s|%s|%s|%s|%s", rtext(r, "contact_name"), rtext(r, "phone"),
            rtext(r, "phone_display"), rtext(r, "email"), rtext(r, "contact_title"));
   crm_record_free(r);
   return buf;
+}
+
+/* The stored copy (clear phone and e-mail). */
+static const char* customer_contact(crm_session* s, const char* id) {
+  return customer_contact_as(s, id, 1);
 }
 
 /* A contact as "name|title|phone|display|email|dm|primary|removed|customer". */
@@ -121,8 +139,8 @@ static void contact_line(const crm_record* r, char* out, size_t cap) {
            rtext(r, "customer"));
 }
 
-/* crm_contact_get as a contact_line ("(error NAME)" when it fails). */
-static const char* contact_of(crm_session* s, int64_t contact) {
+/* crm_contact_get (masked) as a contact_line ("(error NAME)" when it fails). */
+static const char* contact_read(crm_session* s, int64_t contact) {
   static char buf[1024];
   crm_record* r = NULL;
   int rc = crm_contact_get(s, contact, &r);
@@ -134,9 +152,24 @@ static const char* contact_of(crm_session* s, int64_t contact) {
   return buf;
 }
 
+/* The stored contact, through crm_contact_unmask, as a contact_line
+ * ("(error NAME)" when it fails). */
+static const char* contact_of(crm_session* s, int64_t contact) {
+  static char buf[1024];
+  crm_record* r = NULL;
+  int rc = crm_contact_unmask(s, contact, UNMASK_REASON, &r);
+  if (rc != CRM_OK)
+    snprintf(buf, sizeof buf, "(error %s)", sname(rc));
+  else
+    contact_line(r, buf, sizeof buf);
+  crm_record_free(r);
+  return buf;
+}
+
 /* The ids of crm_customer_contacts in order, the primary marked with '*':
- * "3* 1 2".  With `full`, every row's contact_line too.  Static buffer;
- * "(error NAME)" when the call fails. */
+ * "3* 1 2".  With `full` 1, every row's contact_line too, as listed (masked);
+ * with `full` 2, every row's stored contact_line (contact_of).  Static
+ * buffer; "(error NAME)" when the call fails. */
 static const char* contacts_list(crm_session* s, const char* id, int full) {
   static char buf[8192];
   crm_cursor* c = NULL;
@@ -150,7 +183,8 @@ static const char* contacts_list(crm_session* s, const char* id, int full) {
   }
   while ((rc = crm_cursor_next(c, &row)) == CRM_OK && used < sizeof buf - 1) {
     char line[1024] = "";
-    if (full) contact_line(row, line, sizeof line);
+    if (full == 1) contact_line(row, line, sizeof line);
+    if (full == 2) snprintf(line, sizeof line, "%s", contact_of(s, rec_int(row, "id")));
     used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%" PRId64 "%s%s%s", used ? " " : "",
                              rec_int(row, "id"), rec_int(row, "primary") == 1 ? "*" : "",
                              full ? "=" : "", line);
@@ -226,7 +260,7 @@ static CustSnap cust_snap(crm_session* s, const char* id) {
   CustSnap c;
   c.version = version_of(s, id);
   c.history = history_count(s, id);
-  snprintf(c.contacts, sizeof c.contacts, "%s", contacts_list(s, id, 1));
+  snprintf(c.contacts, sizeof c.contacts, "%s", contacts_list(s, id, 2));
   snprintf(c.primary, sizeof c.primary, "%s", customer_contact(s, id));
   return c;
 }
@@ -534,9 +568,21 @@ static void test_primary_mirror(void) {
            "陈静|(null)|+861012345678|010 1234 5678|chenjing@huaxin-td.com|0|1|0|%s", land);
   CHECK(streq(contact_of(s, pl), want), "primary contact of %s: %s, expected %s", land,
         contact_of(s, pl), want);
-  snprintf(want, sizeof want, "%" PRId64 "*=%s", pl, contact_of(s, pl));
+  /* Reads mask them (R3.6): the contact, the list row and the customer. */
+  snprintf(want, sizeof want, "陈静|(null)|010****5678|010****5678|c***@huaxin-td.com|0|1|0|%s",
+           land);
+  CHECK(streq(contact_read(s, pl), want), "crm_contact_get of %s's primary: %s, expected %s",
+        land, contact_read(s, pl), want);
+  snprintf(want, sizeof want, "%" PRId64 "*=%s", pl, contact_read(s, pl));
   CHECK(streq(contacts_list(s, land, 1), want), "list rows of %s: %s, expected %s", land,
         contacts_list(s, land, 1), want);
+  CHECK(streq(customer_contact_as(s, land, 0),
+              "陈静|010****5678|010****5678|c***@huaxin-td.com|(null)"),
+        "crm_customer_get of %s shows its contact as %s, expected it masked", land,
+        customer_contact_as(s, land, 0));
+  snprintf(want, sizeof want, "%" PRId64 "*=%s", pl, contact_of(s, pl));
+  CHECK(streq(contacts_list(s, land, 2), want), "stored list rows of %s: %s, expected %s", land,
+        contacts_list(s, land, 2), want);
   CHECK(version_of(s, a) == 1 && history_count(s, a) == 1,
         "a new customer: version %" PRId64 ", %d history rows (expected 1, 1)", version_of(s, a),
         history_count(s, a));
@@ -607,8 +653,9 @@ static void test_primary_mirror(void) {
   set_null(r, "email");
   UPDATE_OK(s, pa, r);
   history_tail(s, a, 2, rows, sizeof rows);
+  /* History shows phone and e-mail values masked (R3.6). */
   snprintf(want, sizeof want,
-           "contact %s +861087654321->+8613812345678 0; contact %s wangjh@hengda-jx.com->(null) 0",
+           "contact %s 010****4321->138****5678 0; contact %s w***@hengda-jx.com->(null) 0",
            fld(pa, "phone"), fld(pa, "email"));
   CHECK(version_of(s, a) == snap.version + 1 && history_count(s, a) == snap.history + 2,
         "a two-field contact update: version %" PRId64 " (expected %" PRId64
@@ -616,8 +663,8 @@ static void test_primary_mirror(void) {
         "(expected %d)",
         version_of(s, a), snap.version + 1, history_count(s, a), snap.history + 2);
   CHECK(streq(rows, want) || (strstr(rows, fld(pa, "phone")) && strstr(rows, fld(pa, "email")) &&
-                              strstr(rows, "+861087654321->+8613812345678 0") &&
-                              strstr(rows, "wangjh@hengda-jx.com->(null) 0")),
+                              strstr(rows, "010****4321->138****5678 0") &&
+                              strstr(rows, "w***@hengda-jx.com->(null) 0")),
         "two-field update rows: [%s], expected [%s]", rows, want);
   CHECK(streq(customer_contact(s, a), "王建国|+8613812345678|138 1234 5678|(null)|采购总监"),
         "customer %s after the primary's phone/email changed: %s", a, customer_contact(s, a));
@@ -654,7 +701,7 @@ static void test_primary_mirror(void) {
   }
 
   /* Persisted: the same after reopening the file. */
-  snprintf(want, sizeof want, "%s", contacts_list(s, a, 1));
+  snprintf(want, sizeof want, "%s", contacts_list(s, a, 2));
   crm_session_close(s);
   s = NULL;
   CHECK_OK(crm_db_close(db));
@@ -663,8 +710,8 @@ static void test_primary_mirror(void) {
   if (!db) return;
   CHECK_OK(crm_session_open(db, 1, &s));
   if (!s) return;
-  CHECK(streq(contacts_list(s, a, 1), want), "after reopening: [%s], expected [%s]",
-        contacts_list(s, a, 1), want);
+  CHECK(streq(contacts_list(s, a, 2), want), "after reopening: [%s], expected [%s]",
+        contacts_list(s, a, 2), want);
   crm_session_close(s);
   CHECK_OK(crm_db_close(db));
 }
@@ -703,6 +750,8 @@ static void test_add(void) {
   CHECK_OK(crm_db_clock_fixed(db, T0));
   CHECK_OK(crm_session_open(db, 1, &s));
   if (!s) return;
+  /* Users name an existing department (R3.1). */
+  CHECK_OK(crm_department_define(s, "华东销售部", NULL, 0, NULL));
   u = new_record();
   set_text(u, "login", "zhang.wei");
   set_text(u, "name", "张伟");
@@ -712,9 +761,11 @@ static void test_add(void) {
   crm_record_free(u);
   CHECK_OK(crm_session_open(db, uid, &sales));
   if (!sales) return;
-  create_customer(s, "杭州恒达精密机械有限公司", a, sizeof a);
+  /* The sales user works on customers they own (R3.1): a and arch are
+   * theirs, other is the administrator's. */
+  create_customer(sales, "杭州恒达精密机械有限公司", a, sizeof a);
   create_customer(s, "宁波盈朗家纺有限公司", other, sizeof other);
-  create_customer(s, "南京泰安光电科技有限公司", arch, sizeof arch);
+  create_customer(sales, "南京泰安光电科技有限公司", arch, sizeof arch);
   p = primary_of(s, a);
 
   /* A full contact: every field stored, normalised, version + 1, one row. */
@@ -862,6 +913,9 @@ static void test_add(void) {
   FAILS_PLAIN(s, arch, crm_contact_add(s, arch, r, NULL), CRM_ERR_STATE, "archived customer");
   FAILS_PLAIN(s, arch, crm_contact_add(sales, arch, r, NULL), CRM_ERR_STATE,
               "archived customer, sales user");
+  /* Someone else's customer does not exist for a sales user (R3.1). */
+  FAILS_PLAIN(s, other, crm_contact_add(sales, other, r, NULL), CRM_ERR_NOT_FOUND,
+              "the administrator's customer, sales user");
   set_int(r, "decision_maker", 1);
   FAILS_PLAIN(s, arch, crm_contact_add(s, arch, r, NULL), CRM_ERR_STATE,
               "archived customer, decision maker");
@@ -912,7 +966,8 @@ static void test_update(void) {
   EXPECT_CHANGE(s, a, &snap, 1, fld(both, "title"), "采购经理", "采购总监", 0);
   snap = cust_snap(s, a);
   UPDATE_OK(s, both, rec1("phone", "010-12345678"));
-  EXPECT_CHANGE(s, a, &snap, 1, fld(both, "phone"), "+8613912345678", "+861012345678", 0);
+  /* History rows show phones masked (R3.6); the stored value is checked below. */
+  EXPECT_CHANGE(s, a, &snap, 1, fld(both, "phone"), "139****5678", "010****5678", 0);
   snprintf(want, sizeof want,
            "李娜|采购总监|+861012345678|010 1234 5678|lina@hengda-jx.com|0|0|0|%s", a);
   CHECK(streq(contact_of(s, both), want), "after a phone update: %s, expected %s",
@@ -932,13 +987,19 @@ static void test_update(void) {
   CHECK_OK(crm_contact_update(s, both, r));
   crm_record_free(r);
   CHECK_UNCHANGED(s, a, &snap, "an empty update");
+  /* The values as a read shows them (masked, R3.6) are "unchanged" too. */
+  r = rec1("phone", "010****5678");
+  set_text(r, "email", "l***@hengda-jx.com");
+  CHECK_OK(crm_contact_update(s, both, r));
+  crm_record_free(r);
+  CHECK_UNCHANGED(s, a, &snap, "an update sending back the masked phone and e-mail");
 
   /* Clearing one of two contact methods is fine; clearing the last is not. */
   snap = cust_snap(s, a);
   r = new_record();
   set_null(r, "phone");
   UPDATE_OK(s, both, r);
-  EXPECT_CHANGE(s, a, &snap, 1, fld(both, "phone"), "+861012345678", "(null)", 0);
+  EXPECT_CHANGE(s, a, &snap, 1, fld(both, "phone"), "010****5678", "(null)", 0);
   r = new_record();
   set_null(r, "email");
   FAILS(s, a, crm_contact_update(s, both, r), CRM_ERR_VALIDATION, NULL, "contact_required",

@@ -449,7 +449,10 @@ static void test_tiers(void) {
     int pages = 0;
     CHECK_OK(crm_config_history(admin, NULL, 0, NULL, &c));
     snprintf(all, sizeof all, "%s", rows_of(c, seq_cols, &n));
-    CHECK(n == 3, "every configuration change: %d rows: %s", n, all);
+    /* The department the fixture's users need (R3.1) is the first change. */
+    CHECK(n == 4 && strncmp(all, "1 department.华东销售部|", strlen("1 department.华东销售部|")) == 0,
+          "every configuration change: %d rows: %s (expected 4, department.华东销售部 first)", n,
+          all);
     CHECK(strstr(all, "setting.followup.min_gap_hours") != NULL, "settings are kept: %s", all);
     for (;;) {
       const char* next = NULL;
@@ -461,7 +464,8 @@ static void test_tiers(void) {
                rows_of(c, seq_cols, NULL));
       if (++pages > 10 || !token[0]) break;
     }
-    CHECK(pages == 3 && strcmp(paged, all) == 0, "%d pages of 1: %s", pages, paged);
+    CHECK(pages == 4 && strcmp(paged, all) == 0, "%d pages of 1: %s (expected 4: %s)", pages,
+          paged, all);
   }
   CHECK_OK(crm_config_history(admin, "setting.", 0, NULL, &c));
   EXPECT_ROWS(c, hist_cols, "setting.followup.min_gap_hours 1 24 12");
@@ -787,9 +791,15 @@ static void test_roster(void) {
   f = record_fields("电话", "电话沟通设备选型", 0);
   CHECK_OK(crm_followup_add(rep, c2, f, NULL));
 
-  CHECK_OK(crm_roster_list(rep, NULL, &c));
+  /* The administrator's roster has everyone's customers; a sales rep's has
+   * their own only (R3.1). */
+  CHECK_OK(crm_roster_list(admin, NULL, &c));
   EXPECT_ROWS(c, cols,
               "C0004 A 2026-11-30|C0002 A 2026-12-01|C0001 B 2026-12-07|C0003 C 2026-12-23");
+  CHECK_OK(crm_roster_list(rep, NULL, &c));
+  EXPECT_ROWS(c, cols, "C0004 A 2026-11-30|C0002 A 2026-12-01|C0001 B 2026-12-07");
+  CHECK_OK(crm_roster_list(rep2, NULL, &c));
+  EXPECT_ROWS(c, cols, "C0003 C 2026-12-23");
 
   /* Rows carry what a roster shows. */
   CHECK_OK(crm_roster_list(rep, &q, &c));
@@ -815,7 +825,7 @@ static void test_roster(void) {
     for (;;) {
       const char* next = NULL;
       q.after = token[0] ? token : NULL;
-      CHECK_OK(crm_roster_list(rep, &q, &c));
+      CHECK_OK(crm_roster_list(admin, &q, &c));
       if (!c) break;
       CHECK_OK(crm_cursor_next_page(c, &next));
       snprintf(token, sizeof token, "%s", next ? next : "");
@@ -840,13 +850,15 @@ static void test_roster(void) {
   EXPECT_ROWS(c, cols, "C0001 B 2026-12-07");
   q.tier = NULL;
   q.owner = rep2_id;
-  CHECK_OK(crm_roster_list(rep, &q, &c));
+  CHECK_OK(crm_roster_list(admin, &q, &c));
   EXPECT_ROWS(c, cols, "C0003 C 2026-12-23");
+  CHECK_OK(crm_roster_list(rep, &q, &c));
+  EXPECT_ROWS(c, cols, ""); /* a colleague's customers are not visible */
   q.owner = 0;
 
   /* Archived customers leave the roster. */
   CHECK_OK(crm_customer_archive(rep, c4, "客户注销"));
-  CHECK_OK(crm_roster_list(rep, NULL, &c));
+  CHECK_OK(crm_roster_list(admin, NULL, &c));
   EXPECT_ROWS(c, cols, "C0002 A 2026-12-01|C0001 B 2026-12-07|C0003 C 2026-12-23");
   CHECK(strcmp(c5, "C0005") == 0, "c5 %s", c5);
 
@@ -1293,10 +1305,15 @@ static void test_agenda(void) {
     q.after = NULL;
   }
 
-  /* Another owner's agenda; the session's own by default. */
+  /* Another owner's agenda: for whoever's follow-up read reaches them (the
+   * administrator here), not for a colleague (R3.1); the session's own by
+   * default. */
   q.owner = rep2_id;
-  CHECK_OK(crm_agenda(rep, &q, &c));
+  CHECK_OK(crm_agenda(admin, &q, &c));
   EXPECT_ROWS(c, cols, "overdue_plan C0002 介绍售后服务 - -");
+  c = NULL;
+  CHECK_FAIL(crm_agenda(rep, &q, &c), CRM_ERR_PERMISSION);
+  CHECK(c == NULL, "a refused agenda returned a cursor");
   q.owner = 0;
   CHECK_OK(crm_agenda(rep2, &q, &c));
   rows_of(c, cols, &n);

@@ -7,8 +7,10 @@
  *   - only key customers (the best tier, not archived) get plans;
  *   - every bad field named with its code (cost "abc", a negative cost, the
  *     end before the start, texts too long), and nothing written;
- *   - who decides: not a rep, not a manager of another department, not the
- *     submitter (even a manager); the owner's department manager and an
+ *   - who decides: not the submitter (even a manager or an administrator);
+ *     a colleague or a manager of another department does not even see the
+ *     customer (CRM_ERR_NOT_FOUND, R3.1), a service user sees it but may not
+ *     approve (CRM_ERR_PERMISSION); the owner's department manager and an
  *     administrator do;
  *   - the state machine with every refused step (CRM_ERR_STATE), the
  *     evaluation and its satisfaction score (0 = none);
@@ -252,9 +254,10 @@ done:
 
 static void test_decisions(void) {
   crm_db* db = NULL;
-  crm_session *admin = NULL, *rep = NULL, *colleague = NULL, *manager = NULL, *south = NULL;
+  crm_session *admin = NULL, *rep = NULL, *colleague = NULL, *manager = NULL, *south = NULL,
+              *service = NULL;
   crm_record* p = NULL;
-  char key[16];
+  char key[16], managers[16];
   int64_t plan = 0, own = 0, by_admin = 0, manager_id;
   section("who decides");
   if (!open_db(&db, &admin)) goto done;
@@ -263,15 +266,29 @@ static void test_decisions(void) {
   manager_id = add_user_in(admin, "lina", "李娜", "sales_manager", "华东销售部");
   manager = open_as(db, manager_id);
   south = open_as(db, add_user_in(admin, "wangqiang", "王强", "sales_manager", "华南销售部"));
+  service = open_as(db, add_user_in(admin, "zhoumin", "周敏", "service", "客服部"));
   create_customer_with(rep, "杭州恒达精密机械有限公司", "王建国", "13812345678", NULL, key,
                        sizeof key);
   CHECK_OK(crm_customer_set_tier(rep, key, "A", NULL));
   CHECK_OK(submit_with(rep, key, NULL, NULL, &plan));
 
   CHECK_FAIL(crm_maintenance_plan_decide(rep, plan, 1, NULL), CRM_ERR_PERMISSION);
-  CHECK_FAIL(crm_maintenance_plan_decide(colleague, plan, 1, NULL), CRM_ERR_PERMISSION);
-  CHECK_FAIL(crm_maintenance_plan_decide(south, plan, 1, NULL), CRM_ERR_PERMISSION);
-  CHECK(strstr(crm_errmsg_zh(), "华东销售部") != NULL, "message: %s", crm_errmsg_zh());
+  /* A colleague, or a manager of another department, does not even see the
+   * customer (R3.1). */
+  CHECK_FAIL(crm_maintenance_plan_decide(colleague, plan, 1, NULL), CRM_ERR_NOT_FOUND);
+  CHECK(strcmp(crm_errmsg_zh(), "客户 C0001 不存在") == 0,
+        "a colleague's refusal reads \"%s\", expected \"客户 C0001 不存在\"", crm_errmsg_zh());
+  CHECK_FAIL(crm_maintenance_plan_decide(south, plan, 1, NULL), CRM_ERR_NOT_FOUND);
+  /* A service user reads every customer but approves nothing. */
+  CHECK_FAIL(crm_maintenance_plan_decide(service, plan, 1, NULL), CRM_ERR_PERMISSION);
+  {
+    char want[256];
+    snprintf(want, sizeof want,
+             "只有系统管理员或客户负责人所在部门（华东销售部）的销售经理可以审批维护方案 %" PRId64,
+             plan);
+    CHECK(strcmp(crm_errmsg_zh(), want) == 0, "a service user's refusal reads \"%s\", expected \"%s\"",
+          crm_errmsg_zh(), want);
+  }
   CHECK(strcmp(state_of(admin, plan), "submitted") == 0, "state %s", state_of(admin, plan));
   CHECK_OK(crm_maintenance_plan_decide(manager, plan, 1, "同意"));
   CHECK_OK(crm_maintenance_plan_get(rep, plan, &p));
@@ -280,8 +297,18 @@ static void test_decisions(void) {
         "%s by %" PRId64 " note %s", rtext(p, "state"), rec_int(p, "decided_by"),
         rtext(p, "decision_note"));
 
-  /* The submitter never decides, even a manager or an administrator. */
-  CHECK_OK(submit_with(manager, key, NULL, NULL, &own));
+  /* Submitting needs maintenance.write, own for a manager: not for a rep's
+   * customer. */
+  CHECK_FAIL(submit_with(manager, key, NULL, NULL, &own), CRM_ERR_PERMISSION);
+  CHECK(plan_count(admin, key) == 1, "a refused submit left %d plans, expected 1",
+        plan_count(admin, key));
+
+  /* The submitter never decides, even a manager (on their own key customer)
+   * or an administrator. */
+  create_customer_with(manager, "苏州纳微科技股份有限公司", "周强", "13912345678", NULL, managers,
+                       sizeof managers);
+  CHECK_OK(crm_customer_set_tier(manager, managers, "A", NULL));
+  CHECK_OK(submit_with(manager, managers, NULL, NULL, &own));
   CHECK_FAIL(crm_maintenance_plan_decide(manager, own, 1, NULL), CRM_ERR_PERMISSION);
   CHECK_OK(crm_maintenance_plan_decide(admin, own, 0, "预算不足"));
   CHECK(strcmp(state_of(admin, own), "rejected") == 0, "state %s", state_of(admin, own));
@@ -291,6 +318,7 @@ static void test_decisions(void) {
 
 done:
   crm_record_free(p);
+  crm_session_close(service);
   crm_session_close(south);
   crm_session_close(manager);
   crm_session_close(colleague);

@@ -628,9 +628,11 @@ static void test_attach_detach(void) {
   uid = add_user(s, "zhang.wei", "张伟", "sales");
   CHECK_OK(crm_session_open(db, uid, &sales));
   if (!sales) return;
-  create_customer(s, "杭州恒达精密机械有限公司", a, sizeof a);
+  /* a and arch belong to the sales user, b to the administrator: a sales
+   * user works on their own customers only (R3.1). */
+  create_customer(sales, "杭州恒达精密机械有限公司", a, sizeof a);
   create_customer(s, "苏州瑞丰电子科技有限公司", b, sizeof b);
-  create_customer(s, "宁波盈朗家纺有限公司", arch, sizeof arch);
+  create_customer(sales, "宁波盈朗家纺有限公司", arch, sizeof arch);
   m = find_ok(s, "industry", "制造业");
   inet = find_ok(s, "industry", "互联网");
   hp = find_ok(s, "value", "高潜力");
@@ -686,7 +688,7 @@ static void test_attach_detach(void) {
         "detaching from a customer without tags wrote: version %" PRId64 ", %d rows",
         version_of(s, b), history_count(s, b));
 
-  /* Every active user may tag (a sales user here); the history names them. */
+  /* The owner may tag (a sales user here); the history names them. */
   CHECK_OK(crm_db_clock_fixed(db, T0 + 2000));
   CHECK_OK(crm_customer_tag_add(sales, a, hp));
   h = last_history(s, a);
@@ -702,6 +704,10 @@ static void test_attach_detach(void) {
   snprintf(want, sizeof want, "%s", join_ids(ids, 2));
   CHECK(strcmp(tags_of(sales, a), want) == 0, "tags of %s: [%s], expected [%s]", a,
         tags_of(sales, a), want);
+  /* Someone else's customer does not exist for a sales user (R3.1). */
+  ADD_FAILS_AS(sales, s, b, hp, CRM_ERR_NOT_FOUND, b, "a sales user tagging the admin's customer");
+  REMOVE_FAILS_AS(sales, s, b, hp, CRM_ERR_NOT_FOUND, b,
+                  "a sales user untagging the admin's customer");
 
   /* Detach: version + 1, a history row with "before". */
   CHECK_OK(crm_db_clock_fixed(db, T0 + 3000));
@@ -874,7 +880,8 @@ static void test_filters(void) {
     all[0] = M;
     q.tags_all_count = 1;
     EXPECT_LIST(s, &q, "all {制造业}", 0, 1, 3, 5, 7, -1);
-    EXPECT_LIST(sales, &q, "all {制造业} (sales user)", 0, 1, 3, 5, 7, -1);
+    /* A sales user's list holds their own customers only (R3.1). */
+    EXPECT_LIST(sales, &q, "all {制造业} (sales user: own customers only)", 5, 7, -1);
     q.include_archived = 1;
     EXPECT_LIST(s, &q, "all {制造业}, archived included", 0, 1, 3, 5, 7, 8, -1);
     q.include_archived = 0;
@@ -984,7 +991,7 @@ static void test_filters(void) {
 
     /* Filters follow tag changes at once. */
     CHECK_OK(crm_customer_tag_remove(s, g_cust[1], M));
-    CHECK_OK(crm_customer_tag_add(sales, g_cust[4], M));
+    CHECK_OK(crm_customer_tag_add(s, g_cust[4], M)); /* c4 is the admin's */
     EXPECT_LIST(s, &q, "all {制造业} after moving it from c1 to c4", 0, 3, 4, 5, 7, -1);
     q.tags_all_count = 0;
     any[0] = V;
