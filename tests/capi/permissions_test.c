@@ -576,12 +576,9 @@ static void test_users(void) {
     CHECK_FAIL(crm_tag_list(w.repb, NULL, &c), CRM_ERR_PERMISSION);
     CHECK_OK(crm_permission_check(w.repb, "customer", "read", NULL, &allowed));
     CHECK(allowed == 0, "a deactivated user may still read customers: %d", (int)allowed);
-#ifdef CRM_TEST_KNOWN_BUGS
-    /* KNOWN LIBRARY BUG (crm.h, crm_user_update: "the user's open sessions
-     * fail with CRM_ERR_PERMISSION from their next call"): the list calls
-     * only ask Session::visibility, which answers "nothing" for an inactive
-     * user, so they return CRM_OK with no rows.  Build with
-     * -DCRM_TEST_KNOWN_BUGS to check them. */
+    /* Lists fail too, rather than coming back empty (crm_user_update:
+     * "the user's open sessions fail with CRM_ERR_PERMISSION from their
+     * next call"). */
     {
       int64_t n = -1;
       crm_customer_query q = CRM_CUSTOMER_QUERY_INIT;
@@ -599,7 +596,6 @@ static void test_users(void) {
       crm_cursor_close(c);
       c = NULL;
     }
-#endif
   }
   CHECK_FAIL(crm_session_open(w.db, w.repb_id, &again), CRM_ERR_NOT_FOUND);
   CHECK(again == NULL, "a session opened for a deactivated user");
