@@ -1762,6 +1762,7 @@ static void test_rules(void) {
               "unverified 1 1440 calendar default app 1440|"
               "review_due 1 0 calendar default app 0|"
               "major_change 1 1440 calendar default app 1440|"
+              "access_pending 1 0 calendar default app 1440|"
               "escalation 1 0 calendar default app,email 0");
 
   /* Refusals. */
