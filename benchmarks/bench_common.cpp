@@ -66,6 +66,11 @@ void crm_check(int rc, const std::string& what) {
   if (rc != CRM_OK) throw std::runtime_error(what + ": " + crm_error_text());
 }
 
+void crm_department(crm_session* admin, const std::string& name) {
+  int rc = crm_department_define(admin, name.c_str(), nullptr, 0, nullptr);
+  if (rc != CRM_ERR_CONFLICT) crm_check(rc, "crm_department_define(" + name + ")");
+}
+
 // ---------------------------------------------------------------------------
 // SQLite
 

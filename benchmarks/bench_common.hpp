@@ -44,6 +44,10 @@ std::string crm_error_text();
 void crm_check(int rc, const char* what);
 void crm_check(int rc, const std::string& what);
 
+// Defines a department (users name an existing one); one that exists
+// already is fine.
+void crm_department(crm_session* admin, const std::string& name);
+
 // ---------------------------------------------------------------------------
 // SQLite
 

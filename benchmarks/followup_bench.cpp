@@ -87,6 +87,7 @@ using crm_bench::bind_opt_text;
 using crm_bench::bind_text;
 using crm_bench::CollectingReporter;
 using crm_bench::crm_check;
+using crm_bench::crm_department;
 using crm_bench::crm_error_text;
 using crm_bench::CrmHandle;
 using crm_bench::die;
@@ -524,6 +525,7 @@ std::vector<std::int64_t> define_users(crm_session* admin, std::size_t customers
     crm_record_set_text(u, "name", name.c_str());
     crm_record_set_text(u, "department", dept.c_str());
     crm_record_set_text(u, "role", role);
+    crm_department(admin, dept);
     std::int64_t id = 0;
     int rc = crm_user_create(admin, u, &id);
     crm_record_free(u);
