@@ -92,6 +92,9 @@ using crm_bench::Stmt;
 
 // The target: listing takes at most 1.5 times the hand-written query's time.
 constexpr double kListTarget = 1.50;
+// Issue 6: a sales rep's permission-filtered page against the same page
+// unfiltered (an administrator's).
+constexpr double kFilteredTarget = 2.0;
 constexpr int kPageSize = 50;
 
 // Bump when the generated data changes, so that cached files are rebuilt.
@@ -553,7 +556,10 @@ struct Fixture {
   std::string path;
   Definitions d;
   std::int64_t rep = 0;
-  std::unique_ptr<CrmHandle> crm;  // a session as the representative
+  std::unique_ptr<CrmHandle> crm;    // a session as the representative
+  std::unique_ptr<CrmHandle> admin;  // a session as the administrator (sees everything)
+  crm_customer_query plain_q = CRM_CUSTOMER_QUERY_INIT;  // no filter: just a page
+  std::string some_customer;                             // one of the rep's, "C…"
   crm_customer_query q = CRM_CUSTOMER_QUERY_INIT;
   crm_field_filter filter{"custom.budget_range", "=", kBudgetRanges[kQueryBudget]};
   std::unique_ptr<RawDb> raw;
@@ -662,6 +668,32 @@ int plain_page(Fixture& f, std::uint64_t& sink, std::vector<Shown>* out, bool* m
   return sql_page(f, f.plain, sink, out, more, err);
 }
 
+// A page of `q` on handle `h`: the fields a host shows of each row.
+int plain_page(CrmHandle& h, const crm_customer_query& q, std::uint64_t& sink,
+               std::vector<std::int64_t>* owners, std::string& err) {
+  crm_cursor* cur = nullptr;
+  if (crm_customer_list(h.s, &q, &cur) != CRM_OK) {
+    err = "crm_customer_list: " + crm_error_text();
+    return -1;
+  }
+  int n = 0;
+  const crm_record* row = nullptr;
+  while (crm_cursor_next(cur, &row) == CRM_OK) {
+    std::int64_t key = 0, owner = 0;
+    const char *name = nullptr, *phone = nullptr;
+    crm_record_get_int(row, "key", &key);
+    crm_record_get_int(row, "owner", &owner);
+    crm_record_get_text(row, "name", &name);
+    crm_record_get_text(row, "phone", &phone);
+    sink += static_cast<std::uint64_t>(key + owner) + static_cast<unsigned char>(name[0]) +
+            static_cast<unsigned char>(phone[1]);
+    if (owners) owners->push_back(owner);
+    ++n;
+  }
+  crm_cursor_close(cur);
+  return n;
+}
+
 // Opens both sides on the database, prints the plans, and checks that both
 // return the same page (ids and the fields read) before anything is timed.
 void setup(const std::string& path) {
@@ -744,6 +776,26 @@ void setup(const std::string& path) {
   std::printf("Verified: all sides return the same %zu customers (C%04" PRId64 " … C%04" PRId64
               "), the same fields, and %s next page.\n\n",
               a.size(), a.front().key, a.back().key, more_a ? "a" : "no");
+
+  // Permissions (issue 6): the rep's unfiltered list shows only their own
+  // customers; the administrator's shows the first page of everyone.
+  f->admin = std::make_unique<CrmHandle>(path, 1);
+  f->plain_q.page_size = kPageSize;
+  std::vector<std::int64_t> rep_owners, admin_owners;
+  if (plain_page(*f->crm, f->plain_q, sink, &rep_owners, err) != kPageSize ||
+      plain_page(*f->admin, f->plain_q, sink, &admin_owners, err) != kPageSize)
+    throw std::runtime_error("a plain page is not full: " + err);
+  for (std::int64_t o : rep_owners)
+    if (o != f->rep)
+      throw std::runtime_error("the rep's page shows a customer of user " + std::to_string(o));
+  if (std::all_of(admin_owners.begin(), admin_owners.end(),
+                  [&](std::int64_t o) { return o == f->rep; }))
+    throw std::runtime_error("the administrator's page shows only the rep's customers");
+  char id[32];
+  std::snprintf(id, sizeof id, "C%04" PRId64, a.front().key);
+  f->some_customer = id;
+  std::printf("Verified: the rep's plain page has only their customers; the administrator's "
+              "has others' too.\n\n");
   g_fx = std::move(f);
 }
 
@@ -771,6 +823,63 @@ void run_pages(benchmark::State& state, PageFn page) {
 }
 
 void BM_CrmListPage(benchmark::State& state) { run_pages(state, crm_page); }
+
+void run_plain(benchmark::State& state, CrmHandle& h) {
+  std::uint64_t sink = 0;
+  std::string err;
+  for (auto _ : state) {
+    if (plain_page(h, g_fx->plain_q, sink, nullptr, err) < 0) {
+      fail(state, err);
+      break;
+    }
+  }
+  benchmark::DoNotOptimize(sink);
+  state.SetItemsProcessed(state.iterations());
+}
+
+// The first page of a rep's list: every row passes the permission filter
+// (their own customers, through the (owner, id) index).
+void BM_RepPage(benchmark::State& state) { run_plain(state, *g_fx->crm); }
+// The same page for an administrator: no permission filter.
+void BM_UnfilteredPage(benchmark::State& state) { run_plain(state, *g_fx->admin); }
+
+// One C ABI call that does no permission work: the baseline of a check.
+void BM_AbiCall(benchmark::State& state) {
+  std::int64_t id = 0;
+  for (auto _ : state) {
+    if (crm_session_user(g_fx->crm->s, &id) != CRM_OK) {
+      fail(state, crm_error_text());
+      break;
+    }
+    benchmark::DoNotOptimize(id);
+  }
+}
+
+// A permission check through the C ABI: the role's right (config.read).
+void BM_PermissionCheck(benchmark::State& state) {
+  std::int32_t allowed = 0;
+  for (auto _ : state) {
+    if (crm_permission_check(g_fx->crm->s, "config", "read", nullptr, &allowed) != CRM_OK) {
+      fail(state, crm_error_text());
+      break;
+    }
+    benchmark::DoNotOptimize(allowed);
+  }
+}
+
+// The same for one customer (customer.update on one of the rep's): the
+// check looks the customer's owner up first.
+void BM_PermissionCheckCustomer(benchmark::State& state) {
+  std::int32_t allowed = 0;
+  const char* id = g_fx->some_customer.c_str();
+  for (auto _ : state) {
+    if (crm_permission_check(g_fx->crm->s, "customer", "update", id, &allowed) != CRM_OK ||
+        allowed != 1) {
+      fail(state, "crm_permission_check: " + crm_error_text());
+      break;
+    }
+  }
+}
 void BM_HandListPage(benchmark::State& state) { run_pages(state, hand_page); }
 void BM_HandListPagePlainJoin(benchmark::State& state) { run_pages(state, plain_page); }
 
@@ -811,6 +920,12 @@ int main(int argc, char** argv) {
   register_timed("CrmListPage", BM_CrmListPage, g_cfg.reps, kMicrosecond);
   register_timed("HandListPage", BM_HandListPage, g_cfg.reps, kMicrosecond);
   register_timed("HandListPagePlainJoin", BM_HandListPagePlainJoin, g_cfg.reps, kMicrosecond);
+  register_timed("RepPage", BM_RepPage, g_cfg.reps, kMicrosecond);
+  register_timed("UnfilteredPage", BM_UnfilteredPage, g_cfg.reps, kMicrosecond);
+  register_timed("AbiCall", BM_AbiCall, g_cfg.reps, benchmark::kNanosecond);
+  register_timed("PermissionCheck", BM_PermissionCheck, g_cfg.reps, benchmark::kNanosecond);
+  register_timed("PermissionCheckCustomer", BM_PermissionCheckCustomer, g_cfg.reps,
+                 benchmark::kNanosecond);
 
   CollectingReporter reporter(crm_bench::Measure::seconds_per_iteration,
                               crm_bench::console_options(argc, argv));
@@ -825,6 +940,30 @@ int main(int argc, char** argv) {
   print_ratio(reporter, title, "CrmListPage", "HandListPage", kListTarget);
   print_ratio(reporter, "The same, against the plain join (HandListPagePlainJoin):", "CrmListPage",
               "HandListPagePlainJoin", 0);
+  std::printf("\n==== Permissions (issue 6) ====\n");
+  crm_bench::print_ratio(reporter,
+                         crm_bench::RatioFormat{"unfiltered  ", "unfiltered", 1, 1e6, "CPU", false},
+                         "A sales rep's permission-filtered first page vs the same page unfiltered "
+                         "(an administrator's):",
+                         "RepPage", "UnfilteredPage", "us/page", kFilteredTarget);
+  crm_bench::print_ratio(reporter,
+                         crm_bench::RatioFormat{"no check    ", "AbiCall", 0, 1e9, "CPU", false},
+                         "A permission check through the C ABI (config.read) vs a C ABI call "
+                         "without one:",
+                         "PermissionCheck", "AbiCall", "ns/call", 0);
+  crm_bench::print_ratio(reporter,
+                         crm_bench::RatioFormat{"no check    ", "AbiCall", 0, 1e9, "CPU", false},
+                         "A permission check on one customer (customer.update, owner looked up):",
+                         "PermissionCheckCustomer", "AbiCall", "ns/call", 0);
+  {
+    const double base = crm_bench::median(reporter.cpu, "AbiCall");
+    const double check = crm_bench::median(reporter.cpu, "PermissionCheck");
+    const double customer = crm_bench::median(reporter.cpu, "PermissionCheckCustomer");
+    if (base > 0 && check > 0 && customer > 0)
+      std::printf("  The check itself (CPU, minus the call): %.0f ns for a role's right, "
+                  "%.0f ns on one customer (with the owner's lookup)\n",
+                  (check - base) * 1e9, (customer - base) * 1e9);
+  }
   std::fflush(stdout);
 
   g_fx.reset();

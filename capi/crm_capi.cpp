@@ -480,6 +480,7 @@ int crm_db_close(crm_db* db) {
                   "请先关闭此数据库的所有会话和游标");
     dbs().remove(db);
     std::lock_guard<std::mutex> lock(d->db.mutex());
+    d->db.begin_call();
     if (d->db.in_explicit_transaction()) d->db.rollback();
     return CRM_OK;
   });
@@ -490,6 +491,7 @@ int crm_db_schema_version(crm_db* db, int32_t* out) {
     auto d = db_of(db);
     require(out, "out");
     std::lock_guard<std::mutex> lock(d->db.mutex());
+    d->db.begin_call();
     *out = d->db.conn().schema_version();
     return CRM_OK;
   });
@@ -510,6 +512,7 @@ int crm_db_clock_system(crm_db* db) {
   return guard([&] {
     auto d = db_of(db);
     std::lock_guard<std::mutex> lock(d->db.mutex());
+    d->db.begin_call();
     d->db.clock().use_system();
     return CRM_OK;
   });
@@ -519,6 +522,7 @@ int crm_db_clock_fixed(crm_db* db, int64_t now_ms) {
   return guard([&] {
     auto d = db_of(db);
     std::lock_guard<std::mutex> lock(d->db.mutex());
+    d->db.begin_call();
     d->db.clock().fix(now_ms);
     return CRM_OK;
   });
@@ -529,6 +533,7 @@ int crm_db_clock_callback(crm_db* db, crm_clock_fn fn, void* ctx) {
     auto d = db_of(db);
     require(reinterpret_cast<const void*>(fn), "fn");
     std::lock_guard<std::mutex> lock(d->db.mutex());
+    d->db.begin_call();
     d->db.clock().use_callback(fn, ctx);
     return CRM_OK;
   });
@@ -539,6 +544,7 @@ int crm_db_now(crm_db* db, int64_t* out_ms) {
     auto d = db_of(db);
     require(out_ms, "out_ms");
     std::lock_guard<std::mutex> lock(d->db.mutex());
+    d->db.begin_call();
     *out_ms = d->db.now();
     return CRM_OK;
   });
@@ -548,6 +554,7 @@ int crm_db_begin(crm_db* db) {
   return guard([&] {
     auto d = db_of(db);
     std::lock_guard<std::mutex> lock(d->db.mutex());
+    d->db.begin_call();
     d->db.begin();
     return CRM_OK;
   });
@@ -557,6 +564,7 @@ int crm_db_commit(crm_db* db) {
   return guard([&] {
     auto d = db_of(db);
     std::lock_guard<std::mutex> lock(d->db.mutex());
+    d->db.begin_call();
     d->db.commit();
     return CRM_OK;
   });
@@ -566,6 +574,7 @@ int crm_db_rollback(crm_db* db) {
   return guard([&] {
     auto d = db_of(db);
     std::lock_guard<std::mutex> lock(d->db.mutex());
+    d->db.begin_call();
     d->db.rollback();
     return CRM_OK;
   });
@@ -590,6 +599,7 @@ int crm_session_open(crm_db* db, int64_t user_id, crm_session** out) {
     require(out, "out");
     *out = nullptr;
     std::lock_guard<std::mutex> lock(d->db.mutex());
+    d->db.begin_call();
     *out = add_session(d, std::make_unique<crm::Session>(d->db, user_id));
     return CRM_OK;
   });
@@ -602,6 +612,7 @@ int crm_session_open_login(crm_db* db, const char* login, crm_session** out) {
     require(out, "out");
     *out = nullptr;
     std::lock_guard<std::mutex> lock(d->db.mutex());
+    d->db.begin_call();
     *out = add_session(d, std::make_unique<crm::Session>(d->db, std::string(login)));
     return CRM_OK;
   });
@@ -629,6 +640,7 @@ static int with_session(crm_session* s, F&& f) {
   return guard([&] {
     auto h = session_of(s);
     std::lock_guard<std::mutex> lock(h->db->db.mutex());
+    h->db->db.begin_call();
     // Denials noted inside a transaction that failed are written once it is
     // gone, whatever the call's outcome.
     struct Flush {

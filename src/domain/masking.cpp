@@ -5,11 +5,35 @@
 
 namespace crm {
 
+namespace {
+
+// The national digits of a Chinese E.164 number, without libphonenumber (a
+// list page masks every row): mobiles (1 and ten more digits) and service
+// numbers (400 and 800) as they are, landlines with their trunk 0.
+std::string cn_national(std::string_view rest) {
+  if (rest.size() == 11 && rest[0] == '1') return std::string(rest);
+  if (rest.size() == 10 && (rest.substr(0, 3) == "400" || rest.substr(0, 3) == "800"))
+    return std::string(rest);
+  return "0" + std::string(rest);
+}
+
+bool all_digits(std::string_view s) {
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return !s.empty();
+}
+
+}  // namespace
+
 std::string mask_phone(std::string_view e164) {
   if (e164.empty()) return {};
   std::string digits;
-  for (char c : phone_display(e164))
-    if ((c >= '0' && c <= '9') || (c == '+' && digits.empty())) digits += c;
+  if (e164.substr(0, 3) == "+86" && all_digits(e164.substr(3))) {
+    digits = cn_national(e164.substr(3));
+  } else {
+    for (char c : phone_display(e164))
+      if ((c >= '0' && c <= '9') || (c == '+' && digits.empty())) digits += c;
+  }
   if (digits.size() < 8) {
     std::string out(digits.size() > 2 ? digits.size() - 2 : 0, '*');
     return out + digits.substr(digits.size() > 2 ? digits.size() - 2 : 0);

@@ -336,7 +336,6 @@ Record get_customer(Session& s, std::int64_t key, bool unmasked) {
   // and its custom values.
   store::ReadTransaction snapshot(s.db().conn());
   Record r = load_customer_or_throw(s, key, Perm::customer_read);
-  fill_display(r);
   const CustomFieldSet& custom = s.db().custom_fields();
   append_custom_values(s, custom, r, key);
   present_customer(s, r, custom, unmasked);
@@ -751,7 +750,6 @@ CustomerPage list_customers(Session& s, const CustomerQuery& q, const RowFilter&
   store::SortPosition last;
   page.rows = store::list_customers(s.db().conn(), f, more, &last);
   for (auto& r : page.rows) {
-    fill_display(r);
     append_custom_values(s, custom, r, std::get<std::int64_t>(*r.find("key")));
     present(r, custom);
   }

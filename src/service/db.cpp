@@ -118,10 +118,17 @@ Database::Database(const store::OpenOptions& opts) : conn_(opts) {
   dicts_.load(conn_);
 }
 
-const CustomFieldSet& Database::custom_fields() {
+std::int64_t Database::data_version() {
+  if (call_scoped_ && version_call_ == call_ && version_ >= 0) return version_;
   auto q = conn_.prepare("PRAGMA data_version");
   q->executeStep();
-  std::int64_t version = q->getColumn(0).getInt64();
+  version_ = q->getColumn(0).getInt64();
+  version_call_ = call_;
+  return version_;
+}
+
+const CustomFieldSet& Database::custom_fields() {
+  const std::int64_t version = data_version();
   if (custom_stale_ || version != data_version_) {
     custom_.reload(store::load_custom_fields(conn_));
     data_version_ = version;
@@ -131,9 +138,7 @@ const CustomFieldSet& Database::custom_fields() {
 }
 
 const AuthData& Database::auth() {
-  auto q = conn_.prepare("PRAGMA data_version");
-  q->executeStep();
-  const std::int64_t version = q->getColumn(0).getInt64();
+  const std::int64_t version = data_version();
   if (!auth_stale_ && version == auth_data_version_) return auth_;
   auth_data_version_ = version;
   if (auth_stale_ || store::auth_epoch(conn_) != auth_.epoch) auth_.load(conn_);

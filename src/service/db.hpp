@@ -112,6 +112,15 @@ class Database {
   // matrix or grants (the change bumps auth.epoch for other handles).
   void auth_changed() { auth_stale_ = true; }
 
+  // Marks the start of one API call (the C ABI does, for every call): from
+  // then on the caches above look at PRAGMA data_version once per call
+  // instead of at every use.  Without it (C++ callers of the services),
+  // every use looks.
+  void begin_call() {
+    call_scoped_ = true;
+    ++call_;
+  }
+
   // Explicit host transactions.
   void begin();
   void commit();
@@ -131,6 +140,12 @@ class Database {
   CustomFieldSet custom_;
   std::int64_t data_version_ = -1;
   bool custom_stale_ = true;
+  // PRAGMA data_version: changes when another connection commits.  Looked
+  // at once per call when calls are scoped.
+  std::int64_t data_version();
+  bool call_scoped_ = false;
+  std::uint64_t call_ = 0, version_call_ = 0;
+  std::int64_t version_ = -1;
   AuthData auth_;
   std::int64_t auth_data_version_ = -1;
   bool auth_stale_ = true;

@@ -6,6 +6,7 @@
 #include "domain/error.hpp"
 #include "domain/masking.hpp"
 #include "domain/permissions.hpp"
+#include "domain/phone.hpp"
 #include "service/contacts.hpp"
 #include "service/custom_fields.hpp"
 #include "service/customers.hpp"
@@ -72,7 +73,15 @@ void present_customer(Session& s, Record& r, const CustomFieldSet& custom, bool 
       if (groups & group_of_field(name)) kept.append(name, value);
     r = std::move(kept);
   }
+  // The display form is made here, once: in clear from the stored number,
+  // masked straight from it (formatting a number costs more than a row).
+  std::string phone;
+  if (const Value* p = r.find("phone"); p && is_text(*p)) phone = std::get<std::string>(*p);
+  const bool shows_display = r.has("phone_display");
+  if (shows_display) r.set("phone_display", Value{});
   if (!unmasked) mask_record(r, custom);
+  if (shows_display && !phone.empty())
+    r.set("phone_display", unmasked ? phone_display(phone) : mask_phone(phone));
 }
 
 void mask_history_row(Record& r, const CustomFieldSet& custom) {
