@@ -9,6 +9,7 @@ import itertools
 import os
 import sys
 from datetime import datetime, timezone
+from types import SimpleNamespace
 
 import pytest
 
@@ -94,3 +95,38 @@ def make_customer(session):
 def utc(*args):
     """An aware UTC datetime."""
     return datetime(*args, tzinfo=UTC)
+
+
+def sales_org(db, admin, now):
+    """A small sales organisation on ``db``, with the clock fixed at ``now``:
+
+    销售中心
+      ├─ 华东销售部: 李四 ``rep`` and 王五 ``colleague`` (sales), 李娜 ``manager``
+      │             (sales_manager)
+      └─ 华南销售部: 陈杰 ``south`` (sales)
+    市场部: 孙丽 ``marketing``
+
+    Returns a namespace with ``admin``, an open session per user (``rep``,
+    ``colleague``, ``manager``, ``south``, ``marketing``; closed with the
+    database), their ids (``rep_id`` …) and customers ``a`` (李四's, phone
+    138 1234 5678, e-mail wangwei@example.com), ``b`` (王五's) and ``s``
+    (陈杰's)."""
+    db.set_clock(now)
+    admin.define_department("销售中心")
+    admin.define_department("华东销售部", parent="销售中心")
+    admin.define_department("华南销售部", parent="销售中心")
+    admin.define_department("市场部")
+    o = SimpleNamespace(admin=admin, db=db)
+    for name, login, person, dept, role in [
+            ("rep", "lisi", "李四", "华东销售部", "销售"),
+            ("colleague", "wangwu", "王五", "华东销售部", "sales"),
+            ("manager", "lina", "李娜", "华东销售部", "销售经理"),
+            ("south", "chenjie", "陈杰", "华南销售部", "sales"),
+            ("marketing", "sunli", "孙丽", "市场部", "市场")]:
+        uid = admin.create_user(login=login, name=person, department=dept, role=role)
+        setattr(o, name + "_id", uid)
+        setattr(o, name, db.session(uid))
+    o.a = o.rep.create_customer(valid_customer())
+    o.b = o.colleague.create_customer(valid_customer(phone="13912345678"))
+    o.s = o.south.create_customer(valid_customer(phone="13612345678"))
+    return o

@@ -512,11 +512,17 @@ def test_overdue_plan_escalates_to_the_supervisor(db, admin, rep, rep_customer):
 def test_reminder_rules(admin):
     rules = {r["kind"]: r for r in admin.reminder_rules()}
     assert list(rules) == ["plan_reminder", "plan_overdue", "cadence_lapsed", "unverified",
-                           "review_due", "major_change", "escalation"]
+                           "review_due", "major_change", "access_pending", "escalation"]
     assert (rules["unverified"]["delay_minutes"], rules["unverified"]["escalate_after"],
             rules["unverified"]["channels"], rules["unverified"]["enabled"]) == (
         1440, 1440, "app", 1)
     assert "{customer}" in rules["plan_reminder"]["template_zh"]
+    # Since 602068b: the owner hears of an access request at the next tick,
+    # the manager a day later (R3.2).
+    access = rules["access_pending"]
+    assert (access["delay_minutes"], access["escalate_after"], access["channels"],
+            access["enabled"]) == (0, 1440, "app", 1), access
+    assert "{requester}" in access["template_zh"] and "{requester}" in access["template_en"]
 
 
 def test_set_reminder_rule(db, admin, customer):

@@ -480,13 +480,8 @@ def test_deactivating_a_user_fails_their_open_session(db, org):
 
 
 # crm.h (crm_user_update): a deactivated user's open sessions "fail with
-# CRM_ERR_PERMISSION from their next call".  Lists and counts do not: they
-# return CRM_OK with nothing in them, because list_customers, count_customers
-# and list_history (src/service/customers.cpp) only ask Session::visibility,
-# which answers "nothing" for an inactive user instead of refusing.  Strict:
-# once the library is fixed this test passes and the marker must go.
-@pytest.mark.xfail(strict=True, reason="library bug: lists of a deactivated user's session "
-                   "return no rows instead of CRM_ERR_PERMISSION")
+# CRM_ERR_PERMISSION from their next call" — lists and counts too (they used
+# to come back empty; fixed in 602068b).
 def test_a_deactivated_users_lists_fail_too(org):
     rep = org.open("rep")
     assert visible(rep) == ([org.a], 1)

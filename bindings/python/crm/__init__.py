@@ -28,13 +28,18 @@ Main pieces:
   (工作日历), tiers and grading (客户分层与分级), follow-up plans and records
   (跟进计划与记录), reminders and the outbox (提醒与发件箱), departments,
   roles and permissions (部门、角色与权限), masking and unmasking of contact
-  details (脱敏), transfers (客户转移) and the audit log (审计日志).
+  details (脱敏), transfers (客户转移), the audit log (审计日志), access
+  requests (跨部门协作申请), review before a change takes effect (审核),
+  erasure and retention (删除个人信息), export (导出) and online backup (备份).
 - :class:`TickReport` — what the reminder scheduler (:meth:`Session.tick`)
   did.
 - :func:`fields` / :func:`resolve_field` — the field registry, with Chinese
   and English labels (``"客户全称"`` -> ``"name"``).
 - :class:`CrmError` and its subclasses — one per status code;
   :class:`ValidationError` lists every failing field (:class:`FieldError`).
+- :class:`Pending` — not an error: a create or update waits for review
+  (``CRM_PENDING``); it carries the change's id, ``change_id`` ("R12").
+- :func:`verify_backup` — a recovery drill's checks on a backup file.
 - :func:`to_datetime` — UTC milliseconds (``created_at`` …) to ``datetime``.
 
 The library is found through ``$CRM_LIBRARY``, then next to this package,
@@ -46,11 +51,11 @@ from ._lib import LIBRARY_PATH, LibraryNotFoundError
 from ._lib import lib as _cdll
 from ._records import record_json, to_datetime, to_ms
 from ._fields import fields, resolve_field
-from ._db import Db, Session, TickReport, open
+from ._db import Db, Session, TickReport, open, verify_backup
 from .errors import (Busy, CantOpen, Conflict, Corrupt, CrmError, FieldError, InternalError,
-                     InvalidArgument, NotADatabase, NotFound, OutOfMemory, PermissionDenied,
-                     ReadOnly, StateError, Status, TypeMismatch, ValidationError,
-                     VersionTooNew, status_name)
+                     InvalidArgument, NotADatabase, NotFound, OutOfMemory, Pending,
+                     PermissionDenied, ReadOnly, StateError, Status, TypeMismatch,
+                     ValidationError, VersionTooNew, status_name)
 
 __version__ = _cdll.crm_version().decode("ascii")
 """The version of the loaded libcrm, e.g. "0.1.0" (from ``crm_version()``)."""
@@ -66,15 +71,16 @@ def schema_version():
 # private module that defines them.
 for _cls in (Db, Session, TickReport, Status, FieldError, CrmError, InvalidArgument, NotFound,
              ValidationError, PermissionDenied, Conflict, Busy, Corrupt, CantOpen, ReadOnly,
-             VersionTooNew, NotADatabase, StateError, TypeMismatch, OutOfMemory, InternalError):
+             VersionTooNew, NotADatabase, StateError, TypeMismatch, OutOfMemory, InternalError,
+             Pending):
     _cls.__module__ = "crm"
 del _cls
 
 __all__ = [
-    "Db", "Session", "TickReport", "open", "fields", "resolve_field", "to_datetime", "to_ms",
-    "record_json", "schema_version", "status_name", "LIBRARY_PATH", "LibraryNotFoundError",
-    "Status", "FieldError", "CrmError", "InvalidArgument", "NotFound", "ValidationError",
-    "PermissionDenied", "Conflict", "Busy", "Corrupt", "CantOpen", "ReadOnly",
-    "VersionTooNew", "NotADatabase", "StateError", "TypeMismatch", "OutOfMemory",
-    "InternalError",
+    "Db", "Session", "TickReport", "open", "verify_backup", "fields", "resolve_field",
+    "to_datetime", "to_ms", "record_json", "schema_version", "status_name", "LIBRARY_PATH",
+    "LibraryNotFoundError", "Status", "FieldError", "CrmError", "Pending", "InvalidArgument",
+    "NotFound", "ValidationError", "PermissionDenied", "Conflict", "Busy", "Corrupt",
+    "CantOpen", "ReadOnly", "VersionTooNew", "NotADatabase", "StateError", "TypeMismatch",
+    "OutOfMemory", "InternalError",
 ]

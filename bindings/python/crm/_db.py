@@ -2,8 +2,12 @@
 acting on it) and the cursors behind the customer iterators."""
 
 import contextlib
+import ctypes
+import io
+import json
 import math
 import os
+import threading
 import time
 import weakref
 from ctypes import byref, c_char_p, c_int32, c_int64, c_void_p
@@ -12,15 +16,15 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Optional
 
-from ._lib import (CLOCK_FN, OPEN_NOCREATE, OPEN_READONLY, CursorP, DbP, FieldFilter,
-                   RecordP, SessionP, agenda_query_init, audit_query_init, custom_field_init,
-                   customer_query_init, history_query_init, lib, open_options_init,
-                   roster_query_init, tick_report_init)
+from ._lib import (CLOCK_FN, OPEN_NOCREATE, OPEN_READONLY, PROGRESS_FN, WRITE_FN, CursorP,
+                   DbP, FieldFilter, RecordP, SessionP, agenda_query_init, audit_query_init,
+                   custom_field_init, customer_query_init, history_query_init, lib,
+                   open_options_init, roster_query_init, tick_report_init)
 from ._records import (Record, int_arg, record_from_dict, record_ptr_json, record_to_dict,
                        take_owned_string, text_arg, to_datetime, to_ms)
-from .errors import Status, check, state_error
+from .errors import CrmError, Pending, Status, check, state_error
 
-__all__ = ["Db", "Session", "TickReport", "open"]
+__all__ = ["Db", "Session", "TickReport", "open", "verify_backup"]
 
 _CLOSED_DB = ("the database is closed", "数据库已关闭")
 _CLOSED_SESSION = ("the session is closed", "会话已关闭")
@@ -387,6 +391,11 @@ class Db(_Closing):
         self._sessions = weakref.WeakSet()
         self._clock_cb = None
         self._clock_error = None
+        # .active is True on a thread inside a call that runs Python
+        # callbacks (export, backup): the handle's mutex is held then, so a
+        # callback calling back into this Db would deadlock; it gets a
+        # StateError instead.
+        self._calling_back = threading.local()
         self.path = os.fsdecode(path)
         raw_path = os.fsencode(path)
         if b"\0" in raw_path:
@@ -422,6 +431,7 @@ class Db(_Closing):
         and an open transaction is rolled back.  Closing twice does nothing."""
         if self._ptr is None:
             return
+        self._check_reentry()
         for s in list(self._sessions):
             s.close()
         check(lib.crm_db_close(self._ptr))
@@ -436,10 +446,32 @@ class Db(_Closing):
             raise state_error(*_CLOSED_DB)
         return self._ptr
 
+    def _check_reentry(self):
+        if getattr(self._calling_back, "active", False):
+            raise state_error("a callback may not use the database that called it (its "
+                              "handle is locked for the call in progress)",
+                              "回调函数不能使用调用它的数据库（该句柄正被当前调用占用）")
+
     def _call(self, fn, *args):
         """Call ``fn(*args)`` and raise its error; also re-raise an exception
         that a clock callback threw during the call."""
+        self._check_reentry()
         status = fn(*args)
+        return self._status(status)
+
+    def _call_with_callbacks(self, fn, *args):
+        """:meth:`_call` for a function that calls Python back while it holds
+        the handle's lock: a callback that uses this Db again gets a
+        StateError (raised in the callback) instead of a deadlock."""
+        self._check_reentry()
+        self._calling_back.active = True
+        try:
+            status = fn(*args)
+        finally:
+            self._calling_back.active = False
+        return self._status(status)
+
+    def _status(self, status):
         if self._clock_error is not None:
             err, self._clock_error = self._clock_error, None
             raise err
@@ -817,12 +849,23 @@ class Session(_Closing):
         ``"custom.<name>"`` key; for them a ``Decimal`` is passed as its
         digits ("12.5") and a bool as 1/0.  An undefined ``"custom."`` name
         fails with code "unknown_field", a retired field with
-        "retired_field"."""
+        "retired_field".
+
+        When new customers wait for review (setting "review.create", 审核,
+        R1.6) and this user is not a reviewer of the owner, nothing is
+        created: :class:`crm.Pending` is raised, with ``change_id`` ("R12")
+        and ``kind`` "create".  It is not a :class:`crm.CrmError` (the call
+        did not fail); a reviewer approves it with :meth:`decide_change`."""
         merged = _custom_values(_merge(fields, kw, "create_customer"))
         out = c_void_p()
         with record_from_dict(merged) as rec:
             try:
                 self._call(lib.crm_customer_create, rec, byref(out))
+            except Pending as p:
+                # *out_id is the pending change's id: the documented source.
+                p.change_id = take_owned_string(out) or p.change_id
+                p.kind = "create"
+                raise
             finally:
                 new_id = take_owned_string(out)
         return new_id
@@ -878,12 +921,23 @@ class Session(_Closing):
         whole changes only what was edited.  A new ``owner`` is a transfer
         (see :meth:`transfer_customer`).  PermissionDenied if the user sees
         the customer but may not edit it (a sales manager and a rep's
-        customer); NotFound if they may not see it."""
+        customer); NotFound if they may not see it.
+
+        An update touching a field under review (setting "review.fields",
+        e.g. "owner,industry"; 审核, R1.6) by a user who is not a reviewer
+        changes nothing yet, not even the fields outside review: it raises
+        :class:`crm.Pending` with ``change_id`` ("R12"), ``kind`` "update"
+        and ``customer`` ``id``.  It is not a :class:`crm.CrmError`."""
         merged = _custom_values(_merge(fields, kw, "update_customer"))
         key = text_arg(id, "id")
         out = c_int64()
         with record_from_dict(merged) as rec:
-            self._call(lib.crm_customer_update, key, rec, byref(out))
+            try:
+                self._call(lib.crm_customer_update, key, rec, byref(out))
+            except Pending as p:
+                p.kind = "update"
+                p.customer = id
+                raise
         return out.value
 
     def set_customer_type(self, id, type, reason=None):  # noqa: A002
@@ -1862,7 +1916,9 @@ class Session(_Closing):
         contacted by its due date), unverified (not verified 24 hours after
         entry, R1.5), review_due (a month after the last review, R1.10),
         major_change (a reported major change not in the history 24 hours
-        later, R1.10) and escalation (to the owner's supervisor).
+        later, R1.10), access_pending (an access request waiting for the
+        owner's decision, R3.2) and escalation (to the owner's
+        supervisor).
 
         Idempotent: a reminder has a stable key, so calling again, after a
         crash, or with an earlier time (which fires only what was due by
@@ -1894,8 +1950,9 @@ class Session(_Closing):
         ``escalate_after`` (int minutes or a ``timedelta`` of whole
         minutes), ``counting``, ``calendar``, ``channels`` (e.g.
         "app,email"), and templates with the placeholders {customer},
-        {customer_id}, {owner}, {tier}, {goal}, {method}, {time} and, for
-        escalations, {original}.  Pending reminders follow the new timing;
+        {customer_id}, {owner}, {tier}, {goal}, {method}, {time},
+        {requester} (who asked for access) and, for escalations,
+        {original}.  Pending reminders follow the new timing;
         the change is kept in the configuration history (``"rule.<kind>"``).
         InvalidArgument for an unknown field, a bad value or template;
         NotFound for an unknown kind or calendar."""
@@ -1962,7 +2019,23 @@ class Session(_Closing):
           :meth:`plan_followup`) or "refuse" (ValidationError, code
           "too_soon").
         - ``"followup.remind_before_minutes"`` — a plan's default reminder,
-          this long before it (default "30")."""
+          this long before it (default "30").
+        - ``"review.create"`` — "1": new customers by users who are not
+          reviewers wait for review (:class:`crm.Pending`, R1.6); "0" (the
+          default).
+        - ``"review.fields"`` — customer fields whose change waits for
+          review, comma-separated ("owner,industry"); "" (the default):
+          none.
+        - ``"alert.unmask_per_hour"`` (default "30"),
+          ``"alert.denied_per_hour"`` ("10") and
+          ``"alert.export_rows_per_hour"`` ("500") — more than that within
+          an hour by one user alerts the administrators (outbox kind
+          "security_alert", R3.5); "0" turns the alert off.
+        - ``"retention.months"`` — how long an archived customer is kept
+          before :meth:`retention_due` proposes erasing it (default "36";
+          "0" lists nothing).
+        - ``"access.max_hours"`` — the longest access a request may ask for
+          (:meth:`request_access`; default "720")."""
         out = c_void_p()
         try:
             self._call(lib.crm_setting_get, text_arg(name, "name"), byref(out))
@@ -1995,15 +2068,16 @@ class Session(_Closing):
     def customer_history(self, id):  # noqa: A002
         """A customer's change history (变更历史), oldest first: a list of dicts
         with "at" (UTC ms), "actor" (user id), "kind" (create, update, type,
-        tag, contact, review, maintenance, archive), "field", "before", "after", "reason"
-        and "major" (0/1).  Values are text: a custom field's change has field
+        tag, contact, review, maintenance, transfer, erase, archive), "field",
+        "before", "after", "reason" and "major" (0/1).  Values are text: a custom field's change has field
         ``"custom.<name>"`` and values as text ("12.50", "1").  A monthly
         review (复核, :meth:`review_customer`) is a row of kind "review" with
         its note as the reason.  A tag (标签) change has field "tags" and
         "category:label" as after (attached) or before (detached).  Before
         and after values of phones, e-mails and personal custom fields are
         masked ("138****5678").  A transfer (客户转移) is a row of kind
-        "transfer", field "owner".  A contact
+        "transfer", field "owner"; an erasure (:meth:`erase_customer`) a
+        row of kind "erase" with its reason.  A contact
         (联系人) change has field "contacts" (added or removed; "<id>:<name>"
         as after or before), "contact.<id>.<field>" (a changed field) or
         "primary_contact" (before and after "<id>:<name>"); "major" is 1 when
@@ -2273,3 +2347,370 @@ class Session(_Closing):
             seq = int_arg(seq, "expected seq")
             digest = text_arg(digest, "expected hash")
         return self._get_record(lib.crm_audit_verify, seq, digest)
+
+    # -- access requests (跨部门协作申请, R3.2) ------------------------------------
+
+    def request_access(self, id, reason, hours, *, level="view", groups=None):  # noqa: A002
+        """Ask for access to customer ``id`` (跨部门协作申请, R3.2) — one the
+        user may not see, or only see — and return the request's int id.
+
+        ``reason`` (1 to 500 characters) is required; ``hours`` is how long
+        the access lasts once approved: an int, or a ``timedelta`` of whole
+        hours, from 1 to the setting "access.max_hours" (default 720).
+        ``level`` is "view" or "edit"; ``groups`` the field groups wanted,
+        a str ("basic,contact") or a list of them: "basic" (name, industry,
+        type, owner, dates …; always included), "contact" (contact person,
+        phones, e-mails, contacts), "needs" (key needs, priority, custom
+        fields, tags) and "followup" (plans and records); None = basic.
+
+        The owner is told through the outbox at the next :meth:`tick`
+        (reminder rule "access_pending"), and the owner's manager if no one
+        decides within the rule's escalate_after.  NotFound for no such
+        customer; Conflict for one's own customer or when this user's
+        earlier request for it is still pending; InvalidArgument for a bad
+        level, group, duration or a missing reason."""
+        out = c_int64()
+        self._call(lib.crm_access_request, text_arg(id, "id"),
+                   text_arg(level, "level", optional=True), _groups_arg(groups),
+                   text_arg(reason, "reason", optional=True), _hours_arg(hours), byref(out))
+        return out.value
+
+    def decide_access(self, request_id, approve, note=None):
+        """Approve (``approve`` True) or reject (False) a pending access
+        request, with an optional note.  Only the customer's owner, a user
+        with customer.approve over it (its supervisors, the department's
+        sales managers) or an administrator may, never the requester
+        (PermissionDenied).  An approval grants from now for the requested
+        hours; the grant then ends by itself.  The requester is told through
+        the outbox at once (kind "access_decision").  StateError when the
+        request is no longer pending; NotFound for an unknown request or one
+        of a customer the user may not see."""
+        if not isinstance(approve, bool):
+            raise TypeError("approve must be a bool, not %s" % type(approve).__name__)
+        self._call(lib.crm_access_decide, int_arg(request_id, "request_id"),
+                   1 if approve else 0, text_arg(note, "note", optional=True))
+
+    def revoke_access(self, request_id, reason=None):
+        """End an access grant in force now, before it expires (the owner or
+        an approver; ``reason`` optional, kept in the audit log).  StateError
+        for a request that is not an active grant (pending, rejected,
+        expired, revoked …)."""
+        self._call(lib.crm_access_revoke, int_arg(request_id, "request_id"),
+                   text_arg(reason, "reason", optional=True))
+
+    def withdraw_access(self, request_id):
+        """Take back one's own access request while it is still pending.
+        NotFound for someone else's request; StateError once decided."""
+        self._call(lib.crm_access_withdraw, int_arg(request_id, "request_id"))
+
+    def access_requests(self, view=None, customer=None, pending_only=False):
+        """Access requests, oldest first, as dicts with "id" (int),
+        "customer", "requester", "requester_name", "level", "field_groups"
+        ("basic,contact"), "reason", "hours", "state" (pending, approved,
+        expired, rejected, revoked, withdrawn), "requested_at",
+        "decided_by", "decided_at", "note", "expires_at", "revoked_by" and
+        "revoked_at" (instants in UTC ms).
+
+        ``view``: "mine" (the user's own requests; the default), "to_decide"
+        (pending requests this user may decide) or "customer" (the requests
+        for ``customer``, for its owner and approvers; implied when
+        ``customer`` is given).  ``pending_only=True`` keeps the pending
+        ones."""
+        if view is None:
+            view = "mine" if customer is None else "customer"
+        if (view == "customer") != (customer is not None):
+            raise ValueError("customer= goes with view=\"customer\" (and it needs one); "
+                             "got view=%r, customer=%r" % (view, customer))
+        ptr = CursorP()
+        self._call(lib.crm_access_list, text_arg(view, "view"),
+                   text_arg(customer, "customer", optional=True), 1 if pending_only else 0,
+                   byref(ptr))
+        return self._drain(ptr)
+
+    # -- review before it takes effect (审核机制, R1.6) ----------------------------
+
+    def pending_changes(self, view=None, customer=None, pending_only=False):
+        """Changes waiting for review (待审核变更, R1.6) and decided ones,
+        oldest first, as dicts with "id" ("R12"), "kind" ("create" or
+        "update"), "customer" (None for a create), "author",
+        "author_name", "owner", "fields" (a dict of the submitted values,
+        parsed from the library's JSON; phones, e-mails and personal custom
+        fields masked), "state" (pending, approved, rejected, withdrawn),
+        "submitted_at", "decided_by", "decided_at", "reason" and "result"
+        (the customer an approved create made).
+
+        ``view``: "mine" (this user's submissions; the default),
+        "to_review" (changes this user may review) or "customer" (the
+        changes of ``customer``; implied when ``customer`` is given).
+        ``pending_only=True`` keeps the pending ones."""
+        if view is None:
+            view = "mine" if customer is None else "customer"
+        if (view == "customer") != (customer is not None):
+            raise ValueError("customer= goes with view=\"customer\" (and it needs one); "
+                             "got view=%r, customer=%r" % (view, customer))
+        ptr = CursorP()
+        self._call(lib.crm_pending_list, text_arg(view, "view"),
+                   text_arg(customer, "customer", optional=True), 1 if pending_only else 0,
+                   byref(ptr))
+        rows = self._drain(ptr)
+        for row in rows:
+            if isinstance(row.get("fields"), str):
+                row["fields"] = json.loads(row["fields"])
+        return rows
+
+    def decide_change(self, change_id, approve, reason=None):
+        """Approve (``approve`` True: it takes effect now, validated again)
+        or reject (False; ``reason`` required, InvalidArgument without one)
+        the pending change ``change_id`` ("R12", from :class:`crm.Pending`
+        or :meth:`pending_changes`).  Returns the id of the customer an
+        approval created or changed ("C0007"), None for a rejection.
+
+        Reviewers are users with customer.approve over the owner (the
+        department's sales managers and supervisors, administrators), never
+        the change's author (PermissionDenied).  Conflict when a field of an
+        update changed since it was submitted (it stays pending, to be
+        rejected); ValidationError when it is no longer valid; StateError
+        when it is no longer pending.  The author is told through the outbox
+        (kind "review_decision")."""
+        if not isinstance(approve, bool):
+            raise TypeError("approve must be a bool, not %s" % type(approve).__name__)
+        out = c_void_p()
+        try:
+            self._call(lib.crm_pending_decide, text_arg(change_id, "change_id"),
+                       1 if approve else 0, text_arg(reason, "reason", optional=True),
+                       byref(out))
+        finally:
+            result = take_owned_string(out)
+        return result
+
+    def withdraw_change(self, change_id):
+        """Take back one's own change while it is still pending (NotFound for
+        someone else's; StateError once decided)."""
+        self._call(lib.crm_pending_withdraw, text_arg(change_id, "change_id"))
+
+    # -- erasure, retention, export and backup (R3.6, R3.7) ------------------------
+
+    def erase_customer(self, id, reason):  # noqa: A002
+        """Erase a data subject's personal information (删除个人信息, PIPL):
+        the contact persons' names (replaced by "已删除"), titles, phones and
+        e-mails of customer ``id`` and of all its contacts, its personal
+        custom fields, and those values in its history, which keeps one row
+        of kind "erase" saying who erased and why.  The customer is archived
+        and gets no more reminders.  ``reason`` is required
+        (InvalidArgument when None or empty).  Needs customer.erase
+        (administrators by default; PermissionDenied otherwise).  Free text
+        elsewhere (follow-up summaries) is not searched."""
+        self._call(lib.crm_customer_erase, text_arg(id, "id"),
+                   text_arg(reason, "reason", optional=True))
+
+    def retention_due(self, page_size=100):
+        """Iterate over the retention policy's list of what to erase:
+        archived customers not yet erased whose last change is older than
+        the setting "retention.months" (default 36; "0" lists nothing), as
+        dicts with "id", "name", "owner" and "archived_at" (UTC ms).  Pages
+        of ``page_size`` rows (1 to 1000) are fetched as the iterator
+        advances.  Needs customer.erase (PermissionDenied when the first
+        page is fetched)."""
+        size = _int32_arg(page_size, "page_size")
+        self._handle()
+
+        def open_page(after):
+            ptr = CursorP()
+            self._call(lib.crm_retention_list, size, after, byref(ptr))
+            return ptr
+
+        return self._paged(open_page)
+
+    def export_customers(self, file=None, *, in_clear=False, owner=None,
+                         type=None, include_archived=False, tags_all=(),  # noqa: A002
+                         tags_any=(), filters=None, sort=None, **view_filters):
+        """Export the customers a list with these filters shows (导出, R3.6):
+        every page, as JSON Lines — one customer object per line.
+
+        - ``file=None``: returns a list of dicts, one per customer (the
+          parsed lines; keys as in :meth:`get_customer`).
+        - ``file`` a file-like object: writes the JSON Lines to it as they
+          come (str to a text file, UTF-8 bytes to a binary one such as
+          ``open(path, "wb")`` or ``io.BytesIO``) and returns how many
+          lines were written.
+
+        Only customers the user may export are included (customer.export:
+        own for sales, the department for managers).  Phones, e-mails and
+        personal custom fields are masked unless ``in_clear=True`` and the
+        user may unmask the customer (then "phone" is E.164).  Each export
+        is audited ("customer.export", with its row count; in clear also as
+        "customer.unmask"); more than the setting
+        "alert.export_rows_per_hour" rows within an hour alert the
+        administrators (outbox kind "security_alert").
+
+        The filters are those of :meth:`customers` (``page_size`` does not
+        apply).  An exception raised while writing (a full disk, a closed
+        file …) stops the export and is raised from this call, unchanged.
+        The file's ``write`` is called while the library holds this
+        database's lock: it must not use this Db (StateError)."""
+        spec = self._list_query(owner, type, include_archived, tags_all, tags_any,
+                                filters, sort, view_filters)
+        rows = []
+        if file is None:
+            def sink(data):
+                for line in data.split(b"\n"):
+                    if line:
+                        rows.append(json.loads(line))
+        else:
+            if isinstance(file, (str, bytes, os.PathLike)) or not callable(
+                    getattr(file, "write", None)):
+                raise TypeError("file must be a file-like object with a write() method "
+                                "(open the path first), not %s" % file.__class__.__name__)
+            mode = getattr(file, "mode", "")
+            if isinstance(file, (io.RawIOBase, io.BufferedIOBase)) or \
+                    (isinstance(mode, str) and "b" in mode):
+                sink = file.write
+            else:
+                def sink(data):
+                    file.write(data.decode("utf-8"))
+        errors = []
+
+        def write(_ctx, data, size):
+            try:
+                sink(ctypes.string_at(data, size))
+                return 0
+            except BaseException as e:  # must not unwind through C: stop, re-raise below
+                errors.append(e)
+                return 1
+
+        callback = WRITE_FN(write)     # referenced until the call returns
+        q = spec.struct()
+        written = c_int64()
+        try:
+            self._db._call_with_callbacks(lib.crm_customer_export, self._handle(), byref(q),
+                                          1 if in_clear else 0, callback, None,
+                                          byref(written))
+        except CrmError:
+            if not errors:
+                raise
+        if errors:
+            raise errors[0]     # outside the except block: its own traceback, no context
+        return rows if file is None else written.value
+
+    def backup(self, path, *, progress=None, pages_per_step=0):
+        """Back the database up to the file ``path`` (created or
+        overwritten; 备份) with SQLite's online backup, while other handles
+        and processes go on reading and writing: the copy is always one
+        consistent state.  Returns the number of pages copied.
+        Administrators only (backup.run; PermissionDenied); audited.
+
+        ``progress`` (optional) is called as ``progress(done, total)`` (in
+        pages) after each step of ``pages_per_step`` pages (0 = 256);
+        returning False stops the backup (any other value, None included,
+        goes on), and then StateError is raised.  An exception it raises
+        stops the backup too and is raised from this call.  A stopped
+        backup's partial file is removed.  ``progress`` is called while the
+        library holds this database's lock: it must not use this Db.
+
+        Check a backup with :func:`crm.verify_backup`."""
+        raw = _path_arg(path, "path")
+        step = _int32_arg(pages_per_step, "pages_per_step")
+        if progress is not None and not callable(progress):
+            raise TypeError("progress must be a callable or None, not %s"
+                            % type(progress).__name__)
+        errors = []
+        stopped = []
+        if progress is None:
+            callback = PROGRESS_FN()    # NULL: no progress calls
+        else:
+            def trampoline(_ctx, done, total):
+                try:
+                    if progress(done, total) is False:
+                        stopped.append(True)
+                        return 1
+                    return 0
+                except BaseException as e:  # must not unwind through C
+                    errors.append(e)
+                    return 1
+            callback = PROGRESS_FN(trampoline)     # referenced until the call returns
+        pages = c_int64()
+        try:
+            self._db._call_with_callbacks(lib.crm_db_backup, self._handle(), raw, step, callback,
+                                          None, byref(pages))
+        except CrmError:
+            if errors or stopped:
+                _remove_partial_backup(raw)
+            if not errors:
+                raise
+        if errors:
+            raise errors[0]
+        return pages.value
+
+
+def _hours_arg(value):
+    """An access request's duration: int hours, or a ``timedelta`` of whole
+    hours."""
+    if isinstance(value, timedelta):
+        hours, rest = divmod(_duration_ms(value, "hours"), 3600 * 1000)
+        if rest:
+            raise ValueError("hours must be a whole number of hours, not %r" % (value,))
+        value = hours
+    return _int32_arg(value, "hours")
+
+
+def _groups_arg(groups):
+    """Field groups as the library's comma-separated text: a str as is, or
+    an iterable of str joined with ","; None stays None (basic)."""
+    if groups is None or isinstance(groups, str):
+        return text_arg(groups, "groups", optional=True)
+    if isinstance(groups, bytes) or hasattr(groups, "items"):
+        raise TypeError("groups must be a str or a list of str, not %s" % type(groups).__name__)
+    try:
+        items = list(groups)
+    except TypeError:
+        raise TypeError("groups must be a str or a list of str, not %s"
+                        % type(groups).__name__) from None
+    for g in items:
+        if not isinstance(g, str):
+            raise TypeError("groups must hold str, not %s (%r)" % (type(g).__name__, g))
+    return text_arg(",".join(items), "groups")
+
+
+def _path_arg(path, what):
+    """A file path (str, bytes or path-like) as the bytes the C side opens."""
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError("%s must be a str or path-like, not %s" % (what, type(path).__name__))
+    raw = os.fsencode(path)
+    if b"\0" in raw:
+        raise ValueError("%s contains a NUL character" % what)
+    return raw
+
+
+def _remove_partial_backup(raw):
+    """Remove what a stopped backup left at ``raw`` (and SQLite's side files
+    of it, if any)."""
+    for suffix in (b"", b"-journal", b"-wal", b"-shm"):
+        try:
+            os.remove(raw + suffix)
+        except FileNotFoundError:
+            pass
+
+
+def verify_backup(path):
+    """The checks of a recovery drill (恢复演练) on a database file — a backup
+    (:meth:`Session.backup`), or a database restored from one — opened
+    read-only and left unchanged.  No session is needed: whoever can read
+    the file may check it.
+
+    Returns a dict: "ok" (1 when it is a libcrm database whose integrity
+    check and audit chain both pass, else 0), "integrity" ("ok" or SQLite's
+    first complaint), "application" ("CRM1" or None), "schema_version",
+    "audit_ok", "audit_seq", "audit_problem", "audit_rows", "audit_head"
+    (None when the file is not a sound libcrm database), and the row counts
+    "customers", "contacts", "users", "departments", "followup_records",
+    "followup_plans" and "outbox" — compare them with the live database.
+    A damaged file is reported in the dict, not raised; CantOpen if the file
+    cannot be opened at all."""
+    raw = _path_arg(path, "path")
+    out = RecordP()
+    check(lib.crm_backup_verify(raw, byref(out)))
+    rec = Record(out)
+    try:
+        return record_to_dict(rec.ptr)
+    finally:
+        rec.free()

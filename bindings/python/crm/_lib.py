@@ -45,6 +45,14 @@ CursorP = POINTER(_crm_cursor)
 # int64_t (*crm_clock_fn)(void *ctx)
 CLOCK_FN = CFUNCTYPE(c_int64, c_void_p)
 
+# int (*crm_write_fn)(void *ctx, const char *data, size_t len): ``data`` is
+# received as a plain pointer (not c_char_p, which would stop at a NUL and
+# ignore ``len``) and read with ctypes.string_at(data, len).
+WRITE_FN = CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t)
+
+# int (*crm_progress_fn)(void *ctx, int64_t done, int64_t total)
+PROGRESS_FN = CFUNCTYPE(c_int, c_void_p, c_int64, c_int64)
+
 # --------------------------------------------------------------------------
 # Option structs (always built through the helpers, the Python twin of the
 # _INIT macros, so that ``size`` is right).
@@ -407,6 +415,24 @@ PROTOTYPES = {
     "crm_audit_list": (c_int, [SessionP, POINTER(AuditQuery), POINTER(CursorP)]),
     "crm_audit_verify": (c_int, [SessionP, c_int64, c_char_p, POINTER(RecordP)]),
     "crm_audit_head": (c_int, [SessionP, _pi64, _pvoidp]),
+    # Access requests (R3.2)
+    "crm_access_request": (c_int, [SessionP, c_char_p, c_char_p, c_char_p, c_char_p, c_int32,
+                                   _pi64]),
+    "crm_access_decide": (c_int, [SessionP, c_int64, c_int32, c_char_p]),
+    "crm_access_revoke": (c_int, [SessionP, c_int64, c_char_p]),
+    "crm_access_withdraw": (c_int, [SessionP, c_int64]),
+    "crm_access_list": (c_int, [SessionP, c_char_p, c_char_p, c_int32, POINTER(CursorP)]),
+    # Review before it takes effect (R1.6)
+    "crm_pending_list": (c_int, [SessionP, c_char_p, c_char_p, c_int32, POINTER(CursorP)]),
+    "crm_pending_decide": (c_int, [SessionP, c_char_p, c_int32, c_char_p, _pvoidp]),
+    "crm_pending_withdraw": (c_int, [SessionP, c_char_p]),
+    # Erasure, retention, export and backup (R3.6, R3.7)
+    "crm_customer_erase": (c_int, [SessionP, c_char_p, c_char_p]),
+    "crm_retention_list": (c_int, [SessionP, c_int32, c_char_p, POINTER(CursorP)]),
+    "crm_customer_export": (c_int, [SessionP, POINTER(CustomerQuery), c_int32, WRITE_FN,
+                                    c_void_p, _pi64]),
+    "crm_db_backup": (c_int, [SessionP, c_char_p, c_int32, PROGRESS_FN, c_void_p, _pi64]),
+    "crm_backup_verify": (c_int, [c_char_p, POINTER(RecordP)]),
 }
 
 

@@ -10,7 +10,13 @@ catch them: ``InvalidArgument`` and ``ValidationError`` are ``ValueError``,
 ``NotFound`` is a ``LookupError``, ``TypeMismatch`` is a ``TypeError`` and
 ``OutOfMemory`` is a ``MemoryError``.  The others derive from ``CrmError``
 only.
+
+One outcome is not a failure and is not a ``CrmError``: :class:`Pending`
+(``CRM_PENDING``), raised when a create or update was accepted but waits for
+review before it takes effect (审核, R1.6).
 """
+
+import re
 
 import enum
 from collections import namedtuple
@@ -21,7 +27,7 @@ __all__ = [
     "Status", "FieldError", "CrmError", "InvalidArgument", "NotFound", "ValidationError",
     "PermissionDenied", "Conflict", "Busy", "Corrupt", "CantOpen", "ReadOnly",
     "VersionTooNew", "NotADatabase", "StateError", "TypeMismatch", "OutOfMemory",
-    "InternalError", "status_name",
+    "InternalError", "Pending", "status_name",
 ]
 
 
@@ -29,6 +35,7 @@ class Status(enum.IntEnum):
     """The status codes of crm.h (``CRM_OK``, ``CRM_ERR_*``)."""
     OK = 0
     DONE = 1
+    PENDING = 2
     INVALID_ARG = -1
     NOT_FOUND = -2
     VALIDATION = -3
@@ -170,6 +177,73 @@ class InternalError(CrmError):
     """A bug in libcrm (``CRM_ERR_INTERNAL``); please report it."""
 
 
+class Pending(Exception):
+    """A create or update was accepted but waits for review (待审核,
+    ``CRM_PENDING``, R1.6): nothing has changed yet; a reviewer approves or
+    rejects it later (:meth:`Session.decide_change`).
+
+    Raised by :meth:`Session.create_customer` and
+    :meth:`Session.update_customer` when the settings "review.create" /
+    "review.fields" send the change to review and the user is not a
+    reviewer.  It is deliberately NOT a :class:`CrmError`: the call did not
+    fail, so the ``except crm.CrmError`` that a host writes around its calls
+    to show "保存失败" must not catch it; and it is an exception rather than
+    a return value so that code unaware of review cannot take a change id
+    for a customer id (or a version) and go on as if the change were made.
+    Catch it by name::
+
+        try:
+            cid = s.create_customer(fields)
+        except crm.Pending as p:
+            notify("已提交审核（%s）" % p.change_id)
+
+    Attributes: ``change_id`` (the pending change, e.g. ``"R12"``, as
+    :meth:`Session.pending_changes` lists it), ``kind`` ("create" or
+    "update"), ``customer`` (the customer an update is for; None for a
+    create), ``message`` and ``message_zh`` (the library's per-thread
+    message, "submitted for review as R12: it takes effect once approved" /
+    "已提交审核（R12），审核通过后生效") and ``code`` (``Status.PENDING``).
+    """
+
+    code = Status.PENDING
+
+    def __init__(self, change_id, message="", message_zh="", kind=None, customer=None):
+        self.change_id = change_id
+        self.message = message
+        self.message_zh = message_zh
+        self.kind = kind
+        self.customer = customer
+        super().__init__(change_id, message, message_zh)
+
+    @property
+    def name(self):
+        """The status constant's name, ``"CRM_PENDING"``."""
+        return status_name(self.code)
+
+    def __str__(self):
+        text = self.message or self.message_zh or "submitted for review as %s" % self.change_id
+        if self.message_zh and self.message_zh != self.message:
+            text += " (%s)" % self.message_zh
+        return text
+
+    def __repr__(self):
+        return "Pending(%r, kind=%r, customer=%r)" % (self.change_id, self.kind, self.customer)
+
+
+_CHANGE_ID = re.compile(r"\bR[0-9]+\b")
+
+
+def last_pending():
+    """Build the :class:`Pending` for a ``CRM_PENDING`` status from this
+    thread's last error, whose message names the change ("… as R12 …").
+    The caller fills in ``kind`` and ``customer`` (and a ``change_id`` it got
+    from an out-parameter, which is authoritative)."""
+    message = _text(lib.crm_errmsg())
+    message_zh = _text(lib.crm_errmsg_zh())
+    m = _CHANGE_ID.search(message) or _CHANGE_ID.search(message_zh)
+    return Pending(m.group(0) if m else None, message, message_zh)
+
+
 _BY_CODE = {
     Status.INVALID_ARG: InvalidArgument,
     Status.NOT_FOUND: NotFound,
@@ -212,7 +286,10 @@ def last_error(status):
 
 
 def check(status):
-    """Return ``status`` if it is CRM_OK or CRM_DONE, else raise its error."""
+    """Return ``status`` if it is CRM_OK or CRM_DONE; raise :class:`Pending`
+    for CRM_PENDING, else the error of a negative status."""
+    if status == Status.PENDING:
+        raise last_pending()
     if status >= 0:
         return status
     raise last_error(status)
