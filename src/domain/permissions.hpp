@@ -103,10 +103,13 @@ enum FieldGroup : unsigned {
   kGroupFollowup = 8,  // follow-up plans and records, last follow-up, next step
   kGroupAll = 15,
 };
-// "basic,contact" → mask; nullopt names an unknown group.  "" = basic.
+// "basic,contact" → mask ("all" = the four); nullopt names an unknown
+// group.  "" = basic.
 std::optional<unsigned> parse_field_groups(std::string_view list);
 std::string field_groups_text(unsigned mask);
-// The group of a customer field ("phone" → contact, "custom.x" → needs).
+// The group of a customer field ("phone" → contact, "custom.x" → needs),
+// or of a history row's field ("contact.3.phone" → contact, "tags" → needs,
+// "maintenance.2" → followup).
 FieldGroup group_of_field(std::string_view field);
 
 // The acting user's standing towards one record.

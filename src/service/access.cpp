@@ -126,11 +126,11 @@ std::int64_t request_access(Session& s, std::int64_t customer, const AccessReque
         "访问申请须为 view（查看）或 edit（编辑），而非“" + quote_value(spec.level) + "”");
   auto groups = parse_field_groups(spec.groups);
   if (!groups)
-    throw Error(
-        Status::invalid_arg,
-        "field groups are basic, contact, needs and followup, not \"" + quote_value(spec.groups) +
-            "\"",
-        "字段组须为 basic、contact、needs、followup，而非“" + quote_value(spec.groups) + "”");
+    throw Error(Status::invalid_arg,
+                "field groups are basic, contact, needs, followup (or all), not \"" +
+                    quote_value(spec.groups) + "\"",
+                "字段组须为 basic、contact、needs、followup（或 all），而非“" +
+                    quote_value(spec.groups) + "”");
   auto reason = checked_reason(spec.reason);
   if (!reason)
     throw Error(Status::invalid_arg, "an access request needs a reason", "访问申请须填写原因");

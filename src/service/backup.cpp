@@ -5,6 +5,8 @@
 #include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
 
+#include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "domain/error.hpp"
@@ -18,6 +20,21 @@ namespace {
 Error backup_failed(const std::string& path, const char* why) {
   return Error(Status::cantopen, "cannot back up to \"" + path + "\": " + why,
                "无法备份到“" + path + "”：" + why);
+}
+
+// A path as the path part of a file: URI (%, ?, # escaped).
+std::string uri_path(const std::string& path) {
+  std::string out;
+  for (unsigned char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
 }
 
 struct Closer {
@@ -52,11 +69,14 @@ std::int64_t backup_database(Session& s, const std::string& path, int pages_per_
     rc = sqlite3_backup_step(b, step);
     const std::int64_t total = sqlite3_backup_pagecount(b);
     const std::int64_t done = total - sqlite3_backup_remaining(b);
-    if (rc == SQLITE_DONE) break;
-    if (progress && !progress(done, total)) {
+    if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_BUSY && rc != SQLITE_LOCKED) break;
+    // After every step, the last one too (done == total then; its answer
+    // no longer matters).
+    if (progress && !progress(done, total) && rc != SQLITE_DONE) {
       stopped = true;
       break;
     }
+    if (rc == SQLITE_DONE) break;
   }
   const std::int64_t pages = sqlite3_backup_pagecount(b);
   sqlite3_backup_finish(b);
@@ -75,7 +95,18 @@ Record verify_backup(const std::string& path) {
   Record r;
   std::unique_ptr<SQLite::Database> db;
   try {
-    db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY);
+    // Without a write-ahead log beside it (a backup has none), the file is
+    // read as immutable: no lock files are made next to it.
+    std::error_code ec;
+    const bool wal = std::filesystem::exists(path + "-wal", ec);
+    if (wal) {
+      db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY);
+    } else {
+      if (!std::filesystem::exists(path, ec))
+        throw Error(Status::cantopen, "no file \"" + path + "\"", "文件“" + path + "”不存在");
+      db = std::make_unique<SQLite::Database>("file:" + uri_path(path) + "?immutable=1",
+                                              SQLite::OPEN_READONLY | SQLite::OPEN_URI);
+    }
     db->exec("PRAGMA query_only = 1");
   } catch (const SQLite::Exception& e) {
     throw Error(Status::cantopen, "cannot open \"" + path + "\": " + e.what(),

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <functional>
+#include <unordered_map>
 
 #include "domain/calendar.hpp"
 #include "domain/customer_rules.hpp"
@@ -717,8 +718,14 @@ store::CustomerFilter customer_filter(Session& s, const CustomFieldSet& custom,
 // Only what the user may see (R3.1): their own customers, their
 // department's or everyone's as the matrix says, the departments they
 // supervise, and their grants.
-void restrict_to_visible(Session& s, store::CustomerFilter& f) {
-  Visibility v = s.visibility(Perm::customer_read);
+void restrict_to_visible(Session& s, store::CustomerFilter& f, const CustomerQuery& q) {
+  unsigned needed = kGroupBasic;
+  for (const auto& ff : q.filters) needed |= group_of_field(ff.field);
+  if (!q.tags_all.empty() || !q.tags_any.empty()) needed |= kGroupNeeds;
+  std::string_view sort = q.sort;
+  if (!sort.empty() && sort[0] == '-') sort.remove_prefix(1);
+  needed |= group_of_field(sort);
+  Visibility v = s.visibility(Perm::customer_read, needed);
   f.restricted = !v.all;
   f.visible_owners = std::move(v.owners);
   f.visible_keys = std::move(v.granted);
@@ -739,7 +746,7 @@ CustomerPage list_customers(Session& s, const CustomerQuery& q, const RowFilter&
   CustomerQuery norm;
   const CustomFieldSet& custom = s.db().custom_fields();
   store::CustomerFilter f = customer_filter(s, custom, q, norm);
-  restrict_to_visible(s, f);
+  restrict_to_visible(s, f, q);
   if (norm.page_size == 0) norm.page_size = 50;
   f.limit = norm.page_size;
   std::uint64_t hash = filter_hash(norm, f.type);
@@ -761,13 +768,16 @@ std::int64_t count_customers(Session& s, const CustomerQuery& q) {
   store::ReadTransaction snapshot(s.db().conn());
   CustomerQuery norm;
   store::CustomerFilter f = customer_filter(s, s.db().custom_fields(), q, norm);
-  restrict_to_visible(s, f);
+  restrict_to_visible(s, f, q);
   return store::count_customers(s.db().conn(), f);
 }
 
 std::vector<Record> customer_history(Session& s, std::int64_t key) {
   store::ReadTransaction snapshot(s.db().conn());
   Record current = load_customer_or_throw(s, key, Perm::customer_read);
+  // A grantee sees the changes of the field groups the grant opens.
+  const unsigned groups =
+      s.visible_groups(CustomerRef{key, std::get<std::int64_t>(*current.find("owner"))});
   Record created;
   created.set("at", *current.find("created_at"));
   created.set("actor", *current.find("created_by"));
@@ -777,6 +787,7 @@ std::vector<Record> customer_history(Session& s, std::int64_t key) {
   std::vector<Record> rows{std::move(created)};
   const CustomFieldSet& custom = s.db().custom_fields();
   for (auto& r : store::load_history(s.db().conn(), key)) {
+    if (!(groups & group_of_field(r.text("field")))) continue;
     mask_history_row(r, custom);
     rows.push_back(std::move(r));
   }
@@ -825,7 +836,8 @@ HistoryPage list_history(Session& s, const HistoryQuery& q) {
   HistoryPage page;
   page.rows = store::query_history(s.db().conn(), f, more);
   const CustomFieldSet& custom = s.db().custom_fields();
-  for (auto& r : page.rows) mask_history_row(r, custom);
+  // The next page starts after the last row read, shown or not (a page may
+  // then hold fewer rows than asked: the token says whether more follow).
   if (more && !page.rows.empty()) {
     char buf[96];
     const Record& last = page.rows.back();
@@ -835,6 +847,23 @@ HistoryPage list_history(Session& s, const HistoryQuery& q) {
                   static_cast<unsigned long long>(hash));
     page.next = buf;
   }
+  std::unordered_map<std::int64_t, unsigned> groups;  // by customer, for grantees
+  std::vector<Record> shown;
+  shown.reserve(page.rows.size());
+  for (auto& r : page.rows) {
+    if (f.restricted) {
+      const std::int64_t key = store::parse_human_id(r.text("customer")).value_or(0);
+      auto it = groups.find(key);
+      if (it == groups.end()) {
+        auto owner = store::customer_owner(s.db().conn(), key);
+        it = groups.emplace(key, owner ? s.visible_groups(CustomerRef{key, *owner}) : 0u).first;
+      }
+      if (!(it->second & group_of_field(r.text("field")))) continue;
+    }
+    mask_history_row(r, custom);
+    shown.push_back(std::move(r));
+  }
+  page.rows = std::move(shown);
   return page;
 }
 

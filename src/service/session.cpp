@@ -240,7 +240,7 @@ unsigned Session::visible_groups(const CustomerRef& c) {
   return crm::visible_groups(p.scopes, p.admin, standing(c));
 }
 
-Visibility Session::visibility(Perm read) {
+Visibility Session::visibility(Perm read, unsigned needed) {
   const Principal& p = principal();
   Visibility v;
   // A deactivated user's open session fails like any other call, rather
@@ -261,6 +261,7 @@ Visibility Session::visibility(Perm read) {
     if (g.expires_at <= now) continue;
     unsigned groups = parse_field_groups(g.groups).value_or(kGroupBasic);
     if (read == Perm::followup_read && !(groups & kGroupFollowup)) continue;
+    if ((groups & needed) != needed) continue;
     v.granted.push_back(g.customer);
   }
   std::sort(v.granted.begin(), v.granted.end());

@@ -67,8 +67,11 @@ class Session {
   // Where `owner` stands relative to the user (for new owners).
   Reach reach_of(std::int64_t owner);
 
-  // The customers a list for `read` (customer_read or followup_read) shows.
-  Visibility visibility(Perm read);
+  // The customers a list for `read` (customer_read or followup_read) shows;
+  // a grant counts only if it opens every group in `needed` (FieldGroup
+  // bits): a list filtered on a field must not reveal its value to a
+  // grantee who may not see it.
+  Visibility visibility(Perm read, unsigned needed = kGroupBasic);
 
   // Refuses `perm` on `object` with a message of the caller's (audited like
   // any denial).

@@ -330,17 +330,9 @@ def test_the_requests_of_a_customer(org):
         org.south.access_requests(customer=org.a)     # 陈杰 does not see it
 
 
-# crm.h (crm_access_request): the groups are what the requester asks to see
-# — "contact" (contact person, phones, e-mails, contacts), "needs" (key needs,
-# priority, custom fields, tags) — and crm_customer_get gives a grantee "the
-# grant's field groups"; contacts, tags, follow-ups and list rows keep to
-# them.  The history does not: a "basic" grant reads key_needs before/after
-# in clear and the phone's masked values through crm_customer_history and
-# crm_history_list (src/service/customers.cpp lists history rows without
-# Session::visible_groups).  Strict: once fixed this passes and the marker
-# must go.
-@pytest.mark.xfail(strict=True, reason="library bug: a grant's history shows fields outside "
-                   "its field groups")
+# crm.h (crm_access_request): a grantee sees the grant's field groups — in
+# the customer's history too (crm_customer_history, crm_history_list), not
+# only in get, list rows, contacts, tags and follow-ups.
 def test_a_grants_history_keeps_to_its_field_groups(org):
     org.rep.update_customer(org.a, key_needs="新增检测设备需求", phone="13912340000")
     rid = org.colleague.request_access(org.a, "协助跟进", 24, groups="basic")

@@ -419,15 +419,9 @@ def test_an_in_memory_database_backs_up_to_a_file(tmp_path, org):
     assert (report["ok"], report["customers"], report["users"]) == (1, 3, 6), report
 
 
-# crm.h (crm_db_backup): "`progress` (optional) is called after each step".
-# It is not called after the last one: backup_database (src/service/
-# backup.cpp) breaks out of its loop when sqlite3_backup_step returns
-# SQLITE_DONE, before calling progress.  So the caller never sees done ==
-# total, and a database smaller than one step (the default is 256 pages)
-# gets no progress call at all.  Strict: once fixed this passes and the
-# marker must go.
-@pytest.mark.xfail(strict=True, reason="library bug: crm_db_backup does not report progress "
-                   "after its last step")
+# crm.h (crm_db_backup): "`progress` (optional) is called after each step",
+# the last one included, so the caller sees done == total, and a database
+# smaller than one step gets one call.
 def test_backup_progress_reports_every_step_up_to_the_total(tmp_path, org):
     calls = []
     pages = org.admin.backup(tmp_path / "steps.db", pages_per_step=5,

@@ -282,6 +282,15 @@ TEST_F(PermissionsTest, AnAccessRequestBecomesAGrantThatEndsByItself) {
   EXPECT_FALSE(seen.has("phone")) << "the contact group was not granted";
   EXPECT_FALSE(seen.has("key_needs")) << "nor the needs group";
   expect_error(Status::permission, [&] { update_customer(*south, a, Record{}); });
+  // A filter on a field the grant does not open must not reveal its value.
+  CustomerQuery by_phone;
+  by_phone.filters.push_back({"phone", "=", "13812340000"});
+  EXPECT_TRUE(list_customers(*south, by_phone).rows.empty());
+  EXPECT_EQ(crm::count_customers(*south, by_phone), 0);
+  EXPECT_EQ(crm::count_customers(*rep, by_phone), 1) << "the owner finds it";
+  CustomerQuery by_name;
+  by_name.name_contains = "恒达";
+  EXPECT_EQ(crm::count_customers(*south, by_name), 1) << "the name is basic";
   EXPECT_EQ(ids(*south), "C0001") << "a grant lists the customer too";
 
   // It ends exactly at the decision + 24 hours.
