@@ -138,6 +138,21 @@ RoleScopes default_role_scopes(std::string_view role) {
 
 const std::vector<std::string>& builtin_roles() { return kBuiltinRoles; }
 
+std::string render_permission_matrix() {
+  std::string out =
+      "| object.action | 中文 | sales 销售 | sales_manager 销售经理 | service 客服 | marketing "
+      "市场 | admin 系统管理员 |\n|---|---|---|---|---|---|---|\n";
+  for (const auto& p : kPairs) {
+    out += std::string("| `") + p.object + "." + p.action + "` | " + p.zh + " |";
+    for (const std::string& role : kBuiltinRoles) {
+      Scope s = default_role_scopes(role)[static_cast<int>(p.perm)];
+      out += std::string(" ") + (s == Scope::none ? "—" : scope_name(s)) + " |";
+    }
+    out += "\n";
+  }
+  return out;
+}
+
 std::optional<unsigned> parse_field_groups(std::string_view list) {
   unsigned mask = kGroupBasic;
   while (!list.empty()) {

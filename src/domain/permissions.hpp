@@ -88,6 +88,10 @@ RoleScopes default_role_scopes(std::string_view role);
 // The roles with a built-in row, in seed order.
 const std::vector<std::string>& builtin_roles();
 
+// The built-in matrix as a Markdown table (docs/permissions.md embeds it,
+// and a test checks that it is current).
+std::string render_permission_matrix();
+
 // Where a record's owner stands relative to the acting user.
 enum class Reach : std::uint8_t { own, department, other };
 

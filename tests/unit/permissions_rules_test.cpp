@@ -2,6 +2,8 @@
 // chain's digest (R3.8), without a database.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "domain/masking.hpp"
@@ -171,6 +173,25 @@ TEST(Sha256, FeedingInPiecesGivesTheSameDigestAtEveryBlockBoundary) {
     whole.update(data);
     EXPECT_EQ(pieces, whole.finish()) << n << " bytes";
   }
+}
+
+}  // namespace
+}  // namespace crm
+
+namespace crm {
+namespace {
+
+// docs/permissions.md shows the built-in matrix between two markers.
+TEST(PermissionDocs, TheMatrixInTheDocsIsTheBuiltInOne) {
+  const std::string path = std::string(CRM_SOURCE_DIR) + "/docs/permissions.md";
+  std::ifstream in(path, std::ios::binary);
+  std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string begin = "<!-- matrix:begin -->\n", end = "<!-- matrix:end -->";
+  auto b = doc.find(begin), e = doc.find(end);
+  ASSERT_NE(b, std::string::npos) << path << " has no " << begin;
+  ASSERT_NE(e, std::string::npos) << path << " has no " << end;
+  EXPECT_EQ(doc.substr(b + begin.size(), e - b - begin.size()), render_permission_matrix())
+      << "the matrix in " << path << " differs from default_role_scopes (src/domain/permissions.cpp)";
 }
 
 }  // namespace
