@@ -31,8 +31,13 @@ TEST_F(CppApi, CreateReadUpdate) {
   std::string id = admin.create_customer(valid());
   EXPECT_EQ(id, "C0001");
   crm::Record c = admin.get_customer(id);
-  EXPECT_EQ(c.text("phone"), "+861012345678");
-  EXPECT_EQ(c.text("phone_display"), "010 1234 5678");
+  // Reads mask contact details (R3.6), even for an administrator; the stored
+  // E.164 value and its national display come through an unmask.
+  EXPECT_EQ(c.text("phone"), "010****5678");
+  EXPECT_EQ(c.text("phone_display"), "010****5678");
+  crm::Record clear = admin.unmask_customer(id, "核对录入的号码");
+  EXPECT_EQ(clear.text("phone"), "+861012345678");
+  EXPECT_EQ(clear.text("phone_display"), "010 1234 5678");
   EXPECT_EQ(c.text("priority"), "high");
   EXPECT_EQ(c.get_int("created_at"), kNow);
   EXPECT_EQ(admin.dict_label("priority", "high"), "高");
@@ -322,6 +327,7 @@ TEST_F(CppApi, TiersFollowupsAgendaAndOutbox) {
   constexpr std::int64_t kHour = 3600 * 1000, kDay = 24 * kHour;
   db.set_clock(kNow);
   crm::Session admin(db, 1);
+  admin.define_department("华北销售部");  // a user names an existing department
   std::int64_t rep_id = admin.create_user(crm::Record{{"login", std::string("zhangwei")},
                                                       {"name", std::string("张伟")},
                                                       {"department", std::string("华北销售部")},
@@ -377,7 +383,13 @@ TEST_F(CppApi, TiersFollowupsAgendaAndOutbox) {
   EXPECT_EQ(rep.plans(id).size(), 2u);
   EXPECT_EQ(rep.daily_report("2026-11-24").size(), 1u);
   EXPECT_TRUE(rep.agenda().rows.empty());
-  EXPECT_EQ(admin.reminder_rules().size(), 7u);
+  // Seven follow-up rules and, since 0.5, access_pending (an access request
+  // waiting for its owner, R3.2).
+  std::set<std::string> kinds;
+  for (const auto& rule : admin.reminder_rules()) kinds.insert(rule.text("kind"));
+  EXPECT_EQ(kinds,
+            (std::set<std::string>{"plan_reminder", "plan_overdue", "cadence_lapsed", "unverified",
+                                   "review_due", "major_change", "escalation", "access_pending"}));
   admin.set_reminder_rule("plan_reminder", crm::Record{{"channels", std::string("app,sms")}});
   try {
     admin.set_reminder_rule("plan_reminder", crm::Record{{"template_zh", std::string("{who}")}});
@@ -390,6 +402,7 @@ TEST_F(CppApi, TiersFollowupsAgendaAndOutbox) {
 TEST_F(CppApi, MaintenancePlansForKeyCustomers) {
   db.set_clock(kNow);
   crm::Session admin(db, 1);
+  admin.define_department("华东销售部");  // a user names an existing department
   auto user = [&](const char* login, const char* name, const char* role) {
     return admin.create_user(crm::Record{{"login", std::string(login)},
                                          {"name", std::string(name)},
