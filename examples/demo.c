@@ -1813,7 +1813,7 @@ static int deliver_outbox(crm_session* admin, int64_t user, const char* kind) {
     field_str(row, "message", message, sizeof message);
     if (crm_record_get_int(row, "recipient_user", &to) != CRM_OK) to = 0;
     if (to == user && strcmp(k, kind) == 0) {
-      printf("    📨 发给 %s (to %s): %s\n", user_name(user), user_name(user), message);
+      printf("    ✉ 发件箱 → %s (outbox): %s\n", user_name(user), message);
       shown++;
     }
     CHECK(crm_outbox_ack(admin, field_int(row, "id")));
