@@ -8,15 +8,26 @@
  * output is the same on every run, and then walks through what a sales team
  * does with the library:
  *
- *   1. the administrator creates the users (sales reps, a manager, service);
+ *   1. the administrator defines the departments (销售中心 above 华北 / 华东 /
+ *      华南销售部, 客服部, 市场部), creates the users and makes each
+ *      department's head its supervisor; two custom fields;
  *   2. 240 customers from a 《客户信息登记表》 export are loaded in one
  *      explicit transaction;
- *   3. a sales rep lists their customers, one page at a time;
+ *   3. a sales rep lists their (own) customers, phones masked, one page at a
+ *      time;
  *   4. a record with many bad fields is rejected, naming every failing field,
  *      and nothing is saved;
  *   5. two sessions update the same customer: the stale one gets
- *      CRM_ERR_CONFLICT; then the customer moves from 潜在客户 to 意向客户；
- *   6. the customer's change history.
+ *      CRM_ERR_CONFLICT; the new phone is read back through an unmask with a
+ *      reason; then the customer moves from 潜在客户 to 意向客户；
+ *   6. the customer's change history;
+ *   7-10. tags, contacts, custom fields, and a week of follow-ups with
+ *      reminders;
+ *   11. permissions, privacy and audit: the same list seen by a rep, their
+ *      manager and the head of 销售中心; not found versus not allowed; an
+ *      unmask; a cross-department access request approved and expiring; a
+ *      leaving rep's customers transferred; the customer's audit rows and
+ *      the audit chain verified.
  *
  * Only the bulk-load time differs between runs.  The program exits with
  * status 1 if the library does anything other than what crm.h promises, so
@@ -395,10 +406,12 @@ static demo_user g_users[] = {
     {"wanglei", "王磊", "华东销售部", "sales", 0},
     {"huangmin", "黄敏", "华南销售部", "sales", 0},
     {"linhao", "林浩", "华南销售部", "sales", 0},
-    {"sunzhigang", "孙志刚", "销售管理部", "sales_manager", 0},
+    {"sunzhigang", "孙志刚", "销售中心", "sales_manager", 0},
     {"wangfang", "王芳", "华北销售部", "sales_manager", 0},
-    {"zhaoli", "赵丽", "客户服务部", "service", 0},
+    {"zhaoli", "赵丽", "客服部", "service", 0},
     {"zhoutao", "周涛", "市场部", "marketing", 0},
+    {"lina", "李娜", "华东销售部", "sales_manager", 0},
+    {"wugang", "吴刚", "华南销售部", "sales_manager", 0},
 };
 #define N_USERS ((int)(sizeof g_users / sizeof g_users[0]))
 
@@ -418,9 +431,30 @@ static const char* user_name(int64_t id) {
   return "?";
 }
 
-static void create_users(crm_session* admin) {
+/* The organisation (部门): users must belong to a department that exists,
+ * and a department's supervisor (部门主管) reads, approves and transfers the
+ * customers of the department and of those below it.  Parents come first. */
+static const struct {
+  const char *name, *parent, *supervisor; /* supervisor: a login */
+} g_departments[] = {
+    {"销售中心", NULL, "sunzhigang"},   {"华北销售部", "销售中心", "wangfang"},
+    {"华东销售部", "销售中心", "lina"}, {"华南销售部", "销售中心", "wugang"},
+    {"客服部", NULL, "zhaoli"},         {"市场部", NULL, "zhoutao"},
+};
+#define N_DEPARTMENTS ((int)(sizeof g_departments / sizeof g_departments[0]))
+
+/* Departments first (a user names one), then the users, then each
+ * department's supervisor (who must be an active user). */
+static void create_organisation(crm_session* admin) {
+  crm_cursor* c = NULL;
+  const crm_record* row = NULL;
+  char names[N_DEPARTMENTS][64];
+  int depth[N_DEPARTMENTS], seen = 0;
   table t;
   int i;
+  for (i = 0; i < N_DEPARTMENTS; i++)
+    CHECK(crm_department_define(admin, g_departments[i].name, g_departments[i].parent, 0, NULL));
+
   table_init(&t, 5, "编号", "登录名", "姓名", "部门", "角色");
   for (i = 0; i < N_USERS; i++) {
     crm_record* u = NULL;
@@ -436,9 +470,47 @@ static void create_users(crm_session* admin) {
     table_add(&t, id, g_users[i].login, g_users[i].name, g_users[i].department,
               dict_label(admin, "role", g_users[i].role));
   }
+  for (i = 0; i < N_DEPARTMENTS; i++)
+    CHECK(crm_department_update(admin, g_departments[i].name, NULL,
+                                user_by_name(g_departments[i].supervisor)->id));
+
+  printf("  组织架构 (departments, parents first):\n\n");
+  {
+    table d;
+    table_init(&d, 3, "部门", "部门主管 (supervisor)", "在职人数");
+    CHECK(crm_department_list(admin, &c));
+    while (crm_cursor_next(c, &row) == CRM_OK && seen < N_DEPARTMENTS) {
+      char name[64], parent[64], sup[64], members[16], label[96];
+      int k, level = 0;
+      field_str(row, "name", name, sizeof name);
+      field_str(row, "parent", parent, sizeof parent);
+      field_str(row, "supervisor_name", sup, sizeof sup);
+      field_str(row, "members", members, sizeof members);
+      for (k = 0; k < seen; k++)
+        if (parent[0] && strcmp(names[k], parent) == 0) level = depth[k] + 1;
+      copy_str(names[seen], sizeof names[0], name);
+      depth[seen++] = level;
+      snprintf(label, sizeof label, "%s%s", level ? "└ " : "", name);
+      {
+        char indented[128];
+        snprintf(indented, sizeof indented, "%*s%s", level * 2, "", label);
+        table_add(&d, indented, sup[0] ? sup : "-", members);
+      }
+    }
+    crm_cursor_close(c);
+    table_print(&d, "  ");
+    table_free(&d);
+  }
+  if (seen != N_DEPARTMENTS)
+    contract_failure("crm_department_list returned %d departments, expected %d", seen,
+                     N_DEPARTMENTS);
+  printf("\n  用户 (users):\n\n");
   table_print(&t, "  ");
   table_free(&t);
-  printf("\n  共创建 %d 个用户 (%d users created by admin, user 1)\n", N_USERS, N_USERS);
+  printf(
+      "\n  共 %d 个部门、%d 个用户，均由管理员（用户 1）创建"
+      " (%d departments and %d users created by admin, user 1)\n",
+      N_DEPARTMENTS, N_USERS, N_DEPARTMENTS, N_USERS);
 }
 
 /* ======================================================================== */
@@ -675,14 +747,17 @@ static long load_customers(crm_db* db, crm_session* admin, const char* csv_path)
 
 /* Print one page; returns the number of rows and copies the next-page token
  * (NULL on the last page) into *next, which the caller frees. */
-static int print_customer_page(crm_session* s, int64_t owner, const char* after, char** next) {
+/* The list as the session's user sees it (no owner filter: a sales rep sees
+ * their own customers only).  Every row must be owned by `expect_owner` and
+ * show a masked phone. */
+static int print_customer_page(crm_session* s, int64_t expect_owner, const char* after,
+                               char** next) {
   crm_customer_query q = CRM_CUSTOMER_QUERY_INIT;
   crm_cursor* c = NULL;
   const crm_record* row;
   const char* token = NULL;
   table t;
   int rc, rows = 0;
-  q.owner = owner;
   q.page_size = 20;
   q.after = after;
   CHECK(crm_customer_list(s, &q, &c));
@@ -700,9 +775,11 @@ static int print_customer_page(crm_session* s, int64_t owner, const char* after,
     if (!phone[0]) field_str(row, "phone", phone, sizeof phone);
     field_str(row, "type", type, sizeof type);
     field_str(row, "priority", prio, sizeof prio);
-    if (crm_record_get_int(row, "owner", &row_owner) == CRM_OK && row_owner != owner)
-      contract_failure("list(owner=%lld) returned %s owned by %lld", (long long)owner, id,
+    if (crm_record_get_int(row, "owner", &row_owner) == CRM_OK && row_owner != expect_owner)
+      contract_failure("user %lld's list shows %s owned by %lld", (long long)expect_owner, id,
                        (long long)row_owner);
+    if (!strstr(phone, "****"))
+      contract_failure("%s's phone is not masked in a list: %s", id, phone);
     table_add(&t, id, name, dict_label(s, "industry", ind), dict_label(s, "scale", scale), contact,
               phone, dict_label(s, "customer_type", type), dict_label(s, "priority", prio));
     rows++;
@@ -716,15 +793,21 @@ static int print_customer_page(crm_session* s, int64_t owner, const char* after,
   return rows;
 }
 
-static void show_rep_list(crm_db* db, const demo_user* rep) {
+static void show_rep_list(crm_db* db, crm_session* admin, const demo_user* rep) {
   crm_session* s = NULL;
   char *token = NULL, *token2 = NULL;
   long total;
   int rows1, rows2;
   CHECK(crm_session_open_login(db, rep->login, &s));
-  printf("  以销售代表 %s (%s，用户 %lld) 的身份登录 (signed in as sales rep %s)\n\n", rep->name,
+  printf("  以销售代表 %s (%s，用户 %lld) 的身份登录 (signed in as sales rep %s)\n", rep->name,
          rep->department, (long long)rep->id, rep->login);
-  total = count_customers(s, rep->id);
+  printf(
+      "  销售代表只看到本人负责的客户，联系电话已脱敏 (a rep sees only their own customers;"
+      " phones are masked)\n\n");
+  total = count_customers(s, 0);
+  if (total != count_customers(admin, rep->id))
+    contract_failure("the rep counts %ld customers, the administrator %ld of theirs", total,
+                     count_customers(admin, rep->id));
   rows1 = print_customer_page(s, rep->id, NULL, &token);
   printf("\n  第 1 页，共 %ld 个客户，本页 %d 个 (page 1 of their %ld customers, %d shown)\n",
          total, rows1, total, rows1);
@@ -1049,6 +1132,24 @@ static void show_update_and_lifecycle(crm_db* db, const demo_user* rep, char* id
       (long long)v1, (long long)v1, rc == CRM_OK ? "成功 (ok)" : crm_status_name(rc),
       (long long)v2);
   if (rc != CRM_OK) fail("crm_customer_update with the current version", rc);
+  {
+    /* Reads show the phone masked; the stored value takes an unmask with a
+     * reason, which the audit log keeps. */
+    char masked[64], clear[64];
+    CHECK(crm_customer_get(pc, id, &r));
+    field_str(r, "phone", masked, sizeof masked);
+    crm_record_free(r);
+    CHECK(crm_customer_unmask(pc, id, "核对刚录入的新号码", &r));
+    field_str(r, "phone", clear, sizeof clear);
+    crm_record_free(r);
+    printf(
+        "    读取时电话显示为 %s；查看完整号码（原因：核对刚录入的新号码）→ 存储为 %s\n"
+        "    (reads show %s; unmasked with a reason, the stored E.164 value is %s)\n",
+        masked, clear, masked, clear);
+    if (strcmp(clear, "+8613910886620") != 0)
+      contract_failure("the unmasked phone is %s, expected +8613910886620", clear);
+    if (!strstr(masked, "****")) contract_failure("crm_customer_get shows the phone %s", masked);
+  }
 
   /* 09:31 — the phone app still holds version v1. */
   CHECK(crm_db_clock_fixed(db, DEMO_NOW_MS + 31 * MINUTE_MS));
@@ -1103,7 +1204,10 @@ static void show_history(crm_db* db, const demo_user* rep, const char* id) {
 
   CHECK(crm_session_open(db, rep->id, &s));
   CHECK(crm_customer_history(s, id, &c));
-  printf("  %s 查看客户 %s 的变更历史，最早的在前 (oldest first):\n\n", rep->name, id);
+  printf(
+      "  %s 查看客户 %s 的变更历史，最早的在前，电话同样脱敏 (oldest first; phones masked as in"
+      " every read):\n\n",
+      rep->name, id);
   while ((rc = crm_cursor_next(c, &row)) == CRM_OK) {
     char kind[32], field[64], before[512], after[512], reason[512], at[32], actor[64];
     const char *kind_zh, *dict;
@@ -1596,6 +1700,428 @@ static void show_week(crm_db* db, crm_session* admin, const demo_user* rep) {
   crm_session_close(s);
 }
 
+/* ======================================================================== */
+/* Permissions, privacy and audit (权限、隐私与审计)                          */
+/* ======================================================================== */
+
+static crm_session* open_as(crm_db* db, const char* login) {
+  crm_session* s = NULL;
+  CHECK(crm_session_open_login(db, login, &s));
+  return s;
+}
+
+/* Print a refusal that the demo expects, e.g.
+ *   → CRM_ERR_NOT_FOUND：客户 C0001 不存在 (no customer C0001)
+ * and count a contract failure if the status is not the expected one. */
+static void expect_refusal(int rc, int expected, const char* what) {
+  error_snapshot e;
+  snapshot_error(rc, &e);
+  printf("    → %s：%s (%s)\n", crm_status_name(rc), e.message_zh, e.message);
+  if (rc != expected)
+    contract_failure("%s gave %s, expected %s", what, crm_status_name(rc),
+                     crm_status_name(expected));
+}
+
+/* Whether department `dept` is `root` or lies below it. */
+static int department_within(const char* dept, const char* root) {
+  int hops, i;
+  for (hops = 0; dept && hops <= N_DEPARTMENTS; hops++) {
+    const char* parent = NULL;
+    if (strcmp(dept, root) == 0) return 1;
+    for (i = 0; i < N_DEPARTMENTS; i++)
+      if (strcmp(g_departments[i].name, dept) == 0) parent = g_departments[i].parent;
+    dept = parent;
+  }
+  return 0;
+}
+
+/* The customers of the users in `root` and below, counted by the administrator. */
+static long count_in_department(crm_session* admin, const char* root) {
+  long n = 0;
+  int i;
+  for (i = 0; i < N_USERS; i++)
+    if (department_within(g_users[i].department, root)) n += count_customers(admin, g_users[i].id);
+  return n;
+}
+
+/* The first rows of the customer list as `login` sees it. */
+static void show_list_as(crm_db* db, crm_session* admin, const char* login, const char* scope,
+                         long expected) {
+  crm_session* s = open_as(db, login);
+  const demo_user* u = user_by_name(login);
+  crm_customer_query q = CRM_CUSTOMER_QUERY_INIT;
+  crm_cursor* c = NULL;
+  const crm_record* row = NULL;
+  long total = count_customers(s, 0);
+  table t;
+  printf("  %s（%s，%s）%s：共 %ld 个客户，前 4 个 (first 4 of %ld):\n", u->name, u->department,
+         dict_label(admin, "role", u->role), scope, total, total);
+  q.page_size = 4;
+  CHECK(crm_customer_list(s, &q, &c));
+  table_init(&t, 4, "编号", "客户全称", "负责人", "联系电话");
+  while (crm_cursor_next(c, &row) == CRM_OK) {
+    char id[16], name[256], phone[64];
+    field_str(row, "id", id, sizeof id);
+    field_str(row, "name", name, sizeof name);
+    field_str(row, "phone_display", phone, sizeof phone);
+    table_add(&t, id, name, user_name(field_int(row, "owner")), phone);
+    if (!strstr(phone, "****")) contract_failure("%s sees %s's phone unmasked", login, id);
+  }
+  crm_cursor_close(c);
+  table_print(&t, "    ");
+  table_free(&t);
+  printf("\n");
+  if (total != expected)
+    contract_failure("%s sees %ld customers, expected %ld", login, total, expected);
+  crm_session_close(s);
+}
+
+static const char* audit_action_label(const char* action) {
+  static const char* const labels[][2] = {{"customer.create", "新建客户"},
+                                          {"customer.update", "修改客户"},
+                                          {"customer.read", "查看客户"},
+                                          {"customer.unmask", "查看完整联系方式"},
+                                          {"customer.grade", "客户分级"},
+                                          {"customer.verify", "信息核实"},
+                                          {"customer.set_tier", "调整等级"},
+                                          {"customer.transfer", "客户转移"},
+                                          {"customer.archive", "归档客户"},
+                                          {"customer.review", "月度复核"},
+                                          {"contact.unmask", "查看联系人完整信息"},
+                                          {"access.request", "跨部门协作申请"},
+                                          {"access.approve", "批准访问申请"},
+                                          {"access.reject", "驳回访问申请"},
+                                          {"access.revoke", "撤销访问授权"},
+                                          {"access.withdraw", "撤回访问申请"}};
+  size_t i;
+  for (i = 0; i < sizeof labels / sizeof labels[0]; i++)
+    if (strcmp(labels[i][0], action) == 0) return labels[i][1];
+  return "";
+}
+
+/* Prints the outbox messages not yet acknowledged that go to `user`, and
+ * acknowledges every pending message (the host delivered them). */
+static int deliver_outbox(crm_session* admin, int64_t user, const char* kind) {
+  crm_cursor* c = NULL;
+  const crm_record* row = NULL;
+  int shown = 0;
+  CHECK(crm_outbox_list(admin, 0, 1000, 1, &c));
+  while (crm_cursor_next(c, &row) == CRM_OK) {
+    char k[32], message[512];
+    int64_t to = 0;
+    field_str(row, "kind", k, sizeof k);
+    field_str(row, "message", message, sizeof message);
+    if (crm_record_get_int(row, "recipient_user", &to) != CRM_OK) to = 0;
+    if (to == user && strcmp(k, kind) == 0) {
+      printf("    ✉ 发件箱 → %s (outbox): %s\n", user_name(user), message);
+      shown++;
+    }
+    CHECK(crm_outbox_ack(admin, field_int(row, "id")));
+  }
+  crm_cursor_close(c);
+  return shown;
+}
+
+static void show_permissions(crm_db* db, crm_session* admin) {
+  const demo_user *rep = user_by_name("zhangwei"), *colleague = user_by_name("liuyang"),
+                  *manager = user_by_name("wangfang"), *other = user_by_name("chenjing");
+  const int64_t t0 = DEMO_NOW_MS + 7 * DAY_MS + HOUR_MS; /* Monday 11-30 10:00 */
+  crm_session *zhang = NULL, *liu = NULL, *wang = NULL, *chen = NULL;
+  crm_record *r = NULL, *change = NULL;
+  crm_cursor* c = NULL;
+  const crm_record* row = NULL;
+  char cid[16], when[32], buf[512];
+  int64_t request = 0, moved = 0;
+  long rep_count, liu_count, chen_count;
+  int rc, found;
+  table t;
+
+  CHECK(crm_db_clock_fixed(db, t0));
+  format_beijing(t0, when, sizeof when);
+  printf("  时间 (time): %s\n", when);
+
+  /* 11.1 — one list, three viewers. */
+  printf("\n  11.1 同一份客户列表，不同身份看到的范围不同 (one list, three viewers)\n\n");
+  show_list_as(db, admin, rep->login, "只看本人负责的客户 (own)", count_customers(admin, rep->id));
+  show_list_as(db, admin, manager->login, "看本部门的客户 (department)",
+               count_in_department(admin, manager->department));
+  show_list_as(db, admin, "sunzhigang", "作为销售中心主管，看各下级部门 (supervisor)",
+               count_in_department(admin, "销售中心"));
+  printf("  三种身份看到的电话都已脱敏；完整号码需单独申请查看并留痕\n");
+  printf("  (everyone sees masked phones; the full number takes an unmask, which is audited)\n");
+
+  zhang = open_as(db, rep->login);
+  liu = open_as(db, colleague->login);
+  wang = open_as(db, manager->login);
+  chen = open_as(db, other->login);
+  {
+    crm_customer_query q = CRM_CUSTOMER_QUERY_INIT;
+    q.page_size = 1;
+    CHECK(crm_customer_list(zhang, &q, &c));
+    if (crm_cursor_next(c, &row) != CRM_OK) fail("张伟 has no customer", CRM_DONE);
+    field_str(row, "id", cid, sizeof cid);
+    crm_cursor_close(c);
+  }
+
+  /* 11.2 — not found versus not allowed. */
+  printf("\n  11.2 无权查看的客户如同不存在 (a customer one may not see does not exist)\n\n");
+  printf("  %s（同部门的销售代表）打开 %s 的客户 %s (a colleague opens it):\n", colleague->name,
+         rep->name, cid);
+  rc = crm_customer_get(liu, cid, &r);
+  expect_refusal(rc, CRM_ERR_NOT_FOUND, "a colleague's get");
+  if (rc == CRM_OK) crm_record_free(r);
+  printf("  %s 打开一个并不存在的客户 C9999 (a customer that does not exist):\n", colleague->name);
+  rc = crm_customer_get(liu, "C9999", &r);
+  expect_refusal(rc, CRM_ERR_NOT_FOUND, "a missing customer's get");
+  if (rc == CRM_OK) crm_record_free(r);
+  printf("  %s（销售经理）能看到 %s，但不能修改下属的客户 (the manager sees it, may not edit):\n",
+         manager->name, cid);
+  CHECK(crm_record_new(&change));
+  CHECK(crm_record_set_text(change, "priority", "高"));
+  rc = crm_customer_update(wang, cid, change, NULL);
+  crm_record_free(change);
+  expect_refusal(rc, CRM_ERR_PERMISSION, "a manager's update of a rep's customer");
+
+  /* 11.3 — unmask with a reason. */
+  printf("\n  11.3 查看完整联系方式须填写原因 (unmasking takes a reason)\n\n");
+  {
+    char phone[64], email[128], clear_phone[64], clear_email[128];
+    const char* reason = "电话回访前核对号码";
+    CHECK(crm_customer_get(zhang, cid, &r));
+    field_str(r, "phone_display", phone, sizeof phone);
+    field_str(r, "email", email, sizeof email);
+    crm_record_free(r);
+    CHECK(crm_customer_unmask(zhang, cid, reason, &r));
+    field_str(r, "phone_display", clear_phone, sizeof clear_phone);
+    field_str(r, "email", clear_email, sizeof clear_email);
+    crm_record_free(r);
+    table_init(&t, 3, "字段", "平时显示 (masked)", "查看完整 (unmasked)");
+    table_add(&t, "联系电话", phone, clear_phone);
+    table_add(&t, "电子邮箱", email, clear_email);
+    printf("  %s 查看客户 %s，原因「%s」(reason kept in the audit log):\n\n", rep->name, cid,
+           reason);
+    table_print(&t, "    ");
+    table_free(&t);
+    if (strchr(clear_phone, '*') || strchr(clear_email, '*') || !strchr(phone, '*'))
+      contract_failure("unmask gave %s / %s for %s / %s", clear_phone, clear_email, phone, email);
+  }
+  rc = crm_customer_unmask(zhang, cid, "", &r);
+  printf("\n  不填原因 (without a reason):\n");
+  expect_refusal(rc, CRM_ERR_INVALID_ARG, "an unmask without a reason");
+  if (rc == CRM_OK) crm_record_free(r);
+
+  /* 11.4 — a cross-department access request. */
+  printf("\n  11.4 跨部门协作申请 (a cross-department access request)\n\n");
+  chen_count = count_customers(chen, 0);
+  printf("  %s（%s）为联合报价需要了解 %s 的需求，但看不到这个客户:\n", other->name,
+         other->department, cid);
+  rc = crm_customer_get(chen, cid, &r);
+  expect_refusal(rc, CRM_ERR_NOT_FOUND, "another department's get");
+  if (rc == CRM_OK) crm_record_free(r);
+  CHECK(crm_access_request(chen, cid, "view", "basic,needs",
+                           "客户在华东新设分公司，需了解总部采购需求以便联合报价", 72, &request));
+  printf("\n  %s 提交申请 #%lld：查看 (view) %s 的「基本信息 basic、需求 needs」，72 小时\n",
+         other->name, (long long)request, cid);
+  CHECK(crm_tick(admin, 0, NULL));
+  if (deliver_outbox(admin, rep->id, "access_pending") != 1)
+    contract_failure("the owner was not told of access request %lld", (long long)request);
+
+  printf("\n  %s 的待审批列表 (%s's \"to_decide\" list):\n\n", rep->name, rep->login);
+  CHECK(crm_access_list(zhang, "to_decide", NULL, 1, &c));
+  table_init(&t, 6, "申请", "客户", "申请人", "级别", "字段组", "原因");
+  found = 0;
+  while (crm_cursor_next(c, &row) == CRM_OK) {
+    char id[16], customer[16], who[64], level[16], groups[64], reason[512];
+    field_str(row, "id", id, sizeof id);
+    field_str(row, "customer", customer, sizeof customer);
+    field_str(row, "requester_name", who, sizeof who);
+    field_str(row, "level", level, sizeof level);
+    field_str(row, "field_groups", groups, sizeof groups);
+    field_str(row, "reason", reason, sizeof reason);
+    table_add(&t, id, customer, who, level, groups, reason);
+    if (field_int(row, "id") == request) found = 1;
+  }
+  crm_cursor_close(c);
+  table_print(&t, "    ");
+  table_free(&t);
+  if (!found)
+    contract_failure("request %lld is not in the owner's to_decide list", (long long)request);
+
+  CHECK(crm_db_clock_fixed(db, t0 + 30 * MINUTE_MS));
+  CHECK(crm_access_decide(zhang, request, 1, "同意，仅限需求信息，联系方式不开放"));
+  printf("\n  %s 批准 (approves)：同意，仅限需求信息，联系方式不开放\n", rep->name);
+  if (deliver_outbox(admin, other->id, "access_decision") != 1)
+    contract_failure("the requester was not told of the decision");
+
+  printf("\n  %s 现在能打开 %s，但只看到授权的字段组 (only the granted field groups):\n\n",
+         other->name, cid);
+  CHECK(crm_customer_get(chen, cid, &r));
+  {
+    static const char* const shown[] = {"name",     "industry",     "type",  "key_needs",
+                                        "priority", "contact_name", "phone", "email"};
+    size_t i;
+    table_init(&t, 2, "字段 (field)", "内容 (value)");
+    for (i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+      int32_t type;
+      int present = crm_record_type(r, shown[i], &type) == CRM_OK;
+      char value[512], label[128];
+      const char* dict = dict_of_field(shown[i]);
+      field_str(r, shown[i], value, sizeof value);
+      snprintf(label, sizeof label, "%s %s", field_label_zh("customer", shown[i]), shown[i]);
+      table_add(&t, label,
+                !present ? "（未授权，不返回 / not granted）"
+                : dict   ? dict_label(chen, dict, value)
+                         : value);
+      if (present != (i < 5))
+        contract_failure("the grant %s \"%s\"", present ? "shows" : "hides", shown[i]);
+    }
+    table_print(&t, "    ");
+    table_free(&t);
+  }
+  crm_record_free(r);
+  printf("\n  %s 的客户列表：%ld 个 → %ld 个（含 1 个授权客户 / one granted customer)\n",
+         other->name, chen_count, count_customers(chen, 0));
+  if (count_customers(chen, 0) != chen_count + 1)
+    contract_failure("the granted customer is not in the requester's list");
+
+  CHECK(crm_db_clock_fixed(db, t0 + 30 * MINUTE_MS + 72 * HOUR_MS + MINUTE_MS));
+  format_beijing(t0 + 30 * MINUTE_MS + 72 * HOUR_MS + MINUTE_MS, when, sizeof when);
+  printf("\n  时钟拨到 %s，授权已到期 (72 hours later the grant has ended by itself):\n", when);
+  rc = crm_customer_get(chen, cid, &r);
+  expect_refusal(rc, CRM_ERR_NOT_FOUND, "a get after the grant expired");
+  if (rc == CRM_OK) crm_record_free(r);
+  CHECK(crm_access_list(chen, "mine", NULL, 0, &c));
+  while (crm_cursor_next(c, &row) == CRM_OK) {
+    char state[16];
+    if (field_int(row, "id") != request) continue;
+    field_str(row, "state", state, sizeof state);
+    format_beijing(field_int(row, "expires_at"), when, sizeof when);
+    printf("    申请 #%lld 状态 (state): %s，到期时间 (expired at) %s\n", (long long)request, state,
+           when);
+    if (strcmp(state, "expired") != 0)
+      contract_failure("request %lld is \"%s\" after its end", (long long)request, state);
+  }
+  crm_cursor_close(c);
+
+  /* 11.5 — a rep leaves: the manager hands their customers over. */
+  printf("\n  11.5 离职交接 (a leaving rep's customers are transferred)\n\n");
+  rep_count = count_customers(admin, rep->id);
+  liu_count = count_customers(admin, colleague->id);
+  CHECK(
+      crm_customer_transfer_all(wang, colleague->id, rep->id, "刘洋离职，客户交接给张伟", &moved));
+  CHECK(crm_record_new(&change));
+  CHECK(crm_record_set_int(change, "active", 0));
+  CHECK(crm_user_update(admin, colleague->id, change));
+  crm_record_free(change);
+  printf("  %s（销售经理）把 %s 的 %lld 个客户转给 %s：%s %ld → %ld 个\n", manager->name,
+         colleague->name, (long long)moved, rep->name, rep->name, rep_count,
+         count_customers(admin, rep->id));
+  printf("  管理员停用 %s 的账号；他仍打开着的会话在下一次调用时被拒绝 (his open session fails):\n",
+         colleague->name);
+  rc = crm_customer_get(liu, cid, &r);
+  expect_refusal(rc, CRM_ERR_PERMISSION, "a deactivated user's call");
+  if (rc == CRM_OK) crm_record_free(r);
+  if (moved != liu_count || count_customers(admin, rep->id) != rep_count + liu_count)
+    contract_failure("transfer_all moved %lld of %ld customers", (long long)moved, liu_count);
+
+  /* 11.6 — the audit log of the customer. */
+  printf("\n  11.6 客户 %s 的审计日志：创建与最近 7 条 (its creation and last 7 audit rows)\n\n",
+         cid);
+  {
+#define AUDIT_SHOWN 7
+    char rows[AUDIT_SHOWN][6][256], first[6][256];
+    int n = 0, k, seen_create = 0, seen_unmask = 0, seen_request = 0, seen_approve = 0,
+        seen_denied = 0;
+    size_t idlen = strlen(cid);
+    crm_audit_query q = CRM_AUDIT_QUERY_INIT;
+    char* token = NULL;
+    q.page_size = 1000;
+    do {
+      const char* next = NULL;
+      q.after = token;
+      CHECK(crm_audit_list(admin, &q, &c));
+      while (crm_cursor_next(c, &row) == CRM_OK) {
+        char object[64], action[64], outcome[16], detail[200];
+        field_str(row, "object", object, sizeof object);
+        /* "C0001", or "C0001/access:1" for a request about it. */
+        if (strncmp(object, cid, idlen) != 0 || (object[idlen] && object[idlen] != '/')) continue;
+        field_str(row, "action", action, sizeof action);
+        field_str(row, "outcome", outcome, sizeof outcome);
+        field_str(row, "detail", detail, sizeof detail);
+        seen_create |= strcmp(action, "customer.create") == 0;
+        seen_unmask |= strcmp(action, "customer.unmask") == 0;
+        seen_request |= strcmp(action, "access.request") == 0;
+        seen_approve |= strcmp(action, "access.approve") == 0;
+        seen_denied |= strcmp(outcome, "denied") == 0;
+        k = n % AUDIT_SHOWN;
+        snprintf(rows[k][0], sizeof rows[k][0], "%lld", (long long)field_int(row, "seq"));
+        format_beijing(field_int(row, "at"), rows[k][1], sizeof rows[k][1]);
+        snprintf(rows[k][2], sizeof rows[k][2], "%s", user_name(field_int(row, "actor")));
+        snprintf(rows[k][3], sizeof rows[k][3], "%s %s", action, audit_action_label(action));
+        snprintf(rows[k][4], sizeof rows[k][4], "%s",
+                 strcmp(outcome, "ok") == 0 ? "成功 ok" : "拒绝 denied");
+        snprintf(rows[k][5], sizeof rows[k][5], "%s",
+                 strcmp(detail, "not visible") == 0 ? "对其不可见 (not visible)" : detail);
+        if (n == 0) memcpy(first, rows[k], sizeof first);
+        n++;
+      }
+      CHECK(crm_cursor_next_page(c, &next));
+      free(token);
+      token = next ? xstrdup(next) : NULL;
+      crm_cursor_close(c);
+    } while (token);
+    table_init(&t, 6, "序号", "时间", "操作人", "操作", "结果", "说明");
+    if (n > AUDIT_SHOWN) {
+      char skipped[64];
+      snprintf(skipped, sizeof skipped, "（省略 %d 条 / %d more）", n - AUDIT_SHOWN - 1,
+               n - AUDIT_SHOWN - 1);
+      table_add(&t, first[0], first[1], first[2], first[3], first[4], first[5]);
+      if (n > AUDIT_SHOWN + 1) table_add(&t, "…", "", "", skipped, "", "");
+    }
+    for (k = n > AUDIT_SHOWN ? n - AUDIT_SHOWN : 0; k < n; k++) {
+      char(*x)[256] = rows[k % AUDIT_SHOWN];
+      table_add(&t, x[0], x[1], x[2], x[3], x[4], x[5]);
+    }
+    table_print(&t, "  ");
+    table_free(&t);
+    printf("\n  共 %d 条与 %s 有关 (%d rows about %s in all)\n", n, cid, n, cid);
+    if (!seen_create || !seen_unmask || !seen_request || !seen_approve || !seen_denied)
+      contract_failure(
+          "the audit log lacks create %d, unmask %d, request %d, approve %d or a denial %d",
+          seen_create, seen_unmask, seen_request, seen_approve, seen_denied);
+#undef AUDIT_SHOWN
+  }
+
+  /* 11.7 — the chain. */
+  printf("\n  11.7 审计链校验 (the audit chain)\n\n");
+  {
+    int64_t head_seq = 0, ok = 0, checked = 0;
+    char* head = NULL;
+    char problem[64];
+    CHECK(crm_audit_head(admin, &head_seq, &head));
+    CHECK(crm_audit_verify(admin, head_seq, head, &r));
+    ok = field_int(r, "ok");
+    checked = field_int(r, "checked");
+    field_str(r, "problem", problem, sizeof problem);
+    snprintf(buf, sizeof buf, "%.16s…", head);
+    printf("  链头 (head): #%lld %s（宜另行保存 / keep a copy elsewhere）\n", (long long)head_seq,
+           buf);
+    printf("  crm_audit_verify: %s，共校验 %lld 行 (%s, %lld rows checked)\n",
+           ok ? "链完整" : "链已损坏", (long long)checked, ok ? "the chain is whole" : problem,
+           (long long)checked);
+    if (!ok || checked != head_seq)
+      contract_failure("audit verify: ok %lld, checked %lld of %lld, problem %s", (long long)ok,
+                       (long long)checked, (long long)head_seq, problem);
+    crm_record_free(r);
+    crm_free(head);
+  }
+
+  crm_session_close(chen);
+  crm_session_close(wang);
+  crm_session_close(liu);
+  crm_session_close(zhang);
+}
+
 int main(int argc, char** argv) {
   const char* db_path = argc > 1 ? argv[1] : "crm_demo.db";
   const char* csv_path = argc > 2 ? argv[2] : NULL;
@@ -1629,9 +2155,9 @@ int main(int argc, char** argv) {
   printf("  时钟固定为 (clock frozen at): %s 北京时间\n", when);
   if (now != DEMO_NOW_MS) contract_failure("crm_db_now returned %lld", (long long)now);
 
-  heading("1. 创建用户与自定义字段 (Users and custom fields)");
+  heading("1. 部门、用户与自定义字段 (Departments, users and custom fields)");
   CHECK(crm_session_open(db, 1, &admin));
-  create_users(admin);
+  create_organisation(admin);
   printf("\n");
   define_custom_fields(admin);
 
@@ -1639,7 +2165,7 @@ int main(int argc, char** argv) {
   load_customers(db, admin, csv_path);
 
   heading("3. 销售代表的客户列表 (A sales rep's customer list)");
-  show_rep_list(db, rep);
+  show_rep_list(db, admin, rep);
 
   heading("4. 录入不合格的记录 (A record with bad fields is rejected)");
   {
@@ -1674,6 +2200,9 @@ int main(int argc, char** argv) {
 
   heading("10. 一周的客户跟进：分级、计划、提醒与待办 (A week of follow-ups)");
   show_week(db, admin, rep);
+
+  heading("11. 权限与审计 (Permissions, privacy and audit)");
+  show_permissions(db, admin);
 
   crm_session_close(admin);
   CHECK(crm_db_close(db));

@@ -14,12 +14,41 @@
 // Failures throw crm::Error, which carries the status, the messages in English
 // and Chinese and, for validation failures, every failing field.  Thread
 // safety is that of the C ABI (see crm.h): a Db may be shared across threads.
+//
+// Review before effect (审核, R1.6): where the C ABI returns CRM_PENDING — a
+// create or update by a user who is not a reviewer, while the settings
+// "review.create" / "review.fields" ask for review — the wrapper throws
+// crm::Pending, whose change_id() is the pending change ("R12").  Pending
+// derives from crm::Error (status() == CRM_PENDING) on purpose: nothing has
+// taken effect yet, so a host that only catches crm::Error must not carry on
+// as if the customer existed or the update were applied.  Catch crm::Pending
+// first to tell the user "submitted for review":
+//
+//   try {
+//     std::string id = rep.create_customer(fields);
+//   } catch (const crm::Pending& p) {
+//     show("已提交审核 " + p.change_id());   // decided with Session::decide_pending
+//   }
+//
+// Permissions (R3): a customer the session's user may not see throws
+// crm::Error with CRM_ERR_NOT_FOUND, exactly as one that does not exist; one
+// they see but may not change throws CRM_ERR_PERMISSION.  Reads show phones
+// and e-mails masked ("138****5678"); Session::unmask_customer reads them in
+// clear, with a reason that the audit log keeps.
+//
+// Callbacks (export sinks, backup progress) run while libcrm holds the Db's
+// lock: they must not call libcrm on the same Db (that would deadlock).  An
+// exception thrown by a callback stops the call and is rethrown to the caller
+// once libcrm has returned; it never crosses the C ABI.
 #ifndef CRM_CRM_HPP
 #define CRM_CRM_HPP
 
 #include <crm.h>
 
+#include <cctype>
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -69,8 +98,46 @@ class Error : public std::runtime_error {
   std::vector<FieldError> fields_;
 };
 
+/// A create or update that was accepted but waits for review (CRM_PENDING,
+/// R1.6): nothing has changed yet.  change_id() names the pending change
+/// ("R12") for Session::pending_changes, decide_pending and withdraw_pending.
+/// It is a crm::Error with status() == CRM_PENDING (see the top of this file).
+class Pending : public Error {
+ public:
+  Pending(std::string change_id, std::string message, std::string message_zh)
+      : Error(CRM_PENDING, std::move(message), std::move(message_zh), {}),
+        change_id_(std::move(change_id)) {}
+
+  /// Captures the thread's last error after a call returned CRM_PENDING.
+  /// `change_id` is the id the call returned, if any (create gives it in
+  /// *out_id); otherwise it is read from the message, which names the change
+  /// (crm.h: "crm_errmsg names the pending change").
+  static Pending last(std::string change_id = {}) {
+    std::string message = crm_errmsg();
+    if (change_id.empty()) change_id = change_id_in(message);
+    return Pending(std::move(change_id), std::move(message), crm_errmsg_zh());
+  }
+
+  /// The pending change, e.g. "R12".
+  const std::string& change_id() const noexcept { return change_id_; }
+
+ private:
+  // The first "R<digits>" word of a message.
+  static std::string change_id_in(const std::string& m) {
+    for (std::size_t i = 0; i + 1 < m.size(); ++i) {
+      if (m[i] != 'R' || (i > 0 && std::isalnum(static_cast<unsigned char>(m[i - 1])))) continue;
+      std::size_t j = i + 1;
+      while (j < m.size() && m[j] >= '0' && m[j] <= '9') ++j;
+      if (j > i + 1) return m.substr(i, j - i);
+    }
+    return {};
+  }
+  std::string change_id_;
+};
+
 namespace detail {
 inline int check(int rc) {
+  if (rc == CRM_PENDING) throw Pending::last();
   if (rc < 0) throw Error::last(rc);
   return rc;
 }
@@ -278,6 +345,7 @@ struct CustomField {
   std::vector<std::string> values;  ///< enum: the allowed values
   int32_t max_chars = 0;            ///< text: 1..2000; 0 = 200
   int32_t decimals = -1;            ///< decimal: 0..6; -1 = 2
+  bool personal = false;            ///< personal information: masked in reads (since 0.5)
 };
 
 struct CustomerQuery {
@@ -314,6 +382,91 @@ struct HistoryQuery {
   std::string after;          ///< page token
 };
 
+/// Filters for Session::audit_log (crm_audit_query).
+struct AuditQuery {
+  std::int64_t actor = 0;     ///< only this user's rows; 0 = anyone
+  std::string action;         ///< "customer.update"; ending in "." = a prefix; "" = any
+  std::string object;         ///< "C0001", "user:5" … (exact); "" = any
+  std::string outcome;        ///< "ok" or "denied"; "" = any
+  std::int64_t since_ms = 0;  ///< at or after; 0 = open
+  std::int64_t until_ms = 0;  ///< before; 0 = open
+  int32_t page_size = 0;      ///< 1..1000; 0 = 100
+  std::string after;          ///< page token; "" = first page
+};
+
+/// The last row of the audit log (keep a copy outside the database).
+struct AuditHead {
+  std::int64_t seq = 0;  ///< 0 for an empty log
+  std::string hash;      ///< 64 hex digits (64 zeros for an empty log)
+};
+
+/// What Session::verify_audit found (crm_audit_verify).
+struct AuditReport {
+  bool ok = false;
+  std::int64_t seq = 0;      ///< the first row that does not fit; 0 if ok
+  std::string problem;       ///< "altered", "removed", "chain broken", "rewritten"; "" if ok
+  std::int64_t checked = 0;  ///< rows read
+  AuditHead head;            ///< the log's head now
+};
+
+/// Receives one exported customer: a JSON object, one line without its
+/// newline.  Return false to stop the export (the call then throws
+/// crm::Error with CRM_ERR_STATE, as the C ABI reports it).
+using ExportSink = std::function<bool(std::string_view line)>;
+
+/// Progress of a backup: `done` of `total` pages.  Return false to stop (the
+/// partial file is left: delete it; the call throws CRM_ERR_STATE).
+using BackupProgress = std::function<bool(std::int64_t done, std::int64_t total)>;
+
+namespace detail {
+struct ExportContext {
+  const ExportSink* sink;
+  std::exception_ptr error;
+};
+// crm_write_fn: splits the library's whole lines and hands them over one by
+// one; an exception is kept for the caller and stops the export.
+inline int export_lines(void* ctx, const char* data, size_t len) noexcept {
+  auto* c = static_cast<ExportContext*>(ctx);
+  try {
+    std::string_view rest(data, len);
+    while (!rest.empty()) {
+      const std::size_t nl = rest.find('\n');
+      std::string_view line = rest.substr(0, nl);
+      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+      if (!(*c->sink)(line)) return 1;
+    }
+    return 0;
+  } catch (...) {
+    c->error = std::current_exception();
+    return 1;
+  }
+}
+struct ProgressContext {
+  const BackupProgress* progress;
+  std::exception_ptr error;
+};
+inline int backup_progress(void* ctx, int64_t done, int64_t total) noexcept {
+  auto* c = static_cast<ProgressContext*>(ctx);
+  try {
+    return (*c->progress)(done, total) ? 0 : 1;
+  } catch (...) {
+    c->error = std::current_exception();
+    return 1;
+  }
+}
+}  // namespace detail
+
+/// The checks of a recovery drill (恢复演练) on a backup file, or a database
+/// restored from one, opened read-only (crm_backup_verify; no session):
+/// {ok, integrity, application, schema_version, audit_ok, audit_seq,
+/// audit_problem, audit_rows, audit_head, customers, contacts, users,
+/// departments, followup_records, followup_plans, outbox}.
+inline Record verify_backup(const std::string& path) {
+  crm_record* r = nullptr;
+  detail::check(crm_backup_verify(path.c_str(), &r));
+  return Record(r);
+}
+
 /// Operations acting as one user (crm_session).
 class Session {
  public:
@@ -347,18 +500,23 @@ class Session {
     return Record(r);
   }
 
-  /// Creates a customer (客户); returns its human id ("C0001").
+  /// Creates a customer (客户); returns its human id ("C0001").  Throws
+  /// crm::Pending (change_id() "R12") when new customers wait for review.
   std::string create_customer(const Record& fields) {
     char* id = nullptr;
-    detail::check(crm_customer_create(s_, fields.get(), &id));
-    return detail::take(id);
+    int rc = crm_customer_create(s_, fields.get(), &id);
+    std::unique_ptr<char, detail::FreeString> owned(id);
+    if (rc == CRM_PENDING) throw Pending::last(id ? std::string(id) : std::string());
+    detail::check(rc);
+    return id ? std::string(id) : std::string();
   }
   Record get_customer(const std::string& id) {
     crm_record* r = nullptr;
     detail::check(crm_customer_get(s_, id.c_str(), &r));
     return Record(r);
   }
-  /// Applies the given fields; returns the new version.
+  /// Applies the given fields; returns the new version.  Throws crm::Pending
+  /// when a field under review ("review.fields") changes: nothing is applied.
   std::int64_t update_customer(const std::string& id, const Record& fields) {
     int64_t v = 0;
     detail::check(crm_customer_update(s_, id.c_str(), fields.get(), &v));
@@ -512,6 +670,7 @@ class Session {
     def.value_count = static_cast<int32_t>(values.size());
     def.max_chars = f.max_chars;
     def.decimals = f.decimals;
+    def.personal = f.personal ? 1 : 0;
     detail::check(crm_custom_field_define(s_, &def));
   }
   /// Retires a custom field: values are kept, new ones refused.
@@ -804,6 +963,231 @@ class Session {
     return rows_of([&](crm_cursor** c) {
       return crm_outbox_list(s_, after_id, limit, pending_only ? 1 : 0, c);
     });
+  }
+
+  // -- Departments, users, roles and permissions (部门、用户、角色与权限, R3) ----
+
+  /// Defines a department under `parent` ("" = at the top) with a supervisor
+  /// (部门主管; 0 = none yet); returns its id.  user.manage.
+  std::int64_t define_department(const std::string& name, const std::string& parent = {},
+                                 std::int64_t supervisor = 0) {
+    int64_t id = 0;
+    detail::check(crm_department_define(s_, name.c_str(), or_null(parent), supervisor, &id));
+    return id;
+  }
+  /// Moves a department (`parent`: std::nullopt = unchanged, "" = to the
+  /// top) and sets its supervisor (-1 = unchanged, 0 = none).  user.manage.
+  void update_department(const std::string& name,
+                         const std::optional<std::string>& parent = std::nullopt,
+                         std::int64_t supervisor = -1) {
+    detail::check(
+        crm_department_update(s_, name.c_str(), parent ? parent->c_str() : nullptr, supervisor));
+  }
+  /// Every department, parents first {id, name, parent, supervisor,
+  /// supervisor_name, members}.
+  std::vector<Record> departments() {
+    return rows_of([&](crm_cursor** c) { return crm_department_list(s_, c); });
+  }
+  /// Changes a user: "name", "department", "role", "active" (0 deactivates).
+  void update_user(std::int64_t user_id, const Record& changes) {
+    detail::check(crm_user_update(s_, user_id, changes.get()));
+  }
+  /// Users in id order; `department` ("" = all) includes those below it.
+  std::vector<Record> users(const std::string& department = {}, bool include_inactive = false) {
+    return rows_of([&](crm_cursor** c) {
+      return crm_user_list(s_, or_null(department), include_inactive ? 1 : 0, c);
+    });
+  }
+  /// Defines a role; it may do nothing until set_permission grants it something.
+  void define_role(const std::string& code, const std::string& label_zh,
+                   const std::string& label_en) {
+    detail::check(crm_role_define(s_, code.c_str(), label_zh.c_str(), label_en.c_str()));
+  }
+  /// Sets one cell of the matrix: role × (object, action) → scope ("none",
+  /// "own", "department", "all").  user.manage.
+  void set_permission(const std::string& role, const std::string& object, const std::string& action,
+                      const std::string& scope) {
+    detail::check(
+        crm_permission_set(s_, role.c_str(), object.c_str(), action.c_str(), scope.c_str()));
+  }
+  /// The matrix of one role ("" = every role) {role, object, action, scope,
+  /// scoped, label_zh, label_en}.
+  std::vector<Record> permissions(const std::string& role = {}) {
+    return rows_of([&](crm_cursor** c) { return crm_permission_list(s_, or_null(role), c); });
+  }
+  /// Whether the user may do (object, action), on customer `id` when given:
+  /// for enabling buttons; not audited; a customer the user may not see is
+  /// false, never an exception.
+  bool check_permission(const std::string& object, const std::string& action,
+                        const std::string& id = {}) {
+    int32_t allowed = 0;
+    detail::check(crm_permission_check(s_, object.c_str(), action.c_str(), or_null(id), &allowed));
+    return allowed != 0;
+  }
+
+  // -- Transfers and unmasking (客户转移、查看完整联系方式) ---------------------
+
+  /// Transfers a customer, with its open follow-up plans, to another active user.
+  void transfer_customer(const std::string& id, std::int64_t new_owner,
+                         const std::string& reason = {}) {
+    detail::check(crm_customer_transfer(s_, id.c_str(), new_owner, or_null(reason)));
+  }
+  /// Transfers every active customer of `from` to `to` in one transaction;
+  /// returns how many moved (crm_customer_transfer_all).
+  std::int64_t transfer_customers(std::int64_t from, std::int64_t to,
+                                  const std::string& reason = {}) {
+    int64_t n = 0;
+    detail::check(crm_customer_transfer_all(s_, from, to, or_null(reason), &n));
+    return n;
+  }
+  /// A customer with its contact details in clear; the reason (required) is audited.
+  Record unmask_customer(const std::string& id, const std::string& reason) {
+    crm_record* r = nullptr;
+    detail::check(crm_customer_unmask(s_, id.c_str(), reason.c_str(), &r));
+    return Record(r);
+  }
+  /// A contact in clear, under the same rule as its customer.
+  Record unmask_contact(std::int64_t contact_id, const std::string& reason) {
+    crm_record* r = nullptr;
+    detail::check(crm_contact_unmask(s_, contact_id, reason.c_str(), &r));
+    return Record(r);
+  }
+
+  // -- Audit log (审计日志, R3.8; audit.read: administrators) ------------------
+
+  /// One page of audit rows {seq, at, actor, action, object, outcome, detail, hash}.
+  Page audit_log(const AuditQuery& q = {}) {
+    crm_audit_query aq = CRM_AUDIT_QUERY_INIT;
+    aq.actor = q.actor;
+    aq.action = or_null(q.action);
+    aq.object = or_null(q.object);
+    aq.outcome = or_null(q.outcome);
+    aq.since_ms = q.since_ms;
+    aq.until_ms = q.until_ms;
+    aq.page_size = q.page_size;
+    aq.after = or_null(q.after);
+    crm_cursor* c = nullptr;
+    detail::check(crm_audit_list(s_, &aq, &c));
+    return drain(c);
+  }
+  /// The last row's seq and hash.
+  AuditHead audit_head() {
+    AuditHead h;
+    char* hash = nullptr;
+    int64_t seq = 0;
+    detail::check(crm_audit_head(s_, &seq, &hash));
+    h.seq = seq;
+    h.hash = detail::take(hash);
+    return h;
+  }
+  /// Checks the whole chain, and that it still holds `expected` (a head kept
+  /// elsewhere; seq 0 = none).  Tampering is reported, not thrown.
+  AuditReport verify_audit(const AuditHead& expected = {}) {
+    crm_record* r = nullptr;
+    detail::check(crm_audit_verify(
+        s_, expected.seq,
+        expected.seq == 0 && expected.hash.empty() ? nullptr : expected.hash.c_str(), &r));
+    Record rec(r);
+    AuditReport out;
+    out.ok = rec.get_int("ok") != 0;
+    out.seq = rec.get_int("seq");
+    out.problem = rec.text("problem");
+    out.checked = rec.get_int("checked");
+    out.head.seq = rec.get_int("head_seq");
+    out.head.hash = rec.text("head_hash");
+    return out;
+  }
+
+  // -- Access requests (跨部门协作申请, R3.2) ---------------------------------
+
+  /// Asks for access to a customer: `level` "view" or "edit" ("" = view),
+  /// `groups` from basic, contact, needs, followup ("" = basic), a reason and
+  /// 1.."access.max_hours" hours.  Returns the request's id.
+  std::int64_t request_access(const std::string& id, const std::string& level,
+                              const std::string& groups, const std::string& reason,
+                              std::int32_t hours) {
+    int64_t request = 0;
+    detail::check(crm_access_request(s_, id.c_str(), or_null(level), or_null(groups),
+                                     reason.c_str(), hours, &request));
+    return request;
+  }
+  /// Approves or rejects a pending request (the owner, an approver or an administrator).
+  void decide_access(std::int64_t request, bool approve, const std::string& note = {}) {
+    detail::check(crm_access_decide(s_, request, approve ? 1 : 0, or_null(note)));
+  }
+  /// Ends a grant in force now.
+  void revoke_access(std::int64_t request, const std::string& reason = {}) {
+    detail::check(crm_access_revoke(s_, request, or_null(reason)));
+  }
+  /// The requester takes back a request still pending.
+  void withdraw_access(std::int64_t request) { detail::check(crm_access_withdraw(s_, request)); }
+  /// Requests, oldest first: `view` "mine", "to_decide" or "customer" (of customer `id`).
+  std::vector<Record> access_requests(const std::string& view = "mine", const std::string& id = {},
+                                      bool pending_only = false) {
+    return rows_of([&](crm_cursor** c) {
+      return crm_access_list(s_, or_null(view), or_null(id), pending_only ? 1 : 0, c);
+    });
+  }
+
+  // -- Review before effect (审核机制, R1.6) ----------------------------------
+
+  /// Pending changes, oldest first: `view` "mine", "to_review" or "customer".
+  std::vector<Record> pending_changes(const std::string& view = "mine", const std::string& id = {},
+                                      bool pending_only = false) {
+    return rows_of([&](crm_cursor** c) {
+      return crm_pending_list(s_, or_null(view), or_null(id), pending_only ? 1 : 0, c);
+    });
+  }
+  /// Approves (it takes effect now) or rejects (a reason is required) a
+  /// pending change ("R12"); returns the customer an approval created or
+  /// changed ("" after a rejection).
+  std::string decide_pending(const std::string& change, bool approve,
+                             const std::string& reason = {}) {
+    char* id = nullptr;
+    detail::check(crm_pending_decide(s_, change.c_str(), approve ? 1 : 0, or_null(reason), &id));
+    return detail::take(id);
+  }
+  /// The author takes back a change still pending.
+  void withdraw_pending(const std::string& change) {
+    detail::check(crm_pending_withdraw(s_, change.c_str()));
+  }
+
+  // -- Erasure, retention, export and backup (R3.6, R3.7) --------------------
+
+  /// Erases a data subject's personal information (删除个人信息); reason required.
+  void erase_customer(const std::string& id, const std::string& reason) {
+    detail::check(crm_customer_erase(s_, id.c_str(), reason.c_str()));
+  }
+  /// One page of archived customers due for erasure {id, name, owner, archived_at}.
+  Page retention_due(int32_t page_size = 100, const std::string& after = {}) {
+    crm_cursor* c = nullptr;
+    detail::check(crm_retention_list(s_, page_size, or_null(after), &c));
+    return drain(c);
+  }
+  /// Exports the customers the query lists (every page) that the user may
+  /// export, one JSON object per call of `sink`; personal values masked
+  /// unless `in_clear` (and the user may unmask).  Returns the lines written.
+  std::int64_t export_customers(const CustomerQuery& q, bool in_clear, const ExportSink& sink) {
+    std::vector<crm_field_filter> filters;
+    crm_customer_query cq = to_c(q, filters);
+    detail::ExportContext ctx{&sink, nullptr};
+    int64_t rows = 0;
+    int rc = crm_customer_export(s_, &cq, in_clear ? 1 : 0, &detail::export_lines, &ctx, &rows);
+    if (ctx.error) std::rethrow_exception(ctx.error);
+    detail::check(rc);
+    return rows;
+  }
+  /// Backs the database up to `path` with SQLite's online backup
+  /// (backup.run: administrators); returns the pages copied.
+  std::int64_t backup(const std::string& path, const BackupProgress& progress = {},
+                      int32_t pages_per_step = 0) {
+    detail::ProgressContext ctx{&progress, nullptr};
+    int64_t pages = 0;
+    int rc = crm_db_backup(s_, path.c_str(), pages_per_step,
+                           progress ? &detail::backup_progress : nullptr, &ctx, &pages);
+    if (ctx.error) std::rethrow_exception(ctx.error);
+    detail::check(rc);
+    return pages;
   }
 
   crm_session* handle() const noexcept { return s_; }
