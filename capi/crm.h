@@ -1328,7 +1328,8 @@ typedef struct crm_audit_query {
   size_t size;          /* sizeof(crm_audit_query); set by the _INIT macro */
   int64_t actor;        /* only this user's rows; 0 = anyone */
   const char *action;   /* "customer.update"; ending in "." = a prefix ("customer.") */
-  const char *object;   /* "C0001", "user:5" …; NULL = any */
+  const char *object;   /* "C0001" (and what concerns it: "C0001/access:3" …),
+                           "user:5" …; NULL = any */
   const char *outcome;  /* "ok" or "denied"; NULL = any */
   int64_t since_ms;     /* at or after; 0 = open */
   int64_t until_ms;     /* before; 0 = open */
@@ -1448,7 +1449,8 @@ CRM_API int crm_retention_list(crm_session *s, int32_t page_size, const char *af
                                crm_cursor **out);
 
 /** Receives output: `len` bytes of UTF-8 at `data` (whole lines).  Return 0
- *  to go on, non-zero to stop. */
+ *  to go on, non-zero to stop.  It runs while the handle is locked: it must
+ *  not call libcrm on the same crm_db (another handle is fine). */
 typedef int (*crm_write_fn)(void *ctx, const char *data, size_t len);
 
 /** Export the customers a query lists (its page_size and after are
@@ -1464,7 +1466,8 @@ CRM_API int crm_customer_export(crm_session *s, const crm_customer_query *q, int
                                 crm_write_fn write, void *ctx, int64_t *out_rows);
 
 /** Progress of a long call: `done` of `total` units.  Return 0 to go on,
- *  non-zero to stop. */
+ *  non-zero to stop.  Like crm_write_fn, it must not call libcrm on the
+ *  same crm_db. */
 typedef int (*crm_progress_fn)(void *ctx, int64_t done, int64_t total);
 
 /** Back the database up to the file `path` (created or overwritten) with

@@ -112,7 +112,9 @@ std::vector<Record> query_audit(Connection& c, const AuditFilter& f, bool& more)
   if (f.actor != 0) sql += " AND actor_id = ?2";
   if (!f.action.empty())
     sql += f.action.back() == '.' ? " AND substr(action, 1, length(?3)) = ?3" : " AND action = ?3";
-  if (!f.object.empty()) sql += " AND object = ?4";
+  // "C0001" also finds what concerns the customer: "C0001/access:3" …
+  if (!f.object.empty())
+    sql += " AND (object = ?4 OR substr(object, 1, length(?4) + 1) = ?4 || '/')";
   if (!f.outcome.empty()) sql += " AND outcome = ?5";
   if (f.since != 0) sql += " AND at >= ?6";
   if (f.until != 0) sql += " AND at < ?7";

@@ -1012,13 +1012,9 @@ TEST_F(CppApi, BackupAndRecoveryDrillOnTempFiles) {
             "CRM_ERR_CANTOPEN");
 }
 
-// crm.h: "`progress` (optional) is called after each step".  libcrm 0.5.0
-// does not call it after the step that completes the copy
-// (src/service/backup.cpp leaves its loop on SQLITE_DONE before calling it),
-// so a host never sees done == total, and a database copied in one step (the
-// default of 256 pages covers a small one) never calls it at all.  Disabled
-// until the library and crm.h agree; run with --gtest_also_run_disabled_tests.
-TEST_F(CppApi, DISABLED_BackupProgressIsCalledAfterEveryStep) {
+// crm.h: "`progress` (optional) is called after each step" — the last one
+// too, so a host sees done == total even for a copy made in one step.
+TEST_F(CppApi, BackupProgressIsCalledAfterEveryStep) {
   TempFile source("crm-cpp-progress"), copy("crm-cpp-progress-copy");
   crm::Db file = crm::Db::open(source.path.string());
   crm::Session admin(file, 1);

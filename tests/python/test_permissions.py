@@ -615,8 +615,12 @@ def test_audit_lists_writes_unmasks_and_denials(db, org):
         {"customer.create", "customer.update", "customer.unmask", "customer.read"}
     assert [r["actor"] for r in admin.audit(outcome="denied")] == \
         [org.rep_id, org.manager_id, org.rep_id]
-    assert [r["action"] for r in admin.audit(object=org.a)] == \
+    on_a = [(r["action"], r["object"]) for r in admin.audit(object=org.a)]
+    assert [a for a, o in on_a if o == org.a] == \
         ["customer.create", "customer.update", "customer.unmask", "customer.update"]
+    # The customer's filter also finds what concerns it: its contacts …
+    assert all(o == org.a or o.startswith(org.a + "/") for a, o in on_a)
+    assert len(on_a) > 4
     assert list(admin.audit(until=T0)) == [r for r in everything if r["at"] < T0_MS]
     with pytest.raises(crm.InvalidArgument):
         list(admin.audit(page_size=1001))
