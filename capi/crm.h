@@ -1035,7 +1035,8 @@ CRM_API int crm_daily_report(crm_session *s, int64_t owner, const char *date, cr
 
 /** Submit a plan for a key customer: one graded in the best tier (position
  *  1 of crm_tier_list, "A" by default) and not archived, CRM_ERR_STATE
- *  otherwise.  Any user may submit.  CRM_ERR_VALIDATION lists every failing
+ *  otherwise.  Submitting needs maintenance.write on the customer (its
+ *  owner by default).  CRM_ERR_VALIDATION lists every failing
  *  field: a missing one ("required"), a text too long ("too_long"), a cost
  *  that is not a number of yuan with at most two decimals
  *  ("invalid_number") or is negative ("negative"), a bad date
@@ -1049,10 +1050,12 @@ CRM_API int crm_maintenance_plan_get(crm_session *s, int64_t plan_id, crm_record
 
 /** Approve (approve != 0) or reject (0) a submitted plan, with an optional
  *  note (审批意见, at most 500 characters; CRM_ERR_INVALID_ARG if longer),
- *  kept as "decision_note" with "decided_by" and "decided_at".  Only an
- *  administrator or an active sales manager (销售经理) of the department of
- *  the customer's owner may decide, and never the user who submitted the
- *  plan: CRM_ERR_PERMISSION otherwise. */
+ *  kept as "decision_note" with "decided_by" and "decided_at".  Deciding
+ *  needs maintenance.approve on the customer — an administrator, a sales
+ *  manager (销售经理) of the owner's department or one above it, the owner's
+ *  supervisors — and never the user who submitted the plan:
+ *  CRM_ERR_PERMISSION otherwise (CRM_ERR_NOT_FOUND for a user who may not
+ *  see the customer). */
 CRM_API int crm_maintenance_plan_decide(crm_session *s, int64_t plan_id, int32_t approve,
                                         const char *note);
 
