@@ -1478,7 +1478,9 @@ typedef int (*crm_progress_fn)(void *ctx, int64_t done, int64_t total);
  *  while other handles and processes go on reading and writing; a write by
  *  another handle between steps makes the copy start over, so the file is
  *  always one consistent state.  `progress` (optional) is called after each
- *  step; stopping leaves a partial file (CRM_ERR_STATE: delete it).
+ *  step; stopping it (CRM_ERR_STATE), or a failure, leaves `path` as it
+ *  was before the call — an earlier backup there is kept as it was, and a
+ *  file the call created is removed.
  *  backup.run (administrators).  Audited.  *out_pages (optional) receives
  *  the pages copied. */
 CRM_API int crm_db_backup(crm_session *s, const char *path, int32_t pages_per_step,

@@ -690,6 +690,7 @@ int crm_dict_label(crm_session* s, const char* dict, const char* code, const cha
     require(dict, "dict");
     require(code, "code");
     require(label_zh, "label_zh");
+    h.session->authorize(crm::Perm::config_read);
     const auto* e = h.db->db.dictionaries().find(dict, code);
     if (!e)
       throw Error(Status::not_found, std::string("no code ") + code + " in dictionary " + dict,

@@ -415,7 +415,8 @@ struct AuditReport {
 using ExportSink = std::function<bool(std::string_view line)>;
 
 /// Progress of a backup: `done` of `total` pages.  Return false to stop (the
-/// partial file is left: delete it; the call throws CRM_ERR_STATE).
+/// file at the path is left as it was before the call, a new one is
+/// removed; the call throws CRM_ERR_STATE).
 using BackupProgress = std::function<bool(std::int64_t done, std::int64_t total)>;
 
 namespace detail {

@@ -51,17 +51,32 @@ std::int64_t backup_database(Session& s, const std::string& path, int pages_per_
   if (pages_per_step < 0)
     throw Error(Status::invalid_arg, "pages_per_step is 0 (256) or more",
                 "每步页数须为 0（256）或更多");
+  // A stopped or failed backup leaves `path` as it was: SQLite rolls the
+  // copy back, and a file this call created is removed.
+  std::error_code ec;
+  const bool existed = std::filesystem::exists(path, ec);
+  auto undo = [&] {
+    if (!existed)
+      for (const char* suffix : {"", "-journal", "-wal", "-shm"})
+        std::filesystem::remove(path + suffix, ec);
+  };
   sqlite3* raw = nullptr;
   if (sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
       SQLITE_OK) {
     std::string why = raw ? sqlite3_errmsg(raw) : "out of memory";
     sqlite3_close(raw);
+    undo();
     throw backup_failed(path, why.c_str());
   }
   std::unique_ptr<sqlite3, Closer> dest(raw);
   sqlite3* src = s.db().conn().db().getHandle();
   sqlite3_backup* b = sqlite3_backup_init(dest.get(), "main", src, "main");
-  if (!b) throw backup_failed(path, sqlite3_errmsg(dest.get()));
+  if (!b) {
+    std::string why = sqlite3_errmsg(dest.get());
+    dest.reset();
+    undo();
+    throw backup_failed(path, why.c_str());
+  }
   const int step = pages_per_step == 0 ? 256 : pages_per_step;
   int rc = SQLITE_OK;
   bool stopped = false;
@@ -80,10 +95,14 @@ std::int64_t backup_database(Session& s, const std::string& path, int pages_per_
   }
   const std::int64_t pages = sqlite3_backup_pagecount(b);
   sqlite3_backup_finish(b);
+  if (stopped || rc != SQLITE_DONE) {
+    dest.reset();
+    undo();
+  }
   if (stopped)
     throw Error(Status::state,
-                "backup to \"" + path + "\" stopped by the caller; the file is partial",
-                "备份到“" + path + "”已被调用方中止，文件不完整");
+                "backup to \"" + path + "\" stopped by the caller; the file is as it was before",
+                "备份到“" + path + "”已被调用方中止，文件保持原样");
   if (rc != SQLITE_DONE) throw backup_failed(path, sqlite3_errstr(rc));
   store::WriteTransaction tx(s.db().conn());
   s.audit("backup.run", "backup", path + "; pages=" + std::to_string(pages));

@@ -12,8 +12,8 @@
 namespace crm {
 
 // Called after each step with the pages copied and the pages in all;
-// returning false stops the backup (Status::state, the file left partial —
-// delete it).
+// returning false stops the backup (Status::state): `path` is then left as
+// it was before the call (a file the call created is removed).
 using BackupProgress = std::function<bool(std::int64_t done, std::int64_t total)>;
 
 // Copies the database to `path` (created or overwritten) with SQLite's

@@ -27,20 +27,24 @@ ExportReport export_customers(Session& s, const CustomerQuery& q, bool in_clear,
       if (clear) r.set("unmasked", std::int64_t{1});
     });
     chunk.clear();
+    std::int64_t rows = 0, unmasked = 0;
     for (auto& r : page.rows) {
       if (r.empty()) {
         ++rep.skipped;
         continue;
       }
-      if (r.unset("unmasked")) ++rep.unmasked;
+      if (r.unset("unmasked")) ++unmasked;
       chunk += record_to_json(r);
       chunk += '\n';
-      ++rep.rows;
+      ++rows;
     }
+    // A chunk the sink refuses was not written.
     if (!chunk.empty() && !sink(chunk)) {
       rep.stopped = true;
       break;
     }
+    rep.rows += rows;
+    rep.unmasked += unmasked;
     if (page.next.empty()) break;
     page_q.after = page.next;
   }

@@ -382,7 +382,7 @@ def test_backup_progress_is_reported_and_can_stop(tmp_path, filed):
 
     with pytest.raises(crm.StateError) as info:
         admin.backup(stop, pages_per_step=1, progress=stop_at_once)
-    assert info.value.message_zh == "备份到“%s”已被调用方中止，文件不完整" % stop
+    assert info.value.message_zh == "备份到“%s”已被调用方中止，文件保持原样" % stop
     assert seen == [1] and not stop.exists()
     # None (a callable that returns nothing) goes on.
     assert admin.backup(tmp_path / "quiet.db", pages_per_step=50,

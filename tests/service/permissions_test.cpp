@@ -495,6 +495,12 @@ TEST_F(PermissionsTest, ExportsWriteWhatTheUserMayExportMaskedUnlessClear) {
   EXPECT_EQ(run(*service, false).first.rows, 0) << "service reads but does not export";
   EXPECT_EQ(run(*service, false).first.skipped, 3);
 
+  // A sink that refuses a chunk stops the export: that chunk was not written.
+  ExportReport refused =
+      export_customers(*rep, CustomerQuery{}, false, [](std::string_view) { return false; });
+  EXPECT_TRUE(refused.stopped);
+  EXPECT_EQ(refused.rows, 0);
+
   set("alert.export_rows_per_hour", "3");
   run(*rep, false);  // 2 + 2 + 2 rows within the hour
   bool alerted = false;
@@ -555,11 +561,28 @@ TEST_F(BackupTest, ABackupVerifiesAndADamagedCopyDoesNot) {
   EXPECT_EQ(int_of(d, "ok"), 0);
   EXPECT_NE(d.text("integrity"), "ok");
 
-  // A caller may stop it; the file is then partial.
+  // A caller may stop it: a new file is not left behind, and an earlier
+  // backup at the path is kept as it was.
   expect_error(Status::state, [&] {
     backup_database(*admin, temp("stopped.db"), 1,
                     [](std::int64_t, std::int64_t) { return false; });
   });
+  EXPECT_FALSE(fs::exists(temp("stopped.db")));
+  create_as(*rep, 99);
+  expect_error(Status::state, [&] {
+    backup_database(*admin, path, 1, [](std::int64_t done, std::int64_t) { return done < 2; });
+  });
+  Record kept = verify_backup(path);
+  EXPECT_EQ(int_of(kept, "ok"), 1);
+  EXPECT_EQ(int_of(kept, "customers"), 30) << "the earlier backup, not a part of the new one";
+  // The last step is reported too.
+  std::int64_t last_done = 0, last_total = -1;
+  backup_database(*admin, temp("again.db"), 0, [&](std::int64_t done, std::int64_t total) {
+    last_done = done;
+    last_total = total;
+    return true;
+  });
+  EXPECT_EQ(last_done, last_total);
 }
 
 TEST_F(PermissionsTest, TheAuditChainReportsTheFirstAlteredRow) {

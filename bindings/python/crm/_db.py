@@ -2604,7 +2604,8 @@ class Session(_Closing):
         returning False stops the backup (any other value, None included,
         goes on), and then StateError is raised.  An exception it raises
         stops the backup too and is raised from this call.  A stopped
-        backup's partial file is removed.  ``progress`` is called while the
+        backup leaves ``path`` as it was before the call (a file the call
+        created is removed).  ``progress`` is called while the
         library holds this database's lock: it must not use this Db.
 
         Check a backup with :func:`crm.verify_backup`."""
@@ -2633,8 +2634,6 @@ class Session(_Closing):
             self._db._call_with_callbacks(lib.crm_db_backup, self._handle(), raw, step, callback,
                                           None, byref(pages))
         except CrmError:
-            if errors or stopped:
-                _remove_partial_backup(raw)
             if not errors:
                 raise
         if errors:
@@ -2679,16 +2678,6 @@ def _path_arg(path, what):
     if b"\0" in raw:
         raise ValueError("%s contains a NUL character" % what)
     return raw
-
-
-def _remove_partial_backup(raw):
-    """Remove what a stopped backup left at ``raw`` (and SQLite's side files
-    of it, if any)."""
-    for suffix in (b"", b"-journal", b"-wal", b"-shm"):
-        try:
-            os.remove(raw + suffix)
-        except FileNotFoundError:
-            pass
 
 
 def verify_backup(path):
