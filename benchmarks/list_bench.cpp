@@ -794,8 +794,9 @@ void setup(const std::string& path) {
   char id[32];
   std::snprintf(id, sizeof id, "C%04" PRId64, a.front().key);
   f->some_customer = id;
-  std::printf("Verified: the rep's plain page has only their customers; the administrator's "
-              "has others' too.\n\n");
+  std::printf(
+      "Verified: the rep's plain page has only their customers; the administrator's "
+      "has others' too.\n\n");
   g_fx = std::move(f);
 }
 
@@ -960,9 +961,10 @@ int main(int argc, char** argv) {
     const double check = crm_bench::median(reporter.cpu, "PermissionCheck");
     const double customer = crm_bench::median(reporter.cpu, "PermissionCheckCustomer");
     if (base > 0 && check > 0 && customer > 0)
-      std::printf("  The check itself (CPU, minus the call): %.0f ns for a role's right, "
-                  "%.0f ns on one customer (with the owner's lookup)\n",
-                  (check - base) * 1e9, (customer - base) * 1e9);
+      std::printf(
+          "  The check itself (CPU, minus the call): %.0f ns for a role's right, "
+          "%.0f ns on one customer (with the owner's lookup)\n",
+          (check - base) * 1e9, (customer - base) * 1e9);
   }
   std::fflush(stdout);
 

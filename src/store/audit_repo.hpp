@@ -53,7 +53,7 @@ std::int64_t count_alerts(Connection& c, std::int64_t actor, const std::string& 
 struct AuditFilter {
   std::int64_t actor = 0;             // 0 = any
   std::string action;                 // "" = any; "customer." = any customer action
-  std::string object;      // "" = any; "C0001" also matches "C0001/access:3"
+  std::string object;                 // "" = any; "C0001" also matches "C0001/access:3"
   std::string outcome;                // "" = any
   std::int64_t since = 0, until = 0;  // [since, until); 0 = open
   std::int64_t after_seq = 0;         // keyset

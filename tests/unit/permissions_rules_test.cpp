@@ -191,7 +191,8 @@ TEST(PermissionDocs, TheMatrixInTheDocsIsTheBuiltInOne) {
   ASSERT_NE(b, std::string::npos) << path << " has no " << begin;
   ASSERT_NE(e, std::string::npos) << path << " has no " << end;
   EXPECT_EQ(doc.substr(b + begin.size(), e - b - begin.size()), render_permission_matrix())
-      << "the matrix in " << path << " differs from default_role_scopes (src/domain/permissions.cpp)";
+      << "the matrix in " << path
+      << " differs from default_role_scopes (src/domain/permissions.cpp)";
 }
 
 }  // namespace
