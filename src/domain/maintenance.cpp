@@ -49,17 +49,6 @@ std::optional<std::string> maintenance_next_state(std::string_view state, Mainte
   return std::nullopt;
 }
 
-DecideRefusal may_decide_maintenance(const MaintenanceDecider& who, std::int64_t submitter,
-                                     std::string_view owner_department) {
-  if (who.user == submitter) return DecideRefusal::own_plan;
-  if (who.role == "admin") return DecideRefusal::none;
-  if (who.role != "sales_manager") return DecideRefusal::not_a_manager;
-  // A manager without a department supervises nobody's customers.
-  if (who.department.empty() || who.department != owner_department)
-    return DecideRefusal::other_department;
-  return DecideRefusal::none;
-}
-
 void check_maintenance_plan(const Record& fields, std::vector<FieldError>& errors) {
   if (const std::string* cost = text_of(fields, "cost"); cost && !has_error(errors, "cost")) {
     auto fen = parse_decimal(*cost, kMoneyDecimals);

@@ -27,18 +27,8 @@ std::string_view maintenance_state_for(MaintenanceStep step);
 std::optional<std::string> maintenance_next_state(std::string_view state, MaintenanceStep step,
                                                   bool approve);
 
-// Who decides on a plan (审批): an administrator, or a sales manager
-// (销售经理) of the department of the customer's owner; never the person who
-// submitted it (four eyes, administrators included).
-struct MaintenanceDecider {
-  std::int64_t user = 0;
-  std::string role, department;
-};
-
-enum class DecideRefusal { none, own_plan, not_a_manager, other_department };
-
-DecideRefusal may_decide_maintenance(const MaintenanceDecider& who, std::int64_t submitter,
-                                     std::string_view owner_department);
+// Who decides on a plan (审批) is a permission (maintenance.approve, see
+// src/domain/permissions.hpp) with four eyes on top: never its submitter.
 
 // Rules across the normalised fields of a submitted plan: "cost" (decimal
 // text) not negative ("negative"), "period_end" not before "period_start"

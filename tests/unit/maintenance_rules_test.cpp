@@ -43,32 +43,6 @@ TEST(MaintenanceRules, EveryStepIsAllowedFromExactlyOneState) {
       EXPECT_FALSE(maintenance_next_state(s, step, true));
 }
 
-TEST(MaintenanceRules, WhoMayDecide) {
-  const std::int64_t submitter = 7;
-  auto who = [](std::int64_t id, const char* role, const char* dept) {
-    return MaintenanceDecider{id, role, dept};
-  };
-  EXPECT_EQ(may_decide_maintenance(who(1, "admin", ""), submitter, "华东销售部"),
-            DecideRefusal::none);
-  EXPECT_EQ(may_decide_maintenance(who(1, "admin", ""), submitter, ""), DecideRefusal::none);
-  EXPECT_EQ(may_decide_maintenance(who(2, "sales_manager", "华东销售部"), submitter, "华东销售部"),
-            DecideRefusal::none);
-  EXPECT_EQ(may_decide_maintenance(who(2, "sales_manager", "华南销售部"), submitter, "华东销售部"),
-            DecideRefusal::other_department);
-  EXPECT_EQ(may_decide_maintenance(who(2, "sales_manager", ""), submitter, ""),
-            DecideRefusal::other_department)
-      << "a manager without a department supervises nobody";
-  EXPECT_EQ(may_decide_maintenance(who(3, "sales", "华东销售部"), submitter, "华东销售部"),
-            DecideRefusal::not_a_manager);
-  EXPECT_EQ(may_decide_maintenance(who(3, "service", "华东销售部"), submitter, "华东销售部"),
-            DecideRefusal::not_a_manager);
-  // Four eyes: the submitter never decides, whatever the role.
-  EXPECT_EQ(may_decide_maintenance(who(7, "sales_manager", "华东销售部"), submitter, "华东销售部"),
-            DecideRefusal::own_plan);
-  EXPECT_EQ(may_decide_maintenance(who(7, "admin", ""), submitter, "华东销售部"),
-            DecideRefusal::own_plan);
-}
-
 std::vector<std::string> codes(const std::vector<FieldError>& errors) {
   std::vector<std::string> out;
   for (const auto& e : errors) out.push_back(e.field + ":" + e.code);
