@@ -135,7 +135,7 @@ std::int64_t request_access(Session& s, std::int64_t customer, const AccessReque
   if (!reason)
     throw Error(Status::invalid_arg, "an access request needs a reason", "访问申请须填写原因");
   std::int64_t max_hours = 720;
-  if (auto v = parse_integer_text(conn.meta("setting.access.max_hours"))) max_hours = *v;
+  if (auto v = parse_integer_text(s.db().setting("access.max_hours"))) max_hours = *v;
   if (spec.hours < 1 || spec.hours > max_hours)
     throw Error(Status::invalid_arg,
                 "an access request lasts 1 to " + std::to_string(max_hours) + " hours",

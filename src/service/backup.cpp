@@ -163,7 +163,7 @@ Record verify_backup(const std::string& path) {
     r.append("audit_seq", b.seq);
     r.append("audit_problem", b.problem.empty() ? Value{} : Value{b.problem});
     r.append("audit_rows", b.checked);
-    SQLite::Statement h(*db, "SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+    SQLite::Statement h(*db, "SELECT lower(hex(hash)) FROM audit_log ORDER BY seq DESC LIMIT 1");
     r.append("audit_head", h.executeStep() ? Value{h.getColumn(0).getString()}
                                            : Value{std::string(store::kAuditGenesis)});
   } else {

@@ -317,6 +317,7 @@ void set_setting(Session& s, const std::string& name, const std::string& value) 
   if (before == value) return;
   store::WriteTransaction tx(conn);
   store::set_setting(conn, name, value);
+  s.db().config_changed();
   store::insert_config_history(conn, s.db().now(), s.user_id(), "setting." + name, before, value);
   s.audit("config.setting", "setting:" + name);
   tx.commit();

@@ -137,6 +137,36 @@ const CustomFieldSet& Database::custom_fields() {
   return custom_;
 }
 
+void Database::check_config() {
+  const std::int64_t version = data_version();
+  if (version == config_version_ && conn_.rollbacks() == config_rollbacks_ &&
+      config_changes_ == config_seen_)
+    return;
+  settings_.clear();
+  rules_.clear();
+  config_version_ = version;
+  config_rollbacks_ = conn_.rollbacks();
+  config_seen_ = config_changes_;
+}
+
+const std::string& Database::setting(const std::string& name) {
+  check_config();
+  auto it = settings_.find(name);
+  if (it == settings_.end()) it = settings_.emplace(name, conn_.meta("setting." + name)).first;
+  return it->second;
+}
+
+const store::RuleRow* Database::reminder_rule(const std::string& kind) {
+  check_config();
+  auto it = rules_.find(kind);
+  if (it == rules_.end()) {
+    auto row = store::load_rule(conn_, kind);
+    if (!row) return nullptr;
+    it = rules_.emplace(kind, std::move(*row)).first;
+  }
+  return &it->second;
+}
+
 const AuthData& Database::auth() {
   const std::int64_t version = data_version();
   if (!auth_stale_ && version == auth_data_version_) return auth_;
@@ -171,6 +201,7 @@ void Database::rollback() {
   explicit_txn_ = false;
   custom_stale_ = true;  // definitions made inside it are gone
   auth_stale_ = true;
+  conn_.note_rollback();
   if (conn_.in_transaction()) conn_.exec("ROLLBACK");
 }
 

@@ -18,6 +18,7 @@
 #include "service/auth_data.hpp"
 #include "store/connection.hpp"
 #include "store/dictionary_repo.hpp"
+#include "store/schedule_repo.hpp"
 
 namespace date {
 class time_zone;
@@ -121,6 +122,14 @@ class Database {
     ++call_;
   }
 
+  // Settings ("setting.<name>" in meta; "" when unset) and reminder rules
+  // (nullptr for an unknown kind), cached until another connection commits,
+  // a write of this handle rolls back, or config_changed() — which whoever
+  // writes them calls.
+  const std::string& setting(const std::string& name);
+  const store::RuleRow* reminder_rule(const std::string& kind);
+  void config_changed() { ++config_changes_; }
+
   // Explicit host transactions.
   void begin();
   void commit();
@@ -146,6 +155,12 @@ class Database {
   bool call_scoped_ = false;
   std::uint64_t call_ = 0, version_call_ = 0;
   std::int64_t version_ = -1;
+  // Whether the config cache may still be used; clears it if not.
+  void check_config();
+  std::unordered_map<std::string, std::string> settings_;
+  std::unordered_map<std::string, store::RuleRow> rules_;
+  std::int64_t config_version_ = -1;
+  std::uint64_t config_rollbacks_ = 0, config_seen_ = 0, config_changes_ = 1;
   AuthData auth_;
   std::int64_t auth_data_version_ = -1;
   bool auth_stale_ = true;

@@ -170,7 +170,7 @@ RetentionPage retention_due(Session& s, int page_size, const std::string& after)
       throw Error(Status::invalid_arg, "malformed page token", "分页标记格式错误");
   }
   auto& conn = s.db().conn();
-  std::int64_t months = parse_integer_text(conn.meta("setting.retention.months")).value_or(36);
+  std::int64_t months = parse_integer_text(s.db().setting("retention.months")).value_or(36);
   RetentionPage page;
   if (months <= 0) return page;
   const std::int64_t cutoff =

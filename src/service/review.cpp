@@ -28,7 +28,7 @@ bool is_reviewer(Session& s, std::int64_t owner) {
 
 std::vector<std::string> reviewed_fields(Session& s) {
   std::vector<std::string> out;
-  std::string list = s.db().conn().meta("setting.review.fields");
+  const std::string& list = s.db().setting("review.fields");
   std::size_t start = 0;
   while (start < list.size()) {
     std::size_t comma = list.find(',', start);
@@ -120,7 +120,7 @@ std::optional<std::int64_t> parse_change_id(std::string_view id) {
 }
 
 void review_create_if_needed(Session& s, const Record& values, std::int64_t owner) {
-  if (s.db().conn().meta("setting.review.create") != "1" || is_reviewer(s, owner)) return;
+  if (s.db().setting("review.create") != "1" || is_reviewer(s, owner)) return;
   store::PendingRow p;
   p.kind = "create";
   p.owner = owner;
@@ -130,7 +130,7 @@ void review_create_if_needed(Session& s, const Record& values, std::int64_t owne
 
 void review_update_if_needed(Session& s, std::int64_t key, std::int64_t owner,
                              const Record& current, const Record& changes) {
-  if (changes.empty()) return;
+  if (changes.empty() || s.db().setting("review.fields").empty()) return;
   auto reviewed = reviewed_fields(s);
   bool touched =
       std::any_of(changes.entries().begin(), changes.entries().end(), [&](const Record::Entry& e) {

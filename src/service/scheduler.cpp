@@ -49,11 +49,11 @@ class Scheduling {
   const store::RuleRow& rule(const std::string& kind) {
     auto it = rules_.find(kind);
     if (it != rules_.end()) return it->second;
-    auto row = store::load_rule(s_.db().conn(), kind);
+    const store::RuleRow* row = s_.db().reminder_rule(kind);
     if (!row)
       throw Error(Status::internal, "no reminder rule \"" + kind + "\"",
                   "缺少提醒规则“" + kind + "”");
-    return rules_.emplace(kind, std::move(*row)).first->second;
+    return rules_.emplace(kind, *row).first->second;
   }
 
   // `at` plus `minutes`, counted as the rule says.
@@ -478,6 +478,7 @@ void set_reminder_rule(Session& s, const std::string& kind, const Record& change
   load_work_calendar(s, r.calendar);  // not_found for an unknown calendar
   store::WriteTransaction tx(conn);
   store::update_rule(conn, r, s.db().now(), s.user_id());
+  s.db().config_changed();
   store::insert_config_history(conn, s.db().now(), s.user_id(), "rule." + kind,
                                describe_rule(*current), describe_rule(r));
   // Pending timers recompute their instants under the new rule.

@@ -31,9 +31,9 @@ std::vector<std::int64_t> merged(std::vector<std::int64_t> a, const std::vector<
 }
 
 // The threshold setting of an alert kind (R3.5); 0 = no alert.
-std::int64_t alert_threshold(store::Connection& c, const std::string& kind) {
-  std::string v = c.meta("setting.alert." + kind + "_per_hour");
-  if (kind == "export") v = c.meta("setting.alert.export_rows_per_hour");
+std::int64_t alert_threshold(Database& db, const std::string& kind) {
+  const std::string& v =
+      db.setting(kind == "export" ? "alert.export_rows_per_hour" : "alert." + kind + "_per_hour");
   try {
     return v.empty() ? 0 : std::stoll(v);
   } catch (...) {
@@ -96,7 +96,7 @@ void Session::write_audit(const store::AuditEntry& e) {
   if (e.alert_kind.empty()) return;
   // Abnormal use (R3.5): more than the threshold within the last hour tells
   // every administrator, once per user, kind and clock hour.
-  const std::int64_t limit = alert_threshold(conn, e.alert_kind);
+  const std::int64_t limit = alert_threshold(db_, e.alert_kind);
   if (limit <= 0) return;
   const std::int64_t n = store::count_alerts(conn, e.actor, e.alert_kind, e.at - kHour + 1);
   if (n <= limit) return;

@@ -1,5 +1,7 @@
 #include "store/audit_repo.hpp"
 
+#include <cstdio>
+
 #include <SQLiteCpp/Column.h>
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -14,13 +16,39 @@ const char* const kAuditGenesis =
 
 namespace {
 
-void put(std::string& out, const std::string& field) {
+// A hash's 32 bytes from its hex digits: how hashes are stored (a smaller
+// row) and how the previous one goes into a row's content (a typical row
+// then fits two SHA-256 blocks instead of three).
+std::string hex_bytes(const std::string& hex) {
+  std::string out;
+  out.reserve(hex.size() / 2);
+  auto nib = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return 16;
+  };
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+    int hi = nib(hex[i]), lo = nib(hex[i + 1]);
+    if (hi > 15 || lo > 15) return hex;  // not a hash: hashed as it is
+    out += static_cast<char>(hi * 16 + lo);
+  }
+  return hex.size() % 2 ? hex : out;
+}
+
+void put(std::string& out, std::string_view field) {
   // Length-prefixed, so that no choice of field text can shift content
   // from one field into another and keep the hash.
-  out += std::to_string(field.size());
-  out += ':';
+  char len[24];
+  const int n = std::snprintf(len, sizeof len, "%zu:", field.size());
+  out.append(len, static_cast<std::size_t>(n));
   out += field;
   out += ';';
+}
+
+void put(std::string& out, std::int64_t number) {
+  char digits[24];
+  const int n = std::snprintf(digits, sizeof digits, "%lld", static_cast<long long>(number));
+  put(out, std::string_view(digits, static_cast<std::size_t>(n)));
 }
 
 AuditHead head_of(SQLite::Statement& q) {
@@ -32,7 +60,10 @@ AuditHead head_of(SQLite::Statement& q) {
   return h;
 }
 
-const char* const kHeadSql = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1";
+// Hashes are stored as their 32 bytes (a smaller row to write) and read as
+// lower-case hex.
+const char* const kHeadSql =
+    "SELECT seq, lower(hex(hash)) FROM audit_log ORDER BY seq DESC LIMIT 1";
 const char* const kInsertSql =
     "INSERT INTO audit_log(seq, at, actor_id, action, object, outcome, detail, alert_kind, amount, "
     "prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, nullif(?, ''), ?, ?, ?)";
@@ -49,26 +80,29 @@ std::int64_t insert(SQLite::Statement& ins, const AuditHead& head, const AuditEn
   ins.bind(7, e.detail);
   ins.bind(8, e.alert_kind);
   ins.bind(9, static_cast<std::int64_t>(e.amount));
-  ins.bind(10, head.hash);
-  ins.bind(11, hash);
+  const std::string prev_bytes = hex_bytes(head.hash), hash_bytes = hex_bytes(hash);
+  ins.bind(10, prev_bytes.data(), static_cast<int>(prev_bytes.size()));
+  ins.bind(11, hash_bytes.data(), static_cast<int>(hash_bytes.size()));
   ins.exec();
   return seq;
 }
 
+
 }  // namespace
 
 std::string audit_content(std::int64_t seq, const AuditEntry& e, const std::string& prev) {
-  std::string out = "crm-audit-1;";
-  put(out, std::to_string(seq));
-  put(out, std::to_string(e.at));
-  put(out, std::to_string(e.actor));
+  std::string out = "a1;";
+  out.reserve(128 + e.detail.size());
+  put(out, seq);
+  put(out, e.at);
+  put(out, e.actor);
   put(out, e.action);
   put(out, e.object);
   put(out, e.outcome);
   put(out, e.detail);
   put(out, e.alert_kind);
-  put(out, std::to_string(e.amount));
-  put(out, prev);
+  put(out, e.amount);
+  put(out, hex_bytes(prev));
   return out;
 }
 
@@ -107,7 +141,7 @@ std::int64_t count_alerts(Connection& c, std::int64_t actor, const std::string& 
 
 std::vector<Record> query_audit(Connection& c, const AuditFilter& f, bool& more) {
   std::string sql =
-      "SELECT seq, at, actor_id, action, object, outcome, detail, hash FROM audit_log "
+      "SELECT seq, at, actor_id, action, object, outcome, detail, lower(hex(hash)) FROM audit_log "
       "WHERE seq > ?1";
   if (f.actor != 0) sql += " AND actor_id = ?2";
   if (!f.action.empty())
@@ -149,7 +183,8 @@ std::vector<Record> query_audit(Connection& c, const AuditFilter& f, bool& more)
 AuditBreak verify_audit(SQLite::Database& db, const std::optional<AuditHead>& expected) {
   SQLite::Statement q(db,
                       "SELECT seq, at, actor_id, action, object, outcome, detail, "
-                      "coalesce(alert_kind, ''), amount, prev, hash FROM audit_log ORDER BY seq");
+                      "coalesce(alert_kind, ''), amount, lower(hex(prev)), lower(hex(hash)) "
+                      "FROM audit_log ORDER BY seq");
   AuditBreak out;
   std::int64_t last = 0;
   std::string prev = kAuditGenesis;

@@ -307,6 +307,7 @@ void WriteTransaction::commit() {
 WriteTransaction::~WriteTransaction() {
   --c_.scopes_;
   if (done_) return;
+  c_.note_rollback();
   try {
     if (nested_) {
       c_.exec("ROLLBACK TO crm_write");

@@ -72,6 +72,12 @@ class Connection {
   // explicit transaction.
   int scopes() const { return scopes_; }
 
+  // How many of this connection's writes were rolled back so far (a
+  // WriteTransaction not committed, a host rollback): caches of what the
+  // database holds compare it.
+  std::uint64_t rollbacks() const { return rollbacks_; }
+  void note_rollback() { ++rollbacks_; }
+
   void exec(const char* sql);
   // exec() through the statement cache; `sql` must be a literal.
   void run(const char* sql);
@@ -85,6 +91,7 @@ class Connection {
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> text_cache_;
   bool readonly_ = false;
   int scopes_ = 0;
+  std::uint64_t rollbacks_ = 0;
   friend class WriteTransaction;
   friend class ReadTransaction;
 };

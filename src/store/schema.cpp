@@ -468,8 +468,8 @@ CREATE TABLE audit_log(
   detail     TEXT NOT NULL,
   alert_kind TEXT,
   amount     INTEGER NOT NULL DEFAULT 1,
-  prev       TEXT NOT NULL,
-  hash       TEXT NOT NULL
+  prev       BLOB NOT NULL,
+  hash       BLOB NOT NULL
 );
 CREATE INDEX audit_log_alerts ON audit_log(actor_id, alert_kind, at) WHERE alert_kind IS NOT NULL;
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
