@@ -1,10 +1,10 @@
 #include "store/audit_repo.hpp"
 
-#include <cstdio>
-
 #include <SQLiteCpp/Column.h>
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+
+#include <charconv>
 
 #include "domain/sha256.hpp"
 #include "store/columns.hpp"
@@ -39,16 +39,17 @@ void put(std::string& out, std::string_view field) {
   // Length-prefixed, so that no choice of field text can shift content
   // from one field into another and keep the hash.
   char len[24];
-  const int n = std::snprintf(len, sizeof len, "%zu:", field.size());
-  out.append(len, static_cast<std::size_t>(n));
+  auto end = std::to_chars(len, len + sizeof len, field.size()).ptr;
+  out.append(len, end);
+  out += ':';
   out += field;
   out += ';';
 }
 
 void put(std::string& out, std::int64_t number) {
   char digits[24];
-  const int n = std::snprintf(digits, sizeof digits, "%lld", static_cast<long long>(number));
-  put(out, std::string_view(digits, static_cast<std::size_t>(n)));
+  auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
+  put(out, std::string_view(digits, static_cast<std::size_t>(end - digits)));
 }
 
 AuditHead head_of(SQLite::Statement& q) {
@@ -86,7 +87,6 @@ std::int64_t insert(SQLite::Statement& ins, const AuditHead& head, const AuditEn
   ins.exec();
   return seq;
 }
-
 
 }  // namespace
 

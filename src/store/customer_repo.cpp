@@ -252,7 +252,9 @@ FilterSql filter_sql(const CustomerFilter& f, const FilterPlace& at) {
     // One visible owner and no grants (a sales rep): a plain equality, so
     // that the (owner_id, id) index drives the page.
     if (f.visible_owners.size() == 1 && f.visible_keys.empty()) {
-      w.add(" AND " + q + "owner_id = ?", f.visible_owners.front());
+      // Asking for one's own customers needs no second condition.
+      if (f.owner != f.visible_owners.front())
+        w.add(" AND " + q + "owner_id = ?", f.visible_owners.front());
     } else {
       w.text += " AND (" + q + "owner_id IN (";
       for (std::size_t i = 0; i < f.visible_owners.size(); ++i) {
