@@ -115,10 +115,7 @@ Record to_record(Session& s, const store::AccessRequestRow& r) {
 
 std::int64_t request_access(Session& s, std::int64_t customer, const AccessRequestSpec& spec) {
   auto& conn = s.db().conn();
-  auto owner = store::customer_owner(conn, customer);
-  if (!owner)
-    throw Error(Status::not_found, "no customer " + store::human_id(customer),
-                "客户 " + store::human_id(customer) + " 不存在");
+  const std::int64_t owner = existing_customer(s, customer).owner;
   if (spec.level != "view" && spec.level != "edit")
     throw Error(
         Status::invalid_arg,
@@ -140,7 +137,7 @@ std::int64_t request_access(Session& s, std::int64_t customer, const AccessReque
     throw Error(Status::invalid_arg,
                 "an access request lasts 1 to " + std::to_string(max_hours) + " hours",
                 "访问申请时长须为 1 到 " + std::to_string(max_hours) + " 小时");
-  if (*owner == s.user_id())
+  if (owner == s.user_id())
     throw Error(Status::conflict,
                 "customer " + store::human_id(customer) + " is yours: there is nothing to request",
                 "客户 " + store::human_id(customer) + " 由您负责，无需申请");
@@ -239,11 +236,7 @@ std::vector<Record> list_access(Session& s, const AccessQuery& q) {
     f.requester = s.user_id();
   } else if (q.view == "customer") {
     f.customer = q.customer;
-    auto owner = store::customer_owner(s.db().conn(), q.customer);
-    if (!owner)
-      throw Error(Status::not_found, "no customer " + store::human_id(q.customer),
-                  "客户 " + store::human_id(q.customer) + " 不存在");
-    CustomerRef ref{q.customer, *owner};
+    const CustomerRef ref = existing_customer(s, q.customer);
     if (!may_decide(s, ref)) {
       s.authorize(Perm::customer_read, ref);  // not_found when invisible
       s.refuse(Perm::customer_approve, store::human_id(q.customer),

@@ -227,10 +227,14 @@ Record load_customer_or_throw(Session& s, std::int64_t key, Perm perm) {
   return std::move(*r);
 }
 
-CustomerRef require_customer(Session& s, std::int64_t key, Perm perm) {
+CustomerRef existing_customer(Session& s, std::int64_t key) {
   auto owner = store::customer_owner(s.db().conn(), key);
   if (!owner) throw not_found(key);
-  CustomerRef ref{key, *owner};
+  return CustomerRef{key, *owner};
+}
+
+CustomerRef require_customer(Session& s, std::int64_t key, Perm perm) {
+  CustomerRef ref = existing_customer(s, key);
   s.authorize(perm, ref);
   return ref;
 }

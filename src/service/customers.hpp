@@ -27,6 +27,10 @@ Record load_customer_or_throw(Session& s, std::int64_t key, Perm perm);
 // owner.
 CustomerRef require_customer(Session& s, std::int64_t key, Perm perm);
 
+// The customer's key and owner, not_found if there is no such customer; no
+// permission is checked (for calls with rules of their own).
+CustomerRef existing_customer(Session& s, std::int64_t key);
+
 // Throws Status::state for an archived customer (a record from the store).
 void require_not_archived(const Record& customer);
 

@@ -158,11 +158,7 @@ std::vector<Record> list_pending(Session& s, const PendingQuery& q) {
     f.author = s.user_id();
   } else if (q.view == "customer") {
     f.customer = q.customer;
-    auto owner = store::customer_owner(s.db().conn(), q.customer);
-    if (!owner)
-      throw Error(Status::not_found, "no customer " + store::human_id(q.customer),
-                  "客户 " + store::human_id(q.customer) + " 不存在");
-    s.authorize(Perm::customer_read, CustomerRef{q.customer, *owner});
+    require_customer(s, q.customer, Perm::customer_read);
   } else if (q.view != "to_review") {
     throw Error(
         Status::invalid_arg,

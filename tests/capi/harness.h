@@ -220,6 +220,22 @@ static HARNESS_UNUSED int64_t add_user(crm_session* admin, const char* login, co
   return add_user_in(admin, login, name, role, "华东销售部");
 }
 
+/* A session acting as `user` (NULL if it failed, already reported). */
+static HARNESS_UNUSED crm_session* open_as(crm_db* db, int64_t user) {
+  crm_session* s = NULL;
+  CHECK_OK(crm_session_open(db, user, &s));
+  return s;
+}
+
+/* 1 if the last error has a field error (field, code). */
+static HARNESS_UNUSED int has_field_code(const char* field, const char* code) {
+  int32_t i, n = crm_error_field_count();
+  for (i = 0; i < n; i++)
+    if (strcmp(crm_error_field_name(i), field) == 0 && strcmp(crm_error_field_code(i), code) == 0)
+      return 1;
+  return 0;
+}
+
 /* Opens an in-memory database with the clock fixed at `now_ms` and an
  * administrator's session; 0 if either failed (already reported). */
 static HARNESS_UNUSED int open_memory_db(crm_db** db, crm_session** admin, int64_t now_ms) {

@@ -38,21 +38,6 @@
 /* Opens an in-memory database with the clock at T0 and an admin session. */
 static int open_db(crm_db** db, crm_session** admin) { return open_memory_db(db, admin, T0); }
 
-static crm_session* open_as(crm_db* db, int64_t user) {
-  crm_session* s = NULL;
-  CHECK_OK(crm_session_open(db, user, &s));
-  return s;
-}
-
-/* 1 if the last error has a field error (field, code). */
-static int has_field_error(const char* field, const char* code) {
-  int32_t i, n = crm_error_field_count();
-  for (i = 0; i < n; i++)
-    if (strcmp(crm_error_field_name(i), field) == 0 && strcmp(crm_error_field_code(i), code) == 0)
-      return 1;
-  return 0;
-}
-
 /* Checks that `rc` is CRM_ERR_VALIDATION with exactly `n` field errors, one
  * of them (field, code). */
 static void check_invalid_at(int rc, const char* field, const char* code, int32_t n,
@@ -60,7 +45,7 @@ static void check_invalid_at(int rc, const char* field, const char* code, int32_
   char expected[512];
   snprintf(expected, sizeof expected, "%s fails with CRM_ERR_VALIDATION on %s (%s)", call, field,
            code);
-  check_at(rc == CRM_ERR_VALIDATION && has_field_error(field, code) && crm_error_field_count() == n,
+  check_at(rc == CRM_ERR_VALIDATION && has_field_code(field, code) && crm_error_field_count() == n,
            __FILE__, line, expected, "%s: %s; %d field error(s), the first %s (%s)", sname(rc),
            crm_errmsg(), (int)crm_error_field_count(), crm_error_field_name(0),
            crm_error_field_code(0));

@@ -58,20 +58,6 @@ static char g_root[512]; /* this run's temporary directory */
 
 static int streq(const char* a, const char* b) { return a && b && strcmp(a, b) == 0; }
 
-static crm_session* open_as(crm_db* db, int64_t user) {
-  crm_session* s = NULL;
-  CHECK_OK(crm_session_open(db, user, &s));
-  return s;
-}
-
-/* 1 if the last error has a field error (field, code). */
-static int has_field_error(const char* field, const char* code) {
-  int32_t i, n = crm_error_field_count();
-  for (i = 0; i < n; i++)
-    if (streq(crm_error_field_name(i), field) && streq(crm_error_field_code(i), code)) return 1;
-  return 0;
-}
-
 /* Creates a customer (R1.1 complete) as `s`, for `owner` (0 = the session's
  * user).  Returns the status; the id ("C0001") goes to `id` ("" on failure). */
 static int new_customer(crm_session* s, int64_t owner, const char* name, const char* phone,
@@ -362,7 +348,7 @@ static void test_departments(void) {
   set_text(u, "department", "华东销售部");
   set_text(u, "role", "sales");
   CHECK_FAIL(crm_user_create(admin, u, &uid), CRM_ERR_VALIDATION);
-  CHECK(has_field_error("department", "unknown_value"),
+  CHECK(has_field_code("department", "unknown_value"),
         "a user of an undefined department: field error department/unknown_value expected, "
         "got %s/%s",
         crm_error_field_name(0), crm_error_field_code(0));
@@ -551,7 +537,7 @@ static void test_users(void) {
   CHECK(streq(user_text(w.rep, w.rep2_id, "department"), "华南销售部"), "department now %s",
         user_text(w.rep, w.rep2_id, "department"));
   CHECK_FAIL(update_user_t(w.admin, w.rep2_id, "department", "没有这个部门"), CRM_ERR_VALIDATION);
-  CHECK(has_field_error("department", "unknown_value"), "field error %s/%s",
+  CHECK(has_field_code("department", "unknown_value"), "field error %s/%s",
         crm_error_field_name(0), crm_error_field_code(0));
   CHECK_FAIL(update_user_i(w.admin, w.rep2_id, "active", 2), CRM_ERR_VALIDATION);
   CHECK_FAIL(update_user_t(w.rep, w.rep2_id, "role", "admin"), CRM_ERR_PERMISSION);

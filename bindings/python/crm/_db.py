@@ -735,6 +735,20 @@ class Session(_Closing):
                 return
             after = token.encode("utf-8")
 
+    def _paged_query(self, init, function, **fields):
+        """:meth:`_paged` over a function that takes a query struct: each
+        page's struct is ``init()`` with ``fields`` set and its ``after``
+        token."""
+        def open_page(after):
+            q = init()
+            for name, value in fields.items():
+                setattr(q, name, value)
+            q.after = after
+            ptr = CursorP()
+            self._call(function, byref(q), byref(ptr))
+            return ptr
+        return self._paged(open_page)
+
     @property
     def user_id(self):
         """The id of the session's user."""
@@ -820,19 +834,9 @@ class Session(_Closing):
         size = _int32_arg(page_size, "page_size")
         self._handle()
 
-        def open_page(after):
-            q = history_query_init()
-            q.actor = actor_arg
-            q.since_ms = since_ms
-            q.until_ms = until_ms
-            q.customer = customer_arg
-            q.page_size = size
-            q.after = after
-            ptr = CursorP()
-            self._call(lib.crm_history_list, byref(q), byref(ptr))
-            return ptr
-
-        return self._paged(open_page)
+        return self._paged_query(history_query_init, lib.crm_history_list, actor=actor_arg,
+                                 since_ms=since_ms, until_ms=until_ms, customer=customer_arg,
+                                 page_size=size)
 
     # -- customers --------------------------------------------------------------
 
@@ -1632,17 +1636,8 @@ class Session(_Closing):
         size = _int32_arg(page_size, "page_size")
         self._handle()
 
-        def open_page(after):
-            q = roster_query_init()
-            q.tier = tier_arg
-            q.owner = owner_arg
-            q.page_size = size
-            q.after = after
-            ptr = CursorP()
-            self._call(lib.crm_roster_list, byref(q), byref(ptr))
-            return ptr
-
-        return self._paged(open_page)
+        return self._paged_query(roster_query_init, lib.crm_roster_list, tier=tier_arg,
+                                 owner=owner_arg, page_size=size)
 
     def config_history(self, prefix=None, page_size=100):
         """Iterate over configuration changes (配置变更记录): tiers, grading
@@ -1803,16 +1798,8 @@ class Session(_Closing):
         size = _int32_arg(page_size, "page_size")
         self._handle()
 
-        def open_page(after):
-            q = agenda_query_init()
-            q.owner = owner_arg
-            q.page_size = size
-            q.after = after
-            ptr = CursorP()
-            self._call(lib.crm_agenda, byref(q), byref(ptr))
-            return ptr
-
-        return self._paged(open_page)
+        return self._paged_query(agenda_query_init, lib.crm_agenda, owner=owner_arg,
+                                 page_size=size)
 
     def daily_report(self, date, owner=0):  # noqa: A002
         """A rep's daily report (拜访日报) for a local ``date`` (a
@@ -2298,21 +2285,9 @@ class Session(_Closing):
         size = _int32_arg(page_size, "page_size")
         self._handle()
 
-        def open_page(after):
-            q = audit_query_init()
-            q.actor = actor_arg
-            q.action = action_arg
-            q.object = object_arg
-            q.outcome = outcome_arg
-            q.since_ms = since_ms
-            q.until_ms = until_ms
-            q.page_size = size
-            q.after = after
-            ptr = CursorP()
-            self._call(lib.crm_audit_list, byref(q), byref(ptr))
-            return ptr
-
-        return self._paged(open_page)
+        return self._paged_query(audit_query_init, lib.crm_audit_list, actor=actor_arg,
+                                 action=action_arg, object=object_arg, outcome=outcome_arg,
+                                 since_ms=since_ms, until_ms=until_ms, page_size=size)
 
     def audit_head(self):
         """The audit log's head: ``(seq, hash)`` of its last row (``(0,
