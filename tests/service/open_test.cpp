@@ -12,9 +12,11 @@
 #include <string>
 
 #include "fixture.hpp"
+#include "service/audit.hpp"
 #include "service/contacts.hpp"
 #include "service/followups.hpp"
 #include "service/maintenance.hpp"
+#include "service/organization.hpp"
 #include "service/tags.hpp"
 #include "service/users.hpp"
 #include "store/schema.hpp"
@@ -196,6 +198,52 @@ TEST_F(OpenTest, MigratesAVersionOneFileWithData) {
   tag_customer(admin, 1, find_tag(admin, "", "高潜力"), true);
   EXPECT_EQ(customer_tags(admin, 1).size(), 1u);
   EXPECT_NO_THROW(create_customer(admin, customer("苏州纳微科技股份有限公司")));
+}
+
+// A file made by schema version 7, before permissions: its users name
+// departments as free text.  Version 8 makes a department of each name,
+// supervised by its lowest-id active sales manager, starts the audit log,
+// and applies the permission matrix to the users already there.
+TEST_F(OpenTest, MigratesAVersionSevenFileWithUsersAndDepartments) {
+  std::string p = path("v7.db");
+  {
+    SQLite::Database raw(p, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec("BEGIN");
+    store::migrate(raw, 0, 7, "Asia/Shanghai");
+    raw.exec("COMMIT");
+    raw.exec(
+        "INSERT INTO users(id, login, name, department, role, active, created_at) VALUES "
+        "(2, 'zhangwei', '张伟', '华东销售部', 'sales', 1, 1), "
+        "(3, 'lina', '李娜', '华东销售部', 'sales_manager', 1, 1), "
+        "(4, 'wangqiang', '王强', '华东销售部', 'sales_manager', 1, 1), "
+        "(5, 'chenjing', '陈静', '华南销售部', 'sales', 1, 1)");
+    raw.exec(
+        "INSERT INTO customers(name, contact_name, phone, industry, scale, type, source, "
+        "key_needs, priority, owner_id, entry_date, created_at, created_by, updated_at, "
+        "updated_by) VALUES ('杭州恒达精密机械有限公司', '王建国', '+8613812345678', "
+        "'manufacturing', 'emp_100_500', 'won', 'trade_show', '采购数控机床', 'high', 2, "
+        "'2026-11-01', 1, 1, 1, 1)");
+  }
+  auto db = open(p);
+  EXPECT_EQ(db->conn().schema_version(), store::latest_schema_version());
+  db->clock().fix(kNow);
+  Session admin(*db, 1);
+  std::string tree;
+  for (const auto& d : list_departments(admin))
+    tree += d.text("name") + ":" +
+            (d.find("supervisor") && is_int(*d.find("supervisor"))
+                 ? std::to_string(std::get<std::int64_t>(*d.find("supervisor")))
+                 : std::string("-")) +
+            " ";
+  EXPECT_EQ(tree, "华东销售部:3 华南销售部:- ");
+  // The rules of schema 8 hold for the users already there.
+  Session rep(*db, 2), manager(*db, 3), south(*db, 5);
+  EXPECT_EQ(get_customer(rep, 1).text("phone"), "138****5678");
+  EXPECT_NO_THROW(get_customer(manager, 1));
+  expect_error(Status::not_found, [&] { get_customer(south, 1); });
+  AuditReport audit = verify_audit(admin, std::nullopt);
+  EXPECT_TRUE(audit.ok);
+  EXPECT_GE(audit.checked, 1);
 }
 
 // A file made by schema version 6 (follow-ups, before maintenance plans) with
