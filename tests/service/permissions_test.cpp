@@ -585,6 +585,27 @@ TEST_F(BackupTest, ABackupVerifiesAndADamagedCopyDoesNot) {
   EXPECT_EQ(last_done, last_total);
 }
 
+TEST_F(BackupTest, BadBackupsAndChecksAreClearErrorsAndLeaveNoFile) {
+  expect_error(Status::invalid_arg, [&] { backup_database(*admin, "", 0, {}); });
+  expect_error(Status::invalid_arg, [&] { backup_database(*admin, ":memory:", 0, {}); });
+  expect_error(Status::invalid_arg, [&] { backup_database(*admin, temp("x.db"), -1, {}); });
+  EXPECT_FALSE(fs::exists(temp("x.db")));
+  Error e = expect_error(Status::cantopen,
+                         [&] { backup_database(*admin, temp("no/such/dir/x.db"), 0, {}); });
+  EXPECT_NE(e.message_en().find("cannot back up"), std::string::npos) << e.message_en();
+  expect_error(Status::cantopen, [&] { verify_backup(temp("missing.db")); });
+  // A file that is not a libcrm database is checked, and fails the drill.
+  const std::string other = temp("other.db");
+  {
+    SQLite::Database raw(other, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec("CREATE TABLE t(x)");
+  }
+  Record r = verify_backup(other);
+  EXPECT_EQ(int_of(r, "ok"), 0);
+  EXPECT_TRUE(is_null_field(r, "application"));
+  EXPECT_TRUE(is_null_field(r, "customers"));
+}
+
 TEST_F(PermissionsTest, TheAuditChainReportsTheFirstAlteredRow) {
   create_as(*rep, 0);
   expect_error(Status::not_found, [&] { get_customer(*colleague, 1); });
