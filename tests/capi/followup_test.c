@@ -117,45 +117,6 @@ static int has(const crm_record* r, const char* field) {
   return r && crm_record_type(r, field, &t) == CRM_OK;
 }
 
-/* The rows of a cursor: `fields` of each row joined by ' ', rows by '|'
- * (NULL shows as "-").  Closes the cursor.  Static buffer, two in turn. */
-static const char* rows_of(crm_cursor* c, const char* const* fields, int* count) {
-  static char buf[2][8192];
-  static int which = 0;
-  char* out = buf[which];
-  size_t used = 0;
-  const crm_record* row = NULL;
-  int rc, n = 0;
-  which ^= 1;
-  out[0] = '\0';
-  if (!c) {
-    if (count) *count = -1;
-    return "(no cursor)";
-  }
-  while ((rc = crm_cursor_next(c, &row)) == CRM_OK) {
-    const char* const* f;
-    for (f = fields; *f; f++) {
-      char cell[600];
-      int32_t t = -1;
-      crm_record_type(row, *f, &t);
-      if (t == CRM_TYPE_INT)
-        snprintf(cell, sizeof cell, "%" PRId64, rec_int(row, *f));
-      else if (t == CRM_TYPE_TEXT)
-        snprintf(cell, sizeof cell, "%s", rtext(row, *f));
-      else
-        snprintf(cell, sizeof cell, "-");
-      if (used < sizeof buf[0])
-        used += (size_t)snprintf(out + used, sizeof buf[0] - used, "%s%s",
-                                 f == fields ? (n ? "|" : "") : " ", cell);
-    }
-    n++;
-  }
-  CHECK(rc == CRM_DONE, "cursor ended with %s", sname(rc));
-  crm_cursor_close(c);
-  if (count) *count = n;
-  return out;
-}
-
 /* Checks that the rows of cursor `c` (fields `cols`, as rows_of shows them)
  * are exactly `want`; closes the cursor. */
 static void expect_rows_at(crm_cursor* c, const char* const* cols, const char* want, int line) {

@@ -12,6 +12,7 @@
 #ifndef CRM_CAPI_TEST_HARNESS_H
 #define CRM_CAPI_TEST_HARNESS_H
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -170,13 +171,11 @@ static HARNESS_UNUSED int walk_customer_pages(crm_session* s, const crm_customer
   return pages;
 }
 
-/* Creates a complete, valid customer (R1.1); phone or email may be NULL. */
-static HARNESS_UNUSED void create_customer_with(crm_session* s, const char* name,
-                                                const char* contact, const char* phone,
-                                                const char* email, char* id, size_t cap) {
+/* A new record holding a complete customer (R1.1): `name`, `contact`, and
+ * `phone` and `email` when not NULL.  Free it with crm_record_free. */
+static HARNESS_UNUSED crm_record* customer_record(const char* name, const char* contact,
+                                                 const char* phone, const char* email) {
   crm_record* r = new_record();
-  char* out = NULL;
-  int rc;
   set_text(r, "name", name);
   set_text(r, "contact_name", contact);
   if (phone) set_text(r, "phone", phone);
@@ -186,7 +185,16 @@ static HARNESS_UNUSED void create_customer_with(crm_session* s, const char* name
   set_text(r, "source", "展会");
   set_text(r, "key_needs", "采购五轴数控机床，预算约200万元");
   set_text(r, "priority", "高");
-  rc = crm_customer_create(s, r, &out);
+  return r;
+}
+
+/* Creates a complete, valid customer (R1.1); phone or email may be NULL. */
+static HARNESS_UNUSED void create_customer_with(crm_session* s, const char* name,
+                                                const char* contact, const char* phone,
+                                                const char* email, char* id, size_t cap) {
+  crm_record* r = customer_record(name, contact, phone, email);
+  char* out = NULL;
+  int rc = crm_customer_create(s, r, &out);
   CHECK(rc == CRM_OK && out != NULL, "crm_customer_create(%s): %s: %s", name, sname(rc),
         crm_errmsg());
   snprintf(id, cap, "%s", out ? out : "");
@@ -218,6 +226,47 @@ static HARNESS_UNUSED int64_t add_user_in(crm_session* admin, const char* login,
 static HARNESS_UNUSED int64_t add_user(crm_session* admin, const char* login, const char* name,
                                        const char* role) {
   return add_user_in(admin, login, name, role, "华东销售部");
+}
+
+/* The rows of a cursor: `fields` of each row joined by ' ' (integers in
+ * decimal, NULL as "-"), rows by '|'.  Closes the cursor; *count (optional)
+ * receives the number of rows, -1 without a cursor.  Two static buffers,
+ * used in turn. */
+static HARNESS_UNUSED const char* rows_of(crm_cursor* c, const char* const* fields, int* count) {
+  static char buf[2][16384];
+  static int which = 0;
+  char* out = buf[which];
+  size_t used = 0;
+  const crm_record* row = NULL;
+  int rc, n = 0;
+  which ^= 1;
+  out[0] = '\0';
+  if (!c) {
+    if (count) *count = -1;
+    return "(no cursor)";
+  }
+  while ((rc = crm_cursor_next(c, &row)) == CRM_OK) {
+    const char* const* f;
+    for (f = fields; *f; f++) {
+      char cell[600];
+      int32_t t = -1;
+      crm_record_type(row, *f, &t);
+      if (t == CRM_TYPE_INT)
+        snprintf(cell, sizeof cell, "%" PRId64, rec_int(row, *f));
+      else if (t == CRM_TYPE_TEXT)
+        snprintf(cell, sizeof cell, "%s", rtext(row, *f));
+      else
+        snprintf(cell, sizeof cell, "-");
+      if (used < sizeof buf[0])
+        used += (size_t)snprintf(out + used, sizeof buf[0] - used, "%s%s",
+                                 f == fields ? (n ? "|" : "") : " ", cell);
+    }
+    n++;
+  }
+  CHECK(rc == CRM_DONE, "cursor ended with %s", sname(rc));
+  crm_cursor_close(c);
+  if (count) *count = n;
+  return out;
 }
 
 /* A session acting as `user` (NULL if it failed, already reported). */

@@ -62,18 +62,9 @@ static int streq(const char* a, const char* b) { return a && b && strcmp(a, b) =
  * user).  Returns the status; the id ("C0001") goes to `id` ("" on failure). */
 static int new_customer(crm_session* s, int64_t owner, const char* name, const char* phone,
                         const char* email, char* id) {
-  crm_record* r = new_record();
+  crm_record* r = customer_record(name, "王建国", phone, email);
   char* out = NULL;
   int rc;
-  set_text(r, "name", name);
-  set_text(r, "contact_name", "王建国");
-  if (phone) set_text(r, "phone", phone);
-  if (email) set_text(r, "email", email);
-  set_text(r, "industry", "制造业");
-  set_text(r, "scale", "100-500人");
-  set_text(r, "source", "展会");
-  set_text(r, "key_needs", "采购五轴数控机床，预算约200万元");
-  set_text(r, "priority", "高");
   if (owner) set_int(r, "owner", owner);
   rc = crm_customer_create(s, r, &out);
   snprintf(id, 16, "%s", rc == CRM_OK && out ? out : "");
@@ -115,45 +106,6 @@ static int64_t count_of(crm_session* s) {
   int64_t n = -1;
   int rc = crm_customer_count(s, NULL, &n);
   return rc == CRM_OK ? n : -1;
-}
-
-/* Rows of a cursor as "f1 f2|f1 f2" (ints in decimal, NULL as "-"); closes the
- * cursor; *count (optional) receives the number of rows.  Two rotating
- * static buffers. */
-static const char* rows_of(crm_cursor* c, const char* const* fields, int* count) {
-  static char buf[2][16384];
-  static int k = 0;
-  char* out;
-  size_t used = 0;
-  const crm_record* row = NULL;
-  int rc, n = 0;
-  k = (k + 1) % 2;
-  out = buf[k];
-  out[0] = '\0';
-  if (count) *count = -1;
-  if (!c) return "(no cursor)";
-  while ((rc = crm_cursor_next(c, &row)) == CRM_OK) {
-    const char* const* f;
-    for (f = fields; *f; f++) {
-      char cell[600];
-      int32_t t = -1;
-      crm_record_type(row, *f, &t);
-      if (t == CRM_TYPE_INT)
-        snprintf(cell, sizeof cell, "%" PRId64, rec_int(row, *f));
-      else if (t == CRM_TYPE_TEXT)
-        snprintf(cell, sizeof cell, "%s", rtext(row, *f));
-      else
-        snprintf(cell, sizeof cell, "-");
-      if (used < sizeof buf[0])
-        used += (size_t)snprintf(out + used, sizeof buf[0] - used, "%s%s",
-                                 f == fields ? (n ? "|" : "") : " ", cell);
-    }
-    n++;
-  }
-  CHECK(rc == CRM_DONE, "cursor ended with %s", sname(rc));
-  crm_cursor_close(c);
-  if (count) *count = n;
-  return out;
 }
 
 /* Checks that the rows of cursor `c` are exactly `want`; closes the cursor. */

@@ -2391,11 +2391,7 @@ class Session(_Closing):
         for ``customer``, for its owner and approvers; implied when
         ``customer`` is given).  ``pending_only=True`` keeps the pending
         ones."""
-        if view is None:
-            view = "mine" if customer is None else "customer"
-        if (view == "customer") != (customer is not None):
-            raise ValueError("customer= goes with view=\"customer\" (and it needs one); "
-                             "got view=%r, customer=%r" % (view, customer))
+        view = _view_arg(view, customer)
         ptr = CursorP()
         self._call(lib.crm_access_list, text_arg(view, "view"),
                    text_arg(customer, "customer", optional=True), 1 if pending_only else 0,
@@ -2418,11 +2414,7 @@ class Session(_Closing):
         "to_review" (changes this user may review) or "customer" (the
         changes of ``customer``; implied when ``customer`` is given).
         ``pending_only=True`` keeps the pending ones."""
-        if view is None:
-            view = "mine" if customer is None else "customer"
-        if (view == "customer") != (customer is not None):
-            raise ValueError("customer= goes with view=\"customer\" (and it needs one); "
-                             "got view=%r, customer=%r" % (view, customer))
+        view = _view_arg(view, customer)
         ptr = CursorP()
         self._call(lib.crm_pending_list, text_arg(view, "view"),
                    text_arg(customer, "customer", optional=True), 1 if pending_only else 0,
@@ -2614,6 +2606,17 @@ class Session(_Closing):
         if errors:
             raise errors[0]
         return pages.value
+
+
+def _view_arg(view, customer):
+    """A listing's view: "customer" when only ``customer`` is given, "mine"
+    when neither is; ``customer`` goes with the view "customer" only."""
+    if view is None:
+        view = "mine" if customer is None else "customer"
+    if (view == "customer") != (customer is not None):
+        raise ValueError("customer= goes with view=\"customer\" (and it needs one); "
+                         "got view=%r, customer=%r" % (view, customer))
+    return view
 
 
 def _hours_arg(value):
