@@ -66,10 +66,10 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define CRM_VERSION_MAJOR 0
-#define CRM_VERSION_MINOR 5
+#define CRM_VERSION_MINOR 6
 #define CRM_VERSION_PATCH 0
 /** The version this header describes, as "MAJOR.MINOR.PATCH". */
-#define CRM_VERSION_STRING "0.5.0"
+#define CRM_VERSION_STRING "0.6.0"
 
 /** The library's version string, e.g. "0.1.0" (static storage; never NULL). */
 CRM_API const char *crm_version(void);
@@ -1137,7 +1137,10 @@ CRM_API int crm_reminder_rule_set(crm_session *s, const char *kind, const crm_re
  *  any) for `lease_ms` (1 s .. 1 day): rows {"id", "key", "kind", "customer",
  *  "recipient_user", "recipient_role", "channel", "message" (Chinese),
  *  "message_en", "due_at", "created_at", "attempts", "escalation_of",
- *  "acked_at"}.  A message not acknowledged before its lease ends is fetched
+ *  "acked_at", "lead", "address"}.  "lead" is the lead a message is about,
+ *  or for: a "lead_welcome" message has no recipient user or role and goes
+ *  to the lead itself, at "address" (its phone for sms, its e-mail for
+ *  email, in clear; NULL on other messages).  A message not acknowledged before its lease ends is fetched
  *  again (at-least-once: deliver idempotently by "key").  Administrators
  *  only (the host's delivery worker). */
 CRM_API int crm_outbox_fetch(crm_session *s, int32_t limit, int64_t lease_ms, const char *channel,
@@ -1246,9 +1249,10 @@ CRM_API int crm_department_update(crm_session *s, const char *name, const char *
 CRM_API int crm_department_list(crm_session *s, crm_cursor **out);
 
 /** Change a user: the record may hold "name", "department" (an existing
- *  department or NULL), "role" and "active" (0 deactivates: no new session
+ *  department or NULL), "role", "active" (0 deactivates: no new session
  *  opens, and the user's open sessions fail with CRM_ERR_PERMISSION from
- *  their next call; 1 reactivates).  "login" cannot change.  user.manage.
+ *  their next call; 1 reactivates) and "absent" (1 while away, 休假: lead
+ *  assignment passes them by; 0 back).  "login" cannot change.  user.manage.
  *  CRM_ERR_CONFLICT for the last active administrator losing the role or
  *  being deactivated. */
 CRM_API int crm_user_update(crm_session *s, int64_t user_id, const crm_record *changes);
@@ -1497,6 +1501,173 @@ CRM_API int crm_db_backup(crm_session *s, const char *path, int32_t pages_per_st
  *  can read the file may check it.  CRM_ERR_CANTOPEN if it cannot be
  *  opened. */
 CRM_API int crm_backup_verify(const char *path, crm_record **out);
+
+/* Leads (线索, R4) ---------------------------------------------------------- */
+
+/** A lead (entity "lead", see crm_field_info) is a company and a person who
+ *  showed interest through a channel, before they become a customer: its
+ *  "channel" (from the source dictionary: website for a form, trade_show,
+ *  phone_inquiry for a call, customer_referral, partner_referral …),
+ *  "company", "person", "phone" / "email" (one of them required), "region"
+ *  (广东省深圳市), "industry", "scale", "key_needs", "note", "external_id"
+ *  (the host's id) and "owner".  It moves along the funnel (R4.4)
+ *  captured 线索获取 → screened 初步筛选 → assigned 分配销售 → following 跟进 →
+ *  converted 转化, or disqualified 无效线索 with a reason; each step has its
+ *  time ("screened_at" …), and a skipped step gets the time of the step
+ *  that skipped it.
+ *
+ *  Permissions: lead.read / lead.write, scoped by the lead's owner like a
+ *  customer; a lead in the pool (线索池, no owner) is within a department
+ *  scope (sales managers, marketing), not an own scope (salespeople see
+ *  their own leads).  A lead the user may not read is CRM_ERR_NOT_FOUND.
+ *  Scoring and assignment rules are configuration (config.manage). */
+
+/** Outcomes of crm_lead_capture. */
+#define CRM_LEAD_CREATED 0   /* a new lead */
+#define CRM_LEAD_REPEATED 1  /* the same external_id again: that lead, unchanged */
+#define CRM_LEAD_DUPLICATE 2 /* an open lead has this phone or e-mail: that lead,
+                                the capture recorded on it ("recapture") */
+#define CRM_LEAD_LINKED 3    /* a new lead linked to the customer with this phone
+                                or e-mail: converting it will not create another */
+
+/** Capture a lead (R4.1).  The fields are validated like a customer's
+ *  (CRM_ERR_VALIDATION lists every failing field; nothing is written).  The
+ *  welcome message (reminder rule "lead_welcome": template, channel "sms"
+ *  and on/off are data) goes to the outbox for the lead.  The lead is
+ *  assigned at once when "owner" is given, or when the user's lead.write
+ *  reaches only their own leads (a salesperson's capture is theirs);
+ *  otherwise it is routed by the assignment rules if the setting
+ *  "lead.auto_assign" is "captured", else it waits in the pool, and after
+ *  24 hours (rule "lead_unassigned", calendar or working time) the sales
+ *  managers are reminded.  *out_id receives the lead, *out_outcome (both
+ *  optional) one of CRM_LEAD_*.  The same external_id with other details is
+ *  CRM_ERR_CONFLICT. */
+CRM_API int crm_lead_capture(crm_session *s, const crm_record *fields, int64_t *out_id,
+                             int32_t *out_outcome);
+
+/** The lead as a record: its fields, "stage", "owner" (NULL in the pool),
+ *  "score" (a real: behaviour points, decayed when a half-life is set),
+ *  "high_value" (1 once marked 高价值线索), "high_value_at", "customer" (the
+ *  linked or converted customer's id, or NULL), "disqualify_reason",
+ *  "route_note" (which rule assigned it, or why it is in the pool), the
+ *  stage times, "version", "created_by", "updated_at".  Phone and e-mail
+ *  are masked. */
+CRM_API int crm_lead_get(crm_session *s, int64_t lead, crm_record **out);
+
+/** The lead with phone and e-mail in clear: lead.write on the lead and a
+ *  reason (1..500 characters, CRM_ERR_INVALID_ARG without); audited with
+ *  the alert kind "unmask" (R3.5). */
+CRM_API int crm_lead_unmask(crm_session *s, int64_t lead, const char *reason, crm_record **out);
+
+/** Filters for crm_lead_list; NULL / 0 fields do not filter. */
+typedef struct crm_lead_query {
+  size_t size;             /* sizeof(crm_lead_query); set by the _INIT macro */
+  const char *stage;       /* a stage code or label */
+  const char *channel;     /* a channel code or label */
+  int64_t owner;           /* 0 = any; -1 = only the pool; else that user's */
+  int32_t high_value_only; /* 1 = only leads marked 高价值线索 */
+  int32_t limit;           /* 1..1000; 0 = 100 */
+  int64_t after_id;        /* keyset paging: the last id of the previous page */
+} crm_lead_query;
+
+#define CRM_LEAD_QUERY_INIT {sizeof(crm_lead_query), NULL, NULL, 0, 0, 0, 0}
+
+/** The leads the user may read, in id order, as crm_lead_get's records
+ *  (masked).  `q` may be NULL. */
+CRM_API int crm_lead_list(crm_session *s, const crm_lead_query *q, crm_cursor **out);
+
+/** A behaviour event (R4.3) of lead `lead`: `kind` is a scoring rule's
+ *  ("product_view" +2, "inquiry" +3, "download" +2, "visit" +5 by default;
+ *  see crm_lead_score_rule_list), at `at_ms` (0 = now; not in the future),
+ *  with an optional note.  A lead whose score reaches the setting
+ *  "lead.high_value_score" (8) is marked 高价值线索 once, and its owner (or
+ *  the sales managers, for a lead in the pool) is told through the outbox
+ *  (rule "lead_high_value").  *out (optional) is a record {"event",
+ *  "score" (real, as of now), "high_value" (0/1), "marked_now" (1 when
+ *  this event marked it)}.  CRM_ERR_NOT_FOUND for an unknown lead,
+ *  CRM_ERR_INVALID_ARG for an unknown kind, CRM_ERR_STATE for a converted
+ *  or disqualified lead. */
+CRM_API int crm_lead_event(crm_session *s, int64_t lead, const char *kind, int64_t at_ms,
+                           const char *note, crm_record **out);
+
+/** Why the lead has its score: one row per scoring event, oldest first,
+ *  {"event", "kind", "label" (浏览产品页), "label_en", "at", "points",
+ *  "weight" (1, or 0.5^(age / half-life)), "effective" (points × weight),
+ *  "note"}; the effective points add up to the score. */
+CRM_API int crm_lead_score_explain(crm_session *s, int64_t lead, crm_cursor **out);
+
+/** Move a lead along the funnel to "screened", "following" (it needs an
+ *  owner) or "disqualified" (`reason` required); codes or labels.  Going
+ *  back, or leaving converted / disqualified, is CRM_ERR_STATE.  Screening
+ *  routes the lead by the assignment rules when "lead.auto_assign" is
+ *  "screened" (the default). */
+CRM_API int crm_lead_advance(crm_session *s, int64_t lead, const char *stage, const char *reason);
+
+/** Assign the lead to user `user`, or (user 0) by the assignment rules
+ *  (R4.2).  *out_owner (optional) receives the owner, 0 when no rule found
+ *  anyone available: the lead stays in the pool and its "route_note" says
+ *  why.  The assignee is told through the outbox (rule "lead_assigned").
+ *  Handing a lead to a user needs lead.write over both the lead and the
+ *  user; a user who is absent (crm_user_update {"absent": 1}), inactive or
+ *  already has "lead.max_open_per_user" (50; 0 = no cap) open leads is
+ *  CRM_ERR_STATE. */
+CRM_API int crm_lead_assign(crm_session *s, int64_t lead, int64_t user, int64_t *out_owner);
+
+/** Convert an assigned lead into a customer (转化, R4.4) of `type`
+ *  "prospect" (潜在, NULL = this) or "intent" (意向), owned by the lead's
+ *  owner, from the lead's company, person, phone, e-mail, industry, scale,
+ *  key needs and channel (as source); `fields` (optional) adds or
+ *  overrides customer fields ("priority" defaults to high for a high-value
+ *  lead, else medium), and CRM_ERR_VALIDATION names the customer fields
+ *  still missing.  A lead linked to a customer, or `fields` {"customer":
+ *  "C0005"}, is linked to that customer instead.  The lead's events go into
+ *  the customer's history with their times (kind "lead").  *out_customer_id
+ *  (optional, free with crm_free) receives the customer's id.  With
+ *  "review.create" on, creating the customer waits for review
+ *  (CRM_PENDING) and the lead is left as it was: convert it into the
+ *  customer once approved, with {"customer": id}. */
+CRM_API int crm_lead_convert(crm_session *s, int64_t lead, const char *type,
+                             const crm_record *fields, char **out_customer_id);
+
+/** Funnel counts (R4.4) of the leads the user may read captured in
+ *  [from_ms, to_ms) (to_ms 0 = now), by `period` ("day", "week" (ISO,
+ *  2026-W49), "month" or "all", in the database's time zone) and channel:
+ *  rows {"period", "channel" (NULL on the row for every channel, which
+ *  comes first in each period), "channel_label", "captured", "screened",
+ *  "assigned", "following", "converted", "disqualified",
+ *  "conversion_rate" (converted / captured, real)}.  A lead counts at every
+ *  stage it reached. */
+CRM_API int crm_lead_funnel(crm_session *s, int64_t from_ms, int64_t to_ms, const char *period,
+                            crm_cursor **out);
+
+/** Set the points (1..100) and labels of a scoring event kind (a-z, 0-9, _;
+ *  a new kind is added).  config.manage; kept in the configuration history
+ *  as "lead_score.<kind>".  Events already recorded keep their points. */
+CRM_API int crm_lead_score_rule_set(crm_session *s, const char *kind, int32_t points,
+                                    const char *label_zh, const char *label_en);
+
+/** The scoring rules: rows {"kind", "points", "label", "label_en",
+ *  "updated_at", "updated_by"}. */
+CRM_API int crm_lead_score_rule_list(crm_session *s, crm_cursor **out);
+
+/** Add an assignment rule (线索分配规则: 按地域、行业自动匹配): `rule` has
+ *  "region" (optional: contained in the lead's region, e.g. 深圳 matches
+ *  广东省深圳市; a suffix 省/市 is ignored), "industry" (optional: a code or
+ *  label) and either "user" (a salesperson) or "department" (a team: round
+ *  robin over its salespeople, skipping the absent and those at the cap),
+ *  and an optional "position" (rules are tried by position, then id;
+ *  default after the last).  A rule that could match nobody (an inactive
+ *  user, a department without salespeople) is CRM_ERR_INVALID_ARG.
+ *  config.manage.  *out_id (optional) receives the rule's id. */
+CRM_API int crm_lead_route_add(crm_session *s, const crm_record *rule, int64_t *out_id);
+
+/** Remove an assignment rule; CRM_ERR_NOT_FOUND if there is none. */
+CRM_API int crm_lead_route_remove(crm_session *s, int64_t id);
+
+/** The assignment rules in the order they are tried: rows {"id",
+ *  "position", "region", "industry", "user", "department", "last_user"
+ *  (the team's round-robin cursor)}. */
+CRM_API int crm_lead_route_list(crm_session *s, crm_cursor **out);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -27,6 +27,7 @@
 #include "service/error.hpp"
 #include "service/export.hpp"
 #include "service/followups.hpp"
+#include "service/leads.hpp"
 #include "service/maintenance.hpp"
 #include "service/organization.hpp"
 #include "service/privacy.hpp"
@@ -1987,6 +1988,186 @@ int crm_backup_verify(const char* path, crm_record** out) {
     auto rec = std::make_unique<crm_record>();
     rec->rec = crm::verify_backup(path);
     *out = rec.release();
+    return CRM_OK;
+  });
+}
+
+}  // extern "C"
+
+// Leads (R4) -----------------------------------------------------------------
+
+namespace {
+
+crm::LeadQuery read_lead_query(const crm_lead_query* q) {
+  crm::LeadQuery out;
+  if (!q) return out;
+  if (q->size < offsetof(crm_lead_query, after_id) + sizeof(int64_t) || q->size > 4096)
+    throw Error(Status::invalid_arg, "q->size is wrong; initialise with CRM_LEAD_QUERY_INIT",
+                "q->size 不正确，请用 CRM_LEAD_QUERY_INIT 初始化");
+  if (q->stage) out.stage = q->stage;
+  if (q->channel) out.channel = q->channel;
+  if (q->owner == -1)
+    out.owner = 0;
+  else if (q->owner != 0)
+    out.owner = q->owner;
+  out.high_value_only = q->high_value_only != 0;
+  out.limit = q->limit == 0 ? 100 : q->limit;
+  out.after_id = q->after_id;
+  return out;
+}
+
+}  // namespace
+
+extern "C" {
+
+int crm_lead_capture(crm_session* s, const crm_record* fields, int64_t* out_id,
+                     int32_t* out_outcome) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(fields, "fields");
+    crm::CaptureResult r = crm::capture_lead(*h.session, fields->rec);
+    if (out_id) *out_id = r.lead;
+    if (out_outcome) *out_outcome = static_cast<int32_t>(r.outcome);
+    return CRM_OK;
+  });
+}
+
+int crm_lead_get(crm_session* s, int64_t lead, crm_record** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    *out = record_out(crm::get_lead(*h.session, lead));
+    return CRM_OK;
+  });
+}
+
+int crm_lead_unmask(crm_session* s, int64_t lead, const char* reason, crm_record** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    *out = record_out(crm::unmask_lead(*h.session, lead, opt_text(reason)));
+    return CRM_OK;
+  });
+}
+
+int crm_lead_list(crm_session* s, const crm_lead_query* q, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    auto rows = crm::list_leads(*h.session, read_lead_query(q));
+    *out = make_cursor(h.db, std::move(rows), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_lead_event(crm_session* s, int64_t lead, const char* kind, int64_t at_ms,
+                   const char* note, crm_record** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(kind, "kind");
+    if (out) *out = nullptr;
+    crm::ScoreResult r = crm::record_lead_event(*h.session, lead, kind, at_ms, opt_text(note));
+    if (out) {
+      crm::Record rec;
+      rec.append("event", r.event);
+      rec.append("score", r.score);
+      rec.append("high_value", std::int64_t{r.high_value ? 1 : 0});
+      rec.append("marked_now", std::int64_t{r.marked_now ? 1 : 0});
+      *out = record_out(std::move(rec));
+    }
+    return CRM_OK;
+  });
+}
+
+int crm_lead_score_explain(crm_session* s, int64_t lead, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    *out = make_cursor(h.db, crm::explain_lead_score(*h.session, lead), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_lead_advance(crm_session* s, int64_t lead, const char* stage, const char* reason) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(stage, "stage");
+    crm::advance_lead(*h.session, lead, stage, opt_text(reason));
+    return CRM_OK;
+  });
+}
+
+int crm_lead_assign(crm_session* s, int64_t lead, int64_t user, int64_t* out_owner) {
+  return with_session(s, [&](SessionHandle& h) {
+    if (user < 0)
+      throw Error(Status::invalid_arg, "user is a user id, or 0 for the assignment rules",
+                  "user 须为用户编号，或 0 表示按分配规则");
+    auto owner = crm::assign_lead(*h.session, lead, user);
+    if (out_owner) *out_owner = owner.value_or(0);
+    return CRM_OK;
+  });
+}
+
+int crm_lead_convert(crm_session* s, int64_t lead, const char* type, const crm_record* fields,
+                     char** out_customer_id) {
+  return with_session(s, [&](SessionHandle& h) {
+    if (out_customer_id) *out_customer_id = nullptr;
+    std::int64_t key = crm::convert_lead(*h.session, lead, type ? type : "",
+                                         fields ? fields->rec : crm::Record{});
+    if (out_customer_id) *out_customer_id = owned_copy(crm::store::human_id(key));
+    return CRM_OK;
+  });
+}
+
+int crm_lead_funnel(crm_session* s, int64_t from_ms, int64_t to_ms, const char* period,
+                    crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(period, "period");
+    require(out, "out");
+    *out = nullptr;
+    *out = make_cursor(h.db, crm::lead_funnel(*h.session, from_ms, to_ms, period), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_lead_score_rule_set(crm_session* s, const char* kind, int32_t points,
+                            const char* label_zh, const char* label_en) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(kind, "kind");
+    require(label_zh, "label_zh");
+    require(label_en, "label_en");
+    crm::set_score_rule(*h.session, kind, points, label_zh, label_en);
+    return CRM_OK;
+  });
+}
+
+int crm_lead_score_rule_list(crm_session* s, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    *out = make_cursor(h.db, crm::list_score_rules(*h.session), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_lead_route_add(crm_session* s, const crm_record* rule, int64_t* out_id) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(rule, "rule");
+    std::int64_t id = crm::add_lead_route(*h.session, rule->rec);
+    if (out_id) *out_id = id;
+    return CRM_OK;
+  });
+}
+
+int crm_lead_route_remove(crm_session* s, int64_t id) {
+  return with_session(s, [&](SessionHandle& h) {
+    crm::remove_lead_route(*h.session, id);
+    return CRM_OK;
+  });
+}
+
+int crm_lead_route_list(crm_session* s, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    *out = make_cursor(h.db, crm::list_lead_routes(*h.session), std::string());
     return CRM_OK;
   });
 }

@@ -118,7 +118,7 @@ void normalize_builtin(std::string_view entity, const FieldDef* def, const std::
         out.errors.push_back(field_error(def, name, "too_long", std::to_string(def->max_chars)));
         return;
       }
-      if (write && entity == "customer" && name == "name") {
+      if (write && ((entity == "customer" && name == "name") || (entity == "lead" && name == "company"))) {
         std::string code = check_company_name(text);
         if (!code.empty()) {
           out.errors.push_back(field_error(def, name, code));
@@ -232,7 +232,7 @@ void check_record(std::string_view entity, const Record& merged, std::vector<Fie
     if ((!v || is_null(*v)) && !has_error(errors, def.name))
       errors.push_back(field_error(&def, def.name, "required"));
   }
-  if (entity == "customer" || entity == "contact") {
+  if (entity == "customer" || entity == "contact" || entity == "lead") {
     auto present = [&](const char* f) {
       const Value* v = merged.find(f);
       return (v && !is_null(*v)) || has_error(errors, f);

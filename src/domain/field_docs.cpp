@@ -53,6 +53,7 @@ std::string render_field_reference() {
   entity_table(out, "followup_plan", "Follow-up plan (跟进计划)");
   entity_table(out, "followup_record", "Follow-up record (客户跟进记录)");
   entity_table(out, "maintenance_plan", "Maintenance plan (客户维护方案)");
+  entity_table(out, "lead", "Lead (线索)");
   entity_table(out, "user", "User (用户)");
   out +=
       "## Field error codes\n\n"

@@ -231,6 +231,65 @@ const std::vector<FieldDef> kMaintenanceFields = {
     {"created_by", FieldType::user, kReadOnly, "提交人", "Submitted by", nullptr, 0, "User id."},
 };
 
+// R4: a lead (线索) as captured from a channel, before it becomes a
+// customer.  Validated like a customer's fields; conversion carries them over.
+const std::vector<FieldDef> kLeadFields = {
+    {"id", FieldType::integer, kReadOnly, "线索编号", "Lead ID", nullptr, 0, "Integer id."},
+    {"external_id", FieldType::text, 0, "外部编号", "External ID", nullptr, 100,
+     "The host's id of the lead (a form submission id): a second capture with the same id "
+     "returns the first lead."},
+    {"channel", FieldType::enumeration, kRequired, "线索渠道", "Channel", "source", 0,
+     "Where the lead came from, from the source dictionary: website (form), trade_show, "
+     "phone_inquiry (call), customer_referral, partner_referral …; becomes the customer's "
+     "source."},
+    {"company", FieldType::text, kRequired, "公司名称", "Company", nullptr, 100,
+     "The company's full name, checked like a customer's name."},
+    {"person", FieldType::text, kPersonal, "联系人姓名", "Contact person", nullptr, 50,
+     "The person who left their details."},
+    {"phone", FieldType::phone, kPersonal, "联系电话", "Phone", nullptr, 0,
+     "Stored as E.164; phone or e-mail is required."},
+    {"email", FieldType::email, kPersonal, "电子邮箱", "E-mail", nullptr, 0, "E-mail address."},
+    {"region", FieldType::text, 0, "所在地区", "Region", nullptr, 50,
+     "Province and city, e.g. 广东省深圳市; assignment rules match on it."},
+    {"industry", FieldType::enumeration, 0, "所属行业", "Industry", "industry", 0,
+     "From the industry dictionary; assignment rules match on it."},
+    {"scale", FieldType::enumeration, 0, "企业规模", "Scale", "scale", 0,
+     "Employee or revenue band; carried over on conversion."},
+    {"key_needs", FieldType::text, 0, "关键需求", "Key needs", nullptr, 200,
+     "What the lead asked about; carried over on conversion."},
+    {"note", FieldType::text, 0, "备注", "Note", nullptr, 500, "Anything else from the capture."},
+    {"owner", FieldType::user, 0, "负责人", "Owner", nullptr, 0,
+     "The salesperson the lead is assigned to; NULL while in the pool (线索池)."},
+    {"stage", FieldType::enumeration, kReadOnly, "线索阶段", "Stage", "lead_stage", 0,
+     "captured, screened, assigned, following, converted or disqualified (R4.4)."},
+    {"score", FieldType::decimal, kReadOnly, "线索评分", "Score", nullptr, 0,
+     "Behaviour points (R4.3), decayed when a half-life is set; a real number."},
+    {"high_value", FieldType::integer, kReadOnly, "高价值线索", "High value", nullptr, 0,
+     "1 once the score reached lead.high_value_score (8): 高价值线索."},
+    {"high_value_at", FieldType::instant, kReadOnly, "标记高价值时间", "Marked high value at",
+     nullptr, 0, "When the score first reached the threshold."},
+    {"customer", FieldType::text, kReadOnly, "关联客户", "Customer", nullptr, 0,
+     "The customer it duplicates (same phone or e-mail) or was converted to, C0001 …."},
+    {"disqualify_reason", FieldType::text, kReadOnly, "无效原因", "Disqualified because", nullptr,
+     500, "Given when the lead was disqualified."},
+    {"route_note", FieldType::text, kReadOnly, "分配说明", "Assignment note", nullptr, 0,
+     "Which rule assigned the lead, or why it went to the pool."},
+    {"captured_at", FieldType::instant, kReadOnly, "获取时间", "Captured at", nullptr, 0,
+     "UTC milliseconds; each later stage has its own *_at."},
+    {"screened_at", FieldType::instant, kReadOnly, "筛选时间", "Screened at", nullptr, 0, ""},
+    {"assigned_at", FieldType::instant, kReadOnly, "分配时间", "Assigned at", nullptr, 0, ""},
+    {"following_at", FieldType::instant, kReadOnly, "开始跟进时间", "Following since", nullptr, 0,
+     ""},
+    {"converted_at", FieldType::instant, kReadOnly, "转化时间", "Converted at", nullptr, 0, ""},
+    {"disqualified_at", FieldType::instant, kReadOnly, "判定无效时间", "Disqualified at", nullptr,
+     0, ""},
+    {"version", FieldType::integer, kReadOnly, "版本", "Version", nullptr, 0,
+     "Increases with every change."},
+    {"created_by", FieldType::user, kReadOnly, "录入人", "Captured by", nullptr, 0, "User id."},
+    {"updated_at", FieldType::instant, kReadOnly, "更新时间", "Updated at", nullptr, 0,
+     "UTC milliseconds."},
+};
+
 const std::vector<FieldDef> kUserFields = {
     {"id", FieldType::integer, kReadOnly, "用户编号", "User ID", nullptr, 0, "Integer id."},
     {"login", FieldType::text, kRequired, "登录名", "Login", nullptr, 64,
@@ -241,6 +300,8 @@ const std::vector<FieldDef> kUserFields = {
      "sales, sales_manager, service, marketing or admin."},
     {"active", FieldType::integer, kReadOnly, "在职", "Active", nullptr, 0,
      "1 while the user may open sessions."},
+    {"absent", FieldType::integer, kReadOnly, "休假中", "Absent", nullptr, 0,
+     "1 while away: lead assignment passes them by (set with crm_user_update)."},
 };
 
 }  // namespace
@@ -252,6 +313,7 @@ const std::vector<FieldDef>* fields_of(std::string_view entity) {
   if (entity == "followup_plan") return &kPlanFields;
   if (entity == "followup_record") return &kFollowupFields;
   if (entity == "maintenance_plan") return &kMaintenanceFields;
+  if (entity == "lead") return &kLeadFields;
   return nullptr;
 }
 
@@ -274,12 +336,14 @@ const FieldDef* find_field(std::string_view entity, std::string_view name) {
   static const FieldIndex plan = index_of(kPlanFields);
   static const FieldIndex followup = index_of(kFollowupFields);
   static const FieldIndex maintenance = index_of(kMaintenanceFields);
+  static const FieldIndex lead = index_of(kLeadFields);
   const FieldIndex* index = entity == "customer"           ? &customer
                             : entity == "user"             ? &user
                             : entity == "contact"          ? &contact
                             : entity == "followup_plan"    ? &plan
                             : entity == "followup_record"  ? &followup
                             : entity == "maintenance_plan" ? &maintenance
+                            : entity == "lead"             ? &lead
                                                            : nullptr;
   if (!index) return nullptr;
   auto it = index->find(name);

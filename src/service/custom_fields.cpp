@@ -7,6 +7,7 @@
 #include "domain/messages.hpp"
 #include "domain/text.hpp"
 #include "domain/utf8.hpp"
+#include "service/leads.hpp"
 #include "store/custom_field_repo.hpp"
 #include "store/dictionary_repo.hpp"
 #include "store/followup_repo.hpp"
@@ -255,6 +256,10 @@ const SettingDef kSettings[] = {
     {"alert.export_rows_per_hour", {}, 0, 1000000000},
     {"retention.months", {}, 0, 1200},
     {"access.max_hours", {}, 1, 8760},
+    {"lead.high_value_score", {}, 1, 10000},
+    {"lead.score_half_life_days", {}, 0, 3650},
+    {"lead.max_open_per_user", {}, 0, 100000},
+    {"lead.auto_assign", {"captured", "screened", "off"}, 0, 0},
 };
 
 const SettingDef& setting_def(const std::string& name) {
@@ -319,6 +324,9 @@ void set_setting(Session& s, const std::string& name, const std::string& value) 
   store::set_setting(conn, name, value);
   s.db().config_changed();
   store::insert_config_history(conn, s.db().now(), s.user_id(), "setting." + name, before, value);
+  // Running scores are kept under one half-life: a new one re-weighs every
+  // lead's events, in the same transaction.
+  if (name == "lead.score_half_life_days") rescore_leads(s);
   s.audit("config.setting", "setting:" + name);
   tx.commit();
 }

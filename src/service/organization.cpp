@@ -182,8 +182,18 @@ void update_user(Session& s, std::int64_t id, const Record& changes) {
       next.active = std::get<std::int64_t>(*a) == 1;
     fields.unset("active");
   }
+  if (const Value* a = changes.find("absent")) {
+    if (!is_int(*a) || (std::get<std::int64_t>(*a) != 0 && std::get<std::int64_t>(*a) != 1))
+      errors.push_back(
+          field_error(find_field("user", "absent"), "absent", "unknown_value",
+                      is_int(*a) ? std::to_string(std::get<std::int64_t>(*a)) : std::string("?")));
+    else
+      next.absent = std::get<std::int64_t>(*a) == 1;
+    fields.unset("absent");
+  }
   Record current = store::user_to_record(*u);
   current.unset("active");
+  current.unset("absent");
   Normalized n = normalize_fields("user", fields, &current, s.db().dictionaries());
   errors.insert(errors.end(), n.errors.begin(), n.errors.end());
   if (const Value* v = n.values.find("name"); v && is_text(*v))
@@ -203,10 +213,11 @@ void update_user(Session& s, std::int64_t id, const Record& changes) {
                 "user " + std::to_string(id) + " is the last active administrator",
                 "用户 " + std::to_string(id) + " 是最后一名在职的系统管理员");
   if (next.name == u->name && next.role == u->role && next.department == u->department &&
-      next.active == u->active)
+      next.active == u->active && next.absent == u->absent)
     return;
   auto text = [](const store::UserRow& r) {
-    return "role=" + r.role + ",department=" + r.department + ",active=" + (r.active ? "1" : "0");
+    return "role=" + r.role + ",department=" + r.department + ",active=" + (r.active ? "1" : "0") +
+           ",absent=" + (r.absent ? "1" : "0");
   };
   store::WriteTransaction tx(conn);
   store::update_user(conn, next);

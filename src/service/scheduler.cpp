@@ -1,6 +1,8 @@
 #include "service/scheduler.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <map>
 #include <memory>
 
@@ -8,6 +10,7 @@
 #include "domain/custom_fields.hpp"
 #include "domain/error.hpp"
 #include "domain/followup.hpp"
+#include "domain/lead.hpp"
 #include "domain/messages.hpp"
 #include "domain/text.hpp"
 #include "domain/utf8.hpp"
@@ -15,6 +18,7 @@
 #include "service/calendars.hpp"
 #include "store/access_repo.hpp"
 #include "store/customer_repo.hpp"
+#include "store/lead_repo.hpp"
 #include "store/schedule_repo.hpp"
 #include "store/user_repo.hpp"
 
@@ -23,14 +27,17 @@ namespace crm {
 const std::vector<std::string>& reminder_kinds() {
   static const std::vector<std::string> kinds = {"plan_reminder",  "plan_overdue", "cadence_lapsed",
                                                  "unverified",     "review_due",   "major_change",
-                                                 "access_pending", "escalation"};
+                                                 "access_pending", "lead_welcome", "lead_assigned",
+                                                 "lead_high_value", "lead_unassigned", "escalation"};
   return kinds;
 }
 
 const std::vector<std::string>& template_placeholders() {
   static const std::vector<std::string> names = {"customer", "customer_id", "owner",
                                                  "tier",     "goal",        "method",
-                                                 "time",     "original",    "requester"};
+                                                 "time",     "original",    "requester",
+                                                 "person",   "company",     "channel",
+                                                 "score",    "lead_id"};
   return names;
 }
 
@@ -111,7 +118,7 @@ class Scheduling {
 
 // What a reminder says and to whom.
 struct Fire {
-  std::int64_t customer = 0;
+  std::optional<std::int64_t> customer, lead;
   std::optional<std::int64_t> user;
   std::optional<std::string> role;
   std::map<std::string, std::string> zh, en;
@@ -129,18 +136,76 @@ Fire base_fire(Scheduling& ctx, const store::CustomerSchedule& c, std::int64_t o
   f.customer = c.key;
   f.user = owner;
   const std::string& owner_name = ctx.user_name(owner);
+  for (const auto& name : template_placeholders()) f.zh[name] = f.en[name] = "";
   for (auto* m : {&f.zh, &f.en}) {
     (*m)["customer"] = c.name;
     (*m)["customer_id"] = store::human_id(c.key);
     (*m)["owner"] = owner_name;
     (*m)["tier"] = c.tier.value_or("");
-    (*m)["goal"] = "";
-    (*m)["method"] = "";
-    (*m)["time"] = "";
-    (*m)["original"] = "";
-    (*m)["requester"] = "";
   }
   return f;
+}
+
+// "4" for a whole score, "7.5" otherwise (one decimal).
+std::string score_text(double score) {
+  const double tenths = std::round(score * 10);
+  char buf[32];
+  if (std::fmod(tenths, 10) == 0)
+    std::snprintf(buf, sizeof buf, "%.0f", tenths / 10);
+  else
+    std::snprintf(buf, sizeof buf, "%.1f", tenths / 10);
+  return buf;
+}
+
+// A message about a lead: to its owner (or to `role` when it has none).
+Fire lead_fire(Session& s, Scheduling& ctx, const store::LeadRow& l) {
+  Fire f;
+  f.lead = l.id;
+  f.customer = l.customer;
+  f.user = l.owner;
+  if (!l.owner) f.role = "sales_manager";
+  for (const auto& name : template_placeholders()) f.zh[name] = f.en[name] = "";
+  for (bool zh : {true, false}) {
+    auto& m = zh ? f.zh : f.en;
+    m["customer"] = l.company;
+    m["company"] = l.company;
+    m["person"] = l.person.value_or(zh ? "客户" : "customer");
+    m["owner"] = l.owner ? ctx.user_name(*l.owner) : std::string();
+    m["channel"] = label(s, "source", l.channel, zh);
+    m["lead_id"] = std::to_string(l.id);
+    m["score"] = score_text(l.score);
+    m["time"] = format_local_minute(l.captured_at, s.db().zone());
+    if (l.customer) m["customer_id"] = store::human_id(*l.customer);
+  }
+  return f;
+}
+
+// The reminder about lead `id` if its reason still holds.
+std::optional<Fire> evaluate_lead(Session& s, Scheduling& ctx, const std::string& kind,
+                                  std::int64_t id, std::int64_t base) {
+  auto l = store::load_lead(s.db().conn(), id);
+  if (!l) return std::nullopt;
+  if (kind == "lead_welcome") {
+    if (l->stage == "disqualified" || (!l->phone && !l->email)) return std::nullopt;
+    Fire f = lead_fire(s, ctx, *l);
+    f.user.reset();  // for the lead itself
+    f.role.reset();
+    return f;
+  }
+  if (kind == "lead_assigned") {
+    // Still with the same owner since `base`, and not followed up yet.
+    if (!l->owner || l->assigned_at != base || l->stage != "assigned") return std::nullopt;
+    return lead_fire(s, ctx, *l);
+  }
+  if (kind == "lead_high_value") {
+    if (!l->high_value_at || lead_stage_final(l->stage)) return std::nullopt;
+    return lead_fire(s, ctx, *l);
+  }
+  if (kind == "lead_unassigned") {
+    if (l->owner || lead_stage_final(l->stage)) return std::nullopt;
+    return lead_fire(s, ctx, *l);
+  }
+  return std::nullopt;
 }
 
 void set_both(Fire& f, const char* name, const std::string& value) {
@@ -159,6 +224,7 @@ std::optional<Fire> evaluate(Session& s, Scheduling& ctx, const std::string& kin
                              std::int64_t subject, std::int64_t base) {
   auto& conn = s.db().conn();
   const date::time_zone* zone = s.db().zone();
+  if (kind.compare(0, 5, "lead_") == 0) return evaluate_lead(s, ctx, kind, subject, base);
   if (kind == "plan_reminder" || kind == "plan_overdue") {
     auto plan = store::load_plan(conn, subject);
     if (!plan || plan->state != "planned") return std::nullopt;
@@ -280,6 +346,7 @@ void process(Session& s, Scheduling& ctx, const store::TimerRow& t, std::int64_t
     m.subject = t.subject;
     m.base_at = t.base_at;
     m.customer = fire->customer;
+    m.lead = fire->lead;
     m.recipient_user = fire->user;
     m.recipient_role = fire->role;
     m.channel = channel;
@@ -353,12 +420,22 @@ Record rule_record(const store::RuleRow& r) {
   return out;
 }
 
+// Where a message for a lead itself goes: its phone, or its e-mail for the
+// email channel (NULL for messages to users).
+Value lead_address(Session& s, const store::OutboxRow& m) {
+  if (!m.lead || m.recipient_user || m.recipient_role) return Value{};
+  auto l = store::load_lead(s.db().conn(), *m.lead);
+  if (!l) return Value{};
+  return optional_value(m.channel == "email" ? l->email : l->phone);
+}
+
 Record outbox_record(const store::OutboxRow& m) {
   Record r;
   r.append("id", m.id);
   r.append("key", m.key);
   r.append("kind", m.kind);
   r.append("customer", m.customer ? Value{store::human_id(*m.customer)} : Value{});
+  r.append("lead", optional_value(m.lead));
   r.append("recipient_user", optional_value(m.recipient_user));
   r.append("recipient_role", optional_value(m.recipient_role));
   r.append("channel", m.channel);
@@ -507,7 +584,10 @@ std::vector<Record> fetch_outbox(Session& s, int limit, std::int64_t lease_ms,
   tx.commit();
   std::vector<Record> out;
   out.reserve(rows.size());
-  for (const auto& m : rows) out.push_back(outbox_record(m));
+  for (const auto& m : rows) {
+    out.push_back(outbox_record(m));
+    out.back().append("address", lead_address(s, m));
+  }
   return out;
 }
 
@@ -535,8 +615,10 @@ std::vector<Record> list_outbox(Session& s, std::int64_t after, int limit, bool 
                 "每次列出 1 到 1000 条消息");
   store::ReadTransaction rt(s.db().conn());
   std::vector<Record> out;
-  for (const auto& m : store::list_outbox(s.db().conn(), after, limit, pending_only))
+  for (const auto& m : store::list_outbox(s.db().conn(), after, limit, pending_only)) {
     out.push_back(outbox_record(m));
+    out.back().append("address", lead_address(s, m));
+  }
   return out;
 }
 
@@ -590,6 +672,18 @@ void unschedule_plan(Session& s, std::int64_t plan) {
 
 void schedule_major_change(Session& s, std::int64_t record, std::int64_t contacted_at) {
   Scheduling(s).arm("major_change", record, contacted_at);
+}
+
+void notify_lead(Session& s, const std::string& kind, std::int64_t lead, std::int64_t base) {
+  Scheduling ctx(s);
+  store::TimerRow t = ctx.timer(kind, lead, base);
+  const std::int64_t now = s.db().now();
+  if (t.due_at > now) {
+    store::arm_timer(s.db().conn(), t);
+    return;
+  }
+  TickReport ignored;
+  process(s, ctx, t, now, ignored);
 }
 
 void schedule_access_request(Session& s, std::int64_t request, std::int64_t requested_at) {

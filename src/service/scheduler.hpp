@@ -29,6 +29,11 @@ namespace crm {
 //   major_change    a follow-up reported a major change and the file has no
 //                   major change recorded within 24 hours (R1.10)
 //   access_pending  an access request (R3.2) waiting for the customer's owner
+//   lead_welcome    a new lead's welcome message (R4.1)    → the lead itself
+//   lead_assigned   a lead assigned and not yet followed up → its owner
+//   lead_high_value a lead whose score reached the threshold (R4.3) → its owner
+//   lead_unassigned a lead still in the pool after the rule's delay (24 h,
+//                   R4.2) → the sales managers
 //   escalation      a reminder whose reason still holds after the rule's
 //                   escalate_after → the owner's department supervisor
 const std::vector<std::string>& reminder_kinds();
@@ -93,6 +98,9 @@ void schedule_plan(Session& s, const store::PlanRow& plan);
 void unschedule_plan(Session& s, std::int64_t plan);
 // A follow-up that reported a major change.
 void schedule_major_change(Session& s, std::int64_t record, std::int64_t contacted_at);
+// A message about lead `lead` (kind lead_*) for the event at `base`: written
+// to the outbox now when the rule has no delay, else armed as a timer.
+void notify_lead(Session& s, const std::string& kind, std::int64_t lead, std::int64_t base);
 // An access request waiting for its decision.
 void schedule_access_request(Session& s, std::int64_t request, std::int64_t requested_at);
 

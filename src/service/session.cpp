@@ -171,6 +171,10 @@ void Session::deny(Perm perm, const std::string& object, bool hide) {
   if (!principal().active)
     throw Error(Status::permission, "the account is deactivated", "账号已停用");
   if (hide) {
+    // The same message as for a record that does not exist.
+    if (object.compare(0, 5, "lead:") == 0)
+      throw Error(Status::not_found, "no lead " + object.substr(5),
+                  "线索 " + object.substr(5) + " 不存在");
     throw Error(Status::not_found, "no customer " + object, "客户 " + object + " 不存在");
   }
   std::string where = object.empty() ? "" : " (" + object + ")";
@@ -223,6 +227,39 @@ void Session::authorize(Perm perm, const CustomerRef& c) {
   Standing st = standing(c);
   if (allowed(p.scopes, p.admin, perm, st)) return;
   deny(perm, store::human_id(c.key), !allowed(p.scopes, p.admin, Perm::customer_read, st));
+}
+
+Standing Session::lead_standing(std::optional<std::int64_t> owner) {
+  if (!owner) {
+    Standing st;
+    st.reach = Reach::department;  // the pool: the team's, not one person's
+    return st;
+  }
+  Standing st = standing(CustomerRef{0, *owner});
+  st.grant = GrantLevel::none;  // grants open customers, not leads
+  st.grant_groups = 0;
+  return st;
+}
+
+bool Session::may_lead(Perm perm, std::optional<std::int64_t> owner) {
+  const Principal& p = principal();
+  return p.active && allowed(p.scopes, p.admin, perm, lead_standing(owner));
+}
+
+void Session::authorize_lead(Perm perm, std::int64_t lead, std::optional<std::int64_t> owner) {
+  if (!pending_.empty()) flush_audit();
+  const Principal& p = principal();
+  const std::string object = "lead:" + std::to_string(lead);
+  if (!p.active) deny(perm, object, false);
+  Standing st = lead_standing(owner);
+  if (allowed(p.scopes, p.admin, perm, st)) return;
+  deny(perm, object, !allowed(p.scopes, p.admin, Perm::lead_read, st));
+}
+
+Scope Session::scope_of(Perm perm) {
+  const Principal& p = principal();
+  if (!p.active) return Scope::none;
+  return p.admin ? Scope::all : p.scopes[static_cast<int>(perm)];
 }
 
 void Session::authorize_for(Perm perm, std::int64_t owner) {

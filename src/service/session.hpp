@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,18 @@ class Session {
   // Throws Status::permission (audited) if not.
   void authorize_for(Perm perm, std::int64_t owner);
   Standing standing(const CustomerRef& customer);
+
+  // A permission on a lead (R4), scoped by its owner as a customer is; a
+  // lead in the pool (no owner) is within a department scope's reach (the
+  // sales managers and marketing who hand the pool out), not an own
+  // scope's.  Grants open customers, not leads.  Throws Status::not_found
+  // when the user may not read the lead, Status::permission when they may
+  // but not do this; both audited.
+  void authorize_lead(Perm perm, std::int64_t lead, std::optional<std::int64_t> owner);
+  bool may_lead(Perm perm, std::optional<std::int64_t> owner);
+  // How far the user's role reaches for `perm` (all for administrators,
+  // none for a deactivated account).
+  Scope scope_of(Perm perm);
   // The field groups (FieldGroup bits) the user sees of the customer.
   unsigned visible_groups(const CustomerRef& customer);
   // Where `owner` stands relative to the user (for new owners).
@@ -99,6 +112,7 @@ class Session {
     std::vector<store::GrantRow> grants;           // by customer
   };
   const Principal& principal();
+  Standing lead_standing(std::optional<std::int64_t> owner);
   [[noreturn]] void deny(Perm perm, const std::string& object, bool hide);
   void write_audit(const store::AuditEntry& e);
 

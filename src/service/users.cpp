@@ -50,7 +50,7 @@ void add_dictionary_entry(Session& s, const std::string& dict, const std::string
   s.authorize(Perm::config_manage);
   Database& db = s.db();
   if (dict == "customer_type" || dict == "role" || dict == "tier" || dict == "followup_state" ||
-      dict == "maintenance_state")
+      dict == "maintenance_state" || dict == "lead_stage")
     throw Error(Status::invalid_arg, "dictionary " + dict + " is fixed",
                 "字典 " + dict + " 不可扩展");
   if (!db.dictionaries().has_dict(dict))

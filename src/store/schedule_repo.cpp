@@ -11,7 +11,8 @@ namespace {
 
 #define CRM_OUTBOX_COLUMNS                                                                  \
   "id, key, kind, subject, base_at, customer_id, recipient_user, recipient_role, channel, " \
-  "message_zh, message_en, due_at, created_at, lease_until, attempts, acked_at, escalation_of"
+  "message_zh, message_en, due_at, created_at, lease_until, attempts, acked_at, escalation_of, " \
+  "lead_id"
 
 OutboxRow read_outbox(SQLite::Statement& st) {
   OutboxRow m;
@@ -32,6 +33,7 @@ OutboxRow read_outbox(SQLite::Statement& st) {
   m.attempts = st.getColumn(14).getInt64();
   m.acked_at = opt_int(st, 15);
   m.escalation_of = opt_int(st, 16);
+  m.lead = opt_int(st, 17);
   return m;
 }
 
@@ -158,8 +160,8 @@ void update_rule(Connection& c, const RuleRow& r, std::int64_t now_ms, std::int6
 std::int64_t insert_outbox(Connection& c, const OutboxRow& m) {
   auto q = c.prepare(
       "INSERT INTO outbox(key, kind, subject, base_at, customer_id, recipient_user, "
-      "recipient_role, channel, message_zh, message_en, due_at, created_at, escalation_of) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING");
+      "recipient_role, channel, message_zh, message_en, due_at, created_at, escalation_of, "
+      "lead_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING");
   q->bind(1, m.key);
   q->bind(2, m.kind);
   q->bind(3, m.subject);
@@ -173,6 +175,7 @@ std::int64_t insert_outbox(Connection& c, const OutboxRow& m) {
   q->bind(11, m.due_at);
   q->bind(12, m.created_at);
   bind_opt(*q, 13, m.escalation_of);
+  bind_opt(*q, 14, m.lead);
   return q->exec() == 1 ? c.db().getLastInsertRowid() : 0;
 }
 

@@ -58,6 +58,7 @@ struct OutboxRow {
   std::string key, kind;
   std::int64_t subject = 0, base_at = 0;
   std::optional<std::int64_t> customer, recipient_user, escalation_of, acked_at;
+  std::optional<std::int64_t> lead;  // a message for a lead (a welcome), or about one
   std::optional<std::string> recipient_role;
   std::string channel, message_zh, message_en;
   std::int64_t due_at = 0, created_at = 0, lease_until = 0, attempts = 0;

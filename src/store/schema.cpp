@@ -500,6 +500,110 @@ INSERT INTO meta(key, value) VALUES ('setting.retention.months', '36');
 INSERT INTO meta(key, value) VALUES ('setting.access.max_hours', '720');
 )SQL";
 
+// Schema 9: leads (R4) — the leads themselves with their funnel stage
+// timestamps and running score, their events (behaviour and funnel steps),
+// the scoring and assignment rules as data, users' absence, the lead a
+// message is for, and lookups of customers by phone and e-mail for
+// duplicate detection.
+const char* const kSchemaV9 = R"SQL(
+ALTER TABLE users ADD COLUMN absent INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE leads(
+  id                INTEGER PRIMARY KEY,
+  external_id       TEXT UNIQUE,
+  channel           TEXT NOT NULL,
+  company           TEXT NOT NULL,
+  person            TEXT,
+  phone             TEXT,
+  email             TEXT,
+  region            TEXT,
+  industry          TEXT,
+  scale             TEXT,
+  key_needs         TEXT,
+  note              TEXT,
+  stage             TEXT NOT NULL,
+  owner_id          INTEGER REFERENCES users(id),
+  score             REAL NOT NULL DEFAULT 0,
+  scored_at         INTEGER NOT NULL DEFAULT 0,
+  high_value_at     INTEGER,
+  customer_id       INTEGER REFERENCES customers(id),
+  disqualify_reason TEXT,
+  route_note        TEXT,
+  captured_at       INTEGER NOT NULL,
+  screened_at       INTEGER,
+  assigned_at       INTEGER,
+  following_at      INTEGER,
+  converted_at      INTEGER,
+  disqualified_at   INTEGER,
+  version           INTEGER NOT NULL DEFAULT 1,
+  created_by        INTEGER NOT NULL REFERENCES users(id),
+  updated_at        INTEGER NOT NULL
+);
+CREATE INDEX leads_owner ON leads(owner_id, id);
+CREATE INDEX leads_captured ON leads(captured_at, id);
+CREATE INDEX leads_phone ON leads(phone) WHERE phone IS NOT NULL;
+CREATE INDEX leads_email ON leads(email) WHERE email IS NOT NULL;
+CREATE TABLE lead_events(
+  id       INTEGER PRIMARY KEY,
+  lead_id  INTEGER NOT NULL REFERENCES leads(id),
+  kind     TEXT NOT NULL,
+  points   INTEGER NOT NULL DEFAULT 0,
+  at       INTEGER NOT NULL,
+  actor_id INTEGER NOT NULL REFERENCES users(id),
+  detail   TEXT
+);
+CREATE INDEX lead_events_lead ON lead_events(lead_id, id);
+CREATE TABLE lead_score_rules(
+  kind       TEXT PRIMARY KEY,
+  points     INTEGER NOT NULL,
+  label_zh   TEXT NOT NULL,
+  label_en   TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  updated_by INTEGER NOT NULL REFERENCES users(id)
+) WITHOUT ROWID;
+CREATE TABLE lead_routes(
+  id         INTEGER PRIMARY KEY,
+  position   INTEGER NOT NULL,
+  region     TEXT NOT NULL DEFAULT '',
+  industry   TEXT NOT NULL DEFAULT '',
+  user_id    INTEGER REFERENCES users(id),
+  department TEXT,
+  last_user  INTEGER,
+  created_at INTEGER NOT NULL,
+  created_by INTEGER NOT NULL REFERENCES users(id)
+);
+ALTER TABLE outbox ADD COLUMN lead_id INTEGER REFERENCES leads(id);
+CREATE INDEX customers_phone ON customers(phone) WHERE phone IS NOT NULL;
+CREATE INDEX customers_email ON customers(email) WHERE email IS NOT NULL;
+CREATE INDEX contacts_phone ON contacts(phone) WHERE phone IS NOT NULL;
+CREATE INDEX contacts_email ON contacts(email) WHERE email IS NOT NULL;
+
+-- Seed 004: a product-page view +2, an inquiry +3; the others are ours.
+INSERT INTO lead_score_rules(kind, points, label_zh, label_en, updated_at, updated_by) VALUES
+  ('product_view', 2, '浏览产品页', 'Product page view', 0, 1),
+  ('inquiry', 3, '咨询详情', 'Detail inquiry', 0, 1),
+  ('download', 2, '下载资料', 'Download', 0, 1),
+  ('visit', 5, '来访参观', 'Visit', 0, 1);
+INSERT INTO reminder_rules(kind, enabled, delay_minutes, counting, calendar, channels,
+                           escalate_after, template_zh, template_en, updated_at, updated_by) VALUES
+  ('lead_welcome', 1, 0, 'calendar', 'default', 'sms', 0,
+   '{person}您好，感谢关注！我们的顾问将在1小时内与您联系。',
+   'Dear {person}, thank you for your interest. Our consultant will contact you within 1 hour.',
+   0, 1),
+  ('lead_assigned', 1, 0, 'calendar', 'default', 'app', 0,
+   '【新线索】{company}（{person}，{channel}）已分配给您，请在1小时内联系。',
+   'New lead: {company} ({person}, {channel}) is yours; please call within 1 hour.', 0, 1),
+  ('lead_high_value', 1, 0, 'calendar', 'default', 'app', 0,
+   '【高价值线索】{company}评分已达{score}分，请优先跟进。',
+   'High-value lead: {company} scored {score}; follow it up first.', 0, 1),
+  ('lead_unassigned', 1, 1440, 'calendar', 'default', 'app', 0,
+   '【线索超时未分配】{company}（{channel}，{time}获取）已超过24小时未分配。',
+   'Lead not assigned: {company} ({channel}, captured {time}) has waited over 24 hours.', 0, 1);
+INSERT INTO meta(key, value) VALUES ('setting.lead.high_value_score', '8');
+INSERT INTO meta(key, value) VALUES ('setting.lead.score_half_life_days', '0');
+INSERT INTO meta(key, value) VALUES ('setting.lead.max_open_per_user', '50');
+INSERT INTO meta(key, value) VALUES ('setting.lead.auto_assign', 'screened');
+)SQL";
+
 struct Seed {
   const char* dict;
   const char* code;
@@ -733,9 +837,25 @@ void migrate_to_8(SQLite::Database& db) {
   append_audit_row(db, AuditEntry{0, 1, "schema.migrate", "schema:8", "ok", "", "", 1});
 }
 
+
+// The funnel's stages (fixed: the rules depend on the codes).
+const Seed kLeadSeeds[] = {
+    {"lead_stage", "captured", "线索获取", "Captured", "获取"},
+    {"lead_stage", "screened", "初步筛选", "Screened", "筛选"},
+    {"lead_stage", "assigned", "分配销售", "Assigned", "分配"},
+    {"lead_stage", "following", "跟进", "In follow-up", "跟进中"},
+    {"lead_stage", "converted", "转化", "Converted", "已转化"},
+    {"lead_stage", "disqualified", "无效线索", "Disqualified", "无效"},
+};
+
+void migrate_to_9(SQLite::Database& db) {
+  db.exec(kSchemaV9);
+  insert_seeds(db, std::begin(kLeadSeeds), std::end(kLeadSeeds));
+}
+
 }  // namespace
 
-int latest_schema_version() { return 8; }
+int latest_schema_version() { return 9; }
 
 void migrate(SQLite::Database& db, int from, int to, const std::string& time_zone) {
   for (int v = from + 1; v <= to; ++v) {
@@ -763,6 +883,9 @@ void migrate(SQLite::Database& db, int from, int to, const std::string& time_zon
         break;
       case 8:
         migrate_to_8(db);
+        break;
+      case 9:
+        migrate_to_9(db);
         break;
       default:
         throw Error(Status::internal, "no migration to schema version " + std::to_string(v),

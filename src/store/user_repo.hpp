@@ -15,6 +15,7 @@ struct UserRow {
   std::int64_t id = 0;
   std::string login, name, department, role;
   bool active = true;
+  bool absent = false;  // away (休假): lead assignment passes them by
 };
 
 std::optional<UserRow> find_user(Connection& c, std::int64_t id);

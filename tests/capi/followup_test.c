@@ -1709,6 +1709,10 @@ static void test_rules(void) {
               "review_due 1 0 calendar default app 0|"
               "major_change 1 1440 calendar default app 1440|"
               "access_pending 1 0 calendar default app 1440|"
+              "lead_welcome 1 0 calendar default sms 0|"
+              "lead_assigned 1 0 calendar default app 0|"
+              "lead_high_value 1 0 calendar default app 0|"
+              "lead_unassigned 1 1440 calendar default app 0|"
               "escalation 1 0 calendar default app,email 0");
 
   /* Refusals. */

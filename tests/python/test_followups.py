@@ -512,7 +512,8 @@ def test_overdue_plan_escalates_to_the_supervisor(db, admin, rep, rep_customer):
 def test_reminder_rules(admin):
     rules = {r["kind"]: r for r in admin.reminder_rules()}
     assert list(rules) == ["plan_reminder", "plan_overdue", "cadence_lapsed", "unverified",
-                           "review_due", "major_change", "access_pending", "escalation"]
+                           "review_due", "major_change", "access_pending", "lead_welcome",
+                           "lead_assigned", "lead_high_value", "lead_unassigned", "escalation"]
     assert (rules["unverified"]["delay_minutes"], rules["unverified"]["escalate_after"],
             rules["unverified"]["channels"], rules["unverified"]["enabled"]) == (
         1440, 1440, "app", 1)
