@@ -2059,8 +2059,8 @@ int crm_lead_list(crm_session* s, const crm_lead_query* q, crm_cursor** out) {
   });
 }
 
-int crm_lead_event(crm_session* s, int64_t lead, const char* kind, int64_t at_ms,
-                   const char* note, crm_record** out) {
+int crm_lead_event(crm_session* s, int64_t lead, const char* kind, int64_t at_ms, const char* note,
+                   crm_record** out) {
   return with_session(s, [&](SessionHandle& h) {
     require(kind, "kind");
     if (out) *out = nullptr;
@@ -2109,8 +2109,8 @@ int crm_lead_convert(crm_session* s, int64_t lead, const char* type, const crm_r
                      char** out_customer_id) {
   return with_session(s, [&](SessionHandle& h) {
     if (out_customer_id) *out_customer_id = nullptr;
-    std::int64_t key = crm::convert_lead(*h.session, lead, type ? type : "",
-                                         fields ? fields->rec : crm::Record{});
+    std::int64_t key =
+        crm::convert_lead(*h.session, lead, type ? type : "", fields ? fields->rec : crm::Record{});
     if (out_customer_id) *out_customer_id = owned_copy(crm::store::human_id(key));
     return CRM_OK;
   });
@@ -2127,8 +2127,8 @@ int crm_lead_funnel(crm_session* s, int64_t from_ms, int64_t to_ms, const char* 
   });
 }
 
-int crm_lead_score_rule_set(crm_session* s, const char* kind, int32_t points,
-                            const char* label_zh, const char* label_en) {
+int crm_lead_score_rule_set(crm_session* s, const char* kind, int32_t points, const char* label_zh,
+                            const char* label_en) {
   return with_session(s, [&](SessionHandle& h) {
     require(kind, "kind");
     require(label_zh, "label_zh");

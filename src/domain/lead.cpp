@@ -51,8 +51,8 @@ double decay_weight(std::int64_t age_ms, std::int64_t half_life_ms) {
 RunningScore add_points(RunningScore score, std::int64_t points, std::int64_t when,
                         std::int64_t half_life_ms) {
   if (when >= score.at) {
-    score.value = score.value * decay_weight(when - score.at, half_life_ms) +
-                  static_cast<double>(points);
+    score.value =
+        score.value * decay_weight(when - score.at, half_life_ms) + static_cast<double>(points);
     score.at = when;
   } else {
     score.value += static_cast<double>(points) * decay_weight(score.at - when, half_life_ms);

@@ -34,9 +34,7 @@ std::int64_t half_life_ms(Session& s) {
   return setting_int(s, "lead.score_half_life_days", 0) * kDayMs;
 }
 
-std::int64_t high_value_threshold(Session& s) {
-  return setting_int(s, "lead.high_value_score", 8);
-}
+std::int64_t high_value_threshold(Session& s) { return setting_int(s, "lead.high_value_score", 8); }
 
 Error no_lead(std::int64_t id) {
   return Error(Status::not_found, "no lead " + std::to_string(id),
@@ -234,8 +232,9 @@ Choice choose_owner(Session& s, const store::LeadRow& l) {
     skipped += (skipped.empty() ? "" : "; ") + rule + ": nobody in " + *r.department +
                " available (absent or at the cap)";
   }
-  if (skipped.empty()) return {std::nullopt, "no assignment rule matches region \"" + region +
-                                                 "\" and industry \"" + industry + "\": pool"};
+  if (skipped.empty())
+    return {std::nullopt, "no assignment rule matches region \"" + region + "\" and industry \"" +
+                              industry + "\": pool"};
   return {std::nullopt, skipped + ": pool"};
 }
 
@@ -394,7 +393,8 @@ store::LeadFilter visible_leads(Session& s) {
 std::string resolved(Session& s, const char* dict, const std::string& input, const char* what) {
   auto code = s.db().dictionaries().resolve(dict, input);
   if (!code)
-    throw Error(Status::invalid_arg, std::string("unknown ") + what + " \"" + quote_value(input) + "\"",
+    throw Error(Status::invalid_arg,
+                std::string("unknown ") + what + " \"" + quote_value(input) + "\"",
                 std::string("未知的") + (std::string(what) == "stage" ? "线索阶段" : "渠道") + "“" +
                     quote_value(input) + "”");
   return *code;
@@ -418,8 +418,8 @@ std::vector<Record> list_leads(Session& s, const LeadQuery& q) {
   return out;
 }
 
-ScoreResult record_lead_event(Session& s, std::int64_t id, const std::string& kind,
-                              std::int64_t at, const std::optional<std::string>& note) {
+ScoreResult record_lead_event(Session& s, std::int64_t id, const std::string& kind, std::int64_t at,
+                              const std::optional<std::string>& note) {
   auto detail = checked_reason(note);
   const std::int64_t now = s.db().now();
   if (at == 0) at = now;
@@ -432,7 +432,8 @@ ScoreResult record_lead_event(Session& s, std::int64_t id, const std::string& ki
   auto rule = valid_event_kind(kind) ? store::load_score_rule(conn, kind) : std::nullopt;
   if (!rule) {
     std::string known;
-    for (const auto& r : store::list_score_rules(conn)) known += (known.empty() ? "" : ", ") + r.kind;
+    for (const auto& r : store::list_score_rules(conn))
+      known += (known.empty() ? "" : ", ") + r.kind;
     throw Error(Status::invalid_arg,
                 "no scoring rule for event \"" + quote_value(kind) + "\" (known: " + known + ")",
                 "没有行为“" + quote_value(kind) + "”的评分规则（已有：" + known + "）");
@@ -510,9 +511,10 @@ void advance_lead(Session& s, std::int64_t id, const std::string& stage_in,
                 "线索 " + std::to_string(id) + " 当前为“" + stage_label(s, l.stage) +
                     "”，不能退回“" + stage_label(s, stage) + "”");
   if (stage == "following" && !l.owner)
-    throw Error(Status::state,
-                "lead " + std::to_string(id) + " has no owner yet: assign it before following it up",
-                "线索 " + std::to_string(id) + " 尚未分配，请先分配再跟进");
+    throw Error(
+        Status::state,
+        "lead " + std::to_string(id) + " has no owner yet: assign it before following it up",
+        "线索 " + std::to_string(id) + " 尚未分配，请先分配再跟进");
   const std::string before = l.stage;
   const std::int64_t now = s.db().now();
   move_to(l, stage, now);
@@ -659,8 +661,8 @@ std::vector<Record> lead_funnel(Session& s, std::int64_t from, std::int64_t to,
     r.append("period", k.first);
     r.append("channel", k.second.empty() ? Value{} : Value{k.second});
     const auto* e = k.second.empty() ? nullptr : s.db().dictionaries().find("source", k.second);
-    r.append("channel_label", k.second.empty() ? Value{"全部渠道"}
-                                               : Value{e ? e->label_zh : k.second});
+    r.append("channel_label",
+             k.second.empty() ? Value{"全部渠道"} : Value{e ? e->label_zh : k.second});
     for (int i = 0; i < 6; ++i) r.append(kNames[i], c.n[i]);
     r.append("conversion_rate", static_cast<double>(c.n[4]) / static_cast<double>(c.n[0]));
     out.push_back(std::move(r));
@@ -690,8 +692,7 @@ void set_score_rule(Session& s, const std::string& kind, std::int64_t points,
   r.label_en = normalize_text(label_en, TextMode::prose);
   for (const std::string* l : {&r.label_zh, &r.label_en})
     if (!is_valid_utf8(*l) || l->empty() || utf8_length(*l) > 50)
-      throw Error(Status::invalid_arg, "a label is 1 to 50 characters",
-                  "名称须为 1 到 50 个字符");
+      throw Error(Status::invalid_arg, "a label is 1 to 50 characters", "名称须为 1 到 50 个字符");
   auto& conn = s.db().conn();
   store::WriteTransaction tx(conn);
   auto before = store::load_score_rule(conn, kind);
@@ -748,8 +749,7 @@ std::int64_t add_lead_route(Session& s, const Record& rule) {
   if (auto region = opt_text_of(rule, "region")) {
     r.region = normalize_text(*region, TextMode::prose);
     if (!is_valid_utf8(r.region) || utf8_length(r.region) > 50)
-      throw Error(Status::invalid_arg, "region is at most 50 characters",
-                  "地区最多 50 个字符");
+      throw Error(Status::invalid_arg, "region is at most 50 characters", "地区最多 50 个字符");
   }
   if (auto industry = opt_text_of(rule, "industry"); industry && !industry->empty())
     r.industry = resolved(s, "industry", *industry, "industry");
@@ -760,14 +760,14 @@ std::int64_t add_lead_route(Session& s, const Record& rule) {
                 "分配规则须指定一名销售或一个部门（二者选一）");
   const auto users = store::list_users(conn);
   if (user) {
-    if (!is_int(*user))
-      throw Error(Status::invalid_arg, "user is a user id", "user 须为用户编号");
+    if (!is_int(*user)) throw Error(Status::invalid_arg, "user is a user id", "user 须为用户编号");
     const std::int64_t id = std::get<std::int64_t>(*user);
     auto it = std::find_if(users.begin(), users.end(), [&](const auto& u) { return u.id == id; });
     if (it == users.end() || !it->active)
       throw Error(Status::invalid_arg,
-                  "user " + std::to_string(id) + " does not exist or is inactive: the rule would "
-                                                 "match nobody",
+                  "user " + std::to_string(id) +
+                      " does not exist or is inactive: the rule would "
+                      "match nobody",
                   "用户 " + std::to_string(id) + " 不存在或已停用，该规则不会分配给任何人");
     r.user = id;
   } else {
@@ -784,10 +784,9 @@ std::int64_t add_lead_route(Session& s, const Record& rule) {
   }
   store::WriteTransaction tx(conn);
   r.id = store::insert_lead_route(conn, r, s.db().now(), s.user_id());
-  const std::string text = "position=" + std::to_string(r.position) + ";region=" + r.region +
-                           ";industry=" + r.industry +
-                           (r.user ? ";user=" + std::to_string(*r.user)
-                                   : ";department=" + r.department.value_or(""));
+  const std::string text =
+      "position=" + std::to_string(r.position) + ";region=" + r.region + ";industry=" + r.industry +
+      (r.user ? ";user=" + std::to_string(*r.user) : ";department=" + r.department.value_or(""));
   store::insert_config_history(conn, s.db().now(), s.user_id(),
                                "lead_route." + std::to_string(r.id), "", text);
   s.audit("config.lead_route", "lead_route:" + std::to_string(r.id), text);
@@ -802,8 +801,8 @@ void remove_lead_route(Session& s, std::int64_t id) {
   if (!store::delete_lead_route(conn, id))
     throw Error(Status::not_found, "no assignment rule " + std::to_string(id),
                 "分配规则 " + std::to_string(id) + " 不存在");
-  store::insert_config_history(conn, s.db().now(), s.user_id(),
-                               "lead_route." + std::to_string(id), "", "removed");
+  store::insert_config_history(conn, s.db().now(), s.user_id(), "lead_route." + std::to_string(id),
+                               "", "removed");
   s.audit("config.lead_route", "lead_route:" + std::to_string(id), "removed");
   tx.commit();
 }

@@ -25,19 +25,17 @@
 namespace crm {
 
 const std::vector<std::string>& reminder_kinds() {
-  static const std::vector<std::string> kinds = {"plan_reminder",  "plan_overdue", "cadence_lapsed",
-                                                 "unverified",     "review_due",   "major_change",
-                                                 "access_pending", "lead_welcome", "lead_assigned",
-                                                 "lead_high_value", "lead_unassigned", "escalation"};
+  static const std::vector<std::string> kinds = {
+      "plan_reminder", "plan_overdue",    "cadence_lapsed",  "unverified",
+      "review_due",    "major_change",    "access_pending",  "lead_welcome",
+      "lead_assigned", "lead_high_value", "lead_unassigned", "escalation"};
   return kinds;
 }
 
 const std::vector<std::string>& template_placeholders() {
-  static const std::vector<std::string> names = {"customer", "customer_id", "owner",
-                                                 "tier",     "goal",        "method",
-                                                 "time",     "original",    "requester",
-                                                 "person",   "company",     "channel",
-                                                 "score",    "lead_id"};
+  static const std::vector<std::string> names = {
+      "customer", "customer_id", "owner",  "tier",    "goal",    "method", "time",
+      "original", "requester",   "person", "company", "channel", "score",  "lead_id"};
   return names;
 }
 

@@ -61,7 +61,7 @@ std::vector<LeadRow> all_leads(CachedStatement& q) {
 }
 
 // The visibility part of a lead query: ?1 all, ?2 owners (JSON), ?3 pool.
-#define CRM_LEAD_VISIBLE                                              \
+#define CRM_LEAD_VISIBLE                                             \
   "(?1 OR owner_id IN (SELECT value FROM json_each(?2)) OR (?3 AND " \
   "owner_id IS NULL))"
 
@@ -200,7 +200,8 @@ std::vector<LeadRow> list_leads(Connection& c, const LeadFilter& f) {
 
 std::vector<LeadRow> leads_captured(Connection& c, const LeadFilter& f, std::int64_t from,
                                     std::int64_t to) {
-  auto q = c.prepare("SELECT " CRM_LEAD_COLUMNS " FROM leads WHERE captured_at >= ?4 AND "
+  auto q = c.prepare("SELECT " CRM_LEAD_COLUMNS
+                     " FROM leads WHERE captured_at >= ?4 AND "
                      "captured_at < ?5 AND " CRM_LEAD_VISIBLE " ORDER BY captured_at, id");
   bind_visibility(q, f);
   q->bind(4, from);

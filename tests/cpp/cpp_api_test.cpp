@@ -391,11 +391,10 @@ TEST_F(CppApi, TiersFollowupsAgendaAndOutbox) {
   // waiting for its owner, R3.2) and since 0.6 the four about leads (R4).
   std::set<std::string> kinds;
   for (const auto& rule : admin.reminder_rules()) kinds.insert(rule.text("kind"));
-  EXPECT_EQ(kinds,
-            (std::set<std::string>{"plan_reminder", "plan_overdue", "cadence_lapsed", "unverified",
-                                   "review_due", "major_change", "escalation", "access_pending",
-                                   "lead_welcome", "lead_assigned", "lead_high_value",
-                                   "lead_unassigned"}));
+  EXPECT_EQ(kinds, (std::set<std::string>{"plan_reminder", "plan_overdue", "cadence_lapsed",
+                                          "unverified", "review_due", "major_change", "escalation",
+                                          "access_pending", "lead_welcome", "lead_assigned",
+                                          "lead_high_value", "lead_unassigned"}));
   admin.set_reminder_rule("plan_reminder", crm::Record{{"channels", std::string("app,sms")}});
   try {
     admin.set_reminder_rule("plan_reminder", crm::Record{{"template_zh", std::string("{who}")}});
