@@ -118,7 +118,8 @@ void normalize_builtin(std::string_view entity, const FieldDef* def, const std::
         out.errors.push_back(field_error(def, name, "too_long", std::to_string(def->max_chars)));
         return;
       }
-      if (write && ((entity == "customer" && name == "name") || (entity == "lead" && name == "company"))) {
+      if (write &&
+          ((entity == "customer" && name == "name") || (entity == "lead" && name == "company"))) {
         std::string code = check_company_name(text);
         if (!code.empty()) {
           out.errors.push_back(field_error(def, name, code));

@@ -24,8 +24,7 @@ struct LeadRow {
   std::optional<std::int64_t> high_value_at, customer;
   std::optional<std::string> disqualify_reason, route_note;
   std::int64_t captured_at = 0;
-  std::optional<std::int64_t> screened_at, assigned_at, following_at, converted_at,
-      disqualified_at;
+  std::optional<std::int64_t> screened_at, assigned_at, following_at, converted_at, disqualified_at;
   std::int64_t version = 1, created_by = 0, updated_at = 0;
 };
 
@@ -48,9 +47,9 @@ void update_lead(Connection& c, const LeadRow& l);
 std::int64_t count_open_leads(Connection& c, std::int64_t owner);
 
 struct LeadFilter {
-  bool all = false;                 // every lead, else the owners below
-  std::string owners_json = "[]";   // visible owners
-  bool pool = false;                // leads without an owner are visible
+  bool all = false;                // every lead, else the owners below
+  std::string owners_json = "[]";  // visible owners
+  bool pool = false;               // leads without an owner are visible
   std::optional<std::string> stage, channel;
   std::optional<std::int64_t> owner;  // 0 = in the pool
   bool high_value_only = false;

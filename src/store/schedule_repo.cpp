@@ -9,8 +9,8 @@
 namespace crm::store {
 namespace {
 
-#define CRM_OUTBOX_COLUMNS                                                                  \
-  "id, key, kind, subject, base_at, customer_id, recipient_user, recipient_role, channel, " \
+#define CRM_OUTBOX_COLUMNS                                                                       \
+  "id, key, kind, subject, base_at, customer_id, recipient_user, recipient_role, channel, "      \
   "message_zh, message_en, due_at, created_at, lease_until, attempts, acked_at, escalation_of, " \
   "lead_id"
 

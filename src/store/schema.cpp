@@ -837,7 +837,6 @@ void migrate_to_8(SQLite::Database& db) {
   append_audit_row(db, AuditEntry{0, 1, "schema.migrate", "schema:8", "ok", "", "", 1});
 }
 
-
 // The funnel's stages (fixed: the rules depend on the codes).
 const Seed kLeadSeeds[] = {
     {"lead_stage", "captured", "线索获取", "Captured", "获取"},

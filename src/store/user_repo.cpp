@@ -22,7 +22,8 @@ UserRow read_user(SQLite::Statement& st) {
 }  // namespace
 
 std::optional<UserRow> find_user(Connection& c, std::int64_t id) {
-  auto q = c.prepare("SELECT id, login, name, department, role, active, absent FROM users WHERE id = ?");
+  auto q =
+      c.prepare("SELECT id, login, name, department, role, active, absent FROM users WHERE id = ?");
   q->bind(1, static_cast<std::int64_t>(id));
   std::optional<UserRow> r;
   if (q->executeStep()) r = read_user(*q);
@@ -30,7 +31,8 @@ std::optional<UserRow> find_user(Connection& c, std::int64_t id) {
 }
 
 std::optional<UserRow> find_user_by_login(Connection& c, const std::string& login) {
-  auto q = c.prepare("SELECT id, login, name, department, role, active, absent FROM users WHERE login = ?");
+  auto q = c.prepare(
+      "SELECT id, login, name, department, role, active, absent FROM users WHERE login = ?");
   q->bind(1, login);
   std::optional<UserRow> r;
   if (q->executeStep()) r = read_user(*q);
@@ -68,7 +70,8 @@ void update_user(Connection& c, const UserRow& u) {
 }
 
 std::vector<UserRow> list_users(Connection& c) {
-  auto q = c.prepare("SELECT id, login, name, department, role, active, absent FROM users ORDER BY id");
+  auto q =
+      c.prepare("SELECT id, login, name, department, role, active, absent FROM users ORDER BY id");
   std::vector<UserRow> out;
   while (q->executeStep()) out.push_back(read_user(*q));
   return out;
