@@ -1625,7 +1625,9 @@ CRM_API int crm_lead_assign(crm_session *s, int64_t lead, int64_t user, int64_t 
  *  (optional, free with crm_free) receives the customer's id.  With
  *  "review.create" on, creating the customer waits for review
  *  (CRM_PENDING) and the lead is left as it was: convert it into the
- *  customer once approved, with {"customer": id}. */
+ *  customer once approved, with {"customer": id}.  Creating the customer
+ *  needs customer.create over the lead's owner, as crm_customer_create
+ *  does: by default the owner converts their own lead. */
 CRM_API int crm_lead_convert(crm_session *s, int64_t lead, const char *type,
                              const crm_record *fields, char **out_customer_id);
 

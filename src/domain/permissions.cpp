@@ -191,14 +191,14 @@ std::string field_groups_text(unsigned mask) {
 
 FieldGroup group_of_field(std::string_view f) {
   // Customer fields, and the fields of history rows ("contacts",
-  // "contact.<id>.<field>", "tags", "maintenance.<id>").
+  // "contact.<id>.<field>", "tags", "maintenance.<id>", "lead.<id>").
   if (f == "contact_name" || f == "contact_title" || f == "phone" || f == "phone_display" ||
       f == "email" || f == "contacts" || f == "primary_contact" || f.rfind("contact.", 0) == 0)
     return kGroupContact;
   if (f == "key_needs" || f == "priority" || f == "tags" || f.rfind("custom.", 0) == 0)
     return kGroupNeeds;
   if (f == "last_followup_at" || f == "next_step" || f == "next_due_date" ||
-      f.rfind("maintenance.", 0) == 0)
+      f.rfind("maintenance.", 0) == 0 || f.rfind("lead.", 0) == 0)
     return kGroupFollowup;
   return kGroupBasic;
 }

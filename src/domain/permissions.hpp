@@ -113,7 +113,7 @@ std::optional<unsigned> parse_field_groups(std::string_view list);
 std::string field_groups_text(unsigned mask);
 // The group of a customer field ("phone" → contact, "custom.x" → needs),
 // or of a history row's field ("contact.3.phone" → contact, "tags" → needs,
-// "maintenance.2" → followup).
+// "maintenance.2" and "lead.7" → followup).
 FieldGroup group_of_field(std::string_view field);
 
 // The acting user's standing towards one record.

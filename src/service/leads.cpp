@@ -13,6 +13,7 @@
 #include "domain/text.hpp"
 #include "domain/utf8.hpp"
 #include "service/customers.hpp"
+#include "service/review.hpp"
 #include "service/scheduler.hpp"
 #include "store/customer_repo.hpp"
 #include "store/lead_repo.hpp"
@@ -390,14 +391,16 @@ store::LeadFilter visible_leads(Session& s) {
   return f;
 }
 
-std::string resolved(Session& s, const char* dict, const std::string& input, const char* what) {
+// A code of dictionary `dict` ("lead_stage", "source" or "industry") from
+// its code, label or alias; invalid_arg naming what it is otherwise.
+std::string resolved(Session& s, const char* dict, const std::string& input) {
   auto code = s.db().dictionaries().resolve(dict, input);
-  if (!code)
-    throw Error(Status::invalid_arg,
-                std::string("unknown ") + what + " \"" + quote_value(input) + "\"",
-                std::string("未知的") + (std::string(what) == "stage" ? "线索阶段" : "渠道") + "“" +
-                    quote_value(input) + "”");
-  return *code;
+  if (code) return *code;
+  const std::string d = dict;
+  const char* en = d == "lead_stage" ? "stage" : d == "source" ? "channel" : "industry";
+  const char* zh = d == "lead_stage" ? "线索阶段" : d == "source" ? "渠道" : "行业";
+  throw Error(Status::invalid_arg, std::string("unknown ") + en + " \"" + quote_value(input) + "\"",
+              std::string("未知的") + zh + "“" + quote_value(input) + "”");
 }
 
 }  // namespace
@@ -407,8 +410,8 @@ std::vector<Record> list_leads(Session& s, const LeadQuery& q) {
     throw Error(Status::invalid_arg, "limit is 1 to 1000", "每页条数须为 1 到 1000");
   store::ReadTransaction rt(s.db().conn());
   store::LeadFilter f = visible_leads(s);
-  if (q.stage) f.stage = resolved(s, "lead_stage", *q.stage, "stage");
-  if (q.channel) f.channel = resolved(s, "source", *q.channel, "channel");
+  if (q.stage) f.stage = resolved(s, "lead_stage", *q.stage);
+  if (q.channel) f.channel = resolved(s, "source", *q.channel);
   f.owner = q.owner;
   f.high_value_only = q.high_value_only;
   f.after_id = q.after_id;
@@ -604,7 +607,14 @@ std::int64_t convert_lead(Session& s, std::int64_t id, const std::string& type_i
     in.append("priority", l.high_value_at ? "high" : "medium");
     in.append("owner", *l.owner);
     for (const auto& [name, value] : overrides.entries()) in.set(name, value);
-    key = create_customer(s, in);
+    try {
+      key = create_customer(s, in);
+    } catch (const Pending&) {
+      // The new customer waits for review: keep that (and only that), leave
+      // the lead as it is; it is converted into the customer once approved.
+      tx.commit();
+      throw;
+    }
   }
   const std::int64_t now = s.db().now();
   const std::string field = "lead." + std::to_string(l.id);
@@ -752,7 +762,7 @@ std::int64_t add_lead_route(Session& s, const Record& rule) {
       throw Error(Status::invalid_arg, "region is at most 50 characters", "地区最多 50 个字符");
   }
   if (auto industry = opt_text_of(rule, "industry"); industry && !industry->empty())
-    r.industry = resolved(s, "industry", *industry, "industry");
+    r.industry = resolved(s, "industry", *industry);
   const Value* user = rule.find("user");
   auto department = opt_text_of(rule, "department");
   if ((user && !is_null(*user)) == department.has_value())

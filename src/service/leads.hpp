@@ -103,6 +103,10 @@ std::optional<std::int64_t> assign_lead(Session& s, std::int64_t lead, std::int6
 // to that customer instead of creating one.  The lead's events are copied
 // into the customer's history with their times.  Returns the customer's
 // key; a validation error lists the customer fields still missing.
+// Creating the customer needs customer.create over the lead's owner (by
+// default: the owner converts their own lead); when new customers wait for
+// review, Pending is thrown, the pending customer is kept and the lead left
+// as it was.
 std::int64_t convert_lead(Session& s, std::int64_t lead, const std::string& type,
                           const Record& fields);
 

@@ -292,7 +292,12 @@ Visibility Session::visibility(Perm read, unsigned needed) {
     v.owners = merged(p.department_members, {user_id_});
   else if (scope == Scope::own)
     v.owners = {user_id_};
-  v.owners = merged(v.owners, p.supervised_members);
+  // Supervisors see what is below them where supervision opens the read
+  // (customers and their follow-ups, not leads): the rule get applies.
+  Standing supervising;
+  supervising.supervisor = true;
+  if (allowed(p.scopes, false, read, supervising))
+    v.owners = merged(v.owners, p.supervised_members);
   const std::int64_t now = db_.now();
   for (const auto& g : p.grants) {
     if (g.expires_at <= now) continue;

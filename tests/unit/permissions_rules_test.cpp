@@ -129,6 +129,7 @@ TEST(PermissionRules, FieldGroupsParseAndNameFields) {
   EXPECT_EQ(group_of_field("phone"), kGroupContact);
   EXPECT_EQ(group_of_field("custom.budget"), kGroupNeeds);
   EXPECT_EQ(group_of_field("next_step"), kGroupFollowup);
+  EXPECT_EQ(group_of_field("lead.7"), kGroupFollowup) << "a converted lead's events";
   EXPECT_EQ(group_of_field("industry"), kGroupBasic);
 }
 
