@@ -10,6 +10,7 @@
 #include "domain/lead.hpp"
 #include "domain/masking.hpp"
 #include "domain/messages.hpp"
+#include "domain/sha256.hpp"
 #include "domain/text.hpp"
 #include "domain/utf8.hpp"
 #include "service/customers.hpp"
@@ -278,11 +279,13 @@ Record validated_capture(Session& s, const Record& input) {
   return std::move(n.values);
 }
 
-bool same_capture(const store::LeadRow& l, const Record& v) {
-  return l.channel == opt_text_of(v, "channel").value_or("") &&
-         l.company == opt_text_of(v, "company").value_or("") &&
-         l.person == opt_text_of(v, "person") && l.phone == opt_text_of(v, "phone") &&
-         l.email == opt_text_of(v, "email");
+// What a capture said, as a digest: a repeated external id with the same
+// digest is a retry, with another one a conflict.
+std::string capture_digest(const Record& v) {
+  std::string text;
+  for (const char* f : {"channel", "company", "person", "phone", "email", "region", "industry"})
+    text += opt_text_of(v, f).value_or("") + '\x1f';
+  return sha256_hex(text);
 }
 
 std::string channel_detail(const std::string& channel) { return "channel=" + channel; }
@@ -307,16 +310,18 @@ CaptureResult capture_lead(Session& s, const Record& input) {
   auto& conn = s.db().conn();
   store::WriteTransaction tx(conn);
   const auto external_id = opt_text_of(v, "external_id");
+  const std::string digest = capture_digest(v);
   if (external_id) {
-    if (auto before = store::find_lead_by_external_id(conn, *external_id)) {
-      s.authorize_lead(Perm::lead_read, before->id, before->owner);
-      if (!same_capture(*before, v))
+    if (auto before = store::find_external_id(conn, *external_id)) {
+      auto l = store::load_lead(conn, before->lead);
+      s.authorize_lead(Perm::lead_read, before->lead, l ? l->owner : std::nullopt);
+      if (before->digest != digest)
         throw Error(Status::conflict,
-                    "external id \"" + quote_value(*external_id) + "\" was captured as lead " +
-                        std::to_string(before->id) + " with other details",
-                    "外部编号“" + quote_value(*external_id) + "”已录入为线索 " +
-                        std::to_string(before->id) + "，且内容不同");
-      return {before->id, CaptureOutcome::repeated};
+                    "external id \"" + quote_value(*external_id) + "\" was captured into lead " +
+                        std::to_string(before->lead) + " with other details",
+                    "外部编号“" + quote_value(*external_id) + "”已录入线索 " +
+                        std::to_string(before->lead) + "，且内容不同");
+      return {before->lead, CaptureOutcome::repeated};
     }
   }
   const auto phone = opt_text_of(v, "phone");
@@ -327,6 +332,7 @@ CaptureResult capture_lead(Session& s, const Record& input) {
     s.authorize_lead(Perm::lead_write, open->id, open->owner);
     add_event(s, *open, "recapture", 0, now, channel_detail(channel));
     save(s, *open);
+    if (external_id) store::insert_external_id(conn, *external_id, open->id, digest);
     s.audit("lead.recapture", "lead:" + std::to_string(open->id), channel_detail(channel));
     tx.commit();
     return {open->id, CaptureOutcome::duplicate};
@@ -350,6 +356,7 @@ CaptureResult capture_lead(Session& s, const Record& input) {
   l.created_by = s.user_id();
   l.updated_at = now;
   l.id = store::insert_lead(conn, l);
+  if (external_id) store::insert_external_id(conn, *external_id, l.id, digest);
   add_event(s, l, "capture", 0, now, channel_detail(channel));
   notify_lead(s, "lead_welcome", l.id, now);
   if (owner) {

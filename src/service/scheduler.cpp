@@ -117,6 +117,8 @@ class Scheduling {
 // What a reminder says and to whom.
 struct Fire {
   std::optional<std::int64_t> customer, lead;
+  // A message to the lead itself reaches it by phone (sms) or e-mail only.
+  bool to_lead = false, lead_phone = false, lead_email = false;
   std::optional<std::int64_t> user;
   std::optional<std::string> role;
   std::map<std::string, std::string> zh, en;
@@ -188,6 +190,9 @@ std::optional<Fire> evaluate_lead(Session& s, Scheduling& ctx, const std::string
     Fire f = lead_fire(s, ctx, *l);
     f.user.reset();  // for the lead itself
     f.role.reset();
+    f.to_lead = true;
+    f.lead_phone = l->phone.has_value();
+    f.lead_email = l->email.has_value();
     return f;
   }
   if (kind == "lead_assigned") {
@@ -337,6 +342,8 @@ void process(Session& s, Scheduling& ctx, const store::TimerRow& t, std::int64_t
   std::string message_en = render_template(rule.template_en, fire->en);
   std::int64_t first = 0;
   for (const auto& channel : split_channels(rule.channels)) {
+    if (fire->to_lead && !(channel == "email" ? fire->lead_email : fire->lead_phone))
+      continue;  // no address for this channel
     store::OutboxRow m;
     m.key =
         t.kind + ":" + std::to_string(t.subject) + ":" + std::to_string(t.base_at) + ":" + channel;

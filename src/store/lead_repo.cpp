@@ -112,10 +112,21 @@ std::optional<LeadRow> load_lead(Connection& c, std::int64_t id) {
   return one_lead(q);
 }
 
-std::optional<LeadRow> find_lead_by_external_id(Connection& c, const std::string& external_id) {
-  auto q = c.prepare("SELECT " CRM_LEAD_COLUMNS " FROM leads WHERE external_id = ?");
+std::optional<ExternalId> find_external_id(Connection& c, const std::string& external_id) {
+  auto q = c.prepare("SELECT lead_id, digest FROM lead_external_ids WHERE external_id = ?");
   q->bind(1, external_id);
-  return one_lead(q);
+  if (!q->executeStep()) return std::nullopt;
+  return ExternalId{q->getColumn(0).getInt64(), q->getColumn(1).getString()};
+}
+
+void insert_external_id(Connection& c, const std::string& external_id, std::int64_t lead,
+                        const std::string& digest) {
+  auto q =
+      c.prepare("INSERT INTO lead_external_ids(external_id, lead_id, digest) VALUES (?, ?, ?)");
+  q->bind(1, external_id);
+  q->bind(2, lead);
+  q->bind(3, digest);
+  q->exec();
 }
 
 std::optional<LeadRow> find_open_lead_by_contact(Connection& c,

@@ -30,7 +30,14 @@ struct LeadRow {
 
 std::int64_t insert_lead(Connection& c, const LeadRow& l);
 std::optional<LeadRow> load_lead(Connection& c, std::int64_t id);
-std::optional<LeadRow> find_lead_by_external_id(Connection& c, const std::string& external_id);
+// The lead an external id was captured into, with the digest of that capture.
+struct ExternalId {
+  std::int64_t lead = 0;
+  std::string digest;
+};
+std::optional<ExternalId> find_external_id(Connection& c, const std::string& external_id);
+void insert_external_id(Connection& c, const std::string& external_id, std::int64_t lead,
+                        const std::string& digest);
 // The oldest lead not converted or disqualified with this phone or e-mail
 // (either may be absent).
 std::optional<LeadRow> find_open_lead_by_contact(Connection& c,

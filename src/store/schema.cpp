@@ -552,6 +552,13 @@ CREATE TABLE lead_events(
   detail   TEXT
 );
 CREATE INDEX lead_events_lead ON lead_events(lead_id, id);
+-- Every external id a capture came with, and a digest of what it said: a
+-- form posted again is recognised even when it was a duplicate the first time.
+CREATE TABLE lead_external_ids(
+  external_id TEXT PRIMARY KEY,
+  lead_id     INTEGER NOT NULL REFERENCES leads(id),
+  digest      TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE lead_score_rules(
   kind       TEXT PRIMARY KEY,
   points     INTEGER NOT NULL,
