@@ -1426,4 +1426,159 @@ TEST_F(CppApi, LeadRoutesAssignAdvanceConvertFunnel) {
   EXPECT_EQ(status_of([&] { admin.remove_lead_route(r2); }), "CRM_ERR_NOT_FOUND");
 }
 
+TEST_F(CppApi, LeadOwnCapturePoolDecayCapAndPaging) {
+  constexpr std::int64_t kDay = 24 * 3600000LL;
+  db.set_clock(kNow);
+  crm::Session admin(db, 1);
+  South o = make_south(admin);
+  crm::Session rep(db, o.huang);
+  crm::Session manager(db, o.manager);
+
+  // A salesperson's capture is theirs at once.
+  std::int64_t own = rep.capture_lead(lead("电话咨询", "深圳市华锐智能装备有限公司", "林志强",
+                                           "13826541234", "广东省深圳市", "制造业"))
+                         .lead;
+  crm::Record l = rep.get_lead(own);
+  EXPECT_EQ(l.get_int("owner"), o.huang);
+  EXPECT_EQ(l.text("stage"), "assigned");
+
+  // The pool is reached by a department scope, not by an own scope.
+  std::int64_t pooled = admin
+                            .capture_lead(lead("展会", "广州市云启软件科技有限公司", "陈晓燕",
+                                               "13711112222", "广东省广州市", "零售"))
+                            .lead;
+  EXPECT_EQ(status_of([&] { rep.get_lead(pooled); }), "CRM_ERR_NOT_FOUND");
+  EXPECT_EQ(manager.get_lead(pooled).text("company"), "广州市云启软件科技有限公司");
+
+  // Decay: a visit 30 days ago under a 30-day half-life counts half.
+  admin.set_setting("lead.score_half_life_days", "30");
+  admin.record_lead_event(pooled, "visit", kNow - 30 * kDay);
+  EXPECT_NEAR(admin.get_lead(pooled).get_real("score"), 2.5, 1e-9);
+  std::vector<crm::Record> why = admin.explain_lead_score(pooled);
+  ASSERT_EQ(why.size(), 1u);
+  EXPECT_NEAR(why[0].get_real("weight"), 0.5, 1e-9);
+  EXPECT_NEAR(why[0].get_real("effective"), 2.5, 1e-9);
+  admin.set_setting("lead.score_half_life_days", "0");
+  EXPECT_NEAR(admin.get_lead(pooled).get_real("score"), 5.0, 1e-9) << "rescored without decay";
+
+  // A lead in the pool that turns high value tells the sales managers.
+  admin.record_lead_event(pooled, "visit");
+  bool managers_told = false;
+  for (const auto& m : admin.outbox())
+    if (m.text("kind") == "lead_high_value" && m.get_int("lead") == pooled)
+      managers_told = m.text("recipient_role") == "sales_manager";
+  EXPECT_TRUE(managers_told);
+
+  // The cap: a full salesperson is refused directly and skipped by the team.
+  admin.set_setting("lead.max_open_per_user", "1");
+  std::int64_t third = admin
+                           .capture_lead(lead("官网", "佛山市禾丰连锁超市有限公司", "何慧敏",
+                                              "13927785301", "广东省佛山市", "零售"))
+                           .lead;
+  EXPECT_EQ(status_of([&] { admin.assign_lead(third, o.huang); }), "CRM_ERR_STATE");
+  admin.add_lead_route(
+      crm::Record{{"region", std::string("广东省")}, {"department", std::string("华南销售部")}});
+  EXPECT_EQ(admin.assign_lead(third), o.lin);
+  EXPECT_EQ(admin.assign_lead(pooled), 0) << "everyone is at the cap";
+  EXPECT_FALSE(admin.get_lead(pooled).text("route_note").empty());
+  admin.set_setting("lead.max_open_per_user", "0");
+
+  // Lead placeholders in a template.
+  admin.set_reminder_rule(
+      "lead_assigned",
+      crm::Record{
+          {"template_zh", std::string("#{lead_id} {company}（{person}，{channel}，{score}分）"
+                                      "→ {owner}，{time}")}});
+  admin.assign_lead(pooled, o.huang);
+  std::string message;
+  for (const auto& m : admin.outbox())
+    if (m.text("kind") == "lead_assigned" && m.get_int("lead") == pooled)
+      message = m.text("message");
+  EXPECT_EQ(message,
+            "#" + std::to_string(pooled) +
+                " 广州市云启软件科技有限公司（陈晓燕，展会，10分）→ 黄敏，2026-11-23 09:00");
+
+  // Filters and keyset paging.
+  crm::LeadQuery q;
+  q.limit = 2;
+  std::vector<crm::Record> page1 = admin.list_leads(q);
+  ASSERT_EQ(page1.size(), 2u);
+  q.after_id = page1.back().get_int("id");
+  std::vector<crm::Record> page2 = admin.list_leads(q);
+  ASSERT_EQ(page2.size(), 1u);
+  EXPECT_EQ(page2[0].get_int("id"), third);
+  crm::LeadQuery by_channel;
+  by_channel.channel = "展会";
+  EXPECT_EQ(admin.list_leads(by_channel).size(), 1u);
+  crm::LeadQuery by_owner;
+  by_owner.owner = o.lin;
+  EXPECT_EQ(admin.list_leads(by_owner).size(), 1u);
+  EXPECT_EQ(admin.lead_funnel(0, 0, "week").front().text("period"), "2026-W48");
+  EXPECT_EQ(admin.lead_funnel(0, 0, "month").front().text("period"), "2026-11");
+  EXPECT_EQ(status_of([&] { admin.lead_funnel(0, 0, "year"); }), "CRM_ERR_INVALID_ARG");
+
+  // A disqualified lead takes no events, and its phone may come back as a new lead.
+  admin.advance_lead(third, "disqualified", "空号");
+  EXPECT_EQ(status_of([&] { admin.record_lead_event(third, "visit"); }), "CRM_ERR_STATE");
+  crm::LeadCapture back = admin.capture_lead(
+      lead("官网", "佛山市禾丰连锁超市有限公司", "何慧敏", "13927785301", "广东省佛山市", "零售"));
+  EXPECT_EQ(back.outcome, crm::LeadOutcome::created);
+  EXPECT_NE(back.lead, third);
+}
+
+TEST_F(CppApi, LeadUnassignedReminderCountsWorkingTime) {
+  constexpr std::int64_t kHour = 3600000;
+  // Friday 2026-11-20 19:00 in Shanghai, after working hours.
+  constexpr std::int64_t kFriAt19 = 1795165200000 + 2 * kHour;
+  db.set_clock(kFriAt19);
+  crm::Session admin(db, 1);
+  admin.set_reminder_rule("lead_unassigned", crm::Record{{"counting", std::string("working")},
+                                                         {"delay_minutes", std::int64_t{450}}});
+  std::int64_t id = admin
+                        .capture_lead(lead("官网", "深圳市华锐智能装备有限公司", "林志强",
+                                           "13826541234", "广东省深圳市", "制造业"))
+                        .lead;
+  auto reminders = [&] {
+    std::vector<crm::Record> out;
+    for (auto& m : admin.outbox())
+      if (m.text("kind") == "lead_unassigned") out.push_back(std::move(m));
+    return out;
+  };
+  db.set_clock(kFriAt19 + 24 * kHour);  // Saturday: no working time has passed
+  admin.tick();
+  EXPECT_TRUE(reminders().empty());
+  db.set_clock(kFriAt19 + 71 * kHour);  // Monday 18:00: one working day
+  admin.tick();
+  std::vector<crm::Record> due = reminders();
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].get_int("lead"), id);
+  EXPECT_EQ(due[0].text("recipient_role"), "sales_manager");
+  EXPECT_EQ(due[0].get_int("due_at"), kFriAt19 + 71 * kHour);
+}
+
+// Conversion under review: crm_lead_convert reports CRM_PENDING with a
+// change id, but the pending change is rolled back with the conversion, so
+// it cannot be approved.  Enable once the pending change is kept.
+TEST_F(CppApi, DISABLED_LeadConversionWaitsForReview) {
+  db.set_clock(kNow);
+  crm::Session admin(db, 1);
+  South o = make_south(admin);
+  crm::Session rep(db, o.huang);
+  crm::Session manager(db, o.manager);
+  std::int64_t id = rep.capture_lead(lead("电话咨询", "深圳市华锐智能装备有限公司", "林志强",
+                                          "13826541234", "广东省深圳市", "制造业"))
+                        .lead;
+  admin.set_setting("review.create", "1");
+  try {
+    rep.convert_lead(id);
+    FAIL() << "expected crm::Pending";
+  } catch (const crm::Pending& p) {
+    EXPECT_EQ(rep.get_lead(id).text("stage"), "assigned") << "the lead is left as it was";
+    ASSERT_EQ(rep.pending_changes("mine").size(), 1u);
+    std::string customer = manager.decide_pending(p.change_id(), true);
+    EXPECT_EQ(rep.convert_lead(id, "", crm::Record{{"customer", customer}}), customer);
+    EXPECT_EQ(rep.get_lead(id).text("stage"), "converted");
+  }
+}
+
 }  // namespace
