@@ -1397,6 +1397,11 @@ TEST_F(CppApi, LeadRoutesAssignAdvanceConvertFunnel) {
   EXPECT_EQ(converted.text("stage"), "converted");
   EXPECT_EQ(converted.text("customer"), customer);
   EXPECT_EQ(status_of([&] { rep.record_lead_event(a, "visit"); }), "CRM_ERR_STATE");
+  std::set<std::string> carried;
+  for (const auto& h : rep.customer_history(customer))
+    if (h.text("kind") == "lead") carried.insert(h.text("after"));
+  EXPECT_TRUE(carried.count("visit +5")) << "the lead's events are in the customer's history";
+  EXPECT_TRUE(carried.count("converted"));
 
   std::string intent =
       admin.convert_lead(b, "intent", crm::Record{{"priority", std::string("低")}});
