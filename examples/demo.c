@@ -27,7 +27,11 @@
  *      manager and the head of 销售中心; not found versus not allowed; an
  *      unmask; a cross-department access request approved and expiring; a
  *      leaving rep's customers transferred; the customer's audit rows and
- *      the audit chain verified.
+ *      the audit chain verified;
+ *   12. leads (线索): assignment rules by region and industry, leads captured
+ *      from 官网 / 展会 / 电话 / 转介绍 with a duplicate, behaviour scoring to
+ *      高价值线索 and its explanation, screening that assigns them, a
+ *      conversion into a customer, the funnel and the messages about leads.
  *
  * Only the bulk-load time differs between runs.  The program exits with
  * status 1 if the library does anything other than what crm.h promises, so
@@ -2122,6 +2126,379 @@ static void show_permissions(crm_db* db, crm_session* admin) {
   crm_session_close(zhang);
 }
 
+/* ======================================================================== */
+/* Leads (线索)                                                              */
+/* ======================================================================== */
+
+/* The labels of the lead messages in the outbox. */
+static const char* lead_message_label(const char* kind) {
+  static const char* const labels[][2] = {{"lead_welcome", "欢迎短信"},
+                                          {"lead_assigned", "新线索分配"},
+                                          {"lead_high_value", "高价值线索"},
+                                          {"lead_unassigned", "超时未分配"}};
+  size_t i;
+  for (i = 0; i < sizeof labels / sizeof labels[0]; i++)
+    if (strcmp(labels[i][0], kind) == 0) return labels[i][1];
+  return kind;
+}
+
+static const char* lead_outcome_label(int32_t outcome) {
+  switch (outcome) {
+    case CRM_LEAD_CREATED:
+      return "新线索 (created)";
+    case CRM_LEAD_REPEATED:
+      return "同一表单重复提交 (repeated)";
+    case CRM_LEAD_DUPLICATE:
+      return "重复线索，已记在原线索上 (duplicate)";
+    case CRM_LEAD_LINKED:
+      return "已是客户，关联该客户 (linked)";
+    default:
+      return "?";
+  }
+}
+
+/* A lead as a web form, a trade-show badge scan or a call would give it. */
+typedef struct {
+  const char *channel, *company, *person, *phone, *region, *industry, *scale, *needs, *external;
+} demo_lead;
+
+static int64_t demo_capture(crm_session* s, const demo_lead* l, int32_t* outcome) {
+  crm_record* f = NULL;
+  int64_t id = 0;
+  CHECK(crm_record_new(&f));
+  CHECK(crm_record_set_text(f, "channel", l->channel));
+  CHECK(crm_record_set_text(f, "company", l->company));
+  CHECK(crm_record_set_text(f, "person", l->person));
+  CHECK(crm_record_set_text(f, "phone", l->phone));
+  CHECK(crm_record_set_text(f, "region", l->region));
+  CHECK(crm_record_set_text(f, "industry", l->industry));
+  CHECK(crm_record_set_text(f, "scale", l->scale));
+  CHECK(crm_record_set_text(f, "key_needs", l->needs));
+  if (l->external) CHECK(crm_record_set_text(f, "external_id", l->external));
+  CHECK(crm_lead_capture(s, f, &id, outcome));
+  crm_record_free(f);
+  return id;
+}
+
+static double lead_score(crm_session* s, int64_t lead, int64_t* high_value) {
+  crm_record* r = NULL;
+  double score = 0;
+  CHECK(crm_lead_get(s, lead, &r));
+  CHECK(crm_record_get_real(r, "score", &score));
+  *high_value = field_int(r, "high_value");
+  crm_record_free(r);
+  return score;
+}
+
+/* "+8613826541234" → "138****1234" for printing an address. */
+static void mask_address(const char* address, char* buf, size_t size) {
+  size_t n = strlen(address);
+  if (n >= 11 && address[0] == '+')
+    snprintf(buf, size, "%.3s****%s", address + n - 11, address + n - 4);
+  else
+    copy_str(buf, size, address);
+}
+
+static void print_lead_table(crm_session* s, const int64_t* ids, int n) {
+  table t;
+  int i;
+  table_init(&t, 7, "线索", "渠道", "公司", "联系人", "阶段", "负责人", "分配说明");
+  for (i = 0; i < n; i++) {
+    crm_record* r = NULL;
+    char id[16], channel[32], company[128], person[64], stage[32], note[160];
+    int64_t owner = 0;
+    CHECK(crm_lead_get(s, ids[i], &r));
+    snprintf(id, sizeof id, "#%lld", (long long)ids[i]);
+    field_str(r, "channel", channel, sizeof channel);
+    field_str(r, "company", company, sizeof company);
+    field_str(r, "person", person, sizeof person);
+    field_str(r, "stage", stage, sizeof stage);
+    field_str(r, "route_note", note, sizeof note);
+    if (crm_record_get_int(r, "owner", &owner) != CRM_OK) owner = 0;
+    table_add(&t, id, dict_label(s, "source", channel), company, person,
+              dict_label(s, "lead_stage", stage), owner ? user_name(owner) : "线索池 (pool)",
+              note[0] ? note : "-");
+    crm_record_free(r);
+  }
+  table_print(&t, "  ");
+  table_free(&t);
+}
+
+static void show_leads(crm_db* db, crm_session* admin) {
+  /* Friday 2026-12-04 09:00, after the week and the permissions above. */
+  const int64_t t0 = DEMO_NOW_MS + 11 * DAY_MS;
+  const demo_user *huang = user_by_name("huangmin"), *lin = user_by_name("linhao"),
+                  *wu = user_by_name("wugang"), *zhou = user_by_name("zhoutao"),
+                  *head = user_by_name("sunzhigang");
+  static const demo_lead leads[] = {
+      {"官网", "深圳市华锐智能装备有限公司", "林志强", "138 2654 1234", "广东省深圳市", "制造业",
+       "100-500人", "MES 系统选型，打通生产排程与仓储，预计明年一季度上线", "WEB-20261204-0017"},
+      {"展会", "广州市云启软件科技有限公司", "陈晓燕", "137 1121 8866", "广东省广州市",
+       "软件和信息技术服务", "50-100人", "代理商渠道管理与续费提醒", NULL},
+      {"电话咨询", "佛山市禾丰连锁超市有限公司", "何慧敏", "139 2778 5301", "广东省佛山市", "零售",
+       "500-1000人", "30 家门店会员统一管理，询问私有化部署报价", NULL},
+      {"客户转介绍", "宁波甬华模具有限公司", "周建平", "135 8642 7710", "浙江省宁波市", "机械制造",
+       "1000万-1亿", "经销商订单与回款管理，由老客户推荐", NULL},
+      {"合作伙伴推荐", "成都蓉信医疗科技有限公司", "罗婷", "186 2803 4412", "四川省成都市",
+       "医疗健康", "100-500人", "医疗器械经销商拜访记录与合规留痕", NULL},
+  };
+  enum { N_LEADS = (int)(sizeof leads / sizeof leads[0]) };
+  int64_t ids[N_LEADS], owners[2] = {0, 0}, high = 0, rule_id = 0;
+  crm_session *marketing = NULL, *manager = NULL, *rep = NULL, *center = NULL;
+  crm_record *r = NULL, *rule = NULL;
+  crm_cursor* c = NULL;
+  const crm_record* row = NULL;
+  table t;
+  char buf[256], when[32];
+  double score = 0;
+  int i;
+
+  CHECK(crm_db_clock_fixed(db, t0));
+  CHECK(crm_session_open(db, zhou->id, &marketing));
+  CHECK(crm_session_open(db, wu->id, &manager));
+  CHECK(crm_session_open(db, huang->id, &rep));
+
+  /* 12.1 — assignment rules: by region and industry, a person or a team. */
+  printf("  12.1 线索分配规则 (assignment rules, tried in order)\n\n");
+  {
+    static const struct {
+      const char *region, *industry, *login, *department;
+    } rules[] = {{"广东", "制造业", "huangmin", NULL},
+                 {"广东", NULL, NULL, "华南销售部"},
+                 {"浙江", NULL, NULL, "华东销售部"}};
+    for (i = 0; i < 3; i++) {
+      CHECK(crm_record_new(&rule));
+      CHECK(crm_record_set_text(rule, "region", rules[i].region));
+      if (rules[i].industry) CHECK(crm_record_set_text(rule, "industry", rules[i].industry));
+      if (rules[i].login) CHECK(crm_record_set_int(rule, "user", user_by_name(rules[i].login)->id));
+      if (rules[i].department) CHECK(crm_record_set_text(rule, "department", rules[i].department));
+      CHECK(crm_lead_route_add(admin, rule, &rule_id));
+      crm_record_free(rule);
+    }
+    table_init(&t, 4, "顺序", "地区", "行业", "分配给");
+    CHECK(crm_lead_route_list(admin, &c));
+    while (crm_cursor_next(c, &row) == CRM_OK) {
+      char position[16], region[64], industry[64], department[64];
+      int64_t user = 0;
+      field_str(row, "position", position, sizeof position);
+      field_str(row, "region", region, sizeof region);
+      field_str(row, "industry", industry, sizeof industry);
+      field_str(row, "department", department, sizeof department);
+      if (crm_record_get_int(row, "user", &user) != CRM_OK) user = 0;
+      if (user)
+        snprintf(buf, sizeof buf, "%s", user_name(user));
+      else
+        snprintf(buf, sizeof buf, "%s（轮流分配 / round robin）", department);
+      table_add(&t, position, region[0] ? region : "任意",
+                industry[0] ? dict_label(admin, "industry", industry) : "任意", buf);
+    }
+    crm_cursor_close(c);
+    table_print(&t, "  ");
+    table_free(&t);
+    printf("\n  其他地区的线索留在线索池，由销售经理分配 (anything else waits in the pool)\n");
+  }
+
+  /* 12.2 — capture from the channels: 市场部 enters what came in. */
+  printf("\n  12.2 获取线索：市场部%s录入各渠道线索 (capture from the channels)\n\n", zhou->name);
+  table_init(&t, 6, "线索", "渠道", "公司", "联系人", "电话", "结果");
+  for (i = 0; i < N_LEADS; i++) {
+    int32_t outcome = -1;
+    char id[16], phone[32];
+    ids[i] = demo_capture(marketing, &leads[i], &outcome);
+    CHECK(crm_lead_get(marketing, ids[i], &r));
+    snprintf(id, sizeof id, "#%lld", (long long)ids[i]);
+    field_str(r, "phone", phone, sizeof phone);
+    table_add(&t, id, dict_label(admin, "source", field_str(r, "channel", buf, sizeof buf)),
+              leads[i].company, leads[i].person, phone, lead_outcome_label(outcome));
+    crm_record_free(r);
+    if (outcome != CRM_LEAD_CREATED)
+      contract_failure("lead %d: outcome %d, expected CRM_LEAD_CREATED", i, (int)outcome);
+  }
+  table_print(&t, "  ");
+  table_free(&t);
+  {
+    /* 林志强 leaves his card at the trade show too: the same phone. */
+    demo_lead again = leads[0];
+    int32_t outcome = -1;
+    int64_t id = 0;
+    again.channel = "展会";
+    again.external = NULL;
+    again.needs = "展会现场咨询 MES 演示";
+    CHECK(crm_db_clock_fixed(db, t0 + 20 * MINUTE_MS));
+    id = demo_capture(marketing, &again, &outcome);
+    printf("\n  %s在展会又留了一次资料（同一手机号）→ %s，仍是线索 #%lld\n", again.person,
+           lead_outcome_label(outcome), (long long)id);
+    if (outcome != CRM_LEAD_DUPLICATE || id != ids[0])
+      contract_failure("the second capture: outcome %d, lead %lld", (int)outcome, (long long)id);
+  }
+
+  /* 12.3 — scoring (seed 004: a product page +2, an inquiry +3). */
+  printf("\n  12.3 线索评分：%s (behaviour scoring)\n\n", leads[0].company);
+  CHECK(crm_db_clock_fixed(db, t0 + 40 * MINUTE_MS));
+  CHECK(crm_lead_event(marketing, ids[0], "product_view", t0 + 30 * MINUTE_MS, "浏览 MES 产品页",
+                       NULL));
+  CHECK(crm_lead_event(marketing, ids[0], "product_view", 0, "浏览 MES 客户案例页", NULL));
+  score = lead_score(marketing, ids[0], &high);
+  printf("  浏览产品页 ×2 → %.0f 分，%s\n", score,
+         high ? "高价值线索" : "尚未达到高价值线索 (8 分)");
+  if (score != 4.0 || high)
+    contract_failure("two product views: score %g, high value %lld", score, (long long)high);
+  CHECK(crm_db_clock_fixed(db, t0 + 70 * MINUTE_MS));
+  CHECK(crm_lead_event(marketing, ids[0], "inquiry", 0, "来电咨询 MES 报价与实施周期", NULL));
+  score = lead_score(marketing, ids[0], &high);
+  printf("  咨询详情 +3   → %.0f 分，%s\n", score,
+         high ? "高价值线索" : "尚未达到高价值线索 (8 分)");
+  CHECK(crm_db_clock_fixed(db, t0 + 300 * MINUTE_MS));
+  {
+    int64_t marked = 0;
+    CHECK(crm_lead_event(marketing, ids[0], "visit", 0, "到访深圳展厅，参观产线演示", &r));
+    marked = field_int(r, "marked_now");
+    crm_record_free(r);
+    score = lead_score(marketing, ids[0], &high);
+    printf("  来访参观 +5   → %.0f 分，%s\n", score,
+           high ? "★ 高价值线索 (high value)" : "尚未达到高价值线索");
+    if (!high || !marked) contract_failure("the visit did not mark the lead high value");
+  }
+  printf("\n  评分明细 (why %.0f points):\n\n", score);
+  table_init(&t, 5, "时间", "行为", "分值", "权重", "备注");
+  CHECK(crm_lead_score_explain(marketing, ids[0], &c));
+  while (crm_cursor_next(c, &row) == CRM_OK) {
+    char label[64], points[16], weight[16], note[128];
+    format_beijing(field_int(row, "at"), when, sizeof when);
+    field_str(row, "label", label, sizeof label);
+    field_str(row, "points", points, sizeof points);
+    field_str(row, "weight", weight, sizeof weight);
+    field_str(row, "note", note, sizeof note);
+    snprintf(buf, sizeof buf, "+%s", points);
+    table_add(&t, when, label, buf, weight, note);
+  }
+  crm_cursor_close(c);
+  table_print(&t, "  ");
+  table_free(&t);
+
+  /* 12.4 — screening routes the leads by the rules. */
+  printf("\n  12.4 初步筛选与自动分配：销售经理%s筛选线索 (screening assigns by the rules)\n\n",
+         wu->name);
+  CHECK(crm_db_clock_fixed(db, t0 + 320 * MINUTE_MS));
+  for (i = 0; i < N_LEADS; i++) CHECK(crm_lead_advance(manager, ids[i], "screened", NULL));
+  print_lead_table(admin, ids, N_LEADS);
+  for (i = 0; i < 2; i++) {
+    CHECK(crm_lead_get(admin, ids[i + 1], &r));
+    if (crm_record_get_int(r, "owner", &owners[i]) != CRM_OK) owners[i] = 0;
+    crm_record_free(r);
+  }
+  if (owners[0] == owners[1] || (owners[0] != huang->id && owners[0] != lin->id))
+    contract_failure("the team rule did not take turns: %lld, %lld", (long long)owners[0],
+                     (long long)owners[1]);
+  {
+    int64_t owner = -1;
+    CHECK(crm_lead_assign(manager, ids[4], 0, &owner));
+    printf(
+        "\n  四川的线索没有匹配的规则，crm_lead_assign 仍留在线索池 (owner %lld)；\n"
+        "  24 小时内无人分配时提醒销售经理 (rule lead_unassigned)\n",
+        (long long)owner);
+    if (owner != 0) contract_failure("the Sichuan lead went to %lld", (long long)owner);
+  }
+
+  /* 12.5 — follow up and convert. */
+  printf("\n  12.5 跟进与转化 (follow-up and conversion)\n\n");
+  CHECK(crm_db_clock_fixed(db, t0 + 3 * DAY_MS + 90 * MINUTE_MS)); /* Monday 10:30 */
+  CHECK(crm_lead_advance(rep, ids[0], "following", NULL));
+  {
+    char* customer = NULL;
+    char name[128], priority[16], type[16];
+    CHECK(crm_lead_convert(rep, ids[0], NULL, NULL, &customer));
+    CHECK(crm_customer_get(rep, customer, &r));
+    field_str(r, "name", name, sizeof name);
+    field_str(r, "priority", priority, sizeof priority);
+    field_str(r, "type", type, sizeof type);
+    printf("  %s将线索 #%lld 转化为客户 %s %s（%s，需求优先级：%s）\n", huang->name,
+           (long long)ids[0], customer, name, dict_label(rep, "customer_type", type),
+           dict_label(rep, "priority", priority));
+    if (strcmp(priority, "high") != 0)
+      contract_failure("a high-value lead became a customer of priority %s", priority);
+    crm_record_free(r);
+    crm_free(customer);
+  }
+  CHECK(crm_lead_advance(manager, ids[2], "disqualified", "仅为比价，近一年无采购计划"));
+  printf("  %s将线索 #%lld 标为无效线索：仅为比价，近一年无采购计划\n", wu->name,
+         (long long)ids[2]);
+
+  /* 12.6 — the funnel of the leads captured this week, as the head of
+   * 销售中心 sees it (every sales department below it, and the pool). */
+  printf("\n  12.6 线索转化漏斗：销售中心%s查看 (the funnel, leads captured since 12-04)\n\n",
+         head->name);
+  table_init(&t, 8, "渠道", "获取", "筛选", "分配", "跟进", "转化", "无效", "转化率");
+  CHECK(crm_session_open(db, head->id, &center));
+  CHECK(crm_lead_funnel(center, t0, 0, "all", &c));
+  while (crm_cursor_next(c, &row) == CRM_OK) {
+    char label[64], n[6][16], rate[16];
+    static const char* const stages[] = {"captured",  "screened",  "assigned",
+                                         "following", "converted", "disqualified"};
+    double conv = 0;
+    int k;
+    field_str(row, "channel_label", label, sizeof label);
+    for (k = 0; k < 6; k++) field_str(row, stages[k], n[k], sizeof n[k]);
+    CHECK(crm_record_get_real(row, "conversion_rate", &conv));
+    snprintf(rate, sizeof rate, "%.0f%%", conv * 100);
+    table_add(&t, label[0] ? label : "全部渠道", n[0], n[1], n[2], n[3], n[4], n[5], rate);
+  }
+  crm_cursor_close(c);
+  crm_session_close(center);
+  table_print(&t, "  ");
+  table_free(&t);
+
+  /* 12.7 — the 24-hour reminder, then the outbox about leads. */
+  CHECK(crm_db_clock_fixed(db, t0 + 3 * DAY_MS + 2 * HOUR_MS));
+  CHECK(crm_tick(admin, 0, NULL));
+  printf("\n  12.7 发件箱中与线索有关的消息 (outbox messages about leads)\n\n");
+  {
+    int64_t after = 0;
+    int more = 1, by_kind[4] = {0, 0, 0, 0};
+    static const char* const kinds[] = {"lead_welcome", "lead_assigned", "lead_high_value",
+                                        "lead_unassigned"};
+    table_init(&t, 4, "类型", "线索", "接收人", "内容");
+    while (more) {
+      more = 0;
+      CHECK(crm_outbox_list(admin, after, 500, 0, &c));
+      while (crm_cursor_next(c, &row) == CRM_OK) {
+        char kind[32], channel[16], message[512], address[64], who[96], lead[16];
+        int64_t user = 0, lead_id = 0;
+        int k;
+        more = 1;
+        CHECK(crm_record_get_int(row, "id", &after));
+        if (crm_record_get_int(row, "lead", &lead_id) != CRM_OK) continue;
+        field_str(row, "kind", kind, sizeof kind);
+        field_str(row, "channel", channel, sizeof channel);
+        field_str(row, "message", message, sizeof message);
+        field_str(row, "address", address, sizeof address);
+        for (k = 0; k < 4; k++)
+          if (strcmp(kind, kinds[k]) == 0) by_kind[k]++;
+        if (crm_record_get_int(row, "recipient_user", &user) == CRM_OK && user)
+          snprintf(who, sizeof who, "%s", user_name(user));
+        else if (address[0]) {
+          char masked[32];
+          mask_address(address, masked, sizeof masked);
+          snprintf(who, sizeof who, "%s %s", channel, masked);
+        } else
+          snprintf(who, sizeof who, "销售经理");
+        snprintf(lead, sizeof lead, "#%lld", (long long)lead_id);
+        table_add(&t, lead_message_label(kind), lead, who, message);
+      }
+      crm_cursor_close(c);
+    }
+    table_print(&t, "  ");
+    table_free(&t);
+    if (by_kind[0] != N_LEADS || by_kind[1] < 4 || by_kind[2] != 1 || by_kind[3] < 1)
+      contract_failure("lead messages: %d welcome, %d assigned, %d high value, %d unassigned",
+                       by_kind[0], by_kind[1], by_kind[2], by_kind[3]);
+  }
+
+  crm_session_close(rep);
+  crm_session_close(manager);
+  crm_session_close(marketing);
+}
+
 int main(int argc, char** argv) {
   const char* db_path = argc > 1 ? argv[1] : "crm_demo.db";
   const char* csv_path = argc > 2 ? argv[2] : NULL;
@@ -2203,6 +2580,9 @@ int main(int argc, char** argv) {
 
   heading("11. 权限与审计 (Permissions, privacy and audit)");
   show_permissions(db, admin);
+
+  heading("12. 线索 Leads：获取、评分、分配与转化 (capture, scoring, assignment, conversion)");
+  show_leads(db, admin);
 
   crm_session_close(admin);
   CHECK(crm_db_close(db));

@@ -202,6 +202,13 @@ class Record {
     detail::check(crm_record_get_int(rec_.get(), field, &v));
     return v;
   }
+  /// A real field (a lead's "score", a funnel's "conversion_rate"); an
+  /// integer field is read as a real.
+  double get_real(const char* field) const {
+    double v = 0;
+    detail::check(crm_record_get_real(rec_.get(), field, &v));
+    return v;
+  }
   /// Every (name, value) pair in order.
   std::vector<std::pair<std::string, Value>> fields() const { return fields_of(rec_.get()); }
 
@@ -407,6 +414,40 @@ struct AuditReport {
   std::string problem;       ///< "altered", "removed", "chain broken", "rewritten"; "" if ok
   std::int64_t checked = 0;  ///< rows read
   AuditHead head;            ///< the log's head now
+};
+
+/// What Session::capture_lead did with a capture (CRM_LEAD_*).
+enum class LeadOutcome : int32_t {
+  created = CRM_LEAD_CREATED,      ///< a new lead
+  repeated = CRM_LEAD_REPEATED,    ///< the same external_id again: that lead, unchanged
+  duplicate = CRM_LEAD_DUPLICATE,  ///< an open lead has this phone or e-mail: that lead,
+                                   ///< with the capture recorded on it ("recapture")
+  linked = CRM_LEAD_LINKED,        ///< a new lead linked to the customer with this phone or
+                                   ///< e-mail: converting it will not create another
+};
+
+/// The lead a capture created or found, and how (crm_lead_capture).
+struct LeadCapture {
+  std::int64_t lead = 0;
+  LeadOutcome outcome = LeadOutcome::created;
+};
+
+/// Filters for Session::list_leads (crm_lead_query); empty / 0 do not filter.
+struct LeadQuery {
+  std::string stage;             ///< a stage code or label ("screened", "初步筛选")
+  std::string channel;           ///< a channel code or label ("trade_show", "展会")
+  std::int64_t owner = 0;        ///< 0 = any; -1 = only the pool (线索池); else that user's
+  bool high_value_only = false;  ///< only leads marked 高价值线索
+  int32_t limit = 0;             ///< 1..1000; 0 = 100
+  std::int64_t after_id = 0;     ///< keyset paging: the last id of the previous page
+};
+
+/// What a behaviour event did to its lead (crm_lead_event).
+struct LeadScore {
+  std::int64_t event = 0;   ///< the event's id
+  double score = 0;         ///< the lead's score as of now
+  bool high_value = false;  ///< the lead is marked 高价值线索 (now or before)
+  bool marked_now = false;  ///< this event reached "lead.high_value_score"
 };
 
 /// Receives one exported customer: a JSON object, one line without its
@@ -1189,6 +1230,148 @@ class Session {
     if (ctx.error) std::rethrow_exception(ctx.error);
     detail::check(rc);
     return pages;
+  }
+
+  // -- Leads (线索, R4) --------------------------------------------------------
+  //
+  // A lead moves along the funnel captured 线索获取 → screened 初步筛选 →
+  // assigned 分配销售 → following 跟进 → converted 转化, or disqualified 无效线索.
+  // lead.read / lead.write are scoped by the lead's owner like a customer's;
+  // a lead in the pool (线索池, no owner) is within a department scope, not an
+  // own scope.  A lead the user may not read throws CRM_ERR_NOT_FOUND.
+
+  /// Captures a lead from a channel (R4.1): "channel", "company", "person",
+  /// "phone" or "email", "region", "industry", "scale", "key_needs", "note",
+  /// "external_id", "owner".  Validation fails with every failing field and
+  /// writes nothing; the same external_id with other details is
+  /// CRM_ERR_CONFLICT.  The welcome message goes to the outbox; the lead is
+  /// assigned at once (an "owner", or a salesperson's own capture), routed
+  /// (lead.auto_assign "captured") or left in the pool.
+  LeadCapture capture_lead(const Record& fields) {
+    int64_t id = 0;
+    int32_t outcome = 0;
+    detail::check(crm_lead_capture(s_, fields.get(), &id, &outcome));
+    return {id, static_cast<LeadOutcome>(outcome)};
+  }
+  /// The lead {…fields, stage, owner, score (real), high_value, customer,
+  /// route_note, stage times, version}; phone and e-mail masked.
+  Record get_lead(std::int64_t lead) {
+    crm_record* r = nullptr;
+    detail::check(crm_lead_get(s_, lead, &r));
+    return Record(r);
+  }
+  /// The lead with phone and e-mail in clear: lead.write and a reason
+  /// (1..500 characters), audited as an unmask.
+  Record unmask_lead(std::int64_t lead, const std::string& reason) {
+    crm_record* r = nullptr;
+    detail::check(crm_lead_unmask(s_, lead, reason.c_str(), &r));
+    return Record(r);
+  }
+  /// The leads the user may read, in id order, masked; page with
+  /// LeadQuery::after_id (the last id of the previous page).
+  std::vector<Record> list_leads(const LeadQuery& q = {}) {
+    crm_lead_query lq = CRM_LEAD_QUERY_INIT;
+    lq.stage = or_null(q.stage);
+    lq.channel = or_null(q.channel);
+    lq.owner = q.owner;
+    lq.high_value_only = q.high_value_only ? 1 : 0;
+    lq.limit = q.limit;
+    lq.after_id = q.after_id;
+    return rows_of([&](crm_cursor** c) { return crm_lead_list(s_, &lq, c); });
+  }
+  /// Records a behaviour event (R4.3) of a scoring rule's kind
+  /// ("product_view", "inquiry", "download", "visit" …) at at_ms (0 = now;
+  /// not in the future).  Reaching "lead.high_value_score" (8) marks the lead
+  /// 高价值线索 once and tells its owner.  CRM_ERR_INVALID_ARG for an unknown
+  /// kind, CRM_ERR_STATE for a converted or disqualified lead.
+  LeadScore record_lead_event(std::int64_t lead, const std::string& kind, std::int64_t at_ms = 0,
+                              const std::string& note = {}) {
+    crm_record* r = nullptr;
+    detail::check(crm_lead_event(s_, lead, kind.c_str(), at_ms, or_null(note), &r));
+    Record rec(r);
+    LeadScore out;
+    out.event = rec.get_int("event");
+    out.score = rec.get_real("score");
+    out.high_value = rec.get_int("high_value") != 0;
+    out.marked_now = rec.get_int("marked_now") != 0;
+    return out;
+  }
+  /// Why the lead has its score, oldest event first: {event, kind, label,
+  /// label_en, at, points, weight, effective, note}; the "effective" points
+  /// add up to the score.
+  std::vector<Record> explain_lead_score(std::int64_t lead) {
+    return rows_of([&](crm_cursor** c) { return crm_lead_score_explain(s_, lead, c); });
+  }
+  /// Moves the lead to "screened", "following" (it needs an owner) or
+  /// "disqualified" (a reason is required); codes or labels.  Going back, or
+  /// leaving converted / disqualified, is CRM_ERR_STATE.
+  void advance_lead(std::int64_t lead, const std::string& stage, const std::string& reason = {}) {
+    detail::check(crm_lead_advance(s_, lead, stage.c_str(), or_null(reason)));
+  }
+  /// Assigns the lead to `user`, or (0) by the assignment rules (R4.2);
+  /// returns the owner, 0 when no rule found anyone available (the lead
+  /// stays in the pool; its "route_note" says why).  An absent, inactive or
+  /// full ("lead.max_open_per_user") user is CRM_ERR_STATE.
+  std::int64_t assign_lead(std::int64_t lead, std::int64_t user = 0) {
+    int64_t owner = 0;
+    detail::check(crm_lead_assign(s_, lead, user, &owner));
+    return owner;
+  }
+  /// Converts an assigned lead into a customer (转化) of `type` "prospect"
+  /// ("" = this) or "intent", owned by the lead's owner; returns the
+  /// customer's id ("C0241").  A lead linked to a customer is linked to it
+  /// instead.  Throws crm::Pending when new customers wait for review (the
+  /// lead is left as it was: convert it again with {"customer": id} once
+  /// approved).
+  std::string convert_lead(std::int64_t lead, const std::string& type = {}) {
+    char* id = nullptr;
+    detail::check(crm_lead_convert(s_, lead, or_null(type), nullptr, &id));
+    return detail::take(id);
+  }
+  /// The same, with customer fields added or overridden (`fields`), or
+  /// {"customer": "C0005"} to link the lead to an existing customer; a
+  /// validation error names the customer fields still missing.
+  std::string convert_lead(std::int64_t lead, const std::string& type, const Record& fields) {
+    char* id = nullptr;
+    detail::check(crm_lead_convert(s_, lead, or_null(type), fields.get(), &id));
+    return detail::take(id);
+  }
+  /// Funnel counts (R4.4) of the leads captured in [from_ms, to_ms) (0 =
+  /// now) by `period` ("day", "week", "month", "all") and channel: {period,
+  /// channel (NULL on each period's first row, every channel), channel_label,
+  /// captured, screened, assigned, following, converted, disqualified,
+  /// conversion_rate (real)}.
+  std::vector<Record> lead_funnel(std::int64_t from_ms = 0, std::int64_t to_ms = 0,
+                                  const std::string& period = "all") {
+    return rows_of(
+        [&](crm_cursor** c) { return crm_lead_funnel(s_, from_ms, to_ms, period.c_str(), c); });
+  }
+  /// Sets the points (1..100) and labels of a scoring event kind (a new kind
+  /// is added); config.manage.  Events already recorded keep their points.
+  void set_lead_score_rule(const std::string& kind, int32_t points, const std::string& label_zh,
+                           const std::string& label_en) {
+    detail::check(
+        crm_lead_score_rule_set(s_, kind.c_str(), points, label_zh.c_str(), label_en.c_str()));
+  }
+  /// The scoring rules {kind, points, label, label_en, updated_at, updated_by}.
+  std::vector<Record> lead_score_rules() {
+    return rows_of([&](crm_cursor** c) { return crm_lead_score_rule_list(s_, c); });
+  }
+  /// Adds an assignment rule (线索分配规则): "region" (contained in the
+  /// lead's region: 深圳 matches 广东省深圳市), "industry", and "user" or
+  /// "department" (round robin over its salespeople), optional "position".
+  /// config.manage; returns the rule's id.
+  std::int64_t add_lead_route(const Record& rule) {
+    int64_t id = 0;
+    detail::check(crm_lead_route_add(s_, rule.get(), &id));
+    return id;
+  }
+  /// Removes an assignment rule; CRM_ERR_NOT_FOUND if there is none.
+  void remove_lead_route(std::int64_t id) { detail::check(crm_lead_route_remove(s_, id)); }
+  /// The assignment rules in the order they are tried {id, position, region,
+  /// industry, user, department, last_user}.
+  std::vector<Record> lead_routes() {
+    return rows_of([&](crm_cursor** c) { return crm_lead_route_list(s_, c); });
   }
 
   crm_session* handle() const noexcept { return s_; }
