@@ -80,16 +80,17 @@ def schema_version():
 
 # Show the public classes as crm.X (help(), repr(), tracebacks), not as the
 # private module that defines them.
-for _cls in (Db, Session, TickReport, LeadCapture, LeadOutcome, Status, FieldError, CrmError, InvalidArgument, NotFound,
-             ValidationError, PermissionDenied, Conflict, Busy, Corrupt, CantOpen, ReadOnly,
-             VersionTooNew, NotADatabase, StateError, TypeMismatch, OutOfMemory, InternalError,
-             Pending):
+for _cls in (Db, Session, TickReport, LeadCapture, LeadOutcome, Status, FieldError, CrmError,
+             InvalidArgument, NotFound, ValidationError, PermissionDenied, Conflict, Busy,
+             Corrupt, CantOpen, ReadOnly, VersionTooNew, NotADatabase, StateError, TypeMismatch,
+             OutOfMemory, InternalError, Pending):
     _cls.__module__ = "crm"
 del _cls
 
 __all__ = [
     "Db", "Session", "TickReport", "LeadCapture", "LeadOutcome", "LEAD_CREATED",
-    "LEAD_REPEATED", "LEAD_DUPLICATE", "LEAD_LINKED", "open", "verify_backup", "fields", "resolve_field",
+    "LEAD_REPEATED", "LEAD_DUPLICATE", "LEAD_LINKED", "open", "verify_backup", "fields",
+    "resolve_field",
     "to_datetime", "to_ms", "record_json", "schema_version", "status_name", "LIBRARY_PATH",
     "LibraryNotFoundError", "Status", "FieldError", "CrmError", "Pending", "InvalidArgument",
     "NotFound", "ValidationError", "PermissionDenied", "Conflict", "Busy", "Corrupt",

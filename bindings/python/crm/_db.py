@@ -1980,8 +1980,9 @@ class Session(_Closing):
         "recipient_role" (when there is no user, e.g. "sales_manager"),
         "lead" (the lead's id for a lead message, else None), "address"
         (where to send it when the recipient is no user: the lead's phone
-        or e-mail for its welcome message), "channel", "message" (Chinese), "message_en", "due_at" and
-        "created_at" (UTC ms), "attempts", "escalation_of" and "acked_at".
+        or e-mail for its welcome message), "channel", "message"
+        (Chinese), "message_en", "due_at" and "created_at" (UTC ms),
+        "attempts", "escalation_of" and "acked_at".
 
         Acknowledge each delivered message with :meth:`ack_outbox`; one not
         acknowledged before its lease ends is fetched again
