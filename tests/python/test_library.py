@@ -160,6 +160,7 @@ _STRUCTS = {
     "crm_agenda_query": _lib.AgendaQuery,
     "crm_tick_report": _lib.TickReportStruct,
     "crm_audit_query": _lib.AuditQuery,
+    "crm_lead_query": _lib.LeadQuery,
 }
 
 

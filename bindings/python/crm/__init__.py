@@ -30,9 +30,14 @@ Main pieces:
   roles and permissions (部门、角色与权限), masking and unmasking of contact
   details (脱敏), transfers (客户转移), the audit log (审计日志), access
   requests (跨部门协作申请), review before a change takes effect (审核),
-  erasure and retention (删除个人信息), export (导出) and online backup (备份).
+  erasure and retention (删除个人信息), export (导出), online backup (备份),
+  and leads (线索): capture, behaviour scoring, assignment rules, the
+  funnel and conversion into customers.
 - :class:`TickReport` — what the reminder scheduler (:meth:`Session.tick`)
   did.
+- :class:`LeadCapture` / :class:`LeadOutcome` — what
+  :meth:`Session.capture_lead` did (``LEAD_CREATED``, ``LEAD_REPEATED``,
+  ``LEAD_DUPLICATE``, ``LEAD_LINKED``).
 - :func:`fields` / :func:`resolve_field` — the field registry, with Chinese
   and English labels (``"客户全称"`` -> ``"name"``).
 - :class:`CrmError` and its subclasses — one per status code;
@@ -51,11 +56,17 @@ from ._lib import LIBRARY_PATH, LibraryNotFoundError
 from ._lib import lib as _cdll
 from ._records import record_json, to_datetime, to_ms
 from ._fields import fields, resolve_field
-from ._db import Db, Session, TickReport, open, verify_backup
+from ._db import Db, LeadCapture, LeadOutcome, Session, TickReport, open, verify_backup
 from .errors import (Busy, CantOpen, Conflict, Corrupt, CrmError, FieldError, InternalError,
                      InvalidArgument, NotADatabase, NotFound, OutOfMemory, Pending,
                      PermissionDenied, ReadOnly, StateError, Status, TypeMismatch,
                      ValidationError, VersionTooNew, status_name)
+
+# The outcomes of Session.capture_lead, as in crm.h (CRM_LEAD_*).
+LEAD_CREATED = LeadOutcome.CREATED
+LEAD_REPEATED = LeadOutcome.REPEATED
+LEAD_DUPLICATE = LeadOutcome.DUPLICATE
+LEAD_LINKED = LeadOutcome.LINKED
 
 __version__ = _cdll.crm_version().decode("ascii")
 """The version of the loaded libcrm, e.g. "0.1.0" (from ``crm_version()``)."""
@@ -69,15 +80,17 @@ def schema_version():
 
 # Show the public classes as crm.X (help(), repr(), tracebacks), not as the
 # private module that defines them.
-for _cls in (Db, Session, TickReport, Status, FieldError, CrmError, InvalidArgument, NotFound,
-             ValidationError, PermissionDenied, Conflict, Busy, Corrupt, CantOpen, ReadOnly,
-             VersionTooNew, NotADatabase, StateError, TypeMismatch, OutOfMemory, InternalError,
-             Pending):
+for _cls in (Db, Session, TickReport, LeadCapture, LeadOutcome, Status, FieldError, CrmError,
+             InvalidArgument, NotFound, ValidationError, PermissionDenied, Conflict, Busy,
+             Corrupt, CantOpen, ReadOnly, VersionTooNew, NotADatabase, StateError, TypeMismatch,
+             OutOfMemory, InternalError, Pending):
     _cls.__module__ = "crm"
 del _cls
 
 __all__ = [
-    "Db", "Session", "TickReport", "open", "verify_backup", "fields", "resolve_field",
+    "Db", "Session", "TickReport", "LeadCapture", "LeadOutcome", "LEAD_CREATED",
+    "LEAD_REPEATED", "LEAD_DUPLICATE", "LEAD_LINKED", "open", "verify_backup", "fields",
+    "resolve_field",
     "to_datetime", "to_ms", "record_json", "schema_version", "status_name", "LIBRARY_PATH",
     "LibraryNotFoundError", "Status", "FieldError", "CrmError", "Pending", "InvalidArgument",
     "NotFound", "ValidationError", "PermissionDenied", "Conflict", "Busy", "Corrupt",

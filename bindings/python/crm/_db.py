@@ -3,6 +3,7 @@ acting on it) and the cursors behind the customer iterators."""
 
 import contextlib
 import ctypes
+import enum
 import io
 import json
 import math
@@ -14,17 +15,18 @@ from ctypes import byref, c_char_p, c_int32, c_int64, c_void_p
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from ._lib import (CLOCK_FN, OPEN_NOCREATE, OPEN_READONLY, PROGRESS_FN, WRITE_FN, CursorP,
                    DbP, FieldFilter, RecordP, SessionP, agenda_query_init, audit_query_init,
-                   custom_field_init, customer_query_init, history_query_init, lib,
+                   custom_field_init, customer_query_init, history_query_init, lead_query_init, lib,
                    open_options_init, roster_query_init, tick_report_init)
 from ._records import (Record, int_arg, record_from_dict, record_ptr_json, record_to_dict,
                        take_owned_string, text_arg, to_datetime, to_ms)
 from .errors import CrmError, Pending, Status, check, state_error
 
-__all__ = ["Db", "Session", "TickReport", "open", "verify_backup"]
+__all__ = ["Db", "Session", "TickReport", "LeadCapture", "LeadOutcome", "open",
+           "verify_backup"]
 
 _CLOSED_DB = ("the database is closed", "数据库已关闭")
 _CLOSED_SESSION = ("the session is closed", "会话已关闭")
@@ -228,6 +230,23 @@ class TickReport:
     rearmed: int
     pending: int
     last_tick: Optional[datetime]
+
+
+class LeadOutcome(enum.IntEnum):
+    """What :meth:`Session.capture_lead` did (``CRM_LEAD_*``)."""
+
+    CREATED = 0    # a new lead
+    REPEATED = 1   # the same external_id again: that lead, unchanged
+    DUPLICATE = 2  # an open lead has this phone or e-mail: that lead
+    LINKED = 3     # a new lead linked to the customer with this phone or e-mail
+
+
+class LeadCapture(NamedTuple):
+    """The result of :meth:`Session.capture_lead`: ``id`` (the lead's int
+    id) and ``outcome`` (a :class:`LeadOutcome`); unpacks as a pair."""
+
+    id: int
+    outcome: LeadOutcome
 
 
 _VALUELESS_OPS = ("null", "not_null")
@@ -637,7 +656,7 @@ class Session(_Closing):
     and grading (客户分层与分级), follow-up plans and records (跟进计划与记录),
     agendas and daily reports, reminders and the outbox (提醒与发件箱),
     departments, roles and the permission matrix (部门、角色与权限), and the
-    audit log (审计日志) are reached from here.
+    audit log (审计日志) and leads (线索) are reached from here.
 
     What the user sees follows their role and department (R3): a customer
     they may not read does not exist for them (NotFound; lists and counts
@@ -1904,8 +1923,11 @@ class Session(_Closing):
         entry, R1.5), review_due (a month after the last review, R1.10),
         major_change (a reported major change not in the history 24 hours
         later, R1.10), access_pending (an access request waiting for the
-        owner's decision, R3.2) and escalation (to the owner's
-        supervisor).
+        owner's decision, R3.2), lead_unassigned (a lead still in the pool
+        24 hours after capture, to the sales managers) and escalation (to
+        the owner's supervisor).  The lead messages lead_welcome,
+        lead_assigned and lead_high_value are written at once, by the calls
+        that cause them.
 
         Idempotent: a reminder has a stable key, so calling again, after a
         crash, or with an earlier time (which fires only what was due by
@@ -1956,8 +1978,11 @@ class Session(_Closing):
         worker.  Returns dicts with "id", "key" (stable: deliver
         idempotently by it), "kind", "customer", "recipient_user",
         "recipient_role" (when there is no user, e.g. "sales_manager"),
-        "channel", "message" (Chinese), "message_en", "due_at" and
-        "created_at" (UTC ms), "attempts", "escalation_of" and "acked_at".
+        "lead" (the lead's id for a lead message, else None), "address"
+        (where to send it when the recipient is no user: the lead's phone
+        or e-mail for its welcome message), "channel", "message"
+        (Chinese), "message_en", "due_at" and "created_at" (UTC ms),
+        "attempts", "escalation_of" and "acked_at".
 
         Acknowledge each delivered message with :meth:`ack_outbox`; one not
         acknowledged before its lease ends is fetched again
@@ -2022,7 +2047,15 @@ class Session(_Closing):
           before :meth:`retention_due` proposes erasing it (default "36";
           "0" lists nothing).
         - ``"access.max_hours"`` — the longest access a request may ask for
-          (:meth:`request_access`; default "720")."""
+          (:meth:`request_access`; default "720").
+        - ``"lead.high_value_score"`` — the score at which a lead is marked
+          高价值线索 (:meth:`lead_event`; default "8").
+        - ``"lead.score_half_life_days"`` — the half-life of a lead's
+          behaviour points (default "0": no decay).
+        - ``"lead.max_open_per_user"`` — the most open leads a user may
+          hold before assignment skips them (default "50"; "0" = no cap).
+        - ``"lead.auto_assign"`` — when a lead is routed by the assignment
+          rules: "captured", "screened" (the default) or "off"."""
         out = c_void_p()
         try:
             self._call(lib.crm_setting_get, text_arg(name, "name"), byref(out))
@@ -2132,8 +2165,9 @@ class Session(_Closing):
     def update_user(self, user_id, fields=None, /, **kw):
         """Change user ``user_id`` (a dict and/or keywords; keywords win):
         ``name``, ``department`` (an existing department, or None),
-        ``role`` (code or label) and ``active`` (a bool or 1/0).  The login
-        cannot change.
+        ``role`` (code or label), ``active`` (a bool or 1/0) and ``absent``
+        (a bool or 1/0: away, so lead assignment skips them,
+        :meth:`assign_lead`).  The login cannot change.
 
         ``active=False`` deactivates the user (离职/停用): no new session
         opens for them, and a session they still hold raises
@@ -2144,8 +2178,9 @@ class Session(_Closing):
         role or be deactivated.  Changes apply to every open session at its
         next call."""
         merged = _merge(fields, kw, "update_user")
-        if isinstance(merged.get("active"), bool):
-            merged["active"] = int(merged["active"])
+        for flag in ("active", "absent"):
+            if isinstance(merged.get(flag), bool):
+                merged[flag] = int(merged[flag])
         key = int_arg(user_id, "user_id")
         with record_from_dict(merged) as rec:
             self._call(lib.crm_user_update, key, rec)
@@ -2606,6 +2641,255 @@ class Session(_Closing):
         if errors:
             raise errors[0]
         return pages.value
+
+    # -- leads (线索, R4) ----------------------------------------------------------
+
+    def capture_lead(self, fields=None, /, **kw):
+        """Capture a lead (线索获取, R4.1) from a dict and/or keyword fields
+        (keywords win) and return a :class:`LeadCapture` ``(id, outcome)``,
+        which unpacks as a pair: ``lead_id, outcome = s.capture_lead(...)``.
+
+        Fields (see ``crm.fields("lead")``): ``channel`` (a code or label of
+        the source dictionary: "website", "trade_show", "phone_inquiry",
+        "customer_referral", "partner_referral" …), ``company``,
+        ``person``, ``phone`` / ``email`` (one of them required),
+        ``region`` ("广东省深圳市"), ``industry``, ``scale``, ``key_needs``,
+        ``note``, ``external_id`` (the host's id) and ``owner`` (a user
+        id).  ValidationError lists every failing field; nothing is
+        written.
+
+        ``outcome`` is a :class:`LeadOutcome`: CREATED (a new lead),
+        REPEATED (the same ``external_id`` again: that lead, unchanged),
+        DUPLICATE (an open lead has this phone or e-mail: that lead, the
+        capture recorded on it) or LINKED (a new lead linked to the
+        customer with this phone or e-mail).  The same ``external_id`` with
+        other details raises Conflict.
+
+        The welcome message (reminder rule "lead_welcome") goes to the
+        outbox.  The lead is assigned at once when ``owner`` is given or the
+        user only reaches their own leads (a salesperson's capture is
+        theirs); otherwise it is routed by the assignment rules
+        (:meth:`add_lead_route`) when the setting "lead.auto_assign" is
+        "captured", else it waits in the pool (线索池)."""
+        merged = _merge(fields, kw, "capture_lead")
+        out_id = c_int64()
+        out_outcome = c_int32()
+        with record_from_dict(merged) as rec:
+            self._call(lib.crm_lead_capture, rec, byref(out_id), byref(out_outcome))
+        return LeadCapture(out_id.value, LeadOutcome(out_outcome.value))
+
+    def lead(self, id):  # noqa: A002
+        """A lead (线索) by its int id, as a dict: its fields, "stage"
+        (captured 线索获取, screened 初步筛选, assigned 分配销售, following 跟进,
+        converted 转化, disqualified 无效线索), "owner" (None in the pool),
+        "score" (float: behaviour points, decayed when a half-life is set),
+        "high_value" (1 once marked 高价值线索) and "high_value_at",
+        "customer" (the linked or converted customer's id, or None),
+        "disqualify_reason", "route_note" (which rule assigned it, or why it
+        is in the pool), the stage times ("screened_at" …), "version",
+        "created_by" and "updated_at".  Phone and e-mail are masked
+        (:meth:`unmask_lead`).  NotFound for an unknown lead or one this
+        user may not read."""
+        return self._get_record(lib.crm_lead_get, int_arg(id, "id"))
+
+    def unmask_lead(self, id, reason):  # noqa: A002
+        """The lead as :meth:`lead` returns it, with phone and e-mail in
+        clear.  Needs lead.write on the lead (PermissionDenied) and a
+        ``reason`` of 1 to 500 characters (InvalidArgument); audited
+        (alert kind "unmask", R3.5)."""
+        return self._get_record(lib.crm_lead_unmask, int_arg(id, "id"),
+                                text_arg(reason, "reason", optional=True))
+
+    def leads(self, stage=None, channel=None, owner=None, pool=False, high_value_only=False,
+              after_id=0, limit=None):
+        """The leads this user may read, in id order, as dicts like
+        :meth:`lead`'s (masked).
+
+        Filters: ``stage`` and ``channel`` (codes or labels), ``owner`` (a
+        user id: that user's leads), ``pool=True`` (only leads without an
+        owner, 线索池; not with ``owner``), ``high_value_only=True`` (only
+        leads marked 高价值线索).  Keyset paging: ``after_id`` is the last id
+        of the previous page and ``limit`` (1 to 1000) the page size; with
+        ``limit=None`` every lead after ``after_id`` is returned."""
+        if pool and owner is not None:
+            raise TypeError("give owner or pool=True, not both")
+        who = -1 if pool else (0 if owner is None else int_arg(owner, "owner"))
+        if owner is not None and who <= 0:
+            raise ValueError("owner must be a user id (> 0); use pool=True for the pool")
+        after = int_arg(after_id, "after_id")
+        stage_b = text_arg(stage, "stage", optional=True)
+        channel_b = text_arg(channel, "channel", optional=True)
+        page = 1000 if limit is None else _int32_arg(limit, "limit")
+        if limit is not None and page == 0:
+            # 0 means "the default page" to the C ABI; let the library refuse it.
+            page = -1
+        rows = []
+        while True:
+            q = lead_query_init()
+            q.stage = stage_b
+            q.channel = channel_b
+            q.owner = who
+            q.high_value_only = 1 if high_value_only else 0
+            q.limit = page
+            q.after_id = after
+            ptr = CursorP()
+            self._call(lib.crm_lead_list, byref(q), byref(ptr))
+            got = self._drain(ptr)
+            rows.extend(got)
+            if limit is not None or len(got) < page:
+                return rows
+            after = got[-1]["id"]
+
+    def lead_event(self, id, kind, at=0, note=None):  # noqa: A002
+        """Record a behaviour event (行为事件, R4.3) of lead ``id`` and return
+        a dict {"event" (its id), "score" (float, as of now), "high_value"
+        (0/1), "marked_now" (1 when this event marked the lead)}.
+
+        ``kind`` is a scoring rule's kind (:meth:`lead_score_rules`;
+        by default "product_view" +2, "inquiry" +3, "download" +2, "visit"
+        +5); ``at`` the instant (an aware datetime or UTC ms; 0 or None =
+        now; not in the future: InvalidArgument); ``note`` optional.  A lead
+        whose score reaches the setting "lead.high_value_score" (8) is
+        marked 高价值线索 once and its owner (the sales managers for a lead
+        in the pool) is told through the outbox (rule "lead_high_value").
+        NotFound for an unknown lead; InvalidArgument for an unknown kind;
+        StateError for a converted or disqualified lead."""
+        when = 0 if at is None else to_ms(at, "at")
+        return self._get_record(lib.crm_lead_event, int_arg(id, "id"), text_arg(kind, "kind"),
+                                when, text_arg(note, "note", optional=True))
+
+    def explain_lead_score(self, id):  # noqa: A002
+        """Why the lead has its score: one dict per scoring event, oldest
+        first, with "event", "kind", "label" (浏览产品页), "label_en", "at"
+        (UTC ms), "points", "weight" (1, or 0.5 ** (age / half-life)),
+        "effective" (points × weight) and "note".  The "effective" values
+        add up to the lead's "score"."""
+        ptr = CursorP()
+        self._call(lib.crm_lead_score_explain, int_arg(id, "id"), byref(ptr))
+        return self._drain(ptr)
+
+    def advance_lead(self, id, stage, reason=None):  # noqa: A002
+        """Move a lead along the funnel (R4.4) to "screened" (初步筛选),
+        "following" (跟进; it needs an owner) or "disqualified" (无效线索;
+        ``reason`` required, InvalidArgument without); codes or labels.
+        Skipped steps get the same time.  Going back, or leaving converted
+        or disqualified, is StateError.  Screening routes the lead by the
+        assignment rules when the setting "lead.auto_assign" is "screened"
+        (the default)."""
+        self._call(lib.crm_lead_advance, int_arg(id, "id"), text_arg(stage, "stage"),
+                   text_arg(reason, "reason", optional=True))
+
+    def assign_lead(self, id, user=0):  # noqa: A002
+        """Assign the lead to ``user`` (a user id), or (``user`` 0 or None)
+        by the assignment rules (线索分配规则, R4.2).  Returns the owner's id,
+        or None when no rule found anyone available: the lead stays in the
+        pool and its "route_note" says why.  The assignee is told through
+        the outbox (rule "lead_assigned").  Handing a lead to a user needs
+        lead.write over the lead and the user (PermissionDenied); a user who
+        is absent (``update_user(id, absent=True)``), inactive or already has
+        "lead.max_open_per_user" open leads is StateError."""
+        who = 0 if user is None else int_arg(user, "user")
+        out = c_int64()
+        self._call(lib.crm_lead_assign, int_arg(id, "id"), who, byref(out))
+        return out.value or None
+
+    def convert_lead(self, id, /, type=None, fields=None, **kw):  # noqa: A002
+        """Convert an assigned lead into a customer (转化, R4.4) and return
+        the customer's id ("C0007").
+
+        ``type`` is "prospect" (潜在; None = this) or "intent" (意向).  The
+        customer is owned by the lead's owner and made from the lead's
+        company, person, phone, e-mail, industry, scale, key needs and
+        channel (as source); ``fields`` (a dict) and keywords add or
+        override customer fields ("priority" defaults to high for a
+        high-value lead, else medium), and ValidationError names the
+        customer fields still missing.  A lead linked to a customer, or
+        ``customer="C0005"``, is linked to that customer instead.  The
+        lead's events go into the customer's history with their times (kind
+        "lead").  StateError for a lead without an owner or already
+        converted or disqualified.  With "review.create" on, :class:`crm.Pending`
+        is raised and the lead is left as it was: convert it once the
+        customer is approved, with ``customer=<id>``."""
+        merged = _custom_values(_merge(fields, kw, "convert_lead"))
+        out = c_void_p()
+        key = int_arg(id, "id")
+        type_b = text_arg(type, "type", optional=True)
+        if merged:
+            with record_from_dict(merged) as rec:
+                try:
+                    self._call(lib.crm_lead_convert, key, type_b, rec, byref(out))
+                finally:
+                    customer = take_owned_string(out)
+        else:
+            try:
+                self._call(lib.crm_lead_convert, key, type_b, None, byref(out))
+            finally:
+                customer = take_owned_string(out)
+        return customer
+
+    def lead_funnel(self, start, end=None, period="month"):
+        """Funnel counts (线索转化漏斗, R4.4) of the leads this user may read
+        captured from ``start`` to before ``end`` (aware datetimes or UTC ms;
+        ``end`` None or 0 = now), by ``period`` ("day", "week" (ISO,
+        "2026-W49"), "month" or "all", in the database's time zone) and
+        channel: dicts with "period", "channel" (None on the row for every
+        channel, which comes first in each period), "channel_label",
+        "captured", "screened", "assigned", "following", "converted",
+        "disqualified" and "conversion_rate" (converted / captured, a
+        float).  A lead counts at every stage it reached."""
+        lo = to_ms(start, "start")
+        hi = 0 if end is None else to_ms(end, "end")
+        ptr = CursorP()
+        self._call(lib.crm_lead_funnel, lo, hi, text_arg(period, "period"), byref(ptr))
+        return self._drain(ptr)
+
+    def set_lead_score_rule(self, kind, points, label_zh, label_en):
+        """Set the points (1 to 100; InvalidArgument otherwise) and labels of
+        a scoring event kind (a-z, 0-9, _; a new kind is added).  Needs
+        config.manage (administrators; PermissionDenied); kept in the
+        configuration history as "lead_score.<kind>".  Events already
+        recorded keep their points."""
+        self._call(lib.crm_lead_score_rule_set, text_arg(kind, "kind"),
+                   _int32_arg(points, "points"), text_arg(label_zh, "label_zh"),
+                   text_arg(label_en, "label_en"))
+
+    def lead_score_rules(self):
+        """The scoring rules (线索评分规则): dicts with "kind", "points",
+        "label", "label_en", "updated_at" and "updated_by".  Needs
+        config.read."""
+        ptr = CursorP()
+        self._call(lib.crm_lead_score_rule_list, byref(ptr))
+        return self._drain(ptr)
+
+    def add_lead_route(self, rule=None, /, **kw):
+        """Add an assignment rule (线索分配规则: 按地域、行业自动匹配) from a dict
+        and/or keywords and return its int id.  ``region`` (optional:
+        contained in the lead's region, 深圳 matches 广东省深圳市; a suffix 省/市
+        is ignored), ``industry`` (optional: a code or label) and either
+        ``user`` (a salesperson's id) or ``department`` (a team: round robin
+        over its salespeople, skipping the absent and those at the cap
+        "lead.max_open_per_user"); ``position`` (optional: rules are tried
+        by position, then id; default after the last).  A rule that could
+        match nobody (an inactive user, a department without salespeople)
+        is InvalidArgument.  Needs config.manage (PermissionDenied)."""
+        merged = _merge(rule, kw, "add_lead_route")
+        out = c_int64()
+        with record_from_dict(merged) as rec:
+            self._call(lib.crm_lead_route_add, rec, byref(out))
+        return out.value
+
+    def remove_lead_route(self, id):  # noqa: A002
+        """Remove an assignment rule; NotFound if there is none.  Needs
+        config.manage."""
+        self._call(lib.crm_lead_route_remove, int_arg(id, "id"))
+
+    def lead_routes(self):
+        """The assignment rules in the order they are tried: dicts with "id",
+        "position", "region", "industry", "user", "department" and
+        "last_user" (the team's round-robin cursor).  Needs config.read."""
+        ptr = CursorP()
+        self._call(lib.crm_lead_route_list, byref(ptr))
+        return self._drain(ptr)
 
 
 def _view_arg(view, customer):

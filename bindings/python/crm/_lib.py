@@ -236,6 +236,25 @@ def audit_query_init():
     return AuditQuery(ctypes.sizeof(AuditQuery), 0, None, None, None, 0, 0, 0, None)
 
 
+class LeadQuery(Structure):
+    """``crm_lead_query``: filters of the lead list, one page at a time
+    (since 0.6)."""
+    _fields_ = [
+        ("size", c_size_t),
+        ("stage", c_char_p),
+        ("channel", c_char_p),
+        ("owner", c_int64),
+        ("high_value_only", c_int32),
+        ("limit", c_int32),
+        ("after_id", c_int64),
+    ]
+
+
+def lead_query_init():
+    """The equivalent of ``CRM_LEAD_QUERY_INIT``."""
+    return LeadQuery(ctypes.sizeof(LeadQuery), None, None, 0, 0, 0, 0)
+
+
 # --------------------------------------------------------------------------
 # THE table: every function of crm.h, in header order.
 #   name: (restype, [argtypes])
@@ -433,6 +452,23 @@ PROTOTYPES = {
                                     c_void_p, _pi64]),
     "crm_db_backup": (c_int, [SessionP, c_char_p, c_int32, PROGRESS_FN, c_void_p, _pi64]),
     "crm_backup_verify": (c_int, [c_char_p, POINTER(RecordP)]),
+    # Leads (R4, since 0.6)
+    "crm_lead_capture": (c_int, [SessionP, RecordP, _pi64, _pi32]),
+    "crm_lead_get": (c_int, [SessionP, c_int64, POINTER(RecordP)]),
+    "crm_lead_unmask": (c_int, [SessionP, c_int64, c_char_p, POINTER(RecordP)]),
+    "crm_lead_list": (c_int, [SessionP, POINTER(LeadQuery), POINTER(CursorP)]),
+    "crm_lead_event": (c_int, [SessionP, c_int64, c_char_p, c_int64, c_char_p,
+                               POINTER(RecordP)]),
+    "crm_lead_score_explain": (c_int, [SessionP, c_int64, POINTER(CursorP)]),
+    "crm_lead_advance": (c_int, [SessionP, c_int64, c_char_p, c_char_p]),
+    "crm_lead_assign": (c_int, [SessionP, c_int64, c_int64, _pi64]),
+    "crm_lead_convert": (c_int, [SessionP, c_int64, c_char_p, RecordP, _pvoidp]),
+    "crm_lead_funnel": (c_int, [SessionP, c_int64, c_int64, c_char_p, POINTER(CursorP)]),
+    "crm_lead_score_rule_set": (c_int, [SessionP, c_char_p, c_int32, c_char_p, c_char_p]),
+    "crm_lead_score_rule_list": (c_int, [SessionP, POINTER(CursorP)]),
+    "crm_lead_route_add": (c_int, [SessionP, RecordP, _pi64]),
+    "crm_lead_route_remove": (c_int, [SessionP, c_int64]),
+    "crm_lead_route_list": (c_int, [SessionP, POINTER(CursorP)]),
 }
 
 
