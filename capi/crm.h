@@ -1140,7 +1140,8 @@ CRM_API int crm_reminder_rule_set(crm_session *s, const char *kind, const crm_re
  *  "acked_at", "lead", "address"}.  "lead" is the lead a message is about,
  *  or for: a "lead_welcome" message has no recipient user or role and goes
  *  to the lead itself, at "address" (its phone for sms, its e-mail for
- *  email, in clear; NULL on other messages).  A message not acknowledged before its lease ends is fetched
+ *  email, in clear; NULL on other messages); a lead without an address for
+ *  the rule's channel gets it by the other one (sms ↔ email).  A message not acknowledged before its lease ends is fetched
  *  again (at-least-once: deliver idempotently by "key").  Administrators
  *  only (the host's delivery worker). */
 CRM_API int crm_outbox_fetch(crm_session *s, int32_t limit, int64_t lease_ms, const char *channel,

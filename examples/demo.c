@@ -2477,7 +2477,7 @@ static void show_leads(crm_db* db, crm_session* admin) {
         if (crm_record_get_int(row, "recipient_user", &user) == CRM_OK && user)
           snprintf(who, sizeof who, "%s", user_name(user));
         else if (address[0]) {
-          char masked[32];
+          char masked[64];
           mask_address(address, masked, sizeof masked);
           snprintf(who, sizeof who, "%s %s", channel, masked);
         } else

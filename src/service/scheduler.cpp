@@ -341,9 +341,20 @@ void process(Session& s, Scheduling& ctx, const store::TimerRow& t, std::int64_t
   std::string message_zh = render_template(rule.template_zh, fire->zh);
   std::string message_en = render_template(rule.template_en, fire->en);
   std::int64_t first = 0;
-  for (const auto& channel : split_channels(rule.channels)) {
-    if (fire->to_lead && !(channel == "email" ? fire->lead_email : fire->lead_phone))
-      continue;  // no address for this channel
+  std::vector<std::string> channels = split_channels(rule.channels);
+  if (fire->to_lead) {
+    // A lead is reached by sms at its phone or by e-mail: a channel it has
+    // no address for falls back on the other one.
+    std::vector<std::string> reachable;
+    for (const auto& ch : channels) {
+      std::string to = ch == "email" ? (fire->lead_email ? "email" : "sms")
+                                     : (fire->lead_phone ? "sms" : "email");
+      if (std::find(reachable.begin(), reachable.end(), to) == reachable.end())
+        reachable.push_back(to);
+    }
+    channels = std::move(reachable);
+  }
+  for (const auto& channel : channels) {
     store::OutboxRow m;
     m.key =
         t.kind + ":" + std::to_string(t.subject) + ":" + std::to_string(t.base_at) + ":" + channel;

@@ -17,10 +17,6 @@
  *     the funnel report, list filters and paging, who sees which lead;
  *   - an event storm with a single high-value message, NULL arguments.
  *
- * Two known bugs are kept as commented-out checks, marked "Known bug": an
- * e-mail-only lead's welcome (sms, no address) and a form posted twice whose
- * first post was a duplicate (not CRM_LEAD_REPEATED).
- *
  * The clock is fixed (2026-11-23 09:00 +08:00, moved explicitly where time
  * matters); nothing sleeps.  Prints one line per failed check and ends with
  * "N passed, M failed".
@@ -369,15 +365,11 @@ static void test_capture(void) {
   EXPECT_I64(dup, again, "the lead of the repeated external_id");
   EXPECT_I64(count_outbox(admin, "lead_welcome", again, &msg), 1,
              "welcome messages after a repeated capture");
-  /* Known bug: a lead with an e-mail and no phone gets its welcome on the
-   * rule's channel "sms" with "address" NULL, a message nobody can deliver;
-   * crm.h promises the welcome goes to the lead itself at "address".  The
-   * check below fails (channel "sms", address "(null)"):
-   *
-   *   check_at(strcmp(msg.address, "(null)") != 0, __FILE__, __LINE__,
-   *            "an e-mail-only lead's welcome has an address",
-   *            "channel \"%s\", address \"%s\"", msg.channel, msg.address);
-   */
+  /* An e-mail-only lead gets the sms rule's welcome by e-mail, at its address. */
+  CHECK(strcmp(msg.channel, "email") == 0, "an e-mail-only lead's welcome: channel \"%s\"",
+        msg.channel);
+  CHECK(strcmp(msg.address, "chenjing@yuntu.example.cn") == 0,
+        "an e-mail-only lead's welcome: address \"%s\"", msg.address);
   set_text(r, "company", "广州市天河云图信息技术有限公司");
   CHECK_FAIL(crm_lead_capture(admin, r, NULL, NULL), CRM_ERR_CONFLICT);
   crm_record_free(r);
@@ -1324,20 +1316,13 @@ static void test_more_rules(void) {
   CHECK_OK(crm_lead_capture(admin, r, &early, &outcome));
   crm_record_free(r);
   EXPECT_I64(early, lead, "the form's second post");
-  /* Known bug: the external_id of a capture that was a duplicate is not kept,
-   * so the same form posted again is CRM_LEAD_DUPLICATE once more (outcome 2)
-   * and records a second "recapture" on the lead (version 4 → 5), where
-   * crm.h promises CRM_LEAD_REPEATED, "that lead, unchanged".  The checks
-   * below fail:
-   *
-   *   EXPECT_I64(outcome, CRM_LEAD_REPEATED, "the same external_id again");
-   *   {
-   *     crm_record* got = lead_of(admin, lead);
-   *     EXPECT_INT(got, "version", before, "the lead after a repeated post");
-   *     crm_record_free(got);
-   *   }
-   */
-  (void)before;
+  /* The form posted again after a duplicate first post: a repeat, unchanged. */
+  EXPECT_I64(outcome, CRM_LEAD_REPEATED, "the same external_id again");
+  {
+    crm_record* got = lead_of(admin, lead);
+    EXPECT_INT(got, "version", before, "the lead after a repeated post");
+    crm_record_free(got);
+  }
 
   crm_session_close(s1);
   crm_session_close(admin);

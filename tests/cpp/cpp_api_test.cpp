@@ -1562,9 +1562,9 @@ TEST_F(CppApi, LeadUnassignedReminderCountsWorkingTime) {
 }
 
 // Conversion under review: crm_lead_convert reports CRM_PENDING with a
-// change id, but the pending change is rolled back with the conversion, so
-// it cannot be approved.  Enable once the pending change is kept.
-TEST_F(CppApi, DISABLED_LeadConversionWaitsForReview) {
+// change id, the pending customer is kept and, once approved, the lead is
+// converted into it.
+TEST_F(CppApi, LeadConversionWaitsForReview) {
   db.set_clock(kNow);
   crm::Session admin(db, 1);
   South o = make_south(admin);

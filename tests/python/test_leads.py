@@ -536,11 +536,6 @@ def test_with_review_on_conversion_waits_leaving_the_lead_as_it_was(org):
     assert s.count_customers() == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "library bug: with review.create on, crm_lead_convert returns CRM_PENDING "
-    "'submitted for review as R1' but the pending change is rolled back with the "
-    "conversion's transaction: crm_pending_list shows nothing and crm_pending_decide "
-    "says 'no pending change R1' (the next create reuses R1)"))
 def test_with_review_on_the_converted_customer_waits_for_review_and_then_links(org):
     s, db = org.admin, org.db
     lead_id, _ = s.capture_lead(lead_fields(owner=org.rep_id))
@@ -556,10 +551,6 @@ def test_with_review_on_the_converted_customer_waits_for_review_and_then_links(o
     assert s.count_customers() == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "library bug: crm_lead_route_add with an unknown industry says 未知的渠道 "
-    "(unknown channel) in message_zh; resolved() in src/service/leads.cpp labels every "
-    "dictionary but lead_stage as 渠道"))
 def test_an_unknown_industry_in_a_rule_is_named_as_an_industry(org):
     with pytest.raises(crm.InvalidArgument) as info:
         org.admin.add_lead_route(industry="no_such_industry", user=org.rep_id)

@@ -391,21 +391,11 @@ def lead_expectation(w, pair, standing):
     return lead_allowed(role, pair, standing), hidden
 
 
-SUPERVISED_LEAD_LEAK = (
-    "library bug: crm_lead_list and crm_lead_funnel take a supervisor's supervised "
-    "departments as readable (Session::visibility merges supervised_members for "
-    "lead.read), while crm_lead_get, as documented, answers CRM_ERR_NOT_FOUND: the "
-    "supervisor of 三部 lists and counts a 三部 salesperson's lead even as service, "
-    "which has no lead.read at all")
-
 
 def lead_list_params():
     for role in ROLES:
         for standing in LEAD_STANDINGS:
-            leaks = standing == "supervisor" and scope_of(role, "lead.read") != "all"
-            marks = [pytest.mark.xfail(strict=True, reason=SUPERVISED_LEAD_LEAK)] \
-                if leaks else []
-            yield pytest.param(role, standing, marks=marks, id="%s-%s" % (role, standing))
+            yield pytest.param(role, standing, id="%s-%s" % (role, standing))
 
 
 @pytest.mark.parametrize("role,standing", list(lead_list_params()))
