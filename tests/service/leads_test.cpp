@@ -38,7 +38,8 @@ class LeadTest : public FollowupTest {
   }
 
   double score_of(std::int64_t id) {
-    const Value* v = get_lead(*admin, id).find("score");
+    const Record l = get_lead(*admin, id);
+    const Value* v = l.find("score");
     EXPECT_TRUE(v && is_real(*v));
     return v && is_real(*v) ? std::get<double>(*v) : -1;
   }
