@@ -1672,6 +1672,87 @@ CRM_API int crm_lead_route_remove(crm_session *s, int64_t id);
  *  (the team's round-robin cursor)}. */
 CRM_API int crm_lead_route_list(crm_session *s, crm_cursor **out);
 
+/* Automation rules (自动化规则, R8) ------------------------------------------ */
+
+/** An automation rule is data, not code: a trigger → conditions → actions,
+ *  written as a JSON document (see docs/automation.md):
+ *
+ *    {"name": "高潜力客户提醒销售经理",
+ *     "trigger": {"event": "tag_added", "tag": "高潜力"},
+ *     "conditions": {"all": [{"field": "priority", "op": "=", "value": "高"},
+ *                            {"not": {"owner_department": "华南销售部"}}]},
+ *     "actions": [{"type": "notify", "to": "role:sales_manager",
+ *                  "channels": "app,email",
+ *                  "template_zh": "客户{customer}被标记为高潜力",
+ *                  "template_en": "{customer} was tagged high potential"}]}
+ *
+ *  Triggers ("event"): "created"; "field_changed" ("field", optional "to");
+ *  "tag_added" / "tag_removed" ("tag": a label or "category:label");
+ *  "stage_entered" ("stage": a customer type such as 意向); "no_change"
+ *  (optional "field", and "hours" or "days": nothing changed for that long,
+ *  found by crm_tick).  Conditions: {"all": [...]}, {"any": [...]},
+ *  {"not": {...}}, {"field", "op" (= != < <= > >= contains null not_null),
+ *  "value"}, {"tag": ...}, {"owner_department": ...} (that department or
+ *  below).  Actions (1..10, in order): "notify" ("to": owner, supervisor,
+ *  role:<code> or user:<id>; "channels"; "template_zh" / "template_en" with
+ *  {customer} {customer_id} {owner} {tier} {rule} {field} {before} {after}
+ *  {tag} {time}), "escalate" (the owner's department supervisor),
+ *  "create_plan" ("after_hours", "goal", "method"), "add_tag" /
+ *  "remove_tag" ("tag"), "set_field" ("field", "value"), "assign_owner"
+ *  ("user").
+ *
+ *  Rules run inside the transaction of the change that triggers them (a
+ *  time trigger inside crm_tick), as the user who last saved the rule; each
+ *  action in its own savepoint, so a failing action is logged and the
+ *  change itself stands.  Messages go to the outbox (kind "automation")
+ *  under an idempotency key.  An action's own change may trigger rules
+ *  again, to a depth of the setting "automation.max_depth" (3); deeper, the
+ *  rules are not run and a run "loop_stopped" is logged.  Saving, enabling
+ *  and disabling need config.manage; reading needs config.read. */
+
+/** Save a rule: a new one (`rule_id` 0) or a new version of rule
+ *  `rule_id`.  A rule that could never be valid — malformed JSON, an
+ *  unknown event, field, tag, role, user, department, operator or action, a
+ *  value the field cannot hold, a template with an unknown {placeholder} —
+ *  is CRM_ERR_INVALID_ARG with the path of the mistake
+ *  ("conditions.all[1].field: no customer field \"budget\"") and nothing
+ *  is saved.  A new rule starts disabled; a new version keeps the rule's
+ *  state.  *out_id and *out_version (optional) receive the rule and its
+ *  version. */
+CRM_API int crm_automation_rule_save(crm_session *s, int64_t rule_id, const char *json,
+                                     int64_t *out_id, int64_t *out_version);
+
+/** Enable (1) or disable (0) a rule.  CRM_ERR_NOT_FOUND for an unknown
+ *  rule; enabling a rule whose definition no longer compiles (a tag or user
+ *  it names is gone) is CRM_ERR_INVALID_ARG saying why. */
+CRM_API int crm_automation_rule_enable(crm_session *s, int64_t rule_id, int32_t enabled);
+
+/** A rule: {"id", "name", "enabled", "version", "event", "definition" (the
+ *  JSON as saved), "template" (the code of a shipped template, or NULL),
+ *  "updated_at", "updated_by", "problem" (NULL, or why the saved definition
+ *  no longer compiles — a tag, user or department it names is gone — in
+ *  which case the rule does not run until saved again)}. */
+CRM_API int crm_automation_rule_get(crm_session *s, int64_t rule_id, crm_record **out);
+
+/** Every rule, by id, as crm_automation_rule_get's records.  The shipped
+ *  templates (from seeds 001 and 004, disabled until enabled): tag 高潜力 →
+ *  remind the sales managers; a customer's type unchanged for 3 days →
+ *  overdue alert to the owner; an intent customer not updated for 24 hours
+ *  → remind the owner (app and e-mail), for 48 hours → copy the department
+ *  supervisor. */
+CRM_API int crm_automation_rule_list(crm_session *s, crm_cursor **out);
+
+/** The versions of a rule, oldest first: {"version", "definition",
+ *  "created_at", "created_by"}. */
+CRM_API int crm_automation_rule_versions(crm_session *s, int64_t rule_id, crm_cursor **out);
+
+/** What rules did: runs after id `after_id` (0 = from the start), of rule
+ *  `rule_id` (0 = every rule), at most `limit` (1..1000; 0 = 100), oldest
+ *  first: {"id", "rule", "version", "event", "customer", "at", "depth",
+ *  "outcome" ("fired", "action_failed" or "loop_stopped"), "detail"}. */
+CRM_API int crm_automation_run_list(crm_session *s, int64_t rule_id, int64_t after_id,
+                                    int32_t limit, crm_cursor **out);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

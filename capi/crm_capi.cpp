@@ -18,6 +18,7 @@
 #include "handles.hpp"
 #include "service/access.hpp"
 #include "service/audit.hpp"
+#include "service/automation.hpp"
 #include "service/backup.hpp"
 #include "service/calendars.hpp"
 #include "service/contacts.hpp"
@@ -2168,6 +2169,68 @@ int crm_lead_route_list(crm_session* s, crm_cursor** out) {
     require(out, "out");
     *out = nullptr;
     *out = make_cursor(h.db, crm::list_lead_routes(*h.session), std::string());
+    return CRM_OK;
+  });
+}
+
+}  // extern "C"
+
+// Automation rules (R8) ------------------------------------------------------
+
+extern "C" {
+
+int crm_automation_rule_save(crm_session* s, int64_t rule_id, const char* json, int64_t* out_id,
+                             int64_t* out_version) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(json, "json");
+    auto [id, version] = crm::save_automation_rule(*h.session, rule_id, json);
+    if (out_id) *out_id = id;
+    if (out_version) *out_version = version;
+    return CRM_OK;
+  });
+}
+
+int crm_automation_rule_enable(crm_session* s, int64_t rule_id, int32_t enabled) {
+  return with_session(s, [&](SessionHandle& h) {
+    crm::enable_automation_rule(*h.session, rule_id, enabled != 0);
+    return CRM_OK;
+  });
+}
+
+int crm_automation_rule_get(crm_session* s, int64_t rule_id, crm_record** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    *out = record_out(crm::get_automation_rule(*h.session, rule_id));
+    return CRM_OK;
+  });
+}
+
+int crm_automation_rule_list(crm_session* s, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    *out = make_cursor(h.db, crm::list_automation_rules(*h.session), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_automation_rule_versions(crm_session* s, int64_t rule_id, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    *out = make_cursor(h.db, crm::automation_rule_versions(*h.session, rule_id), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_automation_run_list(crm_session* s, int64_t rule_id, int64_t after_id, int32_t limit,
+                            crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    auto rows = crm::list_automation_runs(*h.session, rule_id, after_id, limit == 0 ? 100 : limit);
+    *out = make_cursor(h.db, std::move(rows), std::string());
     return CRM_OK;
   });
 }

@@ -260,6 +260,7 @@ const SettingDef kSettings[] = {
     {"lead.score_half_life_days", {}, 0, 3650},
     {"lead.max_open_per_user", {}, 0, 100000},
     {"lead.auto_assign", {"captured", "screened", "off"}, 0, 0},
+    {"automation.max_depth", {}, 1, 10},
 };
 
 const SettingDef& setting_def(const std::string& name) {

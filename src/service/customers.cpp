@@ -13,6 +13,7 @@
 #include "domain/phone.hpp"
 #include "domain/text.hpp"
 #include "domain/utf8.hpp"
+#include "service/automation.hpp"
 #include "service/custom_fields.hpp"
 #include "service/privacy.hpp"
 #include "service/review.hpp"
@@ -259,6 +260,7 @@ void record_history(Session& s, std::int64_t customer, std::int64_t at, std::str
   h.reason = std::move(reason);
   h.major = major;
   store::insert_history(s.db().conn(), h);
+  automation_history(s, h);
 }
 
 // A reason is free text kept in the history: valid UTF-8, prose-normalised,
@@ -318,6 +320,7 @@ std::int64_t insert_new_customer(Session& s, const Record& v, std::int64_t creat
   store::insert_contact(conn, key, contact, true, now, creator);
   write_custom_values(s, db.custom_fields(), key, v);
   schedule_new_customer(s, key, now);
+  automation_created(s, key, now);
   s.audit("customer.create", store::human_id(key), audit_detail);
   tx.commit();
   return key;

@@ -144,6 +144,7 @@ void Database::check_config() {
     return;
   settings_.clear();
   rules_.clear();
+  automation_.reset();
   config_version_ = version;
   config_rollbacks_ = conn_.rollbacks();
   config_seen_ = config_changes_;

@@ -83,6 +83,8 @@ class Dictionaries : public DictionaryLookup {
   mutable std::size_t size_ = 0;  // entries known
 };
 
+struct AutomationRules;
+
 class Database {
  public:
   explicit Database(const store::OpenOptions& opts);
@@ -130,6 +132,15 @@ class Database {
   const store::RuleRow* reminder_rule(const std::string& kind);
   void config_changed() { ++config_changes_; }
 
+  // The compiled automation rules (src/service/automation.cpp fills the
+  // slot), dropped with the settings above.
+  std::shared_ptr<const AutomationRules>& automation_slot() {
+    check_config();
+    return automation_;
+  }
+  // How deep the automation actions running now are nested (loop guard).
+  int automation_depth = 0;
+
   // Explicit host transactions.
   void begin();
   void commit();
@@ -159,6 +170,7 @@ class Database {
   void check_config();
   std::unordered_map<std::string, std::string> settings_;
   std::unordered_map<std::string, store::RuleRow> rules_;
+  std::shared_ptr<const AutomationRules> automation_;
   std::int64_t config_version_ = -1;
   std::uint64_t config_rollbacks_ = 0, config_seen_ = 0, config_changes_ = 1;
   AuthData auth_;

@@ -15,6 +15,7 @@
 #include "domain/text.hpp"
 #include "domain/utf8.hpp"
 #include "domain/work_calendar.hpp"
+#include "service/automation.hpp"
 #include "service/calendars.hpp"
 #include "store/access_repo.hpp"
 #include "store/customer_repo.hpp"
@@ -478,7 +479,13 @@ TickReport tick(Session& s, std::int64_t now) {
   for (;;) {
     store::WriteTransaction tx(conn);
     auto timers = store::due_timers(conn, now, kTickBatch);
-    for (const auto& t : timers) process(s, ctx, t, now, rep);
+    for (const auto& t : timers) {
+      if (t.kind.compare(0, 5, "auto:") == 0) {
+        if (automation_timer(s, t, now)) ++rep.fired;  // a "no change" rule (R8)
+        continue;
+      }
+      process(s, ctx, t, now, rep);
+    }
     // Until nothing is due: a batch may arm escalations that are due already
     // (a tick after a long pause), and each processed timer is either gone
     // or re-armed after `now`, so this ends.

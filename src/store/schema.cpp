@@ -859,9 +859,108 @@ void migrate_to_9(SQLite::Database& db) {
   insert_seeds(db, std::begin(kLeadSeeds), std::end(kLeadSeeds));
 }
 
+
+// Schema 10: automation rules (R8) with their versions and runs, and the
+// seeds' examples as disabled templates.
+const char* const kSchemaV10 = R"SQL(
+CREATE TABLE automation_rules(
+  id         INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL,
+  enabled    INTEGER NOT NULL DEFAULT 0,
+  version    INTEGER NOT NULL,
+  event      TEXT NOT NULL,
+  definition TEXT NOT NULL,
+  template   TEXT UNIQUE,
+  updated_at INTEGER NOT NULL,
+  updated_by INTEGER NOT NULL REFERENCES users(id)
+);
+CREATE TABLE automation_rule_versions(
+  rule_id    INTEGER NOT NULL REFERENCES automation_rules(id),
+  version    INTEGER NOT NULL,
+  definition TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  created_by INTEGER NOT NULL REFERENCES users(id),
+  PRIMARY KEY(rule_id, version)
+) WITHOUT ROWID;
+CREATE TABLE automation_runs(
+  id          INTEGER PRIMARY KEY,
+  rule_id     INTEGER NOT NULL REFERENCES automation_rules(id),
+  version     INTEGER NOT NULL,
+  event       TEXT NOT NULL,
+  customer_id INTEGER REFERENCES customers(id),
+  at          INTEGER NOT NULL,
+  depth       INTEGER NOT NULL,
+  outcome     TEXT NOT NULL,
+  detail      TEXT
+);
+CREATE INDEX automation_runs_rule ON automation_runs(rule_id, id);
+INSERT INTO meta(key, value) VALUES ('setting.automation.max_depth', '3');
+)SQL";
+
+// The seeds' examples (001: 高潜力 → sales manager; 004: status unchanged
+// for 3 days; opportunity not updated for 24 h → the salesperson, 48 h →
+// the supervisor; until opportunities exist, intent customers).
+struct RuleTemplate {
+  const char* code;
+  const char* event;
+  const char* json;
+};
+const RuleTemplate kRuleTemplates[] = {
+    {"high_potential_tag", "tag_added",
+     R"J({"name": "高潜力客户提醒销售经理",
+ "trigger": {"event": "tag_added", "tag": "高潜力"},
+ "actions": [{"type": "notify", "to": "role:sales_manager", "channels": "app",
+              "template_zh": "客户“{customer}”（{customer_id}）被标记为高潜力，负责人：{owner}",
+              "template_en": "{customer} ({customer_id}) was tagged high potential; owner {owner}"}]})J"},
+    {"status_stale_3d", "no_change",
+     R"J({"name": "客户状态3天未更新逾期提醒",
+ "trigger": {"event": "no_change", "field": "type", "days": 3},
+ "actions": [{"type": "notify", "to": "owner", "channels": "app",
+              "template_zh": "【逾期】客户“{customer}”的状态已3天未更新，请跟进",
+              "template_en": "Overdue: the status of {customer} has not changed for 3 days"}]})J"},
+    {"intent_stale_24h", "no_change",
+     R"J({"name": "意向客户24小时未更新提醒销售",
+ "trigger": {"event": "no_change", "hours": 24},
+ "conditions": {"field": "type", "op": "=", "value": "intent"},
+ "actions": [{"type": "notify", "to": "owner", "channels": "app,email",
+              "template_zh": "意向客户“{customer}”已24小时未更新，请及时跟进",
+              "template_en": "Intent customer {customer} has not been updated for 24 hours"}]})J"},
+    {"intent_stale_48h", "no_change",
+     R"J({"name": "意向客户48小时未更新抄送主管",
+ "trigger": {"event": "no_change", "hours": 48},
+ "conditions": {"field": "type", "op": "=", "value": "intent"},
+ "actions": [{"type": "escalate", "channels": "app",
+              "template_zh": "意向客户“{customer}”已48小时未更新（负责人：{owner}）",
+              "template_en": "Intent customer {customer} has not been updated for 48 hours (owner {owner})"}]})J"},
+};
+
+void migrate_to_10(SQLite::Database& db) {
+  db.exec(kSchemaV10);
+  SQLite::Statement rule(db,
+                         "INSERT INTO automation_rules(name, enabled, version, event, definition, "
+                         "template, updated_at, updated_by) VALUES (?, 0, 1, ?, ?, ?, 0, 1)");
+  SQLite::Statement version(db,
+                            "INSERT INTO automation_rule_versions(rule_id, version, definition, "
+                            "created_at, created_by) VALUES (last_insert_rowid(), 1, ?, 0, 1)");
+  for (const auto& t : kRuleTemplates) {
+    std::string json = t.json;
+    std::string name = json.substr(json.find(": \"") + 3);
+    name = name.substr(0, name.find('"'));
+    rule.reset();
+    rule.bind(1, name);
+    rule.bind(2, t.event);
+    rule.bind(3, t.json);
+    rule.bind(4, t.code);
+    rule.exec();
+    version.reset();
+    version.bind(1, t.json);
+    version.exec();
+  }
+}
+
 }  // namespace
 
-int latest_schema_version() { return 9; }
+int latest_schema_version() { return 10; }
 
 void migrate(SQLite::Database& db, int from, int to, const std::string& time_zone) {
   for (int v = from + 1; v <= to; ++v) {
@@ -892,6 +991,9 @@ void migrate(SQLite::Database& db, int from, int to, const std::string& time_zon
         break;
       case 9:
         migrate_to_9(db);
+        break;
+      case 10:
+        migrate_to_10(db);
         break;
       default:
         throw Error(Status::internal, "no migration to schema version " + std::to_string(v),

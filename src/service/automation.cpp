@@ -1,0 +1,573 @@
+#include "service/automation.hpp"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+
+#include "domain/automation.hpp"
+#include "domain/calendar.hpp"
+#include "domain/custom_fields.hpp"
+#include "domain/customer_rules.hpp"
+#include "domain/error.hpp"
+#include "domain/followup.hpp"
+#include "domain/messages.hpp"
+#include "domain/text.hpp"
+#include "service/custom_fields.hpp"
+#include "service/customers.hpp"
+#include "service/followups.hpp"
+#include "service/review.hpp"
+#include "service/tags.hpp"
+#include "store/automation_repo.hpp"
+#include "store/followup_repo.hpp"
+#include "store/tag_repo.hpp"
+#include "store/user_repo.hpp"
+
+namespace crm {
+
+// The enabled rules of a handle, compiled, by trigger event.
+struct AutomationRules {
+  struct Rule {
+    std::int64_t id = 0, version = 0, author = 0;
+    RuleDef def;
+  };
+  std::vector<Rule> rules;
+  std::map<std::string, std::vector<const Rule*>> by_event;
+  std::vector<const Rule*> timed;  // no_change
+};
+
+namespace {
+
+constexpr std::int64_t kMinute = 60 * 1000;
+
+// What compile_rule knows of this database.
+class Catalog : public RuleCatalog {
+ public:
+  explicit Catalog(Session& s) : s_(s) {}
+
+  const FieldDef* field(std::string_view name) const override {
+    if (is_custom_name(name)) {
+      const CustomField* cf = s_.db().custom_fields().find(name);
+      return cf && !cf->retired ? &cf->def : nullptr;
+    }
+    return find_field("customer", name);
+  }
+  int decimals(std::string_view name) const override {
+    const CustomField* cf = is_custom_name(name) ? s_.db().custom_fields().find(name) : nullptr;
+    return cf ? cf->decimals : kMoneyDecimals;
+  }
+  std::optional<Value> normalise(const FieldDef& f, std::string_view name, const std::string& text,
+                                 std::string& error) const override {
+    FieldError e;
+    std::optional<Value> v;
+    if (const CustomField* cf = is_custom_name(name) ? s_.db().custom_fields().find(name) : nullptr)
+      v = normalize_custom_value(*cf, Value{text}, s_.db().dictionaries(), e);
+    else
+      v = normalize_filter_value("customer", f, text, s_.db().dictionaries(), e);
+    if (v && is_null(*v)) {
+      v.reset();
+      e.message_en = "a value is needed (use the op null for empty fields)";
+    }
+    if (!v) error = e.message_en.empty() ? e.code : e.message_en;
+    return v;
+  }
+  std::optional<std::string> tag(std::string_view spelling, std::string& error) const override {
+    auto& conn = s_.db().conn();
+    const std::string text = normalize_text(spelling, TextMode::prose);
+    const auto colon = text.find(':');
+    if (colon != std::string::npos) {
+      auto code = s_.db().dictionaries().resolve("tag_category", text.substr(0, colon));
+      if (code && store::find_tag(conn, *code, text.substr(colon + 1)))
+        return *code + ":" + text.substr(colon + 1);
+      error = "no such tag";
+      return std::nullopt;
+    }
+    auto all = store::find_tags_by_label(conn, text);
+    if (all.size() == 1) return all[0].category + ":" + all[0].label;
+    error =
+        all.empty() ? "no such tag" : "the label is in several categories: write category:label";
+    return std::nullopt;
+  }
+  std::optional<std::string> stage(std::string_view spelling) const override {
+    return s_.db().dictionaries().resolve("customer_type", spelling);
+  }
+  std::optional<std::string> role(std::string_view spelling) const override {
+    return s_.db().dictionaries().resolve("role", spelling);
+  }
+  bool active_user(std::int64_t id) const override {
+    auto u = store::find_user(s_.db().conn(), id);
+    return u && u->active;
+  }
+  bool department(std::string_view name) const override {
+    return s_.db().auth().department(std::string(name)) != nullptr;
+  }
+  std::optional<std::string> method(std::string_view spelling) const override {
+    return s_.db().dictionaries().resolve("followup_method", spelling);
+  }
+
+ private:
+  Session& s_;
+};
+
+const AutomationRules& rules_of(Session& s) {
+  auto& slot = s.db().automation_slot();
+  if (slot) return *slot;
+  auto set = std::make_shared<AutomationRules>();
+  Catalog catalog(s);
+  for (const auto& row : store::list_automation_rules(s.db().conn())) {
+    if (!row.enabled) continue;
+    AutomationRules::Rule r;
+    r.id = row.id;
+    r.version = row.version;
+    r.author = row.updated_by;
+    try {
+      r.def = compile_rule(row.definition, catalog);
+    } catch (const Error&) {
+      continue;  // a tag or user it names is gone: enabling it again says why
+    }
+    set->rules.push_back(std::move(r));
+  }
+  for (const auto& r : set->rules) {
+    if (r.def.trigger.event == "no_change")
+      set->timed.push_back(&r);
+    else
+      set->by_event[r.def.trigger.event].push_back(&r);
+  }
+  slot = set;
+  return *slot;
+}
+
+// The customer as conditions see it, read when first needed.
+class Subject : public RuleSubject {
+ public:
+  Subject(Session& s, std::int64_t key) : s_(s), key_(key) {}
+
+  const Record* record() {
+    if (!loaded_) {
+      loaded_ = true;
+      if (auto r = store::load_customer(s_.db().conn(), key_)) {
+        record_ = std::move(*r);
+        append_custom_values(s_, s_.db().custom_fields(), record_, key_);
+        found_ = true;
+      }
+    }
+    return found_ ? &record_ : nullptr;
+  }
+  const Value* field(std::string_view name) override {
+    const Record* r = record();
+    return r ? r->find(name) : nullptr;
+  }
+  bool has_tag(std::string_view key) override {
+    if (!tags_) {
+      tags_.emplace();
+      for (const auto& t : store::customer_tags(s_.db().conn(), key_))
+        tags_->push_back(t.category + ":" + t.label);
+    }
+    return std::find(tags_->begin(), tags_->end(), key) != tags_->end();
+  }
+  bool owner_within(std::string_view department) override {
+    const Value* o = field("owner");
+    if (!o || !is_int(*o)) return false;
+    const AuthData& a = s_.db().auth();
+    const store::Member* m = a.member(std::get<std::int64_t>(*o));
+    const store::DepartmentRow* own = m ? a.department(m->department) : nullptr;
+    const store::DepartmentRow* root = a.department(std::string(department));
+    return own && root && a.within(own->id, root->id);
+  }
+  std::int64_t owner() {
+    const Value* o = field("owner");
+    return o && is_int(*o) ? std::get<std::int64_t>(*o) : 0;
+  }
+
+ private:
+  Session& s_;
+  std::int64_t key_;
+  bool loaded_ = false, found_ = false;
+  Record record_;
+  std::optional<std::vector<std::string>> tags_;
+};
+
+// One event about a customer.
+struct Event {
+  std::string name;  // a trigger event
+  std::int64_t customer = 0, at = 0;
+  std::string field, before, after, tag, key;  // key: unique per event, for outbox keys
+};
+
+std::string user_name(Session& s, std::int64_t id) {
+  auto u = store::find_user(s.db().conn(), id);
+  return u ? u->name : "#" + std::to_string(id);
+}
+
+void log_run(Session& s, const AutomationRules::Rule& r, const Event& e, const std::string& outcome,
+             const std::string& detail) {
+  store::AutomationRunRow run;
+  run.rule = r.id;
+  run.version = r.version;
+  run.event = e.name;
+  run.customer = e.customer;
+  run.at = s.db().now();
+  run.depth = s.db().automation_depth;
+  run.outcome = outcome;
+  if (!detail.empty()) run.detail = detail;
+  store::insert_automation_run(s.db().conn(), run);
+}
+
+void notify(Session& s, const AutomationRules::Rule& r, const Action& a, const Event& e,
+            Subject& subject, int index) {
+  std::optional<std::int64_t> user;
+  std::optional<std::string> role;
+  const std::int64_t owner = subject.owner();
+  if (a.to == "owner") {
+    user = owner;
+  } else if (a.to == "supervisor") {
+    user = store::find_supervisor(s.db().conn(), owner);
+    if (!user) role = "sales_manager";
+  } else if (a.to.rfind("role:", 0) == 0) {
+    role = a.to.substr(5);
+  } else {
+    user = a.user;
+  }
+  std::map<std::string, std::string> values;
+  const Record* c = subject.record();
+  values["customer"] = c ? c->text("name") : "";
+  values["customer_id"] = store::human_id(e.customer);
+  values["owner"] = owner ? user_name(s, owner) : "";
+  values["tier"] = c ? c->text("tier") : "";
+  values["rule"] = r.def.name;
+  values["field"] = e.field;
+  values["before"] = e.before;
+  values["after"] = e.after;
+  values["tag"] = e.tag;
+  values["time"] = format_local_minute(e.at, s.db().zone());
+  const std::string zh = render_template(a.template_zh, values);
+  const std::string en = render_template(a.template_en, values);
+  std::size_t start = 0;
+  for (;;) {
+    std::size_t end = a.channels.find(',', start);
+    std::string channel = a.channels.substr(start, end == std::string::npos ? end : end - start);
+    store::OutboxRow m;
+    m.key =
+        "auto:" + std::to_string(r.id) + ":" + e.key + ":" + std::to_string(index) + ":" + channel;
+    m.kind = "automation";
+    m.subject = r.id;
+    m.base_at = e.at;
+    m.customer = e.customer;
+    m.recipient_user = user;
+    m.recipient_role = role;
+    m.channel = channel;
+    m.message_zh = zh;
+    m.message_en = en;
+    m.due_at = s.db().now();
+    m.created_at = s.db().now();
+    store::insert_outbox(s.db().conn(), m);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+}
+
+std::int64_t tag_id(Session& s, const std::string& key) {
+  const auto colon = key.find(':');
+  auto t = store::find_tag(s.db().conn(), key.substr(0, colon), key.substr(colon + 1));
+  if (!t) throw Error(Status::not_found, "no tag " + key, "标签 " + key + " 不存在");
+  return t->id;
+}
+
+// Runs one action as the rule's author.
+void act(Session& s, Session& author, const AutomationRules::Rule& r, const Action& a,
+         const Event& e, Subject& subject, int index) {
+  if (a.type == "notify" || a.type == "escalate") {
+    notify(s, r, a, e, subject, index);
+  } else if (a.type == "add_tag" || a.type == "remove_tag") {
+    tag_customer(author, e.customer, tag_id(s, a.tag), a.type == "add_tag");
+  } else if (a.type == "set_field") {
+    Record changes;
+    changes.set(a.field, a.value);
+    update_customer(author, e.customer, changes);
+  } else if (a.type == "assign_owner") {
+    if (subject.owner() != a.user)
+      transfer_customer(author, e.customer, a.user, "automation: " + r.def.name);
+  } else if (a.type == "create_plan") {
+    Record plan;
+    plan.set("goal", a.goal);
+    plan.set("method", a.method);
+    plan.set("planned_at", s.db().now() + a.after_minutes * kMinute);
+    plan.set("owner", subject.owner());
+    create_plan(author, e.customer, plan);
+  }
+}
+
+bool trigger_matches(const Trigger& t, const Event& e) {
+  if (t.event == "field_changed") {
+    if (t.field != e.field) return false;
+    if (!t.to) return true;
+    const Value& v = *t.to;
+    if (is_text(v)) return std::get<std::string>(v) == e.after;
+    if (is_int(v)) return std::to_string(std::get<std::int64_t>(v)) == e.after;
+    return false;
+  }
+  if (t.event == "tag_added" || t.event == "tag_removed") return t.tag == e.tag;
+  if (t.event == "stage_entered") return t.stage == e.after;
+  return true;
+}
+
+std::int64_t max_depth(Session& s) {
+  auto n = parse_integer_text(s.db().setting("automation.max_depth"));
+  return n ? *n : 3;
+}
+
+// Runs the rules of `e` that match and whose conditions hold.
+void run_rules(Session& s, const std::vector<const AutomationRules::Rule*>& rules, const Event& e) {
+  Subject subject(s, e.customer);
+  auto& depth = s.db().automation_depth;
+  for (const auto* r : rules) {
+    if (!trigger_matches(r->def.trigger, e)) continue;
+    if (depth >= max_depth(s)) {
+      log_run(s, *r, e, "loop_stopped",
+              "depth " + std::to_string(depth) + " reached automation.max_depth");
+      continue;
+    }
+    if (r->def.when && !conditions_hold(*r->def.when, subject)) continue;
+    if (!subject.record()) continue;  // gone (archived customers still count)
+    std::string failed;
+    ++depth;
+    struct Restore {
+      int& d;
+      ~Restore() { --d; }
+    } restore{depth};
+    std::unique_ptr<Session> author;
+    for (std::size_t i = 0; i < r->def.actions.size(); ++i) {
+      const Action& a = r->def.actions[i];
+      try {
+        store::WriteTransaction tx(s.db().conn());
+        if (!author && a.type != "notify" && a.type != "escalate")
+          author = std::make_unique<Session>(s.db(), r->author);
+        act(s, author ? *author : s, *r, a, e, subject, static_cast<int>(i));
+        tx.commit();
+      } catch (const Pending&) {
+        failed += (failed.empty() ? "" : "; ") + a.type + ": waits for review";
+      } catch (const Error& err) {
+        failed += (failed.empty() ? "" : "; ") + a.type + ": " + err.message_en();
+      }
+    }
+    log_run(s, *r, e, failed.empty() ? "fired" : "action_failed", failed);
+  }
+}
+
+// Re-arms the "no change" timers of the customer's timed rules that watch
+// `field` ("" = a new customer: every timed rule).
+void arm_timed(Session& s, const AutomationRules& set, std::int64_t customer,
+               const std::string& field, std::int64_t at) {
+  for (const auto* r : set.timed) {
+    const std::string& watched = r->def.trigger.field;
+    if (!field.empty() && !watched.empty() && watched != field) continue;
+    store::arm_timer(s.db().conn(), store::TimerRow{"auto:" + std::to_string(r->id), customer, at,
+                                                    at + r->def.trigger.after_minutes * kMinute});
+  }
+}
+
+// Why a saved rule no longer compiles (a tag or user it names is gone), or
+// NULL.
+Value problem_of(Session& s, const store::AutomationRuleRow& r) {
+  try {
+    Catalog catalog(s);
+    compile_rule(r.definition, catalog);
+    return Value{};
+  } catch (const Error& e) {
+    return Value{e.message_en()};
+  }
+}
+
+Record rule_record(Session& s, const store::AutomationRuleRow& r) {
+  Record rec;
+  rec.append("id", r.id);
+  rec.append("name", r.name);
+  rec.append("enabled", std::int64_t{r.enabled ? 1 : 0});
+  rec.append("version", r.version);
+  rec.append("event", r.event);
+  rec.append("definition", r.definition);
+  rec.append("template", optional_value(r.template_code));
+  rec.append("updated_at", r.updated_at);
+  rec.append("updated_by", r.updated_by);
+  rec.append("problem", problem_of(s, r));
+  return rec;
+}
+
+store::AutomationRuleRow existing_rule(Session& s, std::int64_t id) {
+  auto r = store::load_automation_rule(s.db().conn(), id);
+  if (!r)
+    throw Error(Status::not_found, "no automation rule " + std::to_string(id),
+                "自动化规则 " + std::to_string(id) + " 不存在");
+  return std::move(*r);
+}
+
+}  // namespace
+
+std::pair<std::int64_t, std::int64_t> save_automation_rule(Session& s, std::int64_t id,
+                                                           const std::string& json) {
+  s.authorize(Perm::config_manage);
+  if (json.size() > 64 * 1024)
+    throw Error(Status::invalid_arg, "a rule is at most 64 KiB of JSON", "规则的 JSON 最多 64 KiB");
+  Catalog catalog(s);
+  RuleDef def = compile_rule(json, catalog);
+  auto& conn = s.db().conn();
+  store::WriteTransaction tx(conn);
+  store::AutomationRuleRow row;
+  if (id != 0) row = existing_rule(s, id);
+  row.name = def.name;
+  row.event = def.trigger.event;
+  row.definition = json;
+  row.updated_at = s.db().now();
+  row.updated_by = s.user_id();
+  if (id == 0) {
+    row.version = 1;
+    row.id = store::insert_automation_rule(conn, row);
+  } else {
+    row.version += 1;
+    store::update_automation_rule(conn, row);
+    // Timers of the old version are re-armed under the new one at the next change.
+  }
+  s.db().config_changed();
+  store::insert_config_history(conn, row.updated_at, s.user_id(),
+                               "automation." + std::to_string(row.id), "",
+                               "version=" + std::to_string(row.version));
+  s.audit("config.automation_rule", "automation:" + std::to_string(row.id),
+          "version=" + std::to_string(row.version));
+  tx.commit();
+  return {row.id, row.version};
+}
+
+void enable_automation_rule(Session& s, std::int64_t id, bool enabled) {
+  s.authorize(Perm::config_manage);
+  auto& conn = s.db().conn();
+  store::AutomationRuleRow row = existing_rule(s, id);
+  if (enabled) {
+    Catalog catalog(s);
+    compile_rule(row.definition, catalog);  // still valid?
+  }
+  if (row.enabled == enabled) return;
+  store::WriteTransaction tx(conn);
+  store::set_automation_rule_enabled(conn, id, enabled, s.db().now(), s.user_id());
+  s.db().config_changed();
+  store::insert_config_history(conn, s.db().now(), s.user_id(), "automation." + std::to_string(id),
+                               enabled ? "0" : "1", enabled ? "1" : "0");
+  s.audit(enabled ? "config.automation_enable" : "config.automation_disable",
+          "automation:" + std::to_string(id));
+  tx.commit();
+}
+
+Record get_automation_rule(Session& s, std::int64_t id) {
+  s.authorize(Perm::config_read);
+  return rule_record(s, existing_rule(s, id));
+}
+
+std::vector<Record> list_automation_rules(Session& s) {
+  s.authorize(Perm::config_read);
+  std::vector<Record> out;
+  for (const auto& r : store::list_automation_rules(s.db().conn()))
+    out.push_back(rule_record(s, r));
+  return out;
+}
+
+std::vector<Record> automation_rule_versions(Session& s, std::int64_t id) {
+  s.authorize(Perm::config_read);
+  existing_rule(s, id);
+  std::vector<Record> out;
+  for (const auto& v : store::automation_rule_versions(s.db().conn(), id)) {
+    Record r;
+    r.append("version", v.version);
+    r.append("definition", v.definition);
+    r.append("created_at", v.created_at);
+    r.append("created_by", v.created_by);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<Record> list_automation_runs(Session& s, std::int64_t rule, std::int64_t after_id,
+                                         int limit) {
+  s.authorize(Perm::config_read);
+  if (limit < 1 || limit > 1000)
+    throw Error(Status::invalid_arg, "limit is 1 to 1000", "每页条数须为 1 到 1000");
+  std::vector<Record> out;
+  for (const auto& run : store::list_automation_runs(s.db().conn(), rule, after_id, limit)) {
+    Record r;
+    r.append("id", run.id);
+    r.append("rule", run.rule);
+    r.append("version", run.version);
+    r.append("event", run.event);
+    r.append("customer", run.customer ? Value{store::human_id(*run.customer)} : Value{});
+    r.append("at", run.at);
+    r.append("depth", run.depth);
+    r.append("outcome", run.outcome);
+    r.append("detail", optional_value(run.detail));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+void automation_created(Session& s, std::int64_t customer, std::int64_t at) {
+  const AutomationRules& set = rules_of(s);
+  if (!set.timed.empty()) arm_timed(s, set, customer, "", at);
+  auto it = set.by_event.find("created");
+  if (it == set.by_event.end()) return;
+  Event e;
+  e.name = "created";
+  e.customer = customer;
+  e.at = at;
+  e.key = "created:" + std::to_string(customer);
+  run_rules(s, it->second, e);
+}
+
+void automation_history(Session& s, const store::HistoryEntry& h) {
+  if (!h.field) return;
+  const AutomationRules& set = rules_of(s);
+  if (set.rules.empty()) return;
+  Event e;
+  e.customer = h.customer;
+  e.at = h.at;
+  e.before = h.before.value_or("");
+  e.after = h.after.value_or("");
+  // Unique per event: the change's time and field, and the depth it came at.
+  e.key = std::to_string(h.customer) + ":" + std::to_string(h.at) + ":" + *h.field + ":" + e.after +
+          ":" + std::to_string(s.db().automation_depth);
+  std::vector<std::string> names;
+  if (h.kind == "tag") {
+    e.name = h.after ? "tag_added" : "tag_removed";
+    e.tag = h.after ? *h.after : h.before.value_or("");
+    e.field = "tags";
+  } else if (find_field("customer", *h.field) || is_custom_name(*h.field)) {
+    e.name = "field_changed";
+    e.field = *h.field;
+  } else {
+    return;  // contacts, maintenance plans, leads …
+  }
+  if (!set.timed.empty()) arm_timed(s, set, h.customer, e.field, h.at);
+  if (auto it = set.by_event.find(e.name); it != set.by_event.end()) run_rules(s, it->second, e);
+  if (e.field == "type") {
+    e.name = "stage_entered";
+    if (auto it = set.by_event.find(e.name); it != set.by_event.end()) run_rules(s, it->second, e);
+  }
+}
+
+bool automation_timer(Session& s, const store::TimerRow& t, std::int64_t now) {
+  store::drop_timer(s.db().conn(), t.kind, t.subject);
+  auto id = parse_integer_text(t.kind.substr(5));
+  const AutomationRules& set = rules_of(s);
+  for (const auto* r : set.timed) {
+    if (!id || r->id != *id) continue;
+    if (t.base_at + r->def.trigger.after_minutes * kMinute > now) return false;
+    Event e;
+    e.name = "no_change";
+    e.customer = t.subject;
+    e.at = t.base_at;
+    e.field = r->def.trigger.field;
+    e.key = "timer:" + std::to_string(t.subject) + ":" + std::to_string(t.base_at);
+    auto c = store::load_customer(s.db().conn(), t.subject);
+    if (!c || std::get<std::int64_t>(*c->find("archived")) != 0) return false;
+    run_rules(s, {r}, e);
+    return true;
+  }
+  return false;  // disabled or removed since
+}
+
+}  // namespace crm

@@ -1,0 +1,40 @@
+// Automation rules (自动化规则, R8): rules as data (see domain/automation.hpp
+// for their form), saved in versions, enabled and disabled through the API,
+// run inside the transaction of the change that triggers them, or in tick
+// for "no change for N hours" triggers, with a bounded depth for changes
+// that rules themselves make.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "domain/value.hpp"
+#include "service/session.hpp"
+#include "store/customer_repo.hpp"
+#include "store/schedule_repo.hpp"
+
+namespace crm {
+
+// Saves a new rule (id 0: disabled) or a new version of rule `id` (its
+// enabled state kept); config.manage.  invalid_arg with the path of the
+// mistake when it could never be valid.  Returns {id, version}.
+std::pair<std::int64_t, std::int64_t> save_automation_rule(Session& s, std::int64_t id,
+                                                           const std::string& json);
+void enable_automation_rule(Session& s, std::int64_t id, bool enabled);
+Record get_automation_rule(Session& s, std::int64_t id);
+std::vector<Record> list_automation_rules(Session& s);
+std::vector<Record> automation_rule_versions(Session& s, std::int64_t id);
+std::vector<Record> list_automation_runs(Session& s, std::int64_t rule, std::int64_t after_id,
+                                         int limit);
+
+// Hooks, inside the caller's write transaction.
+// A customer was created.
+void automation_created(Session& s, std::int64_t customer, std::int64_t at);
+// A history row was written (field changes, tags, type changes).
+void automation_history(Session& s, const store::HistoryEntry& h);
+// tick: a due timer of kind "auto:<rule>"; true if the rule fired.
+bool automation_timer(Session& s, const store::TimerRow& t, std::int64_t now);
+
+}  // namespace crm
