@@ -1753,6 +1753,26 @@ CRM_API int crm_automation_rule_versions(crm_session *s, int64_t rule_id, crm_cu
 CRM_API int crm_automation_run_list(crm_session *s, int64_t rule_id, int64_t after_id,
                                     int32_t limit, crm_cursor **out);
 
+/** Simulation (模拟测试, R8.3): run rules against a scripted customer life on
+ *  a scratch copy of the database (a temporary file, removed afterwards)
+ *  and get back the timeline of what would have fired, when and why —
+ *  without touching the database or its outbox.  `rules_json` is a JSON
+ *  array of rule documents (NULL or "" = the saved enabled rules; given
+ *  rules replace them in the copy); `script_json` is {"start": UTC ms
+ *  (default now), "steps": [...]} with 1..1000 steps, each {"do": "create"
+ *  ("fields": a customer), "update" ("fields"), "tag" / "untag" ("tag": a
+ *  label), "stage" ("stage": a customer type) or "tick", and "at" (UTC ms)
+ *  or "after_hours" (from the previous step, fractions allowed)}; between
+ *  steps the scheduler ticks at each due time, so "no_change" rules fire
+ *  when they would have.  Rows, in the order things happened: {"at", "kind" ("step",
+ *  "run" or "message"), "step", "detail"} for steps, {"rule", "rule_name",
+ *  "event", "outcome", "detail"} for runs, {"rule", "rule_name", "channel",
+ *  "recipient" ("user:<id>" or "role:<code>"), "message"} for messages.  A
+ *  bad rule or step is CRM_ERR_INVALID_ARG naming "rules[i]" or
+ *  "steps[i]".  config.manage. */
+CRM_API int crm_automation_simulate(crm_session *s, const char *rules_json,
+                                    const char *script_json, crm_cursor **out);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -2224,6 +2224,18 @@ int crm_automation_rule_versions(crm_session* s, int64_t rule_id, crm_cursor** o
   });
 }
 
+int crm_automation_simulate(crm_session* s, const char* rules_json, const char* script_json,
+                            crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(script_json, "script_json");
+    require(out, "out");
+    *out = nullptr;
+    auto rows = crm::simulate_automation(*h.session, rules_json ? rules_json : "", script_json);
+    *out = make_cursor(h.db, std::move(rows), std::string());
+    return CRM_OK;
+  });
+}
+
 int crm_automation_run_list(crm_session* s, int64_t rule_id, int64_t after_id, int32_t limit,
                             crm_cursor** out) {
   return with_session(s, [&](SessionHandle& h) {

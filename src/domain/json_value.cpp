@@ -1,9 +1,11 @@
 #include "domain/json_value.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 #include "domain/error.hpp"
+#include "domain/json.hpp"
 #include "domain/utf8.hpp"
 
 namespace crm {
@@ -118,7 +120,7 @@ class Parser {
     }
     if (word("true") || word("false")) {
       v.type = JsonValue::Type::boolean;
-      v.boolean = t_[i_ - 1] == 'e' && t_.substr(i_ - 4, 4) == "true";
+      v.boolean = t_[i_ - 1] == 'e' && t_[i_ - 4] == 't';
       return v;
     }
     if (word("null")) return v;
@@ -254,5 +256,55 @@ class Parser {
 }  // namespace
 
 JsonValue parse_json(std::string_view text) { return Parser(text).document(); }
+
+namespace {
+void write(std::string& out, const JsonValue& v) {
+  switch (v.type) {
+    case JsonValue::Type::null:
+      out += "null";
+      return;
+    case JsonValue::Type::boolean:
+      out += v.boolean ? "true" : "false";
+      return;
+    case JsonValue::Type::number: {
+      if (auto n = v.integer()) {
+        out += std::to_string(*n);
+      } else {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.17g", v.number);
+        out += buf;
+      }
+      return;
+    }
+    case JsonValue::Type::string:
+      json_append_string(out, v.string);
+      return;
+    case JsonValue::Type::array:
+      out += '[';
+      for (std::size_t i = 0; i < v.items.size(); ++i) {
+        if (i) out += ',';
+        write(out, v.items[i]);
+      }
+      out += ']';
+      return;
+    case JsonValue::Type::object:
+      out += '{';
+      for (std::size_t i = 0; i < v.members.size(); ++i) {
+        if (i) out += ',';
+        json_append_string(out, v.members[i].first);
+        out += ':';
+        write(out, v.members[i].second);
+      }
+      out += '}';
+      return;
+  }
+}
+}  // namespace
+
+std::string to_json(const JsonValue& v) {
+  std::string out;
+  write(out, v);
+  return out;
+}
 
 }  // namespace crm

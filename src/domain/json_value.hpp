@@ -38,4 +38,7 @@ const char* json_type_name(JsonValue::Type t);
 // was expected (in English and Chinese) when it is not one JSON value.
 JsonValue parse_json(std::string_view text);
 
+// The value as compact JSON text (numbers with 17 significant digits).
+std::string to_json(const JsonValue& v);
+
 }  // namespace crm

@@ -29,6 +29,20 @@ std::vector<Record> automation_rule_versions(Session& s, std::int64_t id);
 std::vector<Record> list_automation_runs(Session& s, std::int64_t rule, std::int64_t after_id,
                                          int limit);
 
+// Runs rules against a scripted customer life on a scratch copy of the
+// database (R8.3), touching neither the database nor its outbox.
+// `rules_json`: a JSON array of rule documents ("" = the saved enabled
+// rules); `script_json`: {"start": ms (default now), "steps": [{"at": ms |
+// "after_hours": n, "do": "create" | "update" | "tag" | "untag" | "stage" |
+// "tick", "fields": {...}, "tag": label, "stage": type}]}.  Between steps
+// the scheduler ticks at each due time, so time triggers fire when due.  Returns the timeline: steps {at, kind
+// "step", step, detail}, runs {at, kind "run", rule, rule_name, event,
+// outcome, detail} and messages {at, kind "message", rule, rule_name,
+// channel, recipient, message}, in the order they happened.
+// config.manage.  invalid_arg naming "rules[i]" or "steps[i]" for a bad one.
+std::vector<Record> simulate_automation(Session& s, const std::string& rules_json,
+                                        const std::string& script_json);
+
 // Hooks, inside the caller's write transaction.
 // A customer was created.
 void automation_created(Session& s, std::int64_t customer, std::int64_t at);

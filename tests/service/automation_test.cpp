@@ -220,5 +220,40 @@ TEST_F(AutomationTest, VersionsAreKeptAndANewVersionAppliesAtOnce) {
   EXPECT_TRUE(runs().empty()) << "version 2's condition does not hold (priority 高)";
 }
 
+TEST_F(AutomationTest, SimulationGivesTheTimelineAndTouchesNothing) {
+  const std::int64_t before = last_outbox_id();
+  const std::size_t customers = count_customers();
+  auto timeline = simulate_automation(*admin, R"([
+    {"name": "高潜力提醒", "trigger": {"event": "tag_added", "tag": "高潜力"},
+     "actions": [{"type": "notify", "to": "role:sales_manager", "channels": "app",
+                  "template_zh": "{customer}被标记为{tag}", "template_en": "{customer}: {tag}"}]},
+    {"name": "三天未变", "trigger": {"event": "no_change", "field": "type", "days": 3},
+     "actions": [{"type": "notify", "to": "owner", "channels": "app",
+                  "template_zh": "{customer}状态3天未更新", "template_en": "stale"}]}])",
+                                      R"({"start": )" + std::to_string(kNow) + R"(, "steps": [
+    {"do": "create", "fields": {"name": "杭州恒达精密机械有限公司", "contact_name": "王建国",
+     "phone": "13812345678", "industry": "制造业", "scale": "100-500人", "source": "展会",
+     "key_needs": "采购数控机床", "priority": "高"}},
+    {"after_hours": 1, "do": "tag", "tag": "高潜力"},
+    {"after_hours": 80, "do": "tick"}]})");
+  std::vector<std::string> got;
+  for (const auto& r : timeline)
+    got.push_back(r.text("kind") + ":" +
+                  (r.text("kind") == "step" ? r.text("detail") : r.text("rule_name")) + "@" +
+                  std::to_string((int_of(r, "at") - kNow) / kHour));
+  EXPECT_EQ(
+      got, (std::vector<std::string>{"step:create C0001@0", "step:tag 高潜力@1", "run:高潜力提醒@1",
+                                     "message:高潜力提醒@1", "run:三天未变@72",
+                                     "message:三天未变@72", "step:tick@81"}))
+      << "the 3-day timer fires when due, between the steps";
+  EXPECT_EQ(last_outbox_id(), before) << "the real outbox is untouched";
+  EXPECT_EQ(count_customers(), customers) << "and so are the customers";
+  EXPECT_EQ(list_automation_rules(*admin).size(), 4u);
+  Error e = expect_error(Status::invalid_arg, [&] {
+    simulate_automation(*admin, "", R"({"steps": [{"do": "tag", "tag": "高潜力"}]})");
+  });
+  EXPECT_NE(e.message_en().find("steps[0]"), std::string::npos) << e.message_en();
+}
+
 }  // namespace
 }  // namespace crm::testing
