@@ -113,21 +113,21 @@ struct Compiler {
 
   Value value_for(const FieldDef& f, const std::string& name, const JsonValue& v,
                   const std::string& path) {
-    std::string error;
-    auto out = cat.normalise(f, name, scalar_text(v, path), error);
+    std::string en, zh;
+    auto out = cat.normalise(f, name, scalar_text(v, path), en, zh);
     if (!out)
-      bad(path, "not a value of " + name + " (" + field_type_name(f.type) + "): " + error,
-          std::string("不是字段“") + f.label_zh + "”的有效值：" + error);
+      bad(path, "not a value of " + name + " (" + field_type_name(f.type) + "): " + en,
+          std::string("不是字段“") + f.label_zh + "”的有效值：" + zh);
     return *out;
   }
 
   std::string tag(const JsonValue& v, const std::string& path) {
     std::string spelling = text_at(v, path, 200);
-    std::string error;
-    auto t = cat.tag(spelling, error);
+    std::string en, zh;
+    auto t = cat.tag(spelling, en, zh);
     if (!t)
-      bad(path, "tag \"" + quote_value(spelling) + "\": " + error,
-          "标签“" + quote_value(spelling) + "”：" + error);
+      bad(path, "tag \"" + quote_value(spelling) + "\": " + en,
+          "标签“" + quote_value(spelling) + "”：" + zh);
     return *t;
   }
 

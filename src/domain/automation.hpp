@@ -91,13 +91,16 @@ class RuleCatalog {
   // Digits after the point of a decimal field.
   virtual int decimals(std::string_view name) const = 0;
   // `text` as field `f` stores it (labels → codes, phones → E.164 …);
-  // nullopt with `error` (a field error code) when it could never be stored.
+  // nullopt with the reason in English and Chinese when it could never be
+  // stored.
   virtual std::optional<Value> normalise(const FieldDef& f, std::string_view name,
-                                         const std::string& text, std::string& error) const = 0;
+                                         const std::string& text, std::string& error_en,
+                                         std::string& error_zh) const = 0;
   // A tag by "category:label" or a label unique across categories →
   // "category:label" (category as its code); nullopt when unknown or
-  // ambiguous (`error` says which).
-  virtual std::optional<std::string> tag(std::string_view spelling, std::string& error) const = 0;
+  // ambiguous (the reason in English and Chinese).
+  virtual std::optional<std::string> tag(std::string_view spelling, std::string& error_en,
+                                         std::string& error_zh) const = 0;
   virtual std::optional<std::string> stage(std::string_view spelling) const = 0;
   virtual std::optional<std::string> role(std::string_view spelling) const = 0;
   virtual bool active_user(std::int64_t id) const = 0;

@@ -56,7 +56,7 @@ class Catalog : public RuleCatalog {
     return cf ? cf->decimals : kMoneyDecimals;
   }
   std::optional<Value> normalise(const FieldDef& f, std::string_view name, const std::string& text,
-                                 std::string& error) const override {
+                                 std::string& error_en, std::string& error_zh) const override {
     FieldError e;
     std::optional<Value> v;
     if (const CustomField* cf = is_custom_name(name) ? s_.db().custom_fields().find(name) : nullptr)
@@ -66,11 +66,16 @@ class Catalog : public RuleCatalog {
     if (v && is_null(*v)) {
       v.reset();
       e.message_en = "a value is needed (use the op null for empty fields)";
+      e.message_zh = "需要一个值（查找空值请用 null）";
     }
-    if (!v) error = e.message_en.empty() ? e.code : e.message_en;
+    if (!v) {
+      error_en = e.message_en.empty() ? e.code : e.message_en;
+      error_zh = e.message_zh.empty() ? error_en : e.message_zh;
+    }
     return v;
   }
-  std::optional<std::string> tag(std::string_view spelling, std::string& error) const override {
+  std::optional<std::string> tag(std::string_view spelling, std::string& error_en,
+                                 std::string& error_zh) const override {
     auto& conn = s_.db().conn();
     const std::string text = normalize_text(spelling, TextMode::prose);
     const auto colon = text.find(':');
@@ -78,13 +83,15 @@ class Catalog : public RuleCatalog {
       auto code = s_.db().dictionaries().resolve("tag_category", text.substr(0, colon));
       if (code && store::find_tag(conn, *code, text.substr(colon + 1)))
         return *code + ":" + text.substr(colon + 1);
-      error = "no such tag";
+      error_en = "no such tag";
+      error_zh = "标签不存在";
       return std::nullopt;
     }
     auto all = store::find_tags_by_label(conn, text);
     if (all.size() == 1) return all[0].category + ":" + all[0].label;
-    error =
+    error_en =
         all.empty() ? "no such tag" : "the label is in several categories: write category:label";
+    error_zh = all.empty() ? "标签不存在" : "多个类别都有此标签，请写成“类别:标签”";
     return std::nullopt;
   }
   std::optional<std::string> stage(std::string_view spelling) const override {
@@ -136,17 +143,23 @@ const AutomationRules& rules_of(Session& s) {
   return *slot;
 }
 
-// The customer as conditions see it, read when first needed.
+// The customer as conditions see it, read when first needed (a new
+// customer's values are known already); custom values only when a condition
+// names one.
 class Subject : public RuleSubject {
  public:
-  Subject(Session& s, std::int64_t key) : s_(s), key_(key) {}
+  Subject(Session& s, std::int64_t key, const Record* known = nullptr) : s_(s), key_(key) {
+    if (known) {
+      record_ = *known;
+      loaded_ = found_ = true;
+    }
+  }
 
   const Record* record() {
     if (!loaded_) {
       loaded_ = true;
       if (auto r = store::load_customer(s_.db().conn(), key_)) {
         record_ = std::move(*r);
-        append_custom_values(s_, s_.db().custom_fields(), record_, key_);
         found_ = true;
       }
     }
@@ -154,7 +167,16 @@ class Subject : public RuleSubject {
   }
   const Value* field(std::string_view name) override {
     const Record* r = record();
-    return r ? r->find(name) : nullptr;
+    if (!r) return nullptr;
+    if (!custom_loaded_ && is_custom_name(name)) {
+      custom_loaded_ = true;
+      std::vector<std::string> given;  // a new customer's, as written: read back as stored
+      for (const auto& entry : record_.entries())
+        if (is_custom_name(entry.first)) given.push_back(entry.first);
+      for (const auto& n : given) record_.unset(n);
+      append_custom_values(s_, s_.db().custom_fields(), record_, key_);
+    }
+    return record_.find(name);
   }
   bool has_tag(std::string_view key) override {
     if (!tags_) {
@@ -181,7 +203,7 @@ class Subject : public RuleSubject {
  private:
   Session& s_;
   std::int64_t key_;
-  bool loaded_ = false, found_ = false;
+  bool loaded_ = false, found_ = false, custom_loaded_ = false;
   Record record_;
   std::optional<std::vector<std::string>> tags_;
 };
@@ -191,6 +213,7 @@ struct Event {
   std::string name;  // a trigger event
   std::int64_t customer = 0, at = 0;
   std::string field, before, after, tag, key;  // key: unique per event, for outbox keys
+  std::int64_t now = 0;                        // when the rules run (a tick's time)
 };
 
 std::string user_name(Session& s, std::int64_t id) {
@@ -198,18 +221,38 @@ std::string user_name(Session& s, std::int64_t id) {
   return u ? u->name : "#" + std::to_string(id);
 }
 
-void log_run(Session& s, const AutomationRules::Rule& r, const Event& e, const std::string& outcome,
-             const std::string& detail) {
+std::int64_t log_run(Session& s, const AutomationRules::Rule& r, const Event& e,
+                     const std::string& outcome, const std::string& detail) {
   store::AutomationRunRow run;
   run.rule = r.id;
   run.version = r.version;
   run.event = e.name;
   run.customer = e.customer;
-  run.at = s.db().now();
+  run.at = e.now;
   run.depth = s.db().automation_depth;
   run.outcome = outcome;
   if (!detail.empty()) run.detail = detail;
-  store::insert_automation_run(s.db().conn(), run);
+  return store::insert_automation_run(s.db().conn(), run);
+}
+
+// A value for a message: a dictionary label for an enumeration's code.
+std::string shown(Session& s, const std::string& field, const std::string& value, bool zh) {
+  if (value.empty()) return value;
+  const FieldDef* f = find_field("customer", field);
+  std::string dict = f && f->dict ? f->dict : "";
+  if (is_custom_name(field))
+    if (const CustomField* cf = s.db().custom_fields().find(field)) dict = cf->dict;
+  if (dict.empty()) return value;
+  const auto* e = s.db().dictionaries().find(dict, value);
+  return e ? (zh ? e->label_zh : e->label_en) : value;
+}
+
+std::string field_label(Session& s, const std::string& field, bool zh) {
+  if (field == "tags") return zh ? "标签" : "tags";
+  const FieldDef* f = is_custom_name(field) && s.db().custom_fields().find(field)
+                          ? &s.db().custom_fields().find(field)->def
+                          : find_field("customer", field);
+  return f ? (zh ? f->label_zh : f->label_en) : field;
 }
 
 void notify(Session& s, const AutomationRules::Rule& r, const Action& a, const Event& e,
@@ -227,20 +270,23 @@ void notify(Session& s, const AutomationRules::Rule& r, const Action& a, const E
   } else {
     user = a.user;
   }
-  std::map<std::string, std::string> values;
   const Record* c = subject.record();
-  values["customer"] = c ? c->text("name") : "";
-  values["customer_id"] = store::human_id(e.customer);
-  values["owner"] = owner ? user_name(s, owner) : "";
-  values["tier"] = c ? c->text("tier") : "";
-  values["rule"] = r.def.name;
-  values["field"] = e.field;
-  values["before"] = e.before;
-  values["after"] = e.after;
-  values["tag"] = e.tag;
-  values["time"] = format_local_minute(e.at, s.db().zone());
-  const std::string zh = render_template(a.template_zh, values);
-  const std::string en = render_template(a.template_en, values);
+  auto values = [&](bool zh) {
+    std::map<std::string, std::string> v;
+    v["customer"] = c ? c->text("name") : "";
+    v["customer_id"] = store::human_id(e.customer);
+    v["owner"] = owner ? user_name(s, owner) : "";
+    v["tier"] = c ? c->text("tier") : "";
+    v["rule"] = r.def.name;
+    v["field"] = e.field.empty() ? "" : field_label(s, e.field, zh);
+    v["before"] = shown(s, e.field, e.before, zh);
+    v["after"] = shown(s, e.field, e.after, zh);
+    v["tag"] = e.tag.substr(e.tag.find(':') + 1);  // the label, without its category
+    v["time"] = format_local_minute(e.at, s.db().zone());
+    return v;
+  };
+  const std::string zh = render_template(a.template_zh, values(true));
+  const std::string en = render_template(a.template_en, values(false));
   std::size_t start = 0;
   for (;;) {
     std::size_t end = a.channels.find(',', start);
@@ -257,8 +303,8 @@ void notify(Session& s, const AutomationRules::Rule& r, const Action& a, const E
     m.channel = channel;
     m.message_zh = zh;
     m.message_en = en;
-    m.due_at = s.db().now();
-    m.created_at = s.db().now();
+    m.due_at = e.now;
+    m.created_at = e.now;
     store::insert_outbox(s.db().conn(), m);
     if (end == std::string::npos) break;
     start = end + 1;
@@ -290,7 +336,7 @@ void act(Session& s, Session& author, const AutomationRules::Rule& r, const Acti
     Record plan;
     plan.set("goal", a.goal);
     plan.set("method", a.method);
-    plan.set("planned_at", s.db().now() + a.after_minutes * kMinute);
+    plan.set("planned_at", e.now + a.after_minutes * kMinute);
     plan.set("owner", subject.owner());
     create_plan(author, e.customer, plan);
   }
@@ -316,18 +362,22 @@ std::int64_t max_depth(Session& s) {
 }
 
 // Runs the rules of `e` that match and whose conditions hold.
-void run_rules(Session& s, const std::vector<const AutomationRules::Rule*>& rules, const Event& e) {
-  Subject subject(s, e.customer);
+void run_rules(Session& s, const std::vector<const AutomationRules::Rule*>& rules, const Event& e,
+               const Record* known = nullptr) {
+  Subject subject(s, e.customer, known);
   auto& depth = s.db().automation_depth;
   for (const auto* r : rules) {
     if (!trigger_matches(r->def.trigger, e)) continue;
-    if (depth >= max_depth(s)) {
+    if (depth > 0 && depth >= max_depth(s)) {
       log_run(s, *r, e, "loop_stopped",
               "depth " + std::to_string(depth) + " reached automation.max_depth");
       continue;
     }
     if (r->def.when && !conditions_hold(*r->def.when, subject)) continue;
     if (!subject.record()) continue;  // gone (archived customers still count)
+    // Logged before its actions, at its own depth: a run its actions set off
+    // comes after it, one deeper.
+    const std::int64_t run = log_run(s, *r, e, "fired", "");
     std::string failed;
     ++depth;
     struct Restore {
@@ -349,20 +399,27 @@ void run_rules(Session& s, const std::vector<const AutomationRules::Rule*>& rule
         failed += (failed.empty() ? "" : "; ") + a.type + ": " + err.message_en();
       }
     }
-    log_run(s, *r, e, failed.empty() ? "fired" : "action_failed", failed);
+    if (!failed.empty()) store::finish_automation_run(s.db().conn(), run, "action_failed", failed);
   }
 }
 
-// Re-arms the "no change" timers of the customer's timed rules that watch
-// `field` ("" = a new customer: every timed rule).
+// The customer's one "no change" timer (kind "auto"): a change at `at` of
+// `field` ("" = a new customer) restarts the rules that watch it, so the
+// timer is due no later than the first of their thresholds.  At firing,
+// each rule's own stretch is worked out (automation_timer), which keeps one
+// timer per customer however many such rules there are.
 void arm_timed(Session& s, const AutomationRules& set, std::int64_t customer,
                const std::string& field, std::int64_t at) {
+  std::int64_t first = -1;
   for (const auto* r : set.timed) {
     const std::string& watched = r->def.trigger.field;
     if (!field.empty() && !watched.empty() && watched != field) continue;
-    store::arm_timer(s.db().conn(), store::TimerRow{"auto:" + std::to_string(r->id), customer, at,
-                                                    at + r->def.trigger.after_minutes * kMinute});
+    const std::int64_t minutes = r->def.trigger.after_minutes;
+    if (first < 0 || minutes < first) first = minutes;
   }
+  if (first < 0) return;
+  store::arm_timer_earliest(s.db().conn(),
+                            store::TimerRow{"auto", customer, at, at + first * kMinute});
 }
 
 // Why a saved rule no longer compiles (a tag or user it names is gone), or
@@ -447,6 +504,11 @@ void enable_automation_rule(Session& s, std::int64_t id, bool enabled) {
   if (row.enabled == enabled) return;
   store::WriteTransaction tx(conn);
   store::set_automation_rule_enabled(conn, id, enabled, s.db().now(), s.user_id());
+  if (enabled && row.event == "no_change") {
+    Catalog catalog(s);
+    store::arm_quiet_timers(conn, s.db().now(),
+                            compile_rule(row.definition, catalog).trigger.after_minutes);
+  }
   s.db().config_changed();
   store::insert_config_history(conn, s.db().now(), s.user_id(), "automation." + std::to_string(id),
                                enabled ? "0" : "1", enabled ? "1" : "0");
@@ -505,7 +567,7 @@ std::vector<Record> list_automation_runs(Session& s, std::int64_t rule, std::int
   return out;
 }
 
-void automation_created(Session& s, std::int64_t customer, std::int64_t at) {
+void automation_created(Session& s, std::int64_t customer, std::int64_t at, const Record* values) {
   const AutomationRules& set = rules_of(s);
   if (!set.timed.empty()) arm_timed(s, set, customer, "", at);
   auto it = set.by_event.find("created");
@@ -515,7 +577,8 @@ void automation_created(Session& s, std::int64_t customer, std::int64_t at) {
   e.customer = customer;
   e.at = at;
   e.key = "created:" + std::to_string(customer);
-  run_rules(s, it->second, e);
+  e.now = s.db().now();
+  run_rules(s, it->second, e, values);
 }
 
 void automation_history(Session& s, const store::HistoryEntry& h) {
@@ -525,6 +588,7 @@ void automation_history(Session& s, const store::HistoryEntry& h) {
   Event e;
   e.customer = h.customer;
   e.at = h.at;
+  e.now = s.db().now();
   e.before = h.before.value_or("");
   e.after = h.after.value_or("");
   // Unique per event: the change's time and field, and the depth it came at.
@@ -550,24 +614,40 @@ void automation_history(Session& s, const store::HistoryEntry& h) {
 }
 
 bool automation_timer(Session& s, const store::TimerRow& t, std::int64_t now) {
-  store::drop_timer(s.db().conn(), t.kind, t.subject);
-  auto id = parse_integer_text(t.kind.substr(5));
+  auto& conn = s.db().conn();
+  store::drop_timer(conn, t.kind, t.subject);
   const AutomationRules& set = rules_of(s);
+  if (set.timed.empty()) return false;
+  auto c = store::load_customer(conn, t.subject);
+  if (!c || std::get<std::int64_t>(*c->find("archived")) != 0) return false;
+  const std::int64_t created = std::get<std::int64_t>(*c->find("created_at"));
+  const std::int64_t updated = std::get<std::int64_t>(*c->find("updated_at"));
+  bool fired = false;
+  std::int64_t next = -1;
   for (const auto* r : set.timed) {
-    if (!id || r->id != *id) continue;
-    if (t.base_at + r->def.trigger.after_minutes * kMinute > now) return false;
+    // The start of the rule's quiet stretch: the last change of its field,
+    // or of anything.
+    const std::string& field = r->def.trigger.field;
+    const std::int64_t base =
+        field.empty() ? updated : store::last_change(conn, t.subject, field).value_or(created);
+    const std::int64_t due = base + r->def.trigger.after_minutes * kMinute;
+    if (due > now) {
+      if (next < 0 || due < next) next = due;
+      continue;
+    }
+    if (store::ran_since(conn, r->id, t.subject, base)) continue;  // this stretch's done
     Event e;
     e.name = "no_change";
     e.customer = t.subject;
-    e.at = t.base_at;
-    e.field = r->def.trigger.field;
-    e.key = "timer:" + std::to_string(t.subject) + ":" + std::to_string(t.base_at);
-    auto c = store::load_customer(s.db().conn(), t.subject);
-    if (!c || std::get<std::int64_t>(*c->find("archived")) != 0) return false;
+    e.at = base;
+    e.field = field;
+    e.key = "quiet:" + std::to_string(t.subject) + ":" + std::to_string(base);
+    e.now = now;
     run_rules(s, {r}, e);
-    return true;
+    fired = true;
   }
-  return false;  // disabled or removed since
+  if (next >= 0) store::arm_timer(conn, store::TimerRow{"auto", t.subject, t.base_at, next});
+  return fired;
 }
 
 }  // namespace crm

@@ -44,8 +44,10 @@ std::vector<Record> simulate_automation(Session& s, const std::string& rules_jso
                                         const std::string& script_json);
 
 // Hooks, inside the caller's write transaction.
-// A customer was created.
-void automation_created(Session& s, std::int64_t customer, std::int64_t at);
+// A customer was created (with `values`, its stored fields, when the caller
+// has them: conditions then read no row).
+void automation_created(Session& s, std::int64_t customer, std::int64_t at,
+                        const Record* values = nullptr);
 // A history row was written (field changes, tags, type changes).
 void automation_history(Session& s, const store::HistoryEntry& h);
 // tick: a due timer of kind "auto:<rule>"; true if the rule fired.

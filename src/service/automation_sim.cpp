@@ -158,6 +158,7 @@ std::vector<Record> simulate_automation(Session& s, const std::string& rules_jso
   for (const auto& r : store::list_automation_rules(scratch.conn())) names[r.id] = r.name;
   std::vector<Record> timeline;
   std::int64_t last_run = 0, last_message = 0;
+  std::optional<std::int64_t> customer;  // the scripted one
   // Appends what rules did since the last look, in the order it happened.
   auto collect = [&] {
     for (bool more = true; more;) {
@@ -198,7 +199,6 @@ std::vector<Record> simulate_automation(Session& s, const std::string& rules_jso
   collect();  // nothing yet: skips the copy's own outbox
   timeline.clear();
   const JsonValue none;
-  std::optional<std::int64_t> customer;
   for (std::size_t i = 0; i < steps->items.size(); ++i) {
     const JsonValue& step = steps->items[i];
     const std::string path = "steps[" + std::to_string(i) + "]";

@@ -95,11 +95,13 @@ std::int64_t apply_changes(Session& s, std::int64_t key, const Record& current,
   if (!store::update_customer(conn, key, merged, version, now, s.user_id()))
     throw Error(Status::conflict, "customer was changed concurrently; read it again",
                 "客户已被他人同时修改，请重新读取");
+  // Custom values first: the history rows run automation rules, whose
+  // conditions must see the record as changed.
+  if (custom) write_custom_values(s, *custom, key, changes);
   for (const auto& [name, value] : changes.entries())
     record_history(s, key, now,
                    name == "type" && std::string_view(kind) == "update" ? "type" : kind, name,
                    as_history_text(current.find(name)), as_history_text(&value), reason);
-  if (custom) write_custom_values(s, *custom, key, changes);
   if (also) also();
   s.audit(audit_action ? audit_action : std::string("customer.") + kind, store::human_id(key),
           field_names(changes) + (reason ? "; " + *reason : ""));
@@ -320,7 +322,7 @@ std::int64_t insert_new_customer(Session& s, const Record& v, std::int64_t creat
   store::insert_contact(conn, key, contact, true, now, creator);
   write_custom_values(s, db.custom_fields(), key, v);
   schedule_new_customer(s, key, now);
-  automation_created(s, key, now);
+  automation_created(s, key, now, &v);
   s.audit("customer.create", store::human_id(key), audit_detail);
   tx.commit();
   return key;

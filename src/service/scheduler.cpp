@@ -480,7 +480,7 @@ TickReport tick(Session& s, std::int64_t now) {
     store::WriteTransaction tx(conn);
     auto timers = store::due_timers(conn, now, kTickBatch);
     for (const auto& t : timers) {
-      if (t.kind.compare(0, 5, "auto:") == 0) {
+      if (t.kind == "auto") {
         if (automation_timer(s, t, now)) ++rep.fired;  // a "no change" rule (R8)
         continue;
       }

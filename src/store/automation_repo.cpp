@@ -109,7 +109,7 @@ std::vector<RuleVersionRow> automation_rule_versions(Connection& c, std::int64_t
   return out;
 }
 
-void insert_automation_run(Connection& c, const AutomationRunRow& r) {
+std::int64_t insert_automation_run(Connection& c, const AutomationRunRow& r) {
   auto q = c.prepare(
       "INSERT INTO automation_runs(rule_id, version, event, customer_id, at, depth, outcome, "
       "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
@@ -122,6 +122,46 @@ void insert_automation_run(Connection& c, const AutomationRunRow& r) {
   q->bind(7, r.outcome);
   bind_opt(*q, 8, r.detail);
   q->exec();
+  return c.db().getLastInsertRowid();
+}
+
+void finish_automation_run(Connection& c, std::int64_t id, const std::string& outcome,
+                           const std::optional<std::string>& detail) {
+  auto q = c.prepare("UPDATE automation_runs SET outcome = ?, detail = ? WHERE id = ?");
+  q->bind(1, outcome);
+  bind_opt(*q, 2, detail);
+  q->bind(3, id);
+  q->exec();
+}
+
+void arm_quiet_timers(Connection& c, std::int64_t now, std::int64_t minutes) {
+  auto q = c.prepare(
+      "INSERT INTO timers(kind, subject, base_at, due_at) "
+      "SELECT 'auto', id, updated_at, max(?1, updated_at + ?2 * 60000) FROM customers "
+      "WHERE archived = 0 "
+      "ON CONFLICT(kind, subject) DO UPDATE SET due_at = min(due_at, excluded.due_at)");
+  q->bind(1, now);
+  q->bind(2, minutes);
+  q->exec();
+}
+
+bool ran_since(Connection& c, std::int64_t rule, std::int64_t customer, std::int64_t since) {
+  auto q = c.prepare(
+      "SELECT 1 FROM automation_runs WHERE rule_id = ? AND customer_id = ? AND at >= ? "
+      "AND event = 'no_change' LIMIT 1");
+  q->bind(1, rule);
+  q->bind(2, customer);
+  q->bind(3, since);
+  return q->executeStep();
+}
+
+std::optional<std::int64_t> last_change(Connection& c, std::int64_t customer,
+                                        const std::string& field) {
+  auto q = c.prepare("SELECT max(at) FROM customer_history WHERE customer_id = ? AND field = ?");
+  q->bind(1, customer);
+  q->bind(2, field);
+  if (!q->executeStep()) return std::nullopt;
+  return opt_int(*q, 0);
 }
 
 std::vector<AutomationRunRow> list_automation_runs(Connection& c, std::int64_t rule,

@@ -44,7 +44,20 @@ struct AutomationRunRow {
   std::string outcome;
   std::optional<std::string> detail;
 };
-void insert_automation_run(Connection& c, const AutomationRunRow& r);
+// Arms the "no change" timer of every customer not archived, due no later
+// than `minutes` after its last change and not before `now` (a rule just
+// enabled reaches the customers that exist).
+void arm_quiet_timers(Connection& c, std::int64_t now, std::int64_t minutes);
+// Returns the run's id.
+std::int64_t insert_automation_run(Connection& c, const AutomationRunRow& r);
+void finish_automation_run(Connection& c, std::int64_t id, const std::string& outcome,
+                           const std::optional<std::string>& detail);
+// Whether rule `rule` ran its "no change" trigger for `customer` at or after
+// `since`.
+bool ran_since(Connection& c, std::int64_t rule, std::int64_t customer, std::int64_t since);
+// When `field` of the customer last changed (its history), or nullopt.
+std::optional<std::int64_t> last_change(Connection& c, std::int64_t customer,
+                                        const std::string& field);
 std::vector<AutomationRunRow> list_automation_runs(Connection& c, std::int64_t rule,
                                                    std::int64_t after_id, int limit);
 

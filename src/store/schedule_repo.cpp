@@ -80,6 +80,17 @@ void arm_timer(Connection& c, const TimerRow& t) {
   insert_new_timers(c, {t});
 }
 
+void arm_timer_earliest(Connection& c, const TimerRow& t) {
+  auto q = c.prepare(
+      "INSERT INTO timers(kind, subject, base_at, due_at) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT(kind, subject) DO UPDATE SET base_at = ?3, due_at = min(due_at, ?4)");
+  q->bind(1, t.kind);
+  q->bind(2, t.subject);
+  q->bind(3, t.base_at);
+  q->bind(4, t.due_at);
+  q->exec();
+}
+
 void insert_new_timers(Connection& c, const std::vector<TimerRow>& timers) {
   auto q = c.prepare("INSERT INTO timers(kind, subject, base_at, due_at) VALUES (?, ?, ?, ?)");
   for (const auto& t : timers) {

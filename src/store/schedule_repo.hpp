@@ -20,6 +20,9 @@ struct TimerRow {
 
 // Creates or replaces the timer of (kind, subject).
 void arm_timer(Connection& c, const TimerRow& t);
+// Arms the timer, or moves an armed one earlier (never later): base_at is
+// the new one's, due_at the earlier of the two.
+void arm_timer_earliest(Connection& c, const TimerRow& t);
 void drop_timer(Connection& c, const std::string& kind, std::int64_t subject);
 // Inserts timers of subjects that have none yet (a new customer's): one
 // statement each and one update of the count, the cheap path of a create.

@@ -859,7 +859,6 @@ void migrate_to_9(SQLite::Database& db) {
   insert_seeds(db, std::begin(kLeadSeeds), std::end(kLeadSeeds));
 }
 
-
 // Schema 10: automation rules (R8) with their versions and runs, and the
 // seeds' examples as disabled templates.
 const char* const kSchemaV10 = R"SQL(
@@ -894,6 +893,7 @@ CREATE TABLE automation_runs(
   detail      TEXT
 );
 CREATE INDEX automation_runs_rule ON automation_runs(rule_id, id);
+CREATE INDEX automation_runs_customer ON automation_runs(customer_id, rule_id, at);
 INSERT INTO meta(key, value) VALUES ('setting.automation.max_depth', '3');
 )SQL";
 

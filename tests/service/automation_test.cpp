@@ -220,6 +220,40 @@ TEST_F(AutomationTest, VersionsAreKeptAndANewVersionAppliesAtOnce) {
   EXPECT_TRUE(runs().empty()) << "version 2's condition does not hold (priority 高)";
 }
 
+TEST_F(AutomationTest, ATimedRuleEnabledLaterReachesExistingCustomers) {
+  std::int64_t key = new_customer(kNow);
+  db->clock().fix(kNow + kDay);
+  enable_automation_rule(*admin, template_rule("status_stale_3d"), true);
+  tick_at(kNow + 3 * kDay - 1);
+  EXPECT_TRUE(messages().empty());
+  tick_at(kNow + 3 * kDay);
+  ASSERT_EQ(messages().size(), 1u) << "three days after its creation, not after the enabling";
+  EXPECT_EQ(messages()[0].text("customer"), store::human_id(key));
+}
+
+TEST_F(AutomationTest, MessagesShowLabelsAndRunsComeInTheOrderTheyHappened) {
+  save(R"({"name": "优先级变化", "trigger": {"event": "field_changed", "field": "priority"},
+    "actions": [{"type": "add_tag", "tag": "高潜力"}, {"type": "notify", "to": "owner", "channels": "app",
+    "template_zh": "{field}由{before}改为{after}", "template_en": "{field}: {before} → {after}"}]})");
+  save(std::string(R"({"name": "标签提醒", "trigger": {"event": "tag_added", "tag": "高潜力"},
+    "actions": [{"type": "notify", "to": "owner", "channels": "app",
+    "template_zh": "已标记{tag}", "template_en": "tagged {tag}"}]})"));
+  std::int64_t key = new_customer(kNow);
+  Record change;
+  change.set("priority", std::string("低"));
+  update_customer(*rep, key, change);
+  auto r = runs();
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].text("event"), "field_changed") << "the cause first";
+  EXPECT_EQ(int_of(r[0], "depth"), 0) << "a run of a user's change is at depth 0";
+  EXPECT_EQ(r[1].text("event"), "tag_added");
+  EXPECT_EQ(int_of(r[1], "depth"), 1) << "the run its action set off, one deeper";
+  std::vector<std::string> texts;
+  for (const auto& m : messages()) texts.push_back(m.text("message"));
+  EXPECT_EQ(texts, (std::vector<std::string>{"已标记高潜力", "需求优先级由高改为低"}))
+      << "labels, not codes (the tag's message is written first: it ran inside the first rule)";
+}
+
 TEST_F(AutomationTest, SimulationGivesTheTimelineAndTouchesNothing) {
   const std::int64_t before = last_outbox_id();
   const std::size_t customers = count_customers();
