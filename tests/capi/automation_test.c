@@ -10,11 +10,13 @@
  *     (add_tag, set_field, create_plan, notify with placeholders) change the
  *     customer and write the message;
  *   - a no_change rule fired by crm_tick exactly at its due time, not 1 ms
- *     earlier, and once per unchanged stretch;
+ *     earlier, and once per unchanged stretch; the shipped intent_stale_24h
+ *     (owner, app and email) and intent_stale_48h (the supervisor) ones;
  *   - every kind of malformed rule refused with the path of the mistake, in
  *     English and Chinese, and nothing saved;
- *   - versions, disabling, a rule whose user is gone ("problem"), the loop
- *     guard (automation.max_depth), permissions and NULL arguments;
+ *   - versions, disabling, a rule whose user is gone ("problem"), a failing
+ *     action logged while the change stands, the loop guard
+ *     (automation.max_depth), permissions and NULL arguments;
  *   - simulation: the timeline of steps, runs and messages, a time trigger
  *     firing between steps, the real outbox and customers untouched, bad
  *     rules and steps named.
@@ -505,6 +507,48 @@ static void test_no_change(void) {
   close_db(db, admin);
 }
 
+/* The shipped 24 h and 48 h templates: an intent customer not updated. */
+static void test_intent_templates(void) {
+  crm_db* db = NULL;
+  crm_session *admin = NULL, *rep = NULL;
+  char id[32], prospect[32], last[1024];
+  int64_t rep_id, boss_id;
+  section("intent templates");
+  if (!open_db(&db, &admin)) return;
+  rep_id = add_user(admin, "zhang.wei", "张伟", "sales");
+  boss_id = add_user(admin, "li.na", "李娜", "sales_manager");
+  CHECK_OK(crm_department_update(admin, "华东销售部", NULL, boss_id));
+  rep = open_as(db, rep_id);
+  CHECK_OK(crm_automation_rule_enable(admin, template_rule(admin, "intent_stale_24h"), 1));
+  CHECK_OK(crm_automation_rule_enable(admin, template_rule(admin, "intent_stale_48h"), 1));
+  new_customer(rep, "杭州恒达精密机械有限公司", 1, id, sizeof id);
+  new_customer(rep, "宁波海天塑机集团有限公司", 2, prospect, sizeof prospect);
+  CHECK_OK(crm_customer_set_type(rep, id, "意向", NULL));
+
+  tick_to(admin, T0 + DAY - 1);
+  EXPECT_I64(automation_messages(admin, "kind", NULL, 0), 0, "messages 1 ms before 24 hours");
+  tick_to(admin, T0 + DAY);
+  EXPECT_I64(automation_messages(admin, "channel", last, sizeof last), 2,
+             "messages at 24 hours: the intent customer only, app and email");
+  EXPECT_STR(last, "email", "the second channel");
+  automation_messages(admin, "message", last, sizeof last);
+  EXPECT_STR(last, "意向客户“杭州恒达精密机械有限公司”已24小时未更新，请及时跟进",
+             "the 24-hour message");
+  automation_messages(admin, "recipient_user", last, sizeof last);
+  EXPECT_I64(strtoll(last, NULL, 10), rep_id, "the 24-hour message goes to the owner");
+  tick_to(admin, T0 + 2 * DAY - 1);
+  EXPECT_I64(automation_messages(admin, "kind", NULL, 0), 2, "messages 1 ms before 48 hours");
+  tick_to(admin, T0 + 2 * DAY);
+  EXPECT_I64(automation_messages(admin, "recipient_user", last, sizeof last), 3,
+             "messages at 48 hours");
+  EXPECT_I64(strtoll(last, NULL, 10), boss_id, "the 48-hour message goes to the supervisor");
+  automation_messages(admin, "message", last, sizeof last);
+  EXPECT_STR(last, "意向客户“杭州恒达精密机械有限公司”已48小时未更新（负责人：张伟）",
+             "the 48-hour message");
+  crm_session_close(rep);
+  close_db(db, admin);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Refused rules */
 
@@ -696,6 +740,48 @@ static void test_versions_and_disabling(void) {
   crm_record_free(r);
   CHECK_FAIL(crm_automation_rule_enable(admin, gone_rule, 1), CRM_ERR_INVALID_ARG);
   EXPECT_CONTAINS(crm_errmsg(), "no active user", "why enabling is refused");
+
+  /* Actions act as the rule's last saver: once they leave, the tag fails,
+   * the message and the change itself stand, and the run says why. */
+  {
+    int64_t author = add_user(admin, "wang.fang", "王芳", "admin"), failing = 0, before;
+    crm_session* by = open_as(db, author);
+    crm_cursor* runs = NULL;
+    const crm_record* run = NULL;
+    CHECK_OK(crm_automation_rule_save(
+        by, 0,
+        "{\"name\": \"调整优先级后打标签\", \"trigger\": {\"event\": \"field_changed\", "
+        "\"field\": \"priority\"}, \"actions\": [{\"type\": \"add_tag\", \"tag\": "
+        "\"采购设备\"}, {\"type\": \"notify\", \"to\": \"owner\", \"channels\": \"app\", "
+        "\"template_zh\": \"{customer}的{field}由{before}改为{after}\", \"template_en\": "
+        "\"{field}: {before} -> {after}\"}]}",
+        &failing, NULL));
+    CHECK_OK(crm_automation_rule_enable(by, failing, 1));
+    crm_session_close(by);
+    r = new_record();
+    set_int(r, "active", 0);
+    CHECK_OK(crm_user_update(admin, author, r));
+    crm_record_free(r);
+    r = NULL;
+    before = automation_messages(admin, "kind", NULL, 0);
+    update_text(rep, id, "priority", "低");
+    CHECK_OK(crm_customer_get(rep, id, &r));
+    EXPECT_TEXT(r, "priority", "low", "the change that triggered a failing action");
+    crm_record_free(r);
+    r = NULL;
+    CHECK(!has_tag(rep, id, "采购设备"), "the failed add_tag attached 采购设备 to %s", id);
+    EXPECT_I64(automation_messages(admin, "message", msg, sizeof msg), before + 1,
+               "messages after a failing action (the notify still ran)");
+    EXPECT_STR(msg, "杭州恒达精密机械有限公司的priority由high改为low", "the notify's message");
+    CHECK_OK(crm_automation_run_list(admin, failing, 0, 0, &runs));
+    if (runs && crm_cursor_next(runs, &run) == CRM_OK) {
+      EXPECT_TEXT(run, "outcome", "action_failed", "the run of a failing action");
+      EXPECT_CONTAINS(rtext(run, "detail"), "add_tag: ", "the failing action named");
+    } else {
+      CHECK(0, "no run of the rule with a failing action");
+    }
+    crm_cursor_close(runs);
+  }
 
   crm_session_close(rep);
   close_db(db, admin);
@@ -958,6 +1044,7 @@ int main(void) {
   test_templates();
   test_conditions_and_actions();
   test_no_change();
+  test_intent_templates();
   test_malformed();
   test_versions_and_disabling();
   test_loop_guard();
