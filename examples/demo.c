@@ -31,7 +31,13 @@
  *   12. leads (线索): assignment rules by region and industry, leads captured
  *      from 官网 / 展会 / 电话 / 转介绍 with a duplicate, behaviour scoring to
  *      高价值线索 and its explanation, screening that assigns them, a
- *      conversion into a customer, the funnel and the messages about leads.
+ *      conversion into a customer, the funnel and the messages about leads;
+ *   13. automation rules (自动化规则): the four shipped templates (disabled),
+ *      高潜力 → 销售经理 switched on, a custom rule for priority-高 customers
+ *      entering 意向 that tags and plans (and so sets off the template), a
+ *      malformed rule refused with the path of the mistake, the run log, the
+ *      automation messages, and a simulation of a customer's first three
+ *      days on a scratch copy.
  *
  * Only the bulk-load time differs between runs.  The program exits with
  * status 1 if the library does anything other than what crm.h promises, so
@@ -2499,6 +2505,488 @@ static void show_leads(crm_db* db, crm_session* admin) {
   crm_session_close(marketing);
 }
 
+/* ======================================================================== */
+/* Automation rules (自动化规则)                                             */
+/* ======================================================================== */
+
+static const char* automation_event_label(const char* event) {
+  static const char* const labels[][2] = {
+      {"created", "新建客户"},       {"field_changed", "字段变更"},
+      {"tag_added", "添加标签"},     {"tag_removed", "移除标签"},
+      {"stage_entered", "进入阶段"}, {"no_change", "长时间未更新（定时检查）"}};
+  size_t i;
+  for (i = 0; i < sizeof labels / sizeof labels[0]; i++)
+    if (strcmp(labels[i][0], event) == 0) return labels[i][1];
+  return event;
+}
+
+static const char* automation_outcome_label(const char* outcome) {
+  if (strcmp(outcome, "fired") == 0) return "已执行 (fired)";
+  if (strcmp(outcome, "action_failed") == 0) return "动作失败 (action failed)";
+  if (strcmp(outcome, "loop_stopped") == 0) return "循环保护，已停止 (loop stopped)";
+  return outcome;
+}
+
+/* The id of the shipped template `code`, or 0. */
+static int64_t automation_template(crm_session* s, const char* code) {
+  crm_cursor* c = NULL;
+  const crm_record* row = NULL;
+  int64_t id = 0;
+  char buf[64];
+  CHECK(crm_automation_rule_list(s, &c));
+  while (crm_cursor_next(c, &row) == CRM_OK)
+    if (strcmp(field_str(row, "template", buf, sizeof buf), code) == 0) id = field_int(row, "id");
+  crm_cursor_close(c);
+  if (!id) contract_failure("no shipped automation template %s", code);
+  return id;
+}
+
+/* A rule's name (buf) and, optionally, its saved JSON (malloc'ed). */
+static const char* automation_rule_name(crm_session* s, int64_t id, char* buf, size_t size,
+                                        char** definition) {
+  crm_record* r = NULL;
+  const char* json = NULL;
+  CHECK(crm_automation_rule_get(s, id, &r));
+  field_str(r, "name", buf, size);
+  if (definition) {
+    CHECK(crm_record_get_text(r, "definition", &json));
+    *definition = xstrdup(json);
+  }
+  crm_record_free(r);
+  return buf;
+}
+
+/* "user:7" / "role:sales_manager" (or the outbox's recipient columns) as a
+ * reader would say it: 张伟, 销售经理（全体）. */
+static void automation_recipient(crm_session* s, int64_t user, const char* role, char* buf,
+                                 size_t size) {
+  if (user)
+    snprintf(buf, size, "%s", user_name(user));
+  else if (role && *role)
+    snprintf(buf, size, "%s（全体）", dict_label(s, "role", role));
+  else
+    snprintf(buf, size, "-");
+}
+
+/* The id of the last message in the outbox (0 when empty). */
+static int64_t last_outbox_id(crm_session* admin) {
+  crm_cursor* c = NULL;
+  const crm_record* row = NULL;
+  int64_t last = 0;
+  int more = 1;
+  while (more) {
+    more = 0;
+    CHECK(crm_outbox_list(admin, last, 500, 0, &c));
+    while (crm_cursor_next(c, &row) == CRM_OK) {
+      last = field_int(row, "id");
+      more = 1;
+    }
+    crm_cursor_close(c);
+  }
+  return last;
+}
+
+/* Every run of the rules after `after_id`, as a table; returns the last id. */
+static int64_t print_automation_runs(crm_session* s, int64_t after_id, int* count) {
+  crm_cursor* c = NULL;
+  const crm_record* row = NULL;
+  int64_t last = after_id;
+  table t;
+  *count = 0;
+  table_init(&t, 6, "时间", "规则", "触发事件", "客户", "层级", "结果");
+  CHECK(crm_automation_run_list(s, 0, after_id, 0, &c));
+  while (crm_cursor_next(c, &row) == CRM_OK) {
+    char when[32], name[128], event[32], customer[16], depth[24], outcome[32], detail[256];
+    int64_t d = field_int(row, "depth");
+    last = field_int(row, "id");
+    format_beijing(field_int(row, "at"), when, sizeof when);
+    automation_rule_name(s, field_int(row, "rule"), name, sizeof name, NULL);
+    field_str(row, "event", event, sizeof event);
+    field_str(row, "customer", customer, sizeof customer);
+    field_str(row, "outcome", outcome, sizeof outcome);
+    field_str(row, "detail", detail, sizeof detail);
+    snprintf(depth, sizeof depth, "%lld", (long long)d);
+    if (detail[0]) {
+      char both[320];
+      snprintf(both, sizeof both, "%s：%s", automation_outcome_label(outcome), detail);
+      table_add(&t, when, name, automation_event_label(event), customer, depth, both);
+    } else {
+      table_add(&t, when, name, automation_event_label(event), customer, depth,
+                automation_outcome_label(outcome));
+    }
+    (*count)++;
+  }
+  crm_cursor_close(c);
+  table_print(&t, "  ");
+  table_free(&t);
+  return last;
+}
+
+static void show_automation(crm_db* db, crm_session* admin) {
+  /* Tuesday 2026-12-08 09:00, the day after the leads above. */
+  const int64_t t1 = DEMO_NOW_MS + 15 * DAY_MS;
+  const demo_user *zhang = user_by_name("zhangwei"), *sun = user_by_name("sunzhigang");
+  static const char* const template_codes[] = {"high_potential_tag", "status_stale_3d",
+                                               "intent_stale_24h", "intent_stale_48h"};
+  /* The rule 孙志刚 asks for: a customer of priority 高 who enters 意向 in
+   * 销售中心 gets the tag 高潜力 and a call within two hours. */
+  static const char custom_rule[] =
+      "{\"name\": \"高优先级客户进入意向阶段\",\n"
+      " \"trigger\": {\"event\": \"stage_entered\", \"stage\": \"意向\"},\n"
+      " \"conditions\": {\"all\": [{\"field\": \"priority\", \"op\": \"=\", \"value\": \"高\"},\n"
+      "                          {\"owner_department\": \"销售中心\"},\n"
+      "                          {\"not\": {\"tag\": \"高潜力\"}}]},\n"
+      " \"actions\": [{\"type\": \"add_tag\", \"tag\": \"高潜力\"},\n"
+      "             {\"type\": \"create_plan\", \"after_hours\": 2,\n"
+      "              \"goal\": \"电话确认预算、决策人和采购时间\", \"method\": \"电话\"}]}";
+  /* The same idea written with a field that does not exist: the annual
+   * budget is the custom field custom.annual_budget. */
+  static const char bad_rule[] =
+      "{\"name\": \"大额预算客户提醒销售经理\",\n"
+      " \"trigger\": {\"event\": \"stage_entered\", \"stage\": \"意向\"},\n"
+      " \"conditions\": {\"all\": [{\"field\": \"priority\", \"op\": \"=\", \"value\": \"高\"},\n"
+      "                          {\"field\": \"budget\", \"op\": \">=\", \"value\": \"100\"}]},\n"
+      " \"actions\": [{\"type\": \"notify\", \"to\": \"role:sales_manager\", \"channels\": "
+      "\"app\",\n"
+      "              \"template_zh\": \"大额预算客户{customer}进入意向阶段\",\n"
+      "              \"template_en\": \"{customer} with a large budget entered intent\"}]}";
+  crm_session* rep = NULL;
+  crm_cursor* c = NULL;
+  const crm_record* row = NULL;
+  crm_record* r = NULL;
+  table t;
+  char buf[512], when[32], customer[32], name[128];
+  int64_t hot = 0, stale = 0, rule_id = 0, version = 0, last_run = 0, outbox_before = 0;
+  int i, n = 0, runs = 0;
+  error_snapshot e;
+  int rc;
+
+  CHECK(crm_db_clock_fixed(db, t1));
+  CHECK(crm_session_open(db, zhang->id, &rep));
+
+  /* 13.1 — what ships: four templates from the seeds, all switched off. */
+  printf("  13.1 内置规则模板（随系统提供，默认停用）(shipped templates, disabled)\n\n");
+  table_init(&t, 4, "编号", "规则", "触发", "状态");
+  CHECK(crm_automation_rule_list(admin, &c));
+  while (crm_cursor_next(c, &row) == CRM_OK) {
+    char id[16], event[32], code[64];
+    int64_t enabled = field_int(row, "enabled");
+    snprintf(id, sizeof id, "#%lld", (long long)field_int(row, "id"));
+    field_str(row, "name", name, sizeof name);
+    field_str(row, "event", event, sizeof event);
+    field_str(row, "template", code, sizeof code);
+    table_add(&t, id, name, automation_event_label(event), enabled ? "启用" : "停用");
+    if (enabled) contract_failure("template %s ships enabled", code);
+    for (i = 0; i < 4; i++)
+      if (strcmp(code, template_codes[i]) == 0) n++;
+  }
+  crm_cursor_close(c);
+  table_print(&t, "  ");
+  table_free(&t);
+  if (n != 4) contract_failure("%d of the 4 shipped templates found", n);
+
+  /* 13.2 — the administrator switches on 高潜力 → 销售经理. */
+  hot = automation_template(admin, "high_potential_tag");
+  stale = automation_template(admin, "status_stale_3d");
+  CHECK(crm_automation_rule_enable(admin, hot, 1));
+  CHECK(crm_automation_rule_get(admin, hot, &r));
+  printf("\n  13.2 管理员启用模板 #%lld「%s」：%s\n", (long long)hot,
+         field_str(r, "name", name, sizeof name),
+         field_int(r, "enabled") ? "已启用 (enabled)" : "仍是停用!");
+  printf("       客户被打上「高潜力」标签时，提醒全体销售经理\n");
+  if (field_int(r, "enabled") != 1) contract_failure("rule %lld is not enabled", (long long)hot);
+  crm_record_free(r);
+
+  /* 13.3 — a rule of our own. */
+  printf("\n  13.3 新增自定义规则（销售中心%s提出）(a custom rule):\n\n", sun->name);
+  printf("    触发：客户进入「意向客户」阶段\n");
+  printf(
+      "    条件：需求优先级为「高」，负责人属于销售中心（含下级部门），且尚未打「高潜力」标签\n");
+  printf("    动作：① 打上「高潜力」标签  ② 为负责人创建 2 小时后的电话跟进计划\n\n");
+  CHECK(crm_automation_rule_save(admin, 0, custom_rule, &rule_id, &version));
+  CHECK(crm_automation_rule_get(admin, rule_id, &r));
+  printf("    保存为规则 #%lld，版本 %lld，%s", (long long)rule_id, (long long)version,
+         field_int(r, "enabled") ? "已启用" : "新规则默认停用");
+  if (version != 1 || field_int(r, "enabled") != 0)
+    contract_failure("a new rule: version %lld, enabled %lld", (long long)version,
+                     (long long)field_int(r, "enabled"));
+  crm_record_free(r);
+  CHECK(crm_automation_rule_enable(admin, rule_id, 1));
+  printf(" → 确认后启用 (saved disabled, then enabled)\n");
+  printf("    注意：它打的「高潜力」标签会再触发规则 #%lld，通知销售经理（规则可以连锁触发）\n",
+         (long long)hot);
+
+  /* 13.4 — a rule that could never work is refused, saying where. */
+  printf("\n  13.4 写错的规则会被拒绝并指出错误位置 (a malformed rule is refused):\n\n");
+  {
+    long before = 0, after = 0;
+    CHECK(crm_automation_rule_list(admin, &c));
+    while (crm_cursor_next(c, &row) == CRM_OK) before++;
+    crm_cursor_close(c);
+    printf("    条件中写了「budget」字段（年度预算实为自定义字段 custom.annual_budget）\n");
+    rc = crm_automation_rule_save(admin, 0, bad_rule, NULL, NULL);
+    snapshot_error(rc, &e);
+    print_error(&e, "    ");
+    CHECK(crm_automation_rule_list(admin, &c));
+    while (crm_cursor_next(c, &row) == CRM_OK) after++;
+    crm_cursor_close(c);
+    printf("    规则数：保存前 %ld，保存后 %ld —— %s\n", before, after,
+           before == after ? "没有保存任何内容 (nothing saved)" : "数量变了!");
+    if (rc != CRM_ERR_INVALID_ARG)
+      contract_failure("the malformed rule gave %s, not CRM_ERR_INVALID_ARG", crm_status_name(rc));
+    else if (!strstr(e.message, "conditions.all[1].field") ||
+             !strstr(e.message_zh, "conditions.all[1].field"))
+      contract_failure("the error does not name conditions.all[1].field: %s / %s", e.message,
+                       e.message_zh);
+    if (before != after) contract_failure("a refused rule changed the rule count");
+  }
+
+  /* 13.5 — the rule at work: 张伟 enters a customer met at a trade show,
+   * who confirms a budget an hour later. */
+  printf("\n  13.5 规则生效 (the rules at work)\n\n");
+  outbox_before = last_outbox_id(admin);
+  {
+    crm_record* f = NULL;
+    char* id = NULL;
+    char tags[256], type[32];
+    int plans = 0;
+    CHECK(crm_record_new(&f));
+    CHECK(crm_record_set_text(f, "name", "沈阳北方重工机械有限公司"));
+    CHECK(crm_record_set_text(f, "contact_name", "刘国栋"));
+    CHECK(crm_record_set_text(f, "phone", "139 4025 8816"));
+    CHECK(crm_record_set_text(f, "industry", "制造业"));
+    CHECK(crm_record_set_text(f, "scale", "1000万-1亿"));
+    CHECK(crm_record_set_text(f, "source", "展会"));
+    CHECK(crm_record_set_text(f, "key_needs",
+                              "售后服务工单与备件库存管理，覆盖东北三省 12 个服务站"));
+    CHECK(crm_record_set_text(f, "priority", "高"));
+    CHECK(crm_customer_create(rep, f, &id));
+    crm_record_free(f);
+    copy_str(customer, sizeof customer, id);
+    crm_free(id);
+    format_beijing(t1, when, sizeof when);
+    printf("  %s %s录入展会客户 %s 沈阳北方重工机械有限公司（潜在客户，需求优先级：高）\n", when,
+           zhang->name, customer);
+
+    CHECK(crm_db_clock_fixed(db, t1 + HOUR_MS));
+    CHECK(
+        crm_customer_set_type(rep, customer, "intent", "客户确认预算约120万元，希望月底前看方案"));
+    format_beijing(t1 + HOUR_MS, when, sizeof when);
+    printf("  %s 客户确认预算，%s将其改为「意向客户」→ 规则连锁执行：\n\n", when, zhang->name);
+
+    CHECK(crm_customer_get(rep, customer, &r));
+    field_str(r, "type", type, sizeof type);
+    crm_record_free(r);
+    tag_summary(rep, customer, tags, sizeof tags);
+    printf("    ① 规则 #%lld 给客户打上标签 → %s（客户类型：%s）\n", (long long)rule_id,
+           tags[0] ? tags : "(无标签!)", dict_label(rep, "customer_type", type));
+    if (!strstr(tags, "高潜力")) contract_failure("the rule did not tag %s 高潜力", customer);
+    CHECK(crm_customer_plans(rep, customer, &c));
+    while (crm_cursor_next(c, &row) == CRM_OK) {
+      char goal[128], method[32];
+      int64_t at = field_int(row, "planned_at");
+      format_beijing(at, when, sizeof when);
+      field_str(row, "goal", goal, sizeof goal);
+      field_str(row, "method", method, sizeof method);
+      printf("    ② 规则 #%lld 为%s创建跟进计划 → %s %s：%s\n", (long long)rule_id,
+             user_name(field_int(row, "owner")), when, dict_label(rep, "followup_method", method),
+             goal);
+      if (at != t1 + 3 * HOUR_MS)
+        contract_failure("the plan is due at %lld, expected %lld", (long long)at,
+                         (long long)(t1 + 3 * HOUR_MS));
+      plans++;
+    }
+    crm_cursor_close(c);
+    if (plans != 1) contract_failure("%d plans for %s, expected 1", plans, customer);
+    printf("    ③ 新标签「高潜力」触发模板 #%lld → 通知全体销售经理（见下方发件箱）\n",
+           (long long)hot);
+  }
+
+  /* 13.6 — the run log. */
+  printf("\n  13.6 规则运行日志 (the run log)\n\n");
+  last_run = print_automation_runs(admin, 0, &runs);
+  {
+    /* Both fired: the custom rule, and the template it set off one level
+     * further down the chain. */
+    int64_t custom_depth = -1, hot_depth = -1;
+    CHECK(crm_automation_run_list(admin, 0, 0, 10, &c));
+    while (crm_cursor_next(c, &row) == CRM_OK) {
+      int64_t rule = field_int(row, "rule");
+      if (strcmp(field_str(row, "outcome", buf, sizeof buf), "fired") != 0)
+        contract_failure("rule %lld: outcome %s", (long long)rule, buf);
+      if (rule == rule_id) custom_depth = field_int(row, "depth");
+      if (rule == hot) hot_depth = field_int(row, "depth");
+    }
+    crm_cursor_close(c);
+    if (runs != 2 || custom_depth < 0 || hot_depth != custom_depth + 1)
+      contract_failure("%d runs; rule %lld at depth %lld, rule %lld at depth %lld", runs,
+                       (long long)rule_id, (long long)custom_depth, (long long)hot,
+                       (long long)hot_depth);
+    printf(
+        "\n  层级越深，表示越是由其他规则的动作连锁引起；超过 automation.max_depth (3)\n"
+        "  不再执行并记为「循环保护」(deeper runs were set off by another rule's action)\n");
+  }
+
+  /* 13.7 — what the rules asked to tell people. */
+  printf("\n  13.7 发件箱中的自动化消息 (automation messages in the outbox)\n\n");
+  {
+    int messages = 0, to_managers = 0;
+    int64_t after = outbox_before;
+    int more = 1;
+    table_init(&t, 5, "时间", "客户", "接收人", "渠道", "内容");
+    while (more) {
+      more = 0;
+      CHECK(crm_outbox_list(admin, after, 500, 0, &c));
+      while (crm_cursor_next(c, &row) == CRM_OK) {
+        char kind[32], channel[16], message[512], who[96], role[64], about[16];
+        int64_t user = 0;
+        more = 1;
+        after = field_int(row, "id");
+        if (strcmp(field_str(row, "kind", kind, sizeof kind), "automation") != 0) continue;
+        format_beijing(field_int(row, "created_at"), when, sizeof when);
+        field_str(row, "customer", about, sizeof about);
+        field_str(row, "channel", channel, sizeof channel);
+        field_str(row, "message", message, sizeof message);
+        field_str(row, "recipient_role", role, sizeof role);
+        if (crm_record_get_int(row, "recipient_user", &user) != CRM_OK) user = 0;
+        automation_recipient(admin, user, role, who, sizeof who);
+        table_add(&t, when, about, who, channel, message);
+        messages++;
+        if (strcmp(role, "sales_manager") == 0 && strcmp(about, customer) == 0 &&
+            strstr(message, "沈阳北方重工机械有限公司") && strstr(message, zhang->name))
+          to_managers++;
+      }
+      crm_cursor_close(c);
+    }
+    table_print(&t, "  ");
+    table_free(&t);
+    if (messages != 1 || to_managers != 1)
+      contract_failure("%d automation messages, %d to the sales managers about %s", messages,
+                       to_managers, customer);
+  }
+
+  /* 13.8 — before switching on the 3-day overdue template, try it on a
+   * scripted customer: created, tagged an hour later, then left alone for
+   * three days.  The simulation runs on a scratch copy of the database. */
+  printf(
+      "\n  13.8 模拟测试：启用「状态3天未更新」模板之前，先用一个假想客户试运行\n"
+      "       (simulation on a scratch copy: create → tag → three quiet days)\n\n");
+  {
+    char *def_hot = NULL, *def_custom = NULL, *def_stale = NULL, *rules = NULL, *script = NULL;
+    char stale_name[128];
+    const int64_t start = t1 + DAY_MS; /* Wednesday 09:00 */
+    long customers_before = count_customers(admin, 0), customers_after = 0;
+    int64_t last_message = 0, runs_after = 0;
+    static const char* const expected[] = {"step", "step",    "run", "message",
+                                           "run",  "message", "step"};
+    int k = 0, ok = 1;
+    size_t size;
+    automation_rule_name(admin, hot, name, sizeof name, &def_hot);
+    automation_rule_name(admin, rule_id, buf, sizeof buf, &def_custom);
+    automation_rule_name(admin, stale, stale_name, sizeof stale_name, &def_stale);
+    size = strlen(def_hot) + strlen(def_custom) + strlen(def_stale) + 8;
+    rules = (char*)malloc(size);
+    script = (char*)malloc(2048);
+    if (!rules || !script) {
+      fputs("out of memory\n", stderr);
+      exit(1);
+    }
+    /* The two enabled rules, and the template on trial. */
+    snprintf(rules, size, "[%s,%s,%s]", def_hot, def_custom, def_stale);
+    snprintf(script, 2048,
+             "{\"start\": %lld, \"steps\": ["
+             "{\"do\": \"create\", \"fields\": {\"name\": \"大连海润船舶配件有限公司\", "
+             "\"contact_name\": \"孟庆华\", \"phone\": \"135 0411 7263\", \"industry\": "
+             "\"制造业\", \"scale\": \"100-500人\", \"source\": \"官网\", \"key_needs\": "
+             "\"船舶配件经销商订单管理\", \"priority\": \"高\", \"owner\": %lld}},"
+             "{\"after_hours\": 1, \"do\": \"tag\", \"tag\": \"高潜力\"},"
+             "{\"after_hours\": 72, \"do\": \"tick\"}]}",
+             (long long)start, (long long)zhang->id);
+    printf("    剧本 (script)：① 新建客户 大连海润船舶配件有限公司（负责人%s）\n", zhang->name);
+    printf("                   ② 1 小时后打上「高潜力」标签\n");
+    printf("                   ③ 此后 3 天无人更新\n");
+    printf("    规则 (rules)：#%lld %s、#%lld %s（已启用），#%lld %s（试用）\n\n", (long long)hot,
+           name, (long long)rule_id, buf, (long long)stale, stale_name);
+
+    last_message = last_outbox_id(admin);
+    CHECK(crm_automation_simulate(admin, rules, script, &c));
+    table_init(&t, 3, "时间", "类型", "发生了什么");
+    while (crm_cursor_next(c, &row) == CRM_OK) {
+      char kind[16], what[512], detail[256], rule_name[128];
+      format_beijing(field_int(row, "at"), when, sizeof when);
+      field_str(row, "kind", kind, sizeof kind);
+      field_str(row, "detail", detail, sizeof detail);
+      field_str(row, "rule_name", rule_name, sizeof rule_name);
+      if (k >= 7 || strcmp(kind, expected[k]) != 0) ok = 0;
+      /* 高潜力 at the tag, the overdue alert on day 3. */
+      if ((k == 2 || k == 3) && strcmp(rule_name, name) != 0) ok = 0;
+      if ((k == 4 || k == 5) && strcmp(rule_name, stale_name) != 0) ok = 0;
+      if (k == 4 && field_int(row, "at") != start + 3 * DAY_MS) ok = 0;
+      k++;
+      if (strcmp(kind, "step") == 0) {
+        if (strncmp(detail, "create ", 7) == 0)
+          snprintf(what, sizeof what, "新建客户 %s", detail + 7);
+        else if (strncmp(detail, "tag ", 4) == 0)
+          snprintf(what, sizeof what, "打上标签「%s」", detail + 4);
+        else if (strcmp(detail, "tick") == 0)
+          snprintf(what, sizeof what, "（3 天过去，无人更新）");
+        else
+          snprintf(what, sizeof what, "%s", detail);
+        table_add(&t, when, "剧本步骤", what);
+      } else if (strcmp(kind, "run") == 0) {
+        char outcome[32];
+        field_str(row, "outcome", outcome, sizeof outcome);
+        snprintf(what, sizeof what, "规则「%s」%s", rule_name, automation_outcome_label(outcome));
+        table_add(&t, when, "规则运行", what);
+      } else {
+        char recipient[64], channel[16], message[384], who[96];
+        const char* role = NULL;
+        int64_t user = 0;
+        field_str(row, "recipient", recipient, sizeof recipient);
+        field_str(row, "channel", channel, sizeof channel);
+        field_str(row, "message", message, sizeof message);
+        if (strncmp(recipient, "user:", 5) == 0)
+          user = strtoll(recipient + 5, NULL, 10);
+        else if (strncmp(recipient, "role:", 5) == 0)
+          role = recipient + 5;
+        automation_recipient(admin, user, role, who, sizeof who);
+        snprintf(what, sizeof what, "→ %s [%s] %s", who, channel, message);
+        table_add(&t, when, "发送消息", what);
+        if (strcmp(rule_name, stale_name) == 0 && user != zhang->id)
+          contract_failure("the overdue alert went to %s, not the owner", recipient);
+      }
+    }
+    crm_cursor_close(c);
+    table_print(&t, "  ");
+    table_free(&t);
+    if (!ok || k != 7) contract_failure("the simulated timeline has %d rows, not as expected", k);
+    printf(
+        "\n    结论：第 3 天（72 小时）逾期提醒会准时发给负责人；可以放心启用该模板\n"
+        "    (the overdue alert fires at 72 hours, to the owner)\n");
+
+    /* Nothing real moved: customers, outbox, run log. */
+    customers_after = count_customers(admin, 0);
+    CHECK(crm_outbox_list(admin, last_message, 10, 0, &c));
+    if (crm_cursor_next(c, &row) == CRM_OK) contract_failure("the simulation wrote to the outbox");
+    crm_cursor_close(c);
+    CHECK(crm_automation_run_list(admin, 0, last_run, 10, &c));
+    while (crm_cursor_next(c, &row) == CRM_OK) runs_after++;
+    crm_cursor_close(c);
+    printf("    模拟在临时副本上进行：客户数 %ld → %ld，发件箱与运行日志没有新增\n",
+           customers_before, customers_after);
+    if (customers_after != customers_before || runs_after != 0)
+      contract_failure("the simulation changed the database: %ld customers, %lld runs",
+                       customers_after, (long long)runs_after);
+    free(def_hot);
+    free(def_custom);
+    free(def_stale);
+    free(rules);
+    free(script);
+  }
+
+  crm_session_close(rep);
+}
+
 int main(int argc, char** argv) {
   const char* db_path = argc > 1 ? argv[1] : "crm_demo.db";
   const char* csv_path = argc > 2 ? argv[2] : NULL;
@@ -2583,6 +3071,9 @@ int main(int argc, char** argv) {
 
   heading("12. 线索 Leads：获取、评分、分配与转化 (capture, scoring, assignment, conversion)");
   show_leads(db, admin);
+
+  heading("13. 自动化规则 Automation：模板、自定义规则、连锁触发与模拟测试");
+  show_automation(db, admin);
 
   crm_session_close(admin);
   CHECK(crm_db_close(db));

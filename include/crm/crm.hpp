@@ -450,6 +450,12 @@ struct LeadScore {
   bool marked_now = false;  ///< this event reached "lead.high_value_score"
 };
 
+/// A rule as Session::save_automation_rule saved it (crm_automation_rule_save).
+struct SavedRule {
+  std::int64_t id = 0;       ///< the rule
+  std::int64_t version = 0;  ///< the version just saved (1 for a new rule)
+};
+
 /// Receives one exported customer: a JSON object, one line without its
 /// newline.  Return false to stop the export (the call then throws
 /// crm::Error with CRM_ERR_STATE, as the C ABI reports it).
@@ -1372,6 +1378,88 @@ class Session {
   /// industry, user, department, last_user}.
   std::vector<Record> lead_routes() {
     return rows_of([&](crm_cursor** c) { return crm_lead_route_list(s_, c); });
+  }
+
+  // -- Automation rules (自动化规则, R8) ---------------------------------------
+  //
+  // A rule is a JSON document, trigger → conditions → actions (see crm.h and
+  // docs/automation.md):
+  //
+  //   {"name": "高潜力客户提醒销售经理",
+  //    "trigger": {"event": "tag_added", "tag": "高潜力"},
+  //    "conditions": {"field": "priority", "op": "=", "value": "高"},
+  //    "actions": [{"type": "notify", "to": "role:sales_manager", "channels": "app",
+  //                 "template_zh": "客户{customer}被标记为高潜力",
+  //                 "template_en": "{customer} was tagged high potential"}]}
+  //
+  // Rules run inside the transaction of the change that triggers them (time
+  // triggers inside Session::tick), as the user who last saved the rule; their
+  // messages go to the outbox with kind "automation", and what they did to
+  // the run log (automation_runs).  Saving and enabling need config.manage;
+  // reading needs config.read.
+
+  /// Saves a rule: a new one (`rule_id` 0; it starts disabled) or a new
+  /// version of rule `rule_id` (which keeps its enabled state and applies at
+  /// once).  A rule that could never be valid throws CRM_ERR_INVALID_ARG
+  /// whose message gives the path of the mistake ("conditions.all[1].field:
+  /// no customer field \"budget\"") and nothing is saved.
+  SavedRule save_automation_rule(const std::string& json, std::int64_t rule_id = 0) {
+    SavedRule out;
+    detail::check(crm_automation_rule_save(s_, rule_id, json.c_str(), &out.id, &out.version));
+    return out;
+  }
+  /// Enables (true) or disables (false) a rule.  CRM_ERR_NOT_FOUND for an
+  /// unknown rule; enabling a rule whose definition no longer compiles (a
+  /// tag or user it names is gone) is CRM_ERR_INVALID_ARG saying why.
+  void enable_automation_rule(std::int64_t rule_id, bool enabled = true) {
+    detail::check(crm_automation_rule_enable(s_, rule_id, enabled ? 1 : 0));
+  }
+  /// The rule {id, name, enabled, version, event, definition (the JSON as
+  /// saved), template (a shipped template's code, or NULL), updated_at,
+  /// updated_by, problem (NULL, or why the definition no longer compiles —
+  /// such a rule does not run until saved again)}.
+  Record automation_rule(std::int64_t rule_id) {
+    crm_record* r = nullptr;
+    detail::check(crm_automation_rule_get(s_, rule_id, &r));
+    return Record(r);
+  }
+  /// Every rule, by id, as automation_rule's records; includes the shipped
+  /// templates (disabled until enabled): "high_potential_tag" (tag 高潜力 →
+  /// the sales managers), "status_stale_3d" and the intent customer
+  /// reminders after 24 and 48 hours.
+  std::vector<Record> automation_rules() {
+    return rows_of([&](crm_cursor** c) { return crm_automation_rule_list(s_, c); });
+  }
+  /// The versions of a rule, oldest first {version, definition, created_at,
+  /// created_by}.
+  std::vector<Record> automation_rule_versions(std::int64_t rule_id) {
+    return rows_of([&](crm_cursor** c) { return crm_automation_rule_versions(s_, rule_id, c); });
+  }
+  /// The run log, oldest first: runs after `after_id` (0 = from the start)
+  /// of rule `rule_id` (0 = every rule), at most `limit` (1..1000; 0 = 100):
+  /// {id, rule, version, event, customer, at, depth, outcome ("fired",
+  /// "action_failed" or "loop_stopped"), detail}.  Page with the last id.
+  std::vector<Record> automation_runs(std::int64_t rule_id = 0, std::int64_t after_id = 0,
+                                      int32_t limit = 0) {
+    return rows_of(
+        [&](crm_cursor** c) { return crm_automation_run_list(s_, rule_id, after_id, limit, c); });
+  }
+  /// Simulation (模拟测试, R8.3): runs rules against a scripted customer life
+  /// on a scratch copy of the database — nothing real is touched — and
+  /// returns the timeline in the order things happened.  `script_json` is
+  /// {"start": UTC ms, "steps": [{"do": "create" | "update" | "tag" |
+  /// "untag" | "stage" | "tick", …, "at" or "after_hours"}]}; `rules_json` a
+  /// JSON array of rules to use instead of the saved enabled ones ("" = the
+  /// saved ones).  Rows {at, kind ("step", "run" or "message"), …}: steps
+  /// {step, detail}, runs {rule, rule_name, event, outcome, detail},
+  /// messages {rule, rule_name, channel, recipient, message}.  A bad rule or
+  /// step throws CRM_ERR_INVALID_ARG naming "rules[i]" or "steps[i]";
+  /// config.manage.
+  std::vector<Record> simulate_automation(const std::string& script_json,
+                                          const std::string& rules_json = {}) {
+    return rows_of([&](crm_cursor** c) {
+      return crm_automation_simulate(s_, or_null(rules_json), script_json.c_str(), c);
+    });
   }
 
   crm_session* handle() const noexcept { return s_; }

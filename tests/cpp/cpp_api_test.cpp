@@ -1,6 +1,7 @@
 // include/crm/crm.hpp used exactly as a C++ host would: through libcrm.so.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <crm/crm.hpp>
 #include <filesystem>
 #include <random>
@@ -1583,6 +1584,230 @@ TEST_F(CppApi, LeadConversionWaitsForReview) {
     std::string customer = manager.decide_pending(p.change_id(), true);
     EXPECT_EQ(rep.convert_lead(id, "", crm::Record{{"customer", customer}}), customer);
     EXPECT_EQ(rep.get_lead(id).text("stage"), "converted");
+  }
+}
+
+// Automation rules (R8) ------------------------------------------------------
+
+// When a customer of priority 高 in 销售中心 (or below) enters 意向: tag it
+// 高潜力 and plan a call in two hours.
+const char* const kIntentRule = R"({"name": "高优先级意向客户",
+  "trigger": {"event": "stage_entered", "stage": "意向"},
+  "conditions": {"all": [{"field": "priority", "op": "=", "value": "高"},
+                         {"owner_department": "销售中心"},
+                         {"not": {"tag": "高潜力"}}]},
+  "actions": [{"type": "add_tag", "tag": "高潜力"},
+              {"type": "create_plan", "after_hours": 2, "goal": "确认预算", "method": "电话"}]})";
+
+std::int64_t template_rule(crm::Session& admin, const char* code) {
+  for (const auto& r : admin.automation_rules())
+    if (r.text("template") == code) return r.get_int("id");
+  ADD_FAILURE() << "no template " << code;
+  return 0;
+}
+
+std::vector<crm::Record> automation_messages(crm::Session& admin) {
+  std::vector<crm::Record> out;
+  for (auto& m : admin.outbox(0, 1000))
+    if (m.text("kind") == "automation") out.push_back(std::move(m));
+  return out;
+}
+
+TEST_F(CppApi, AutomationRulesSaveEnableVersionsAndRefusals) {
+  db.set_clock(kNow);
+  crm::Session admin(db, 1);
+  make_org(admin);
+  // The shipped templates come disabled.
+  std::set<std::string> templates;
+  for (const auto& r : admin.automation_rules()) {
+    EXPECT_EQ(r.get_int("enabled"), 0) << r.text("name");
+    templates.insert(r.text("template"));
+  }
+  EXPECT_EQ(templates, (std::set<std::string>{"high_potential_tag", "status_stale_3d",
+                                              "intent_stale_24h", "intent_stale_48h"}));
+
+  crm::SavedRule saved = admin.save_automation_rule(kIntentRule);
+  EXPECT_GT(saved.id, 0);
+  EXPECT_EQ(saved.version, 1);
+  crm::Record rule = admin.automation_rule(saved.id);
+  EXPECT_EQ(rule.text("name"), "高优先级意向客户");
+  EXPECT_EQ(rule.text("event"), "stage_entered");
+  EXPECT_EQ(rule.get_int("enabled"), 0) << "a new rule starts disabled";
+  EXPECT_FALSE(rule.get_text("template").has_value());
+  EXPECT_FALSE(rule.get_text("problem").has_value());
+  admin.enable_automation_rule(saved.id);
+  EXPECT_EQ(admin.automation_rule(saved.id).get_int("enabled"), 1);
+
+  // A new version keeps the rule enabled; the versions are kept, oldest first.
+  std::string v2 = kIntentRule;
+  v2.replace(v2.find("\"after_hours\": 2"), 16, "\"after_hours\": 4");
+  crm::SavedRule again = admin.save_automation_rule(v2, saved.id);
+  EXPECT_EQ(again.id, saved.id);
+  EXPECT_EQ(again.version, 2);
+  EXPECT_EQ(admin.automation_rule(saved.id).get_int("enabled"), 1);
+  EXPECT_EQ(admin.automation_rule(saved.id).get_int("version"), 2);
+  auto versions = admin.automation_rule_versions(saved.id);
+  ASSERT_EQ(versions.size(), 2u);
+  EXPECT_EQ(versions[0].get_int("version"), 1);
+  EXPECT_EQ(versions[1].get_int("version"), 2);
+  EXPECT_EQ(versions[0].text("definition"), kIntentRule);
+  EXPECT_NE(versions[1].text("definition").find("\"after_hours\": 4"), std::string::npos);
+  EXPECT_EQ(versions[1].get_int("created_by"), 1);
+  admin.enable_automation_rule(saved.id, false);
+  EXPECT_EQ(admin.automation_rule(saved.id).get_int("enabled"), 0);
+
+  // A rule that could never be valid names the path of the mistake.
+  try {
+    admin.save_automation_rule(R"({"name": "预算过万",
+      "trigger": {"event": "created"},
+      "conditions": {"all": [{"field": "priority", "op": "=", "value": "高"},
+                             {"field": "budget", "op": ">", "value": "10000"}]},
+      "actions": [{"type": "add_tag", "tag": "高潜力"}]})");
+    FAIL() << "expected CRM_ERR_INVALID_ARG";
+  } catch (const crm::Error& e) {
+    EXPECT_EQ(e.status(), CRM_ERR_INVALID_ARG);
+    EXPECT_NE(std::string(e.what()).find("conditions.all[1].field: no customer field \"budget\""),
+              std::string::npos)
+        << e.what();
+    EXPECT_NE(e.message_zh().find("conditions.all[1].field"), std::string::npos) << e.message_zh();
+  }
+  EXPECT_EQ(admin.automation_rules().size(), 5u) << "nothing saved";
+  try {
+    admin.enable_automation_rule(saved.id + 100);
+    FAIL() << "expected CRM_ERR_NOT_FOUND";
+  } catch (const crm::Error& e) {
+    EXPECT_EQ(e.status(), CRM_ERR_NOT_FOUND);
+  }
+}
+
+// The custom rule tags a customer 高潜力, which triggers the enabled
+// template: two runs (depths 0 and 1) and a message to the sales managers.
+TEST_F(CppApi, AutomationRulesFireInAChainAndLogTheirRuns) {
+  constexpr std::int64_t kHour = 3600 * 1000;
+  db.set_clock(kNow);
+  crm::Session admin(db, 1);
+  Org o = make_org(admin);
+  crm::Session rep(db, o.rep);
+  std::int64_t hot = template_rule(admin, "high_potential_tag");
+  admin.enable_automation_rule(hot);
+  std::int64_t intent = admin.save_automation_rule(kIntentRule).id;
+  admin.enable_automation_rule(intent);
+
+  // Tagging by hand fires the template alone.
+  std::string first = rep.create_customer(owned_by(o.rep, "杭州恒达精密机械有限公司"));
+  rep.tag_customer(first, rep.find_tag("高潜力"));
+  auto messages = automation_messages(admin);
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].text("recipient_role"), "sales_manager");
+  EXPECT_EQ(messages[0].text("customer"), first);
+  EXPECT_NE(messages[0].text("message").find("被标记为高潜力"), std::string::npos)
+      << messages[0].text("message");
+  EXPECT_NE(messages[0].text("message").find("张伟"), std::string::npos) << "names the owner";
+  auto runs = admin.automation_runs();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].get_int("rule"), hot);
+  EXPECT_EQ(runs[0].text("customer"), first);
+  EXPECT_EQ(runs[0].text("outcome"), "fired");
+
+  // Entering 意向 with priority 高: the custom rule tags and plans, and its
+  // tag fires the template one level down.
+  db.set_clock(kNow + kHour);
+  std::string second = rep.create_customer(owned_by(o.rep, "苏州纳微科技股份有限公司")
+                                               .set("phone", "139 8765 4321")
+                                               .set("email", "li@naweitech.com"));
+  rep.set_customer_type(second, "intent");
+  auto later = admin.automation_runs(0, runs.back().get_int("id"));
+  ASSERT_EQ(later.size(), 2u);
+  const crm::Record* cause = nullptr;
+  const crm::Record* effect = nullptr;
+  for (const auto& r : later) {
+    EXPECT_EQ(r.text("customer"), second);
+    EXPECT_EQ(r.text("outcome"), "fired") << r.text("detail");
+    if (r.get_int("rule") == intent) cause = &r;
+    if (r.get_int("rule") == hot) effect = &r;
+  }
+  ASSERT_TRUE(cause && effect);
+  EXPECT_EQ(cause->text("event"), "stage_entered");
+  EXPECT_EQ(effect->text("event"), "tag_added");
+  EXPECT_EQ(effect->get_int("depth"), cause->get_int("depth") + 1) << "set off by the other rule";
+  EXPECT_EQ(effect->get_int("depth"), runs[0].get_int("depth") + 1)
+      << "one level below a tag by hand";
+  ASSERT_EQ(rep.customer_tags(second).size(), 1u);
+  EXPECT_EQ(rep.customer_tags(second)[0].text("label"), "高潜力");
+  auto plans = rep.plans(second);
+  ASSERT_EQ(plans.size(), 1u);
+  EXPECT_EQ(plans[0].get_int("planned_at"), kNow + 3 * kHour);
+  EXPECT_EQ(automation_messages(admin).size(), 2u);
+
+  // Filters and paging of the run log.
+  EXPECT_EQ(admin.automation_runs(hot).size(), 2u);
+  EXPECT_EQ(admin.automation_runs(intent).size(), 1u);
+  EXPECT_EQ(admin.automation_runs(0, 0, 2).size(), 2u);
+  EXPECT_TRUE(
+      admin.automation_runs(0, std::max(later[0].get_int("id"), later[1].get_int("id"))).empty());
+  // Reading needs config.read; a salesperson has no say over rules.
+  try {
+    rep.save_automation_rule(kIntentRule);
+    FAIL() << "expected CRM_ERR_PERMISSION";
+  } catch (const crm::Error& e) {
+    EXPECT_EQ(e.status(), CRM_ERR_PERMISSION);
+  }
+}
+
+TEST_F(CppApi, AutomationSimulationTimeline) {
+  constexpr std::int64_t kHour = 3600 * 1000;
+  db.set_clock(kNow);
+  crm::Session admin(db, 1);
+  make_org(admin);
+  const std::string script = R"({"start": )" + std::to_string(kNow) + R"(, "steps": [
+    {"do": "create", "fields": {"name": "杭州恒达精密机械有限公司", "contact_name": "王建国",
+     "phone": "13812345678", "industry": "制造业", "scale": "100-500人", "source": "展会",
+     "key_needs": "采购数控机床", "priority": "高"}},
+    {"after_hours": 1, "do": "tag", "tag": "高潜力"},
+    {"after_hours": 80, "do": "tick"}]})";
+  auto timeline = admin.simulate_automation(script, R"([
+    {"name": "高潜力提醒", "trigger": {"event": "tag_added", "tag": "高潜力"},
+     "actions": [{"type": "notify", "to": "role:sales_manager", "channels": "app",
+                  "template_zh": "{customer}被标记为{tag}", "template_en": "{customer}: {tag}"}]},
+    {"name": "三天未变", "trigger": {"event": "no_change", "field": "type", "days": 3},
+     "actions": [{"type": "notify", "to": "owner", "channels": "app",
+                  "template_zh": "{customer}状态3天未更新", "template_en": "stale"}]}])");
+  std::vector<std::string> got;
+  for (const auto& r : timeline) {
+    std::string kind = r.text("kind");
+    got.push_back(kind + ":" + (kind == "step" ? r.text("detail") : r.text("rule_name")) + "@" +
+                  std::to_string((r.get_int("at") - kNow) / kHour));
+  }
+  EXPECT_EQ(
+      got, (std::vector<std::string>{"step:create C0001@0", "step:tag 高潜力@1", "run:高潜力提醒@1",
+                                     "message:高潜力提醒@1", "run:三天未变@72",
+                                     "message:三天未变@72", "step:tick@81"}));
+  for (const auto& r : timeline) {
+    if (r.text("kind") == "run") EXPECT_EQ(r.text("outcome"), "fired");
+    if (r.text("kind") == "message" && r.text("rule_name") == "高潜力提醒") {
+      EXPECT_EQ(r.text("recipient"), "role:sales_manager");
+      // {tag} is the tag as the trigger names it ("value:高潜力" today).
+      EXPECT_EQ(r.text("message").rfind("杭州恒达精密机械有限公司被标记为", 0), 0u)
+          << r.text("message");
+      EXPECT_NE(r.text("message").find("高潜力"), std::string::npos) << r.text("message");
+    }
+  }
+  EXPECT_EQ(admin.count_customers(), 0) << "a scratch copy: nothing real changed";
+  EXPECT_TRUE(admin.outbox().empty());
+  EXPECT_TRUE(admin.automation_runs().empty());
+
+  // Without rules_json, the saved enabled rules: only the template is on.
+  admin.enable_automation_rule(template_rule(admin, "high_potential_tag"));
+  std::vector<std::string> kinds;
+  for (const auto& r : admin.simulate_automation(script)) kinds.push_back(r.text("kind"));
+  EXPECT_EQ(kinds, (std::vector<std::string>{"step", "step", "run", "message", "step"}));
+
+  try {
+    admin.simulate_automation(R"({"steps": [{"do": "tag", "tag": "高潜力"}]})");
+    FAIL() << "expected CRM_ERR_INVALID_ARG";
+  } catch (const crm::Error& e) {
+    EXPECT_EQ(e.status(), CRM_ERR_INVALID_ARG);
+    EXPECT_NE(std::string(e.what()).find("steps[0]"), std::string::npos) << e.what();
   }
 }
 
