@@ -549,7 +549,34 @@ def unscoped_ops(w, tmp_path):
         # The rule just added by the administrator; others are refused first.
         ("crm_lead_route_remove", "config.manage",
          lambda: s.remove_lead_route(max([1] + [r["id"] for r in w.admin.lead_routes()]))),
+        # Automation rules: a shipped template (disabled) to read, disable and
+        # give a new version of; a new rule; a simulation on a scratch copy.
+        ("crm_automation_rule_save", "config.manage",
+         lambda: s.save_automation_rule(AUTOMATION_RULE)),
+        ("crm_automation_rule_enable", "config.manage",
+         lambda: s.enable_automation_rule(first_automation_rule(w), False)),
+        ("crm_automation_simulate", "config.manage",
+         lambda: s.simulate_automation(AUTOMATION_SCRIPT, rules=[AUTOMATION_RULE])),
+        ("crm_automation_rule_get", "config.read",
+         lambda: s.automation_rule(first_automation_rule(w))),
+        ("crm_automation_rule_list", "config.read", lambda: s.automation_rules()),
+        ("crm_automation_rule_versions", "config.read",
+         lambda: s.automation_rule_versions(first_automation_rule(w))),
+        ("crm_automation_run_list", "config.read", lambda: s.automation_runs()),
     ]
+
+
+AUTOMATION_RULE = {"name": "高潜力打标签", "trigger": {"event": "tag_added", "tag": "高潜力"},
+                   "actions": [{"type": "add_tag", "tag": "采购设备"}]}
+AUTOMATION_SCRIPT = {"start": T0, "steps": [
+    {"do": "create", "fields": valid_customer(phone="13712345678")},
+    {"after_hours": 1, "do": "tag", "tag": "高潜力"}]}
+
+
+def first_automation_rule(w):
+    """The id of the first rule (a shipped template), as the administrator
+    sees it."""
+    return w.admin.automation_rules()[0]["id"]
 
 
 # The calendar arithmetic of crm.h reads configuration like the days list.

@@ -31,8 +31,10 @@ Main pieces:
   details (脱敏), transfers (客户转移), the audit log (审计日志), access
   requests (跨部门协作申请), review before a change takes effect (审核),
   erasure and retention (删除个人信息), export (导出), online backup (备份),
-  and leads (线索): capture, behaviour scoring, assignment rules, the
-  funnel and conversion into customers.
+  leads (线索): capture, behaviour scoring, assignment rules, the
+  funnel and conversion into customers, and automation rules (自动化规则):
+  trigger → conditions → actions as JSON, their versions, run log and
+  simulation.
 - :class:`TickReport` — what the reminder scheduler (:meth:`Session.tick`)
   did.
 - :class:`LeadCapture` / :class:`LeadOutcome` — what

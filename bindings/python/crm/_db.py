@@ -656,7 +656,8 @@ class Session(_Closing):
     and grading (客户分层与分级), follow-up plans and records (跟进计划与记录),
     agendas and daily reports, reminders and the outbox (提醒与发件箱),
     departments, roles and the permission matrix (部门、角色与权限), and the
-    audit log (审计日志) and leads (线索) are reached from here.
+    audit log (审计日志), leads (线索) and automation rules (自动化规则) are
+    reached from here.
 
     What the user sees follows their role and department (R3): a customer
     they may not read does not exist for them (NotFound; lists and counts
@@ -2890,6 +2891,197 @@ class Session(_Closing):
         ptr = CursorP()
         self._call(lib.crm_lead_route_list, byref(ptr))
         return self._drain(ptr)
+
+    # -- automation rules --------------------------------------------------------
+
+    def save_automation_rule(self, rule, rule_id=0):
+        """Save an automation rule (自动化规则, R8) and return ``(id,
+        version)``: a new rule (``rule_id`` 0; it starts disabled, see
+        :meth:`enable_automation_rule`) or a new version of rule
+        ``rule_id`` (which keeps its enabled state and applies at once).
+
+        ``rule`` is a dict (sent as JSON) or the JSON text itself: a
+        trigger, optional conditions and 1 to 10 actions, e.g.::
+
+            {"name": "高潜力客户提醒销售经理",
+             "trigger": {"event": "tag_added", "tag": "高潜力"},
+             "conditions": {"all": [{"field": "priority", "op": "=", "value": "高"},
+                                    {"not": {"owner_department": "华南销售部"}}]},
+             "actions": [{"type": "notify", "to": "role:sales_manager",
+                          "channels": "app,email",
+                          "template_zh": "客户{customer}被标记为高潜力",
+                          "template_en": "{customer} was tagged high potential"}]}
+
+        Events: "created", "field_changed" ("field", optional "to"),
+        "tag_added" / "tag_removed" ("tag"), "stage_entered" ("stage"),
+        "no_change" (optional "field"; "hours" or "days": fired by
+        :meth:`tick` when nothing changed for that long).  Conditions:
+        {"all": [...]}, {"any": [...]}, {"not": {...}}, {"field", "op" (=
+        != < <= > >= contains null not_null), "value"}, {"tag": ...},
+        {"owner_department": ...} (that department or below).  Actions:
+        "notify" ("to": "owner", "supervisor", "role:<code>" or
+        "user:<id>"; "channels"; "template_zh" / "template_en" with
+        {customer} {customer_id} {owner} {tier} {rule} {field} {before}
+        {after} {tag} {time}), "escalate", "create_plan" ("after_hours",
+        "goal", "method"), "add_tag" / "remove_tag" ("tag"), "set_field"
+        ("field", "value") and "assign_owner" ("user").
+
+        Rules run inside the change that triggers them, as the user who
+        last saved them; messages go to the outbox with kind "automation"
+        (:meth:`outbox`), and what they did to :meth:`automation_runs`.
+        A rule that could never be valid is InvalidArgument whose message
+        starts with the path of the mistake ("conditions.all[1].field: no
+        customer field ...") and nothing is saved; NotFound for an unknown
+        ``rule_id``.  Needs config.manage (PermissionDenied)."""
+        text = _json_text(rule, "rule", (dict,))
+        out_id, out_version = c_int64(), c_int64()
+        self._call(lib.crm_automation_rule_save, int_arg(rule_id, "rule_id"), text,
+                   byref(out_id), byref(out_version))
+        return out_id.value, out_version.value
+
+    def enable_automation_rule(self, id, enabled=True):  # noqa: A002
+        """Enable (``enabled=True``) or disable an automation rule.  NotFound
+        for an unknown rule; InvalidArgument, saying why, when enabling a
+        rule whose definition no longer compiles (a tag, user or
+        department it names is gone).  Needs config.manage
+        (PermissionDenied)."""
+        if not isinstance(enabled, (bool, int)):
+            raise TypeError("enabled must be a bool, not %s" % type(enabled).__name__)
+        self._call(lib.crm_automation_rule_enable, int_arg(id, "id"), 1 if enabled else 0)
+
+    def automation_rule(self, id):  # noqa: A002
+        """An automation rule as a dict: "id", "name", "enabled" (0/1),
+        "version", "event", "definition" (the JSON text as saved;
+        ``json.loads`` it), "template" (the code of a shipped template such
+        as "high_potential_tag", else None), "updated_at" (UTC ms),
+        "updated_by" and "problem" (None, or why the saved definition no
+        longer compiles; such a rule does not run until saved again).
+        NotFound for an unknown rule.  Needs config.read."""
+        return self._get_record(lib.crm_automation_rule_get, int_arg(id, "id"))
+
+    def automation_rules(self):
+        """Every automation rule, by id, as :meth:`automation_rule` returns
+        them.  A new database holds the shipped templates, disabled until
+        enabled: "high_potential_tag" (tag 高潜力 → remind the sales
+        managers), "status_stale_3d" (the customer type unchanged for 3
+        days → overdue alert to the owner), "intent_stale_24h" (an intent
+        customer not updated for 24 hours → remind the owner) and
+        "intent_stale_48h" (48 hours → copy the department supervisor).
+        Needs config.read."""
+        ptr = CursorP()
+        self._call(lib.crm_automation_rule_list, byref(ptr))
+        return self._drain(ptr)
+
+    def automation_rule_versions(self, id):  # noqa: A002
+        """The versions of an automation rule, oldest first: dicts with
+        "version", "definition" (JSON text), "created_at" (UTC ms) and
+        "created_by".  Needs config.read."""
+        ptr = CursorP()
+        self._call(lib.crm_automation_rule_versions, int_arg(id, "id"), byref(ptr))
+        return self._drain(ptr)
+
+    def automation_runs(self, rule_id=0, after_id=0, limit=100):
+        """The run log of automation rules (执行日志), oldest first: runs
+        with an id greater than ``after_id``, of rule ``rule_id`` (0 = every
+        rule), at most ``limit`` (1 to 1000).  Dicts with "id", "rule",
+        "version", "event", "customer", "at" (UTC ms), "depth", "outcome"
+        ("fired"; "action_failed": an action failed, was logged in
+        "detail", and the triggering change stood; "loop_stopped": rules
+        triggering each other reached the setting "automation.max_depth")
+        and "detail".  Pass the last id as ``after_id`` for the next batch.
+        Needs config.read."""
+        ptr = CursorP()
+        self._call(lib.crm_automation_run_list, int_arg(rule_id, "rule_id"),
+                   int_arg(after_id, "after_id"), _int32_arg(limit, "limit"), byref(ptr))
+        return self._drain(ptr)
+
+    def simulate_automation(self, script, rules=None):
+        """Simulate automation rules (模拟测试, R8.3) against a scripted
+        customer life, on a scratch copy of the database: the database,
+        its customers and its outbox are left untouched.  Returns the
+        timeline, a list of dicts in the order things happened, each with
+        "at" (UTC ms) and "kind": "step" (with "step", its index, and
+        "detail"), "run" ("rule", "rule_name", "event", "outcome",
+        "detail") or "message" ("rule", "rule_name", "channel",
+        "recipient" — "user:<id>" or "role:<code>" — and "message").
+
+        ``script`` is a dict (or its JSON text) ``{"start": ..., "steps":
+        [...]}``: "start" an instant (UTC ms or an aware datetime; default
+        now) and 1 to 1000 steps, each ``{"do": ..., "at": ...}`` or
+        ``{"do": ..., "after_hours": n}`` (from the previous step; a
+        float or a ``timedelta``), where "do" is "create" ("fields": a
+        customer), "update" ("fields"), "tag" / "untag" ("tag": a label),
+        "stage" ("stage": a customer type) or "tick".  Between steps the
+        scheduler ticks at each due time, so "no_change" rules fire when
+        they would have.
+
+        ``rules``: None (the saved, enabled rules), or rules replacing them
+        in the copy — a list of rule dicts (or JSON texts), one rule dict,
+        or the JSON text of an array.  A bad rule or step is
+        InvalidArgument naming "rules[i]" or "steps[i]".  Needs
+        config.manage (PermissionDenied)."""
+        if rules is None:
+            rules_text = None
+        elif isinstance(rules, str):
+            rules_text = text_arg(rules, "rules")
+        elif isinstance(rules, dict):
+            rules_text = _json_text([rules], "rules", (list,))
+        elif isinstance(rules, (list, tuple)):
+            parts = []
+            for i, r in enumerate(rules):
+                if isinstance(r, str):
+                    parts.append(r)
+                elif isinstance(r, dict):
+                    parts.append(json.dumps(r, ensure_ascii=False))
+                else:
+                    raise TypeError("rules[%d] must be a dict or a str, not %s"
+                                    % (i, type(r).__name__))
+            rules_text = text_arg("[" + ",".join(parts) + "]", "rules")
+        else:
+            raise TypeError("rules must be a list, a dict, a str or None, not %s"
+                            % type(rules).__name__)
+        if isinstance(script, dict):
+            script = _script_ms(script)
+        script_text = _json_text(script, "script", (dict,))
+        ptr = CursorP()
+        self._call(lib.crm_automation_simulate, rules_text, script_text, byref(ptr))
+        return self._drain(ptr)
+
+
+def _json_text(value, what, kinds):
+    """A JSON document argument: a str as is, or one of ``kinds`` (dict,
+    list) dumped as UTF-8 JSON (Chinese kept as written)."""
+    if isinstance(value, str):
+        return text_arg(value, what)
+    if not isinstance(value, kinds):
+        raise TypeError("%s must be a %s or a str (JSON), not %s" % (
+            what, " or ".join(k.__name__ for k in kinds), type(value).__name__))
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError) as e:
+        raise TypeError("%s cannot be written as JSON: %s" % (what, e)) from None
+    return text_arg(text, what)
+
+
+def _script_ms(script):
+    """A copy of a simulation script with instants ("start", a step's
+    "at") as UTC ms and a ``timedelta`` "after_hours" as hours."""
+    out = dict(script)
+    if isinstance(out.get("start"), datetime):
+        out["start"] = to_ms(out["start"], "script start")
+    steps = out.get("steps")
+    if isinstance(steps, (list, tuple)):
+        fixed = []
+        for i, step in enumerate(steps):
+            if isinstance(step, dict):
+                step = dict(step)
+                if isinstance(step.get("at"), datetime):
+                    step["at"] = to_ms(step["at"], "steps[%d].at" % i)
+                if isinstance(step.get("after_hours"), timedelta):
+                    step["after_hours"] = step["after_hours"].total_seconds() / 3600
+            fixed.append(step)
+        out["steps"] = fixed
+    return out
 
 
 def _view_arg(view, customer):

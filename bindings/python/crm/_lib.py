@@ -469,6 +469,15 @@ PROTOTYPES = {
     "crm_lead_route_add": (c_int, [SessionP, RecordP, _pi64]),
     "crm_lead_route_remove": (c_int, [SessionP, c_int64]),
     "crm_lead_route_list": (c_int, [SessionP, POINTER(CursorP)]),
+    # Automation rules (R8)
+    "crm_automation_rule_save": (c_int, [SessionP, c_int64, c_char_p, _pi64, _pi64]),
+    "crm_automation_rule_enable": (c_int, [SessionP, c_int64, c_int32]),
+    "crm_automation_rule_get": (c_int, [SessionP, c_int64, POINTER(RecordP)]),
+    "crm_automation_rule_list": (c_int, [SessionP, POINTER(CursorP)]),
+    "crm_automation_rule_versions": (c_int, [SessionP, c_int64, POINTER(CursorP)]),
+    "crm_automation_run_list": (c_int, [SessionP, c_int64, c_int64, c_int32,
+                                        POINTER(CursorP)]),
+    "crm_automation_simulate": (c_int, [SessionP, c_char_p, c_char_p, POINTER(CursorP)]),
 }
 
 
