@@ -38,10 +38,10 @@ const std::vector<std::string>& automation_events();
 
 struct Trigger {
   std::string event;
-  std::string field;              // field_changed, no_change ("" = any change)
-  std::optional<Value> to;        // field_changed: only to this value
-  std::string tag;                // tag_added / tag_removed: "category:label"
-  std::string stage;              // stage_entered: a customer_type code
+  std::string field;               // field_changed, no_change ("" = any change)
+  std::optional<Value> to;         // field_changed: only to this value
+  std::string tag;                 // tag_added / tag_removed: "category:label"
+  std::string stage;               // stage_entered: a customer_type code
   std::int64_t after_minutes = 0;  // no_change
 };
 
@@ -52,9 +52,9 @@ struct Condition {
   std::string field, op;            // field
   Value value;                      // field: normalised as stored
   FieldType type = FieldType::text;
-  int decimals = 0;                 // decimal fields
-  std::string tag;                  // tag: "category:label"
-  std::string department;           // owner_department (and below)
+  int decimals = 0;        // decimal fields
+  std::string tag;         // tag: "category:label"
+  std::string department;  // owner_department (and below)
 };
 
 // Actions, in the order written:

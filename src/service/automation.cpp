@@ -238,6 +238,7 @@ std::int64_t log_run(Session& s, const AutomationRules::Rule& r, const Event& e,
 // A value for a message: a dictionary label for an enumeration's code.
 std::string shown(Session& s, const std::string& field, const std::string& value, bool zh) {
   if (value.empty()) return value;
+  if (field == "tags") return value.substr(value.find(':') + 1);  // the label
   const FieldDef* f = find_field("customer", field);
   std::string dict = f && f->dict ? f->dict : "";
   if (is_custom_name(field))

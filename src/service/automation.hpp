@@ -35,11 +35,10 @@ std::vector<Record> list_automation_runs(Session& s, std::int64_t rule, std::int
 // rules); `script_json`: {"start": ms (default now), "steps": [{"at": ms |
 // "after_hours": n, "do": "create" | "update" | "tag" | "untag" | "stage" |
 // "tick", "fields": {...}, "tag": label, "stage": type}]}.  Between steps
-// the scheduler ticks at each due time, so time triggers fire when due.  Returns the timeline: steps {at, kind
-// "step", step, detail}, runs {at, kind "run", rule, rule_name, event,
-// outcome, detail} and messages {at, kind "message", rule, rule_name,
-// channel, recipient, message}, in the order they happened.
-// config.manage.  invalid_arg naming "rules[i]" or "steps[i]" for a bad one.
+// the scheduler ticks at each due time, so time triggers fire when due.  Returns the timeline:
+// steps {at, kind "step", step, detail}, runs {at, kind "run", rule, rule_name, event, outcome,
+// detail} and messages {at, kind "message", rule, rule_name, channel, recipient, message}, in the
+// order they happened. config.manage.  invalid_arg naming "rules[i]" or "steps[i]" for a bad one.
 std::vector<Record> simulate_automation(Session& s, const std::string& rules_json,
                                         const std::string& script_json);
 

@@ -166,6 +166,7 @@ std::vector<Record> simulate_automation(Session& s, const std::string& rules_jso
       more = runs.size() == 1000;
       for (const auto& run : runs) {
         last_run = run.id;
+        if (!customer || run.customer != customer) continue;  // the copy's other customers
         Record row;
         row.append("at", run.at);
         row.append("kind", std::string("run"));
@@ -182,7 +183,7 @@ std::vector<Record> simulate_automation(Session& s, const std::string& rules_jso
       more = messages.size() == 1000;
       for (const auto& m : messages) {
         last_message = m.id;
-        if (m.kind != "automation") continue;
+        if (m.kind != "automation" || !customer || m.customer != customer) continue;
         Record row;
         row.append("at", m.created_at);
         row.append("kind", std::string("message"));

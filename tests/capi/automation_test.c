@@ -373,13 +373,13 @@ static void test_conditions_and_actions(void) {
   EXPECT_I64(automation_messages(admin, "message", msg, sizeof msg), 1, "messages after firing");
   EXPECT_STR(
       msg,
-      "杭州恒达精密机械有限公司（C0001）的key_needs由采购数控机床第2批改为采购数控机床第3批，"
+      "杭州恒达精密机械有限公司（C0001）的关键需求由采购数控机床第2批改为采购数控机床第3批，"
       "规则：预算确认，负责人：张伟",
       "notify: every placeholder rendered");
   automation_messages(admin, "message_en", msg, sizeof msg);
   EXPECT_STR(
       msg,
-      "key_needs of 杭州恒达精密机械有限公司: 采购数控机床第2批 -> 采购数控机床第3批 (预算确认)",
+      "Key needs of 杭州恒达精密机械有限公司: 采购数控机床第2批 -> 采购数控机床第3批 (预算确认)",
       "notify: the English message");
   automation_messages(admin, "recipient_user", who, sizeof who);
   EXPECT_I64(strtoll(who, NULL, 10), rep_id, "notify \"owner\": recipient_user");
@@ -700,7 +700,7 @@ static void test_versions_and_disabling(void) {
   CHECK_OK(crm_customer_tag_add_label(rep, id, NULL, "高潜力", NULL));
   EXPECT_I64(automation_messages(admin, "message", msg, sizeof msg), 2,
              "messages of version 2 (app and email)");
-  EXPECT_STR(msg, "新版：杭州恒达精密机械有限公司（value:高潜力）", "version 2's message");
+  EXPECT_STR(msg, "新版：杭州恒达精密机械有限公司（高潜力）", "version 2's message");
 
   /* Disabled, it does nothing. */
   CHECK_OK(crm_automation_rule_enable(admin, rule, 0));
@@ -772,7 +772,7 @@ static void test_versions_and_disabling(void) {
     CHECK(!has_tag(rep, id, "采购设备"), "the failed add_tag attached 采购设备 to %s", id);
     EXPECT_I64(automation_messages(admin, "message", msg, sizeof msg), before + 1,
                "messages after a failing action (the notify still ran)");
-    EXPECT_STR(msg, "杭州恒达精密机械有限公司的priority由high改为low", "the notify's message");
+    EXPECT_STR(msg, "杭州恒达精密机械有限公司的需求优先级由高改为低", "the notify's message");
     CHECK_OK(crm_automation_run_list(admin, failing, 0, 0, &runs));
     if (runs && crm_cursor_next(runs, &run) == CRM_OK) {
       EXPECT_TEXT(run, "outcome", "action_failed", "the run of a failing action");
@@ -977,7 +977,7 @@ static void test_simulation(void) {
     if (strcmp(kind, "message") == 0 && strcmp(rtext(row, "rule_name"), "高潜力提醒") == 0) {
       EXPECT_TEXT(row, "recipient", "role:sales_manager", "the simulated message's recipient");
       EXPECT_TEXT(row, "channel", "app", "the simulated message's channel");
-      EXPECT_TEXT(row, "message", "杭州恒达精密机械有限公司被标记为value:高潜力",
+      EXPECT_TEXT(row, "message", "杭州恒达精密机械有限公司被标记为高潜力",
                   "the simulated message");
     }
   }

@@ -170,11 +170,6 @@ def test_custom_field_conditions_at_their_boundaries(org):
     assert change(100, "2026-12-31", "低"), "both boundaries themselves hold"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "library bug: on crm_customer_update the rules of a field_changed event run "
-    "(record_history -> automation_history) before the custom values are written "
-    "(write_custom_values), so a condition on a custom field sees its value from "
-    "before the change"))
 def test_a_condition_on_the_changed_custom_field_sees_the_new_value(org):
     a = org.admin
     a.define_custom_field("budget", "integer", "预算（万元）")
@@ -259,9 +254,6 @@ def test_a_notify_to_a_user_and_to_the_supervisor(org):
     assert any(c in m["message"] for m in msgs), [m["message"] for m in msgs]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "library bug: {tag} in a rule's message renders the tag's internal key "
-    "\"value:高潜力\" (category code:label) instead of its label 高潜力"))
 def test_the_tag_placeholder_reads_as_the_label(org):
     a = org.admin
     save_enabled(a, {
@@ -273,10 +265,6 @@ def test_the_tag_placeholder_reads_as_the_label(org):
     assert m["message"] == "%s被标记为高潜力" % a.get_customer(org.a)["name"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "library bug: {field}, {before} and {after} in template_zh render the field's "
-    "name and dictionary codes (\"priority由high改为low\") instead of the labels a "
-    "Chinese reader sees elsewhere (优先级, 高, 低)"))
 def test_the_change_placeholders_read_as_labels(org):
     a = org.admin
     save_enabled(a, {
@@ -284,7 +272,7 @@ def test_the_change_placeholders_read_as_labels(org):
         "actions": [dict(NOTIFY_OWNER)]})
     org.rep.update_customer(org.a, priority="低")
     [m] = automation_messages(a)
-    assert m["message"].endswith("：优先级由高改为低"), m["message"]
+    assert m["message"].endswith("：需求优先级由高改为低"), m["message"]
 
 
 # -- time triggers -------------------------------------------------------------------

@@ -255,6 +255,7 @@ TEST_F(AutomationTest, MessagesShowLabelsAndRunsComeInTheOrderTheyHappened) {
 }
 
 TEST_F(AutomationTest, SimulationGivesTheTimelineAndTouchesNothing) {
+  new_customer(kNow, 7);  // another customer: not in the timeline
   const std::int64_t before = last_outbox_id();
   const std::size_t customers = count_customers();
   auto timeline = simulate_automation(*admin, R"([
@@ -276,7 +277,7 @@ TEST_F(AutomationTest, SimulationGivesTheTimelineAndTouchesNothing) {
                   (r.text("kind") == "step" ? r.text("detail") : r.text("rule_name")) + "@" +
                   std::to_string((int_of(r, "at") - kNow) / kHour));
   EXPECT_EQ(
-      got, (std::vector<std::string>{"step:create C0001@0", "step:tag 高潜力@1", "run:高潜力提醒@1",
+      got, (std::vector<std::string>{"step:create C0002@0", "step:tag 高潜力@1", "run:高潜力提醒@1",
                                      "message:高潜力提醒@1", "run:三天未变@72",
                                      "message:三天未变@72", "step:tick@81"}))
       << "the 3-day timer fires when due, between the steps";
