@@ -1690,7 +1690,9 @@ CRM_API int crm_lead_route_list(crm_session *s, crm_cursor **out);
  *  "tag_added" / "tag_removed" ("tag": a label or "category:label");
  *  "stage_entered" ("stage": a customer type such as 意向); "no_change"
  *  (optional "field", and "hours" or "days": nothing changed for that long,
- *  found by crm_tick).  Conditions: {"all": [...]}, {"any": [...]},
+ *  found by crm_tick); "score_crossed" (a lead reached the high-value score:
+ *  the subject is the lead, conditions test lead fields and
+ *  owner_department, actions notify or escalate).  Conditions: {"all": [...]}, {"any": [...]},
  *  {"not": {...}}, {"field", "op" (= != < <= > >= contains null not_null),
  *  "value"}, {"tag": ...}, {"owner_department": ...} (that department or
  *  below).  Actions (1..10, in order): "notify" ("to": owner, supervisor,

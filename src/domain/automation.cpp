@@ -12,8 +12,9 @@
 namespace crm {
 
 const std::vector<std::string>& automation_events() {
-  static const std::vector<std::string> events = {"created",     "field_changed", "tag_added",
-                                                  "tag_removed", "stage_entered", "no_change"};
+  static const std::vector<std::string> events = {"created",      "field_changed", "tag_added",
+                                                  "tag_removed",  "stage_entered", "no_change",
+                                                  "score_crossed"};
   return events;
 }
 
@@ -101,18 +102,37 @@ std::string scalar_text(const JsonValue& v, const std::string& path) {
 
 struct Compiler {
   const RuleCatalog& cat;
+  bool lead = false;  // a score_crossed rule: its subject is a lead
 
   const FieldDef& field(const JsonValue& v, const std::string& path) {
     std::string name = text_at(v, path, 100);
-    const FieldDef* f = cat.field(name);
+    const FieldDef* f = lead ? find_field("lead", name) : cat.field(name);
     if (!f)
-      bad(path, "no customer field \"" + quote_value(name) + "\"",
-          "没有客户字段“" + quote_value(name) + "”");
+      bad(path,
+          std::string("no ") + (lead ? "lead" : "customer") + " field \"" + quote_value(name) +
+              "\"",
+          std::string("没有") + (lead ? "线索" : "客户") + "字段“" + quote_value(name) + "”");
     return *f;
   }
 
   Value value_for(const FieldDef& f, const std::string& name, const JsonValue& v,
                   const std::string& path) {
+    if (lead) {
+      // Lead fields compare as their stored text or number.
+      if (v.is(JsonValue::Type::number)) {
+        if (auto n = v.integer()) return Value{*n};
+        return Value{v.number};
+      }
+      std::string text = scalar_text(v, path);
+      if (f.dict) {
+        auto code = cat.dict_code(f.dict, text);
+        if (!code)
+          bad(path, std::string("not a value of ") + f.dict + ": \"" + quote_value(text) + "\"",
+              std::string("不是“") + f.label_zh + "”的可选值：“" + quote_value(text) + "”");
+        return Value{*code};
+      }
+      return Value{text};
+    }
     std::string en, zh;
     auto out = cat.normalise(f, name, scalar_text(v, path), en, zh);
     if (!out)
@@ -150,7 +170,8 @@ struct Compiler {
           "unknown event \"" + quote_value(t.event) +
               "\" (created, field_changed, tag_added, tag_removed, stage_entered, no_change)",
           "未知事件“" + quote_value(t.event) + "”");
-    if (t.event == "created") {
+    lead = t.event == "score_crossed";
+    if (t.event == "created" || t.event == "score_crossed") {
       only_members(v, path, {"event"});
     } else if (t.event == "field_changed") {
       only_members(v, path, {"event", "field", "to"});
@@ -205,6 +226,9 @@ struct Compiler {
       return c;
     }
     if (const JsonValue* t = v.get("tag")) {
+      if (lead)
+        bad(path + ".tag", "a lead has no tags (score_crossed rules test lead fields)",
+            "线索没有标签（score_crossed 规则只能判断线索字段）");
       c.kind = Condition::Kind::tag;
       c.tag = tag(*t, path + ".tag");
       return c;
@@ -290,6 +314,10 @@ struct Compiler {
     object_at(v, path);
     Action a;
     a.type = text_at(member(v, path, "type"), path + ".type", 40);
+    if (lead && a.type != "notify" && a.type != "escalate")
+      bad(path + ".type",
+          "a score_crossed rule acts on a lead: notify or escalate, not " + quote_value(a.type),
+          "score_crossed 规则针对线索，只能 notify 或 escalate，而非 " + quote_value(a.type));
     if (a.type == "notify") {
       only_members(v, path, {"type", "to", "channels", "template_zh", "template_en"});
       a.to = text_at(member(v, path, "to"), path + ".to", 100);

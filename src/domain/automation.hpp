@@ -34,6 +34,9 @@ namespace crm {
 //   stage_entered  the customer type (lifecycle stage) became "stage"
 //   no_change      nothing changed "field" (or the customer, without
 //                  "field") for "hours" / "days": a time trigger, run by tick
+//   score_crossed  a lead's score reached the high-value threshold (R4.3):
+//                  the subject is the lead, conditions test lead fields
+//                  (and owner_department), actions notify or escalate
 const std::vector<std::string>& automation_events();
 
 struct Trigger {
@@ -106,6 +109,9 @@ class RuleCatalog {
   virtual bool active_user(std::int64_t id) const = 0;
   virtual bool department(std::string_view name) const = 0;
   virtual std::optional<std::string> method(std::string_view spelling) const = 0;
+  // A dictionary's code for a code, label or alias, or nullopt.
+  virtual std::optional<std::string> dict_code(std::string_view dict,
+                                               std::string_view spelling) const = 0;
 };
 
 // The placeholders a rule's message may use.

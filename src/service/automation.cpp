@@ -19,6 +19,7 @@
 #include "service/tags.hpp"
 #include "store/automation_repo.hpp"
 #include "store/followup_repo.hpp"
+#include "store/lead_repo.hpp"
 #include "store/tag_repo.hpp"
 #include "store/user_repo.hpp"
 
@@ -109,6 +110,10 @@ class Catalog : public RuleCatalog {
   }
   std::optional<std::string> method(std::string_view spelling) const override {
     return s_.db().dictionaries().resolve("followup_method", spelling);
+  }
+  std::optional<std::string> dict_code(std::string_view dict,
+                                       std::string_view spelling) const override {
+    return s_.db().dictionaries().resolve(dict, spelling);
   }
 
  private:
@@ -208,10 +213,11 @@ class Subject : public RuleSubject {
   std::optional<std::vector<std::string>> tags_;
 };
 
-// One event about a customer.
+// One event about a customer (or, for score_crossed, a lead).
 struct Event {
-  std::string name;  // a trigger event
-  std::int64_t customer = 0, at = 0;
+  std::string name;                   // a trigger event
+  std::int64_t customer = 0, at = 0;  // customer 0: a lead not linked to one
+  std::optional<std::int64_t> lead;
   std::string field, before, after, tag, key;  // key: unique per event, for outbox keys
   std::int64_t now = 0;                        // when the rules run (a tick's time)
 };
@@ -227,11 +233,13 @@ std::int64_t log_run(Session& s, const AutomationRules::Rule& r, const Event& e,
   run.rule = r.id;
   run.version = r.version;
   run.event = e.name;
-  run.customer = e.customer;
+  if (e.customer) run.customer = e.customer;
   run.at = e.now;
   run.depth = s.db().automation_depth;
   run.outcome = outcome;
-  if (!detail.empty()) run.detail = detail;
+  std::string d = e.lead ? "lead:" + std::to_string(*e.lead) : "";
+  if (!detail.empty()) d += (d.empty() ? "" : "; ") + detail;
+  if (!d.empty()) run.detail = d;
   return store::insert_automation_run(s.db().conn(), run);
 }
 
@@ -275,7 +283,7 @@ void notify(Session& s, const AutomationRules::Rule& r, const Action& a, const E
   auto values = [&](bool zh) {
     std::map<std::string, std::string> v;
     v["customer"] = c ? c->text("name") : "";
-    v["customer_id"] = store::human_id(e.customer);
+    v["customer_id"] = e.customer ? store::human_id(e.customer) : "";
     v["owner"] = owner ? user_name(s, owner) : "";
     v["tier"] = c ? c->text("tier") : "";
     v["rule"] = r.def.name;
@@ -298,7 +306,8 @@ void notify(Session& s, const AutomationRules::Rule& r, const Action& a, const E
     m.kind = "automation";
     m.subject = r.id;
     m.base_at = e.at;
-    m.customer = e.customer;
+    if (e.customer) m.customer = e.customer;
+    m.lead = e.lead;
     m.recipient_user = user;
     m.recipient_role = role;
     m.channel = channel;
@@ -400,7 +409,10 @@ void run_rules(Session& s, const std::vector<const AutomationRules::Rule*>& rule
         failed += (failed.empty() ? "" : "; ") + a.type + ": " + err.message_en();
       }
     }
-    if (!failed.empty()) store::finish_automation_run(s.db().conn(), run, "action_failed", failed);
+    if (!failed.empty())
+      store::finish_automation_run(
+          s.db().conn(), run, "action_failed",
+          (e.lead ? "lead:" + std::to_string(*e.lead) + "; " : std::string()) + failed);
   }
 }
 
@@ -612,6 +624,35 @@ void automation_history(Session& s, const store::HistoryEntry& h) {
     e.name = "stage_entered";
     if (auto it = set.by_event.find(e.name); it != set.by_event.end()) run_rules(s, it->second, e);
   }
+}
+
+void automation_lead_crossed(Session& s, const store::LeadRow& l) {
+  const AutomationRules& set = rules_of(s);
+  auto it = set.by_event.find("score_crossed");
+  if (it == set.by_event.end()) return;
+  // The lead as conditions see it: its stored fields ("name" is its company,
+  // for the messages' {customer}).
+  Record r;
+  r.append("name", l.company);
+  r.append("company", l.company);
+  r.append("channel", l.channel);
+  r.append("person", optional_value(l.person));
+  r.append("region", optional_value(l.region));
+  r.append("industry", optional_value(l.industry));
+  r.append("scale", optional_value(l.scale));
+  r.append("key_needs", optional_value(l.key_needs));
+  r.append("stage", l.stage);
+  r.append("owner", optional_value(l.owner));
+  r.append("score", l.score);
+  r.append("external_id", optional_value(l.external_id));
+  Event e;
+  e.name = "score_crossed";
+  e.customer = l.customer.value_or(0);
+  e.lead = l.id;
+  e.at = l.high_value_at.value_or(s.db().now());
+  e.now = s.db().now();
+  e.key = "lead:" + std::to_string(l.id) + ":" + std::to_string(e.at);
+  run_rules(s, it->second, e, &r);
 }
 
 bool automation_timer(Session& s, const store::TimerRow& t, std::int64_t now) {

@@ -49,7 +49,12 @@ void automation_created(Session& s, std::int64_t customer, std::int64_t at,
                         const Record* values = nullptr);
 // A history row was written (field changes, tags, type changes).
 void automation_history(Session& s, const store::HistoryEntry& h);
-// tick: a due timer of kind "auto:<rule>"; true if the rule fired.
+// A lead was marked high value (score_crossed).
+namespace store {
+struct LeadRow;
+}
+void automation_lead_crossed(Session& s, const store::LeadRow& lead);
+// tick: the customer's due "auto" timer; true if a rule fired.
 bool automation_timer(Session& s, const store::TimerRow& t, std::int64_t now);
 
 }  // namespace crm

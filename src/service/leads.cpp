@@ -13,6 +13,7 @@
 #include "domain/sha256.hpp"
 #include "domain/text.hpp"
 #include "domain/utf8.hpp"
+#include "service/automation.hpp"
 #include "service/customers.hpp"
 #include "service/review.hpp"
 #include "service/scheduler.hpp"
@@ -463,7 +464,10 @@ ScoreResult record_lead_event(Session& s, std::int64_t id, const std::string& ki
               "score reached " + std::to_string(threshold) + " (高价值线索)");
   }
   save(s, l);
-  if (out.marked_now) notify_lead(s, "lead_high_value", l.id, now);
+  if (out.marked_now) {
+    notify_lead(s, "lead_high_value", l.id, now);
+    automation_lead_crossed(s, l);  // rules on score_crossed (R8)
+  }
   s.audit("lead.event", "lead:" + std::to_string(id), kind);
   tx.commit();
   out.score = score_at(rs, now, half_life);

@@ -4,6 +4,7 @@
 #include "service/automation.hpp"
 
 #include "followup_fixture.hpp"
+#include "service/leads.hpp"
 #include "service/tags.hpp"
 #include "store/tag_repo.hpp"
 
@@ -252,6 +253,49 @@ TEST_F(AutomationTest, MessagesShowLabelsAndRunsComeInTheOrderTheyHappened) {
   for (const auto& m : messages()) texts.push_back(m.text("message"));
   EXPECT_EQ(texts, (std::vector<std::string>{"已标记高潜力", "需求优先级由高改为低"}))
       << "labels, not codes (the tag's message is written first: it ran inside the first rule)";
+}
+
+TEST_F(AutomationTest, AScoreCrossingLeadTriggersLeadRules) {
+  save(R"J({"name": "展会高价值线索", "trigger": {"event": "score_crossed"},
+    "conditions": {"all": [{"field": "channel", "op": "=", "value": "展会"},
+                           {"field": "region", "op": "contains", "value": "深圳"}]},
+    "actions": [{"type": "notify", "to": "owner", "channels": "app",
+                 "template_zh": "{customer}已成为高价值线索", "template_en": "{customer} is hot"},
+                {"type": "escalate", "channels": "app",
+                 "template_zh": "{customer}（{owner}）", "template_en": "{customer} ({owner})"}]})J");
+  auto capture = [&](const char* company, const char* phone, const char* channel) {
+    Record r;
+    r.set("company", std::string(company));
+    r.set("phone", std::string(phone));
+    r.set("channel", std::string(channel));
+    r.set("region", std::string("广东省深圳市"));
+    r.set("owner", rep_id);
+    return capture_lead(*admin, r).lead;
+  };
+  std::int64_t show = capture("深圳市腾跃科技有限公司", "13900000001", "展会");
+  std::int64_t web = capture("深圳市星河数据有限公司", "13900000002", "官网注册");
+  for (std::int64_t id : {show, web})
+    for (int i = 0; i < 4; ++i) record_lead_event(*admin, id, "product_view", 0, std::nullopt);
+  auto m = messages();
+  ASSERT_EQ(m.size(), 2u) << "only the trade-show lead: owner and supervisor";
+  EXPECT_EQ(int_of(m[0], "lead"), show);
+  EXPECT_EQ(m[0].text("message"), "深圳市腾跃科技有限公司已成为高价值线索");
+  EXPECT_EQ(int_of(m[0], "recipient_user"), rep_id);
+  EXPECT_EQ(int_of(m[1], "recipient_user"), manager_id) << "escalate: the owner's supervisor";
+  record_lead_event(*admin, show, "visit", 0, std::nullopt);
+  EXPECT_EQ(messages().size(), 2u) << "crossing happens once";
+
+  Error e = expect_error(Status::invalid_arg, [&] {
+    save_automation_rule(*admin, 0, R"({"name": "x", "trigger": {"event": "score_crossed"},
+      "actions": [{"type": "add_tag", "tag": "高潜力"}]})");
+  });
+  EXPECT_NE(e.message_en().find("notify or escalate"), std::string::npos) << e.message_en();
+  e = expect_error(Status::invalid_arg, [&] {
+    save_automation_rule(*admin, 0, R"({"name": "x", "trigger": {"event": "score_crossed"},
+      "conditions": {"field": "tier", "op": "=", "value": "A"},
+      "actions": [{"type": "escalate", "channels": "app", "template_zh": "x", "template_en": "x"}]})");
+  });
+  EXPECT_NE(e.message_en().find("no lead field \"tier\""), std::string::npos) << e.message_en();
 }
 
 TEST_F(AutomationTest, SimulationGivesTheTimelineAndTouchesNothing) {
