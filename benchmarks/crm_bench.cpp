@@ -4,6 +4,9 @@
 //   CrmInsert    validated crm_customer_create, batched in crm_db_begin/commit
 //   CrmInsertRules  the same with 50 enabled automation rules (issue 7's
 //                target: at most 1.3x CrmInsert's time)
+//   CrmTickAuto/…  crm_tick firing one "no change" rule for 200 of 2 000,
+//                200 of 20 000 and 2 000 of 20 000 customers (run when
+//                CRM_BENCH_ROWS >= 20000): the time follows the due items
 //   RawInsert    one prepared INSERT of the already-normalised rows, same batches
 //   RawInsertWithContact  the same plus the primary contact row every customer
 //                has since schema version 3 (the target's comparison)
@@ -126,10 +129,10 @@ struct CrmDb {
 };
 
 // Validated inserts through the C ABI, `batch` per explicit transaction.
-// Returns "" or the error of the first failing call.
-std::string crm_insert(CrmDb& c, std::size_t n, std::size_t batch) {
+// Rows [first, n).  Returns "" or the error of the first failing call.
+std::string crm_insert(CrmDb& c, std::size_t n, std::size_t batch, std::size_t first = 0) {
   crm_record* rec = c.rec;
-  for (std::size_t start = 0; start < n; start += batch) {
+  for (std::size_t start = first; start < n; start += batch) {
     if (crm_db_begin(c.db) != CRM_OK) return "crm_db_begin: " + crm_error_text();
     const std::size_t end = std::min(n, start + batch);
     for (std::size_t i = start; i < end; ++i) {
@@ -470,6 +473,56 @@ void BM_CrmInsertRules(benchmark::State& state) {
   remove_db(path);
 }
 
+// Time triggers in tick (issue 7): `total` customers, of which `due` have
+// been quiet for 23 hours when the tick runs and the others for 11; one
+// enabled "no change for 23 hours" rule notifying the owner.  Each tick runs
+// in crm_db_begin … crm_db_rollback so every iteration sees the same due set
+// (the rollback is not timed).
+void tick_auto_bench(benchmark::State& state, std::size_t total, std::size_t due) {
+  const std::string path = temp_db("crm-tick-auto");
+  constexpr std::int64_t kT0 = 1795395600000;  // 2026-11-23 09:00 in Shanghai
+  constexpr std::int64_t kHour = 3600 * 1000;
+  try {
+    CrmDb c(path);
+    std::int64_t id = 0;
+    crm_check(crm_automation_rule_save(
+                  c.s, 0,
+                  R"({"name": "23小时未更新", "trigger": {"event": "no_change", "hours": 23},
+                      "actions": [{"type": "notify", "to": "owner", "channels": "app",
+                      "template_zh": "{customer}已23小时未更新", "template_en": "{customer}"}]})",
+                  &id, nullptr),
+              "crm_automation_rule_save");
+    crm_check(crm_automation_rule_enable(c.s, id, 1), "crm_automation_rule_enable");
+    crm_check(crm_db_clock_fixed(c.db, kT0), "crm_db_clock_fixed");
+    std::string e = crm_insert(c, due, g_cfg.batch, 0);
+    crm_check(crm_db_clock_fixed(c.db, kT0 + 12 * kHour), "crm_db_clock_fixed");
+    if (e.empty()) e = crm_insert(c, total, g_cfg.batch, due);
+    if (!e.empty()) throw std::runtime_error(e);
+    for (auto _ : state) {
+      crm_tick_report rep = CRM_TICK_REPORT_INIT;
+      crm_check(crm_db_begin(c.db), "crm_db_begin");
+      crm_check(crm_tick(c.s, kT0 + 23 * kHour, &rep), "crm_tick");
+      state.PauseTiming();
+      const std::int64_t fired = rep.fired;
+      crm_check(crm_db_rollback(c.db), "crm_db_rollback");
+      if (fired != static_cast<std::int64_t>(due)) {
+        fail(state,
+             "the tick fired " + std::to_string(fired) + " rules, not " + std::to_string(due));
+        break;
+      }
+      state.ResumeTiming();
+    }
+  } catch (const std::exception& e) {
+    fail(state, e.what());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(due));
+  remove_db(path);
+}
+
+void BM_CrmTickAuto200of20k(benchmark::State& s) { tick_auto_bench(s, 20000, 200); }
+void BM_CrmTickAuto2000of20k(benchmark::State& s) { tick_auto_bench(s, 20000, 2000); }
+void BM_CrmTickAuto200of2k(benchmark::State& s) { tick_auto_bench(s, 2000, 200); }
+
 void BM_RawInsert(benchmark::State& state) { raw_insert_bench(state, Extra::none); }
 void BM_RawInsertWithContact(benchmark::State& state) { raw_insert_bench(state, Extra::contact); }
 void BM_RawInsertWithHistory(benchmark::State& state) { raw_insert_bench(state, Extra::history); }
@@ -604,6 +657,11 @@ int main(int argc, char** argv) {
   using benchmark::kMillisecond;
   register_timed("CrmInsert", BM_CrmInsert, g_cfg.reps, kMillisecond, true);
   register_timed("CrmInsertRules", BM_CrmInsertRules, g_cfg.reps, kMillisecond, true);
+  if (g_cfg.rows >= 20000) {
+    register_timed("CrmTickAuto/200of20k", BM_CrmTickAuto200of20k, g_cfg.reps, kMillisecond);
+    register_timed("CrmTickAuto/2000of20k", BM_CrmTickAuto2000of20k, g_cfg.reps, kMillisecond);
+    register_timed("CrmTickAuto/200of2k", BM_CrmTickAuto200of2k, g_cfg.reps, kMillisecond);
+  }
   register_timed("RawInsert", BM_RawInsert, g_cfg.reps, kMillisecond, true);
   register_timed("RawInsertWithContact", BM_RawInsertWithContact, g_cfg.reps, kMillisecond, true);
   register_timed("RawInsertWithHistory", BM_RawInsertWithHistory, g_cfg.reps, kMillisecond, true);
@@ -641,6 +699,27 @@ int main(int argc, char** argv) {
                   g_cfg.rows);
     crm_bench::print_ratio(reporter, rules, title, "CrmInsertRules", "CrmInsert", "rows/s",
                            1 / 1.3);
+  }
+  {
+    // Time triggers in tick: the cost follows the due items, not the customers.
+    const double small = crm_bench::median(reporter.real, "CrmTickAuto/200of2k");
+    const double base = crm_bench::median(reporter.real, "CrmTickAuto/200of20k");
+    const double more = crm_bench::median(reporter.real, "CrmTickAuto/2000of20k");
+    std::printf("\nTime triggers in crm_tick (one \"no change for 23 hours\" rule):\n");
+    if (small > 0 && base > 0 && more > 0) {
+      // The reporter holds items per second; a tick's time is due / rate.
+      const double t_small = 200 / small, t_base = 200 / base, t_more = 2000 / more;
+      std::printf("  200 due of 2 000 customers : %8.2f ms (%.1f us per due item)\n", t_small * 1e3,
+                  t_small / 200 * 1e6);
+      std::printf("  200 due of 20 000 customers: %8.2f ms (%.1f us per due item)\n", t_base * 1e3,
+                  t_base / 200 * 1e6);
+      std::printf("  2000 due of 20 000         : %8.2f ms (%.1f us per due item)\n", t_more * 1e3,
+                  t_more / 2000 * 1e6);
+      std::printf("  10x the customers, same due: %.2fx the time; 10x the due items: %.2fx\n",
+                  t_base / t_small, t_more / t_base);
+    } else {
+      std::printf("  n/a: run CrmTickAuto (CRM_BENCH_ROWS >= 20000)\n");
+    }
   }
   std::snprintf(title, sizeof title, "Get by id, random ids over %zu customers:", g_cfg.rows);
   print_ratio(reporter, title, "CrmGetById", "RawGetById", "gets/s", 0);
