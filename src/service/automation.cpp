@@ -120,9 +120,12 @@ class Catalog : public RuleCatalog {
   Session& s_;
 };
 
-const AutomationRules& rules_of(Session& s) {
+// The handle's compiled rules.  Callers hold the pointer while they run
+// rules: a rolled-back action clears the handle's cache, and a nested event
+// then compiles a new set while the old one is still being walked.
+std::shared_ptr<const AutomationRules> rules_of(Session& s) {
   auto& slot = s.db().automation_slot();
-  if (slot) return *slot;
+  if (slot) return slot;
   auto set = std::make_shared<AutomationRules>();
   Catalog catalog(s);
   for (const auto& row : store::list_automation_rules(s.db().conn())) {
@@ -145,7 +148,7 @@ const AutomationRules& rules_of(Session& s) {
       set->by_event[r.def.trigger.event].push_back(&r);
   }
   slot = set;
-  return *slot;
+  return slot;
 }
 
 // The customer as conditions see it, read when first needed (a new
@@ -182,6 +185,12 @@ class Subject : public RuleSubject {
       append_custom_values(s_, s_.db().custom_fields(), record_, key_);
     }
     return record_.find(name);
+  }
+  // Forgets what was read: the rule's actions changed the customer.
+  void forget() {
+    loaded_ = found_ = custom_loaded_ = false;
+    record_.clear();
+    tags_.reset();
   }
   bool has_tag(std::string_view key) override {
     if (!tags_) {
@@ -395,6 +404,7 @@ void run_rules(Session& s, const std::vector<const AutomationRules::Rule*>& rule
       ~Restore() { --d; }
     } restore{depth};
     std::unique_ptr<Session> author;
+    bool changed = false;
     for (std::size_t i = 0; i < r->def.actions.size(); ++i) {
       const Action& a = r->def.actions[i];
       try {
@@ -403,12 +413,15 @@ void run_rules(Session& s, const std::vector<const AutomationRules::Rule*>& rule
           author = std::make_unique<Session>(s.db(), r->author);
         act(s, author ? *author : s, *r, a, e, subject, static_cast<int>(i));
         tx.commit();
+        changed = changed || author != nullptr;
       } catch (const Pending&) {
         failed += (failed.empty() ? "" : "; ") + a.type + ": waits for review";
       } catch (const Error& err) {
         failed += (failed.empty() ? "" : "; ") + a.type + ": " + err.message_en();
       }
     }
+    // The next rule's conditions see the customer as this rule's actions left it.
+    if (changed) subject.forget();
     if (!failed.empty())
       store::finish_automation_run(
           s.db().conn(), run, "action_failed",
@@ -581,7 +594,8 @@ std::vector<Record> list_automation_runs(Session& s, std::int64_t rule, std::int
 }
 
 void automation_created(Session& s, std::int64_t customer, std::int64_t at, const Record* values) {
-  const AutomationRules& set = rules_of(s);
+  const std::shared_ptr<const AutomationRules> held = rules_of(s);
+  const AutomationRules& set = *held;
   if (!set.timed.empty()) arm_timed(s, set, customer, "", at);
   auto it = set.by_event.find("created");
   if (it == set.by_event.end()) return;
@@ -596,7 +610,8 @@ void automation_created(Session& s, std::int64_t customer, std::int64_t at, cons
 
 void automation_history(Session& s, const store::HistoryEntry& h) {
   if (!h.field) return;
-  const AutomationRules& set = rules_of(s);
+  const std::shared_ptr<const AutomationRules> held = rules_of(s);
+  const AutomationRules& set = *held;
   if (set.rules.empty()) return;
   Event e;
   e.customer = h.customer;
@@ -627,7 +642,8 @@ void automation_history(Session& s, const store::HistoryEntry& h) {
 }
 
 void automation_lead_crossed(Session& s, const store::LeadRow& l) {
-  const AutomationRules& set = rules_of(s);
+  const std::shared_ptr<const AutomationRules> held = rules_of(s);
+  const AutomationRules& set = *held;
   auto it = set.by_event.find("score_crossed");
   if (it == set.by_event.end()) return;
   // The lead as conditions see it: its stored fields ("name" is its company,
@@ -658,7 +674,8 @@ void automation_lead_crossed(Session& s, const store::LeadRow& l) {
 bool automation_timer(Session& s, const store::TimerRow& t, std::int64_t now) {
   auto& conn = s.db().conn();
   store::drop_timer(conn, t.kind, t.subject);
-  const AutomationRules& set = rules_of(s);
+  const std::shared_ptr<const AutomationRules> held = rules_of(s);
+  const AutomationRules& set = *held;
   if (set.timed.empty()) return false;
   auto c = store::load_customer(conn, t.subject);
   if (!c || std::get<std::int64_t>(*c->find("archived")) != 0) return false;

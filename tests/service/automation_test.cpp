@@ -255,6 +255,17 @@ TEST_F(AutomationTest, MessagesShowLabelsAndRunsComeInTheOrderTheyHappened) {
       << "labels, not codes (the tag's message is written first: it ran inside the first rule)";
 }
 
+TEST_F(AutomationTest, ALaterRuleSeesWhatAnEarlierRulesActionsChanged) {
+  save(R"({"name": "新客户降为低优先级", "trigger": {"event": "created"},
+    "actions": [{"type": "set_field", "field": "priority", "value": "低"}]})");
+  save(R"({"name": "低优先级打标签", "trigger": {"event": "created"},
+    "conditions": {"field": "priority", "op": "=", "value": "低"},
+    "actions": [{"type": "add_tag", "tag": "低优先级"}]})");
+  std::int64_t key = new_customer(kNow);  // created with priority 高
+  EXPECT_EQ(get_customer(*admin, key).text("priority"), "low");
+  EXPECT_TRUE(has_tag(key, "低优先级")) << "the second rule read the customer after the first";
+}
+
 TEST_F(AutomationTest, AScoreCrossingLeadTriggersLeadRules) {
   save(R"J({"name": "展会高价值线索", "trigger": {"event": "score_crossed"},
     "conditions": {"all": [{"field": "channel", "op": "=", "value": "展会"},
