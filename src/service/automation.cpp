@@ -17,6 +17,7 @@
 #include "service/followups.hpp"
 #include "service/review.hpp"
 #include "service/tags.hpp"
+#include "service/users.hpp"
 #include "store/automation_repo.hpp"
 #include "store/followup_repo.hpp"
 #include "store/lead_repo.hpp"
@@ -230,11 +231,6 @@ struct Event {
   std::string field, before, after, tag, key;  // key: unique per event, for outbox keys
   std::int64_t now = 0;                        // when the rules run (a tick's time)
 };
-
-std::string user_name(Session& s, std::int64_t id) {
-  auto u = store::find_user(s.db().conn(), id);
-  return u ? u->name : "#" + std::to_string(id);
-}
 
 std::int64_t log_run(Session& s, const AutomationRules::Rule& r, const Event& e,
                      const std::string& outcome, const std::string& detail) {

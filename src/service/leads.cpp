@@ -17,6 +17,7 @@
 #include "service/customers.hpp"
 #include "service/review.hpp"
 #include "service/scheduler.hpp"
+#include "service/users.hpp"
 #include "store/customer_repo.hpp"
 #include "store/lead_repo.hpp"
 #include "store/schedule_repo.hpp"
@@ -61,11 +62,6 @@ store::LeadRow lead_for(Session& s, std::int64_t id, Perm perm) {
 std::string stage_label(Session& s, const std::string& stage) {
   const auto* e = s.db().dictionaries().find("lead_stage", stage);
   return e ? e->label_zh : stage;
-}
-
-std::string user_name(Session& s, std::int64_t id) {
-  auto u = store::find_user(s.db().conn(), id);
-  return u ? u->name : "#" + std::to_string(id);
 }
 
 Record lead_record(Session& s, const store::LeadRow& l, bool unmasked) {

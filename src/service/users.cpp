@@ -126,4 +126,9 @@ void set_channel_department(Session& s, const std::string& channel, const std::s
   db.remember_department("source", *code, d);
 }
 
+std::string user_name(Session& s, std::int64_t id) {
+  auto u = store::find_user(s.db().conn(), id);
+  return u ? u->name : "#" + std::to_string(id);
+}
+
 }  // namespace crm

@@ -27,4 +27,8 @@ std::vector<Record> list_dictionary(Session& s, const std::string& dict);
 // The department responsible for a source channel (R1.4); "" clears it.
 void set_channel_department(Session& s, const std::string& channel, const std::string& dept);
 
+// A user's name for a message or a note; "#<id>" for an unknown user.  No
+// permission check: names appear in messages every role reads.
+std::string user_name(Session& s, std::int64_t id);
+
 }  // namespace crm
