@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config
   libsqlite3-dev libsqlitecpp-dev sqlite3
   libhowardhinnant-date-dev tzdata
-  libphonenumber-dev libicu-dev
+  libphonenumber-dev libicu-dev libopencc-dev libcsv-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   abigail-tools clang-format python3 python3-pytest
 )
