@@ -68,6 +68,9 @@ const std::vector<FieldDef> kCustomerFields = {
      "User id of the responsible salesperson; defaults to the session's user."},
     {"entry_date", FieldType::date, kRequired, "录入日期", "Entry date", nullptr, 0,
      "YYYY-MM-DD in the database's time zone; defaults to today."},
+    {"external_id", FieldType::text, 0, "外部编号", "External ID", nullptr, 64,
+     "The customer's id in another system (an ERP, the CRM it came from): unique; imports "
+     "can update by it."},
     {"archived", FieldType::integer, kReadOnly, "已归档", "Archived", nullptr, 0,
      "1 once archived (soft-deleted)."},
     {"reviewed_at", FieldType::instant, kReadOnly, "最近复核时间", "Last reviewed at", nullptr, 0,

@@ -59,6 +59,18 @@ void check_owner(Session& s, const Record& values, std::vector<FieldError>& erro
         field_error(find_field(kEntity, "owner"), "owner", "unknown_user", std::to_string(id)));
 }
 
+// Adds a "taken" error if `values` sets an external id another customer
+// (than `self`) already has.
+void check_external_id(Session& s, const Record& values, std::int64_t self,
+                       std::vector<FieldError>& errors) {
+  const Value* v = values.find("external_id");
+  if (!v || !is_text(*v)) return;
+  auto other = store::find_customer_by(s.db().conn(), "external_id", std::get<std::string>(*v));
+  if (other && *other != self)
+    errors.push_back(field_error(find_field(kEntity, "external_id"), "external_id", "taken",
+                                 std::get<std::string>(*v)));
+}
+
 // The changed field names, for the audit row.
 std::string field_names(const Record& changes) {
   std::string out;
@@ -297,6 +309,7 @@ Record validated_new_customer(Session& s, const Record& input, std::int64_t crea
   if (!input.has("owner")) v.set("owner", creator);
   if (!input.has("entry_date")) v.set("entry_date", format_date(local_date(db.now(), db.zone())));
   check_owner(s, v, n.errors);
+  check_external_id(s, v, 0, n.errors);
   check_record(kEntity, v, n.errors);
   check_custom_required(custom, v, n.errors);
   if (!n.errors.empty()) throw_validation(std::move(n.errors));
@@ -402,6 +415,7 @@ std::int64_t update_loaded(Session& s, std::int64_t key, Record current, const R
   Normalized n = normalize_fields(kEntity, fields, &current, s.db().dictionaries(), &custom);
   n.errors.insert(n.errors.begin(), errors.begin(), errors.end());
   check_owner(s, n.values, n.errors);
+  check_external_id(s, n.values, key, n.errors);
   Record merged = current;
   for (const auto& [name, value] : n.values.entries()) merged.set(name, value);
   check_record(kEntity, merged, n.errors);

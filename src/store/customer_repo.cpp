@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "store/columns.hpp"
+
 namespace crm::store {
 namespace {
 
@@ -14,7 +16,7 @@ namespace {
   "id, name, contact_name, phone, email, industry, scale, type, source, key_needs, priority, " \
   "owner_id, entry_date, archived, version, created_at, created_by, updated_at, updated_by, "  \
   "contact_title, reviewed_at, reviewed_by, last_followup_at, next_step, tier, tier_reason, "  \
-  "graded_at, next_due_date, verified_at, verified_by"
+  "graded_at, next_due_date, verified_at, verified_by, external_id"
 
 // The same columns of the customers row named `c` (list queries, which join
 // customers to itself).
@@ -23,7 +25,7 @@ namespace {
   "c.key_needs, c.priority, c.owner_id, c.entry_date, c.archived, c.version, c.created_at, "  \
   "c.created_by, c.updated_at, c.updated_by, c.contact_title, c.reviewed_at, c.reviewed_by, " \
   "c.last_followup_at, c.next_step, c.tier, c.tier_reason, c.graded_at, c.next_due_date, "    \
-  "c.verified_at, c.verified_by"
+  "c.verified_at, c.verified_by, c.external_id"
 
 // at, actor, kind, field, before, after, reason, major from column `first` on.
 Record read_history(SQLite::Statement& st, int first) {
@@ -40,7 +42,7 @@ Record read_history(SQLite::Statement& st, int first) {
 }
 
 // How many columns CRM_CUSTOMER_COLUMNS has: a custom sort value follows them.
-constexpr int kCustomerColumnCount = 30;
+constexpr int kCustomerColumnCount = 31;
 
 Value int_or_null(SQLite::Statement& st, int col) {
   return st.getColumn(col).isNull() ? Value{} : Value{st.getColumn(col).getInt64()};
@@ -48,7 +50,7 @@ Value int_or_null(SQLite::Statement& st, int col) {
 
 Record read_customer(SQLite::Statement& st) {
   Record r;
-  r.reserve(34);  // 30 columns, id and key, phone_display, some custom fields
+  r.reserve(35);  // 31 columns, id and key, phone_display, some custom fields
   std::int64_t key = st.getColumn(0).getInt64();
   r.append("id", human_id(key));
   r.append("key", key);
@@ -66,6 +68,7 @@ Record read_customer(SQLite::Statement& st) {
   r.append("priority", text_or_null(st, 10));
   r.append("owner", st.getColumn(11).getInt64());
   r.append("entry_date", text_or_null(st, 12));
+  r.append("external_id", text_or_null(st, 30));
   r.append("archived", st.getColumn(13).getInt64());
   r.append("reviewed_at", int_or_null(st, 20));
   r.append("reviewed_by", int_or_null(st, 21));
@@ -98,7 +101,8 @@ std::int64_t int_of(const Record& v, const char* name) {
   return x && is_int(*x) ? std::get<std::int64_t>(*x) : 0;
 }
 
-// Binds the eleven writable columns at ?1 … ?12 (owner at ?11, entry_date ?12).
+// Binds the writable columns at ?1 … ?12 (owner at ?11, entry_date ?12) and
+// external_id at ?20.
 void bind_writable(SQLite::Statement& st, const Record& v) {
   bind_opt_text(st, 1, v, "name");
   bind_opt_text(st, 2, v, "contact_name");
@@ -112,6 +116,7 @@ void bind_writable(SQLite::Statement& st, const Record& v) {
   bind_opt_text(st, 10, v, "priority");
   st.bind(11, static_cast<std::int64_t>(int_of(v, "owner")));
   bind_opt_text(st, 12, v, "entry_date");
+  bind_opt_text(st, 20, v, "external_id");
 }
 
 void bind_opt(SQLite::Statement& st, int i, const std::optional<std::string>& s) {
@@ -155,13 +160,29 @@ std::optional<Record> load_customer(Connection& c, std::int64_t key) {
   return r;
 }
 
+std::optional<std::int64_t> find_customer_by(Connection& c, std::string_view column,
+                                             const std::string& value) {
+  // external_id, phone and e-mail are indexed; name is not (an import keyed
+  // by name scans, which the import's documentation says).
+  const char* sql = column == "external_id" ? "SELECT min(id) FROM customers WHERE external_id = ?"
+                    : column == "phone"     ? "SELECT min(id) FROM customers WHERE phone = ?"
+                    : column == "email"     ? "SELECT min(id) FROM customers WHERE email = ?"
+                    : column == "name"      ? "SELECT min(id) FROM customers WHERE name = ?"
+                                            : nullptr;
+  if (!sql) return std::nullopt;
+  auto q = c.prepare(sql);
+  q->bind(1, value);
+  if (!q->executeStep()) return std::nullopt;
+  return opt_int(*q, 0);
+}
+
 std::int64_t insert_customer(Connection& c, const Record& v, std::int64_t now_ms,
                              std::int64_t actor) {
   auto q = c.prepare(
       "INSERT INTO customers(name, contact_name, phone, email, industry, scale, type, source, "
       "key_needs, priority, owner_id, entry_date, archived, version, created_at, created_by, "
-      "updated_at, updated_by) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, 1, ?13, ?14, ?13, ?14)");
+      "updated_at, updated_by, external_id) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, 1, ?13, ?14, ?13, ?14, ?20)");
   bind_writable(*q, v);
   q->bind(13, static_cast<std::int64_t>(now_ms));
   q->bind(14, static_cast<std::int64_t>(actor));
@@ -175,7 +196,7 @@ bool update_customer(Connection& c, std::int64_t key, const Record& full,
       "UPDATE customers SET name = ?1, contact_name = ?2, phone = ?3, email = ?4, "
       "industry = ?5, scale = ?6, type = ?7, source = ?8, key_needs = ?9, priority = ?10, "
       "owner_id = ?11, entry_date = ?12, archived = ?13, version = version + 1, "
-      "updated_at = ?14, updated_by = ?15 WHERE id = ?16 AND version = ?17");
+      "updated_at = ?14, updated_by = ?15, external_id = ?20 WHERE id = ?16 AND version = ?17");
   bind_writable(*q, full);
   q->bind(13, static_cast<std::int64_t>(int_of(full, "archived")));
   q->bind(14, static_cast<std::int64_t>(now_ms));

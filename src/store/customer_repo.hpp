@@ -50,6 +50,12 @@ std::vector<RetentionRow> retention_due(Connection& c, std::int64_t cutoff, std:
 // The owner of a customer, or nullopt if there is no such key.
 std::optional<std::int64_t> customer_owner(Connection& c, std::int64_t key);
 
+// The customer (archived ones included) whose column `column` — one of
+// "external_id", "phone", "email", "name" — equals `value`; the lowest key
+// when several do.  nullopt when none does.
+std::optional<std::int64_t> find_customer_by(Connection& c, std::string_view column,
+                                             const std::string& value);
+
 // Inserts a validated, complete customer; returns its key.
 std::int64_t insert_customer(Connection& c, const Record& v, std::int64_t now_ms,
                              std::int64_t actor);

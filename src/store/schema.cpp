@@ -958,9 +958,24 @@ void migrate_to_10(SQLite::Database& db) {
   }
 }
 
+// Version 11: data in and out (R9.1, R9.2).  A customer's id in another
+// system (an ERP, the CRM being replaced), unique, for imports that update
+// by it; a migrated follow-up record's source key, so that migrating the
+// same history twice adds nothing the second time.
+const char* const kSchemaV11 = R"SQL(
+ALTER TABLE customers ADD COLUMN external_id TEXT;
+CREATE UNIQUE INDEX customers_external_id ON customers(external_id)
+  WHERE external_id IS NOT NULL;
+ALTER TABLE followup_records ADD COLUMN source_key TEXT;
+CREATE UNIQUE INDEX followup_records_source ON followup_records(customer_id, source_key)
+  WHERE source_key IS NOT NULL;
+)SQL";
+
+void migrate_to_11(SQLite::Database& db) { db.exec(kSchemaV11); }
+
 }  // namespace
 
-int latest_schema_version() { return 10; }
+int latest_schema_version() { return 11; }
 
 void migrate(SQLite::Database& db, int from, int to, const std::string& time_zone) {
   for (int v = from + 1; v <= to; ++v) {
@@ -994,6 +1009,9 @@ void migrate(SQLite::Database& db, int from, int to, const std::string& time_zon
         break;
       case 10:
         migrate_to_10(db);
+        break;
+      case 11:
+        migrate_to_11(db);
         break;
       default:
         throw Error(Status::internal, "no migration to schema version " + std::to_string(v),

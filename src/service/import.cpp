@@ -1,0 +1,587 @@
+#include "service/import.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+
+#include "domain/custom_fields.hpp"
+#include "domain/customer_rules.hpp"
+#include "domain/field_registry.hpp"
+#include "domain/text.hpp"
+#include "domain/utf8.hpp"
+#include "service/custom_fields.hpp"
+#include "service/customers.hpp"
+#include "service/db.hpp"
+#include "service/tags.hpp"
+#include "store/customer_repo.hpp"
+#include "store/tag_repo.hpp"
+#include "store/user_repo.hpp"
+
+namespace crm {
+namespace {
+
+constexpr const char* kEntity = "customer";
+// The column an error file adds, in either language; an import skips it, so
+// that a corrected error file imports as it is.
+constexpr const char* kErrorColumnZh = "错误说明";
+constexpr const char* kErrorColumnEn = "import_errors";
+constexpr std::size_t kMaxReportedErrors = 100;
+
+Error bad_option(const std::string& en, const std::string& zh) {
+  return Error(Status::invalid_arg, en, zh);
+}
+
+bool ascii_only(std::string_view s) {
+  for (unsigned char c : s)
+    if (c >= 0x80) return false;
+  return true;
+}
+
+// What one column of the file feeds.
+struct Column {
+  std::string header;  // as in the file (UTF-8)
+  std::string field;   // registry name, "custom.<name>", "tags", "id"; "" = skipped
+};
+
+std::string resolve_header(Session& s, const std::string& header, const ImportOptions& o,
+                           std::vector<std::string>& problems_en,
+                           std::vector<std::string>& problems_zh) {
+  for (const auto& [h, f] : o.mapping)
+    if (h == header) {
+      if (f.empty() || f == "tags" || f == "id") return f;
+      if (f.rfind("custom.", 0) == 0) {
+        if (s.db().custom_fields().find(f)) return f;
+      } else if (const FieldDef* d = find_field(kEntity, f); d && !(d->flags & kReadOnly)) {
+        return f;
+      }
+      problems_en.push_back("the mapping sends \"" + header + "\" to \"" + f +
+                            "\", which is not a writable customer field");
+      problems_zh.push_back("映射把“" + header + "”指向“" + f + "”，这不是可写入的客户字段");
+      return "";
+    }
+  const std::string h = normalize_text(header, TextMode::prose);
+  if (h == kErrorColumnZh || h == kErrorColumnEn) return "";
+  const std::string lower = ascii_lower(h);
+  if (lower == "tags" || h == "标签") return "tags";
+  for (const auto& cf : s.db().custom_fields().all()) {
+    if (!cf.live || cf.retired) continue;
+    if (h == cf.name || h == cf.qualified || h == cf.label_zh || lower == ascii_lower(cf.label_en))
+      return cf.qualified;
+  }
+  if (const FieldDef* d = resolve_field(kEntity, h)) {
+    if (std::string_view(d->name) == "id") return "id";
+    if (!(d->flags & kReadOnly)) return d->name;
+    problems_en.push_back("column \"" + header + "\" is " + d->name +
+                          ", which the library maintains and an import cannot set");
+    problems_zh.push_back("列“" + header + "”是由系统维护的字段 " + d->name + "，不能导入");
+    return "";
+  }
+  if (h.empty()) {
+    problems_en.push_back("a column has no header");
+    problems_zh.push_back("有一列没有表头");
+  } else {
+    problems_en.push_back("unknown column \"" + header + "\"");
+    problems_zh.push_back("未知的列“" + header + "”");
+  }
+  return "";
+}
+
+// Writes rejected rows, as they were read, to the error file (created on the
+// first one) with a column saying why.
+class ErrorFile {
+ public:
+  ErrorFile(std::string path, const CsvRecord& header, CsvEncoding enc, bool bom, bool zh)
+      : path_(std::move(path)), header_(header.raw), enc_(enc), bom_(bom), zh_(zh) {}
+  ~ErrorFile() {
+    if (f_) std::fclose(f_);
+  }
+  ErrorFile(const ErrorFile&) = delete;
+  ErrorFile& operator=(const ErrorFile&) = delete;
+
+  bool enabled() const { return !path_.empty(); }
+  bool zh() const { return zh_; }
+
+  void write(const CsvRecord& r, const std::string& why) {
+    if (path_.empty()) return;
+    if (!f_) open();
+    std::vector<std::string> fields = r.raw;
+    if (fields.size() < header_.size()) fields.resize(header_.size());
+    fields.push_back(encode_text(why, enc_));
+    put(csv_line(fields));
+    ++rows_;
+  }
+  std::int64_t rows() const { return rows_; }
+  void flush() {
+    if (f_ && std::fflush(f_) != 0) fail();
+  }
+
+ private:
+  void open() {
+    f_ = std::fopen(path_.c_str(), "wb");
+    if (!f_) fail();
+    if (bom_ && enc_ == CsvEncoding::utf8) put("\xEF\xBB\xBF");
+    std::vector<std::string> h = header_;
+    h.push_back(encode_text(zh_ ? kErrorColumnZh : kErrorColumnEn, enc_));
+    put(csv_line(h));
+  }
+  void put(const std::string& s) {
+    if (std::fwrite(s.data(), 1, s.size(), f_) != s.size()) fail();
+  }
+  [[noreturn]] void fail() {
+    const std::string why = std::strerror(errno);
+    throw Error(Status::cantopen, "cannot write the error file " + path_ + ": " + why,
+                "无法写入错误文件 " + path_ + "：" + why);
+  }
+
+  std::string path_;
+  std::vector<std::string> header_;
+  CsvEncoding enc_;
+  bool bom_, zh_;
+  std::FILE* f_ = nullptr;
+  std::int64_t rows_ = 0;
+};
+
+enum class Outcome { inserted, updated, unchanged, duplicate, pending, rejected };
+
+struct Rejection {
+  std::string en, zh;
+};
+
+Rejection from_error(const Error& e) {
+  if (e.fields().empty()) return {e.message_en(), e.message_zh()};
+  Rejection r;
+  for (const auto& f : e.fields()) {
+    r.en += (r.en.empty() ? "" : "; ") + f.message_en;
+    r.zh += (r.zh.empty() ? "" : "；") + f.message_zh;
+  }
+  return r;
+}
+
+// One import's state.
+class Importer {
+ public:
+  Importer(Session& s, const ImportOptions& o) : s_(s), o_(o) {}
+
+  void set_columns(std::vector<Column> cols) { cols_ = std::move(cols); }
+  const std::string& key() const { return key_; }
+  void set_key(std::string k) { key_ = std::move(k); }
+
+  Outcome row(const CsvRecord& r, Rejection& why) {
+    if (auto problem = unreadable(r)) {
+      why = *problem;
+      return Outcome::rejected;
+    }
+    Record input;
+    std::vector<std::pair<std::string, std::string>> tags;
+    std::string key_text;
+    for (std::size_t i = 0; i < cols_.size(); ++i) {
+      const std::string& field = cols_[i].field;
+      std::string v = normalize_text(r.fields[i], TextMode::prose);
+      if (field.empty() || v.empty()) continue;
+      if (field == key_) key_text = v;
+      if (field == "id") continue;
+      if (field == "tags") {
+        split_tags(v, tags);
+        continue;
+      }
+      if (field == "owner") {
+        if (auto id = user_id(v)) {
+          input.set("owner", *id);
+          continue;
+        }
+        why = {"owner: there is no active user \"" + v + "\" (give a login, a name or an id)",
+               "负责人：不存在有效用户“" + v + "”（请填写登录名、姓名或用户编号）"};
+        return Outcome::rejected;
+      }
+      input.set(field, std::move(v));
+    }
+
+    std::optional<std::int64_t> existing;
+    if (!key_text.empty()) {
+      try {
+        existing = find_existing(key_text);
+      } catch (const Error& e) {
+        why = from_error(e);
+        return Outcome::rejected;
+      }
+    }
+    store::WriteTransaction row_tx(s_.db().conn());  // a savepoint: the row or nothing
+    try {
+      Outcome out;
+      if (existing) {
+        if (o_.mode == ImportMode::insert) {
+          if (!would_change(*existing, input, tags)) return Outcome::unchanged;
+          why = {"already exists as " + store::human_id(*existing) + " (same " + key_ +
+                     "); not imported — use update or upsert to change it",
+                 "已存在相同" + key_label() + "的客户 " + store::human_id(*existing) +
+                     "，未导入；如需修改请用更新或更新插入模式"};
+          return Outcome::duplicate;
+        }
+        const std::int64_t before = version_of(*existing);
+        const std::int64_t after = update_customer(s_, *existing, input);
+        const bool tagged = add_tags(*existing, tags);
+        out = (after != before || tagged) ? Outcome::updated : Outcome::unchanged;
+      } else {
+        if (o_.mode == ImportMode::update) {
+          why = {key_text.empty() ? "no " + key_ + " to find the customer by"
+                                  : "no customer with " + key_ + " \"" + key_text + "\"",
+                 key_text.empty() ? "缺少用于查找客户的" + key_label()
+                                  : "找不到" + key_label() + "为“" + key_text + "”的客户"};
+          return Outcome::rejected;
+        }
+        if (o_.mode != ImportMode::dry_run && key_ == "id") {
+          why = {"no customer " + key_text +
+                     " (ids are given by the library: import new "
+                     "customers without the id column)",
+                 "客户 " + key_text + " 不存在（客户编号由系统生成，新客户请不带编号导入）"};
+          return Outcome::rejected;
+        }
+        const std::int64_t key = create_customer(s_, input);
+        add_tags(key, tags);
+        out = Outcome::inserted;
+      }
+      row_tx.commit();
+      return out;
+    } catch (const Error& e) {
+      if (e.status() == Status::pending) {
+        row_tx.commit();  // the pending change is kept for its reviewer
+        return Outcome::pending;
+      }
+      why = from_error(e);
+      return Outcome::rejected;
+    }
+  }
+
+ private:
+  std::optional<Rejection> unreadable(const CsvRecord& r) const {
+    const std::string n = std::to_string(r.number);
+    if (r.unterminated)
+      return Rejection{"the file ends inside a quoted field (a quote is not closed)",
+                       "文件在引号内结束（有未闭合的引号）"};
+    if (!r.decoded)
+      return Rejection{"row is not valid " + std::string(csv_encoding_name(enc_)) +
+                           " text (declare the file's encoding?)",
+                       "该行不是有效的 " + std::string(csv_encoding_name(enc_)) +
+                           " 文本（请指定正确的文件编码）"};
+    if (r.has_nul) return Rejection{"row contains a NUL byte", "该行含有空字符（NUL）"};
+    for (const auto& f : r.fields)
+      if (f.find("\xEF\xBB\xBF") != std::string::npos)
+        return Rejection{"a byte-order mark inside the row (two files joined together?)",
+                         "行内出现字节序标记（BOM），可能是两个文件拼接而成"};
+    if (r.fields.size() != cols_.size())
+      return Rejection{"row has " + std::to_string(r.fields.size()) + " fields, the header " +
+                           std::to_string(cols_.size()),
+                       "该行有 " + std::to_string(r.fields.size()) + " 列，表头有 " +
+                           std::to_string(cols_.size()) + " 列"};
+    (void)n;
+    return std::nullopt;
+  }
+
+ public:
+  CsvEncoding enc_ = CsvEncoding::utf8;
+
+ private:
+  std::string key_label() const {
+    const FieldDef* d = find_field(kEntity, key_);
+    return d ? d->label_zh : key_;
+  }
+
+  std::optional<std::int64_t> find_existing(const std::string& text) {
+    if (key_ == "id") {
+      auto k = store::parse_human_id(text);
+      if (!k || !store::customer_owner(s_.db().conn(), *k)) return std::nullopt;
+      return k;
+    }
+    Record one;
+    one.set(key_, text);
+    Normalized n =
+        normalize_fields(kEntity, one, nullptr, s_.db().dictionaries(), &s_.db().custom_fields());
+    if (!n.errors.empty()) throw_validation(std::move(n.errors));
+    const std::string v = n.values.text(key_);
+    if (v.empty()) return std::nullopt;
+    return store::find_customer_by(s_.db().conn(), key_, v);
+  }
+
+  std::int64_t version_of(std::int64_t key) {
+    auto row = store::load_customer(s_.db().conn(), key);
+    return row ? std::get<std::int64_t>(*row->find("version")) : 0;
+  }
+
+  // Would writing `input` and `tags` change the customer?  Values are
+  // compared as normalised for storage; fields the row leaves empty are not
+  // compared.
+  bool would_change(std::int64_t key, const Record& input,
+                    const std::vector<std::pair<std::string, std::string>>& tags) {
+    Record current = load_customer_or_throw(s_, key, Perm::customer_read);
+    const CustomFieldSet& custom = s_.db().custom_fields();
+    append_custom_values(s_, custom, current, key);
+    Normalized n = normalize_fields(kEntity, input, &current, s_.db().dictionaries(), &custom);
+    if (!n.errors.empty()) return true;
+    for (const auto& [name, value] : n.values.entries()) {
+      const Value* old = current.find(name);
+      if (!old || *old != value) return true;
+    }
+    if (tags.empty()) return false;
+    auto have = store::customer_tags(s_.db().conn(), key);
+    for (const auto& [category, label] : tags) {
+      bool found = false;
+      for (const auto& t : have)
+        if (t.label == label &&
+            (category.empty() || t.category == category || category_label(t.category) == category))
+          found = true;
+      if (!found) return true;
+    }
+    return false;
+  }
+
+  std::string category_label(const std::string& code) {
+    const auto* e = s_.db().dictionaries().find("tag_category", code);
+    return e ? e->label_zh : code;
+  }
+
+  // Adds the tags the customer lacks; true if it added any.
+  bool add_tags(std::int64_t key, const std::vector<std::pair<std::string, std::string>>& tags) {
+    if (tags.empty()) return false;
+    const auto before = store::customer_tags(s_.db().conn(), key).size();
+    for (const auto& [category, label] : tags)
+      tag_customer_by_label(s_, key, category, label, true);
+    return store::customer_tags(s_.db().conn(), key).size() != before;
+  }
+
+  // "标签A;类别:标签B" → (category, label) pairs.  Separators ; ； , ， 、 |.
+  static void split_tags(const std::string& v,
+                         std::vector<std::pair<std::string, std::string>>& out) {
+    std::string cur;
+    auto flush = [&] {
+      std::string t = normalize_text(cur, TextMode::prose);
+      cur.clear();
+      if (t.empty()) return;
+      std::string category;
+      std::size_t colon = t.find(':');
+      std::size_t wide = t.find("：");
+      if (wide != std::string::npos && (colon == std::string::npos || wide < colon)) {
+        category = t.substr(0, wide);
+        t = t.substr(wide + std::strlen("："));
+      } else if (colon != std::string::npos) {
+        category = t.substr(0, colon);
+        t = t.substr(colon + 1);
+      }
+      out.emplace_back(normalize_text(category, TextMode::prose),
+                       normalize_text(t, TextMode::prose));
+    };
+    for (std::size_t i = 0; i < v.size();) {
+      static const char* const seps[] = {";", ",", "|", "；", "，", "、"};
+      bool sep = false;
+      for (const char* x : seps) {
+        const std::size_t n = std::strlen(x);
+        if (v.compare(i, n, x) == 0) {
+          flush();
+          i += n;
+          sep = true;
+          break;
+        }
+      }
+      if (!sep) cur += v[i++];
+    }
+    flush();
+  }
+
+  // A user by id, login or (unique) name.
+  std::optional<std::int64_t> user_id(const std::string& v) {
+    if (users_.empty()) {
+      for (const auto& u : store::list_users(s_.db().conn())) {
+        if (!u.active) continue;
+        users_[std::to_string(u.id)] = u.id;
+        users_[u.login] = u.id;
+        auto [it, fresh] = users_.emplace(u.name, u.id);
+        if (!fresh && it->second != u.id) it->second = 0;  // two users share the name
+      }
+    }
+    auto it = users_.find(v);
+    if (it == users_.end() || it->second == 0) return std::nullopt;
+    return it->second;
+  }
+
+  Session& s_;
+  const ImportOptions& o_;
+  std::vector<Column> cols_;
+  std::string key_;
+  std::map<std::string, std::int64_t> users_;
+};
+
+}  // namespace
+
+std::optional<ImportMode> parse_import_mode(std::string_view s) {
+  if (s == "dry_run") return ImportMode::dry_run;
+  if (s == "insert") return ImportMode::insert;
+  if (s == "update") return ImportMode::update;
+  if (s == "upsert") return ImportMode::upsert;
+  return std::nullopt;
+}
+
+std::vector<std::string> customer_csv_headers(Session& s, bool zh) {
+  std::vector<std::string> out;
+  for (const FieldDef& d : *fields_of(kEntity)) {
+    if (d.flags & kReadOnly) continue;
+    out.push_back(zh ? d.label_zh : d.name);
+  }
+  out.push_back(zh ? "标签" : "tags");
+  for (const auto& cf : s.db().custom_fields().all())
+    if (cf.live && !cf.retired) out.push_back(zh ? cf.label_zh : cf.qualified);
+  return out;
+}
+
+ImportReport import_customers(Session& s, const SourceOpener& open, const ImportOptions& o) {
+  if (o.batch_rows < 1 || o.batch_rows > 100000)
+    throw bad_option("batch_rows must be between 1 and 100000", "每批行数须在 1 到 100000 之间");
+  static const char* const kKeys[] = {"auto", "external_id", "id", "phone", "email", "name"};
+  bool known_key = false;
+  for (const char* k : kKeys) known_key = known_key || o.key == k;
+  if (!known_key)
+    throw bad_option(
+        "unknown import key \"" + o.key + "\" (auto, external_id, id, phone, email or name)",
+        "未知的导入匹配键“" + o.key + "”（可选 auto、external_id、id、phone、email、name）");
+  if (o.mode != ImportMode::update) s.authorize_for(Perm::customer_create, s.user_id());
+
+  // Counted first, for progress (a cheap pass: no decoding, no validation).
+  const std::int64_t total_records = count_csv_records(open());
+  CsvReader reader(open(), o.encoding, o.max_record_bytes);
+  ImportReport rep;
+  rep.encoding = csv_encoding_name(reader.encoding());
+
+  CsvRecord header;
+  if (!reader.next(header) || header.raw.empty())
+    throw bad_option("the file is empty: the first row must name the columns",
+                     "文件为空：第一行须为列名（表头）");
+  if (!header.decoded)
+    throw bad_option(
+        std::string("the header row is not valid ") + rep.encoding +
+            " text: declare the file's encoding (utf-8 or gbk)",
+        std::string("表头不是有效的 ") + rep.encoding + " 文本：请指定文件编码（utf-8 或 gbk）");
+  if (header.has_nul || header.unterminated)
+    throw bad_option("the header row is damaged (a NUL byte or an unclosed quote)",
+                     "表头已损坏（含空字符或引号未闭合）");
+
+  std::vector<Column> cols;
+  std::vector<std::string> en, zh;
+  std::map<std::string, std::size_t> seen;
+  bool zh_headers = false;
+  for (std::size_t i = 0; i < header.fields.size(); ++i) {
+    Column c{header.fields[i], resolve_header(s, header.fields[i], o, en, zh)};
+    zh_headers = zh_headers || !ascii_only(c.header);
+    if (!c.field.empty()) {
+      auto [it, fresh] = seen.emplace(c.field, i);
+      if (!fresh) {
+        en.push_back("columns " + std::to_string(it->second + 1) + " (\"" +
+                     cols[it->second].header + "\") and " + std::to_string(i + 1) + " (\"" +
+                     c.header + "\") are both " + c.field);
+        zh.push_back("第 " + std::to_string(it->second + 1) + " 列（“" + cols[it->second].header +
+                     "”）与第 " + std::to_string(i + 1) + " 列（“" + c.header + "”）是同一字段 " +
+                     c.field);
+      }
+    }
+    cols.push_back(std::move(c));
+  }
+  if (!en.empty()) {
+    std::string m_en, m_zh;
+    for (std::size_t i = 0; i < en.size(); ++i) {
+      m_en += (i ? "; " : "") + en[i];
+      m_zh += (i ? "；" : "") + zh[i];
+    }
+    throw bad_option("cannot import: " + m_en, "无法导入：" + m_zh);
+  }
+
+  std::string key = o.key;
+  if (key == "auto") {
+    key.clear();
+    for (const char* k : {"external_id", "phone", "email", "name"})
+      if (seen.count(k)) {
+        key = k;
+        break;
+      }
+  } else if (!seen.count(key)) {
+    throw bad_option("the key " + key + " is not a column of the file",
+                     "匹配键 " + key + " 不是文件中的列");
+  }
+  if (key.empty() && o.mode == ImportMode::update)
+    throw bad_option("an update needs a key column (external_id, id, phone, email or name)",
+                     "更新模式需要匹配键列（external_id、id、phone、email 或 name）");
+  rep.key = key;
+
+  Importer imp(s, o);
+  imp.enc_ = reader.encoding();
+  imp.set_columns(std::move(cols));
+  imp.set_key(key);
+  ErrorFile errors(o.error_path, header, reader.encoding(), reader.had_bom(), zh_headers);
+
+  const std::int64_t total = total_records > 0 ? total_records - 1 : -1;
+  auto& conn = s.db().conn();
+  CsvRecord r;
+  bool more = true;
+  while (more && !rep.cancelled) {
+    store::WriteTransaction batch(conn);
+    ImportReport counts;  // this batch's, added once it is committed
+    std::vector<std::pair<CsvRecord, std::string>> bad;
+    int n = 0;
+    for (; n < o.batch_rows; ++n) {
+      if (!reader.next(r)) {
+        more = false;
+        break;
+      }
+      ++counts.rows;
+      Rejection why;
+      switch (imp.row(r, why)) {
+        case Outcome::inserted:
+          ++counts.inserted;
+          break;
+        case Outcome::updated:
+          ++counts.updated;
+          break;
+        case Outcome::unchanged:
+          ++counts.unchanged;
+          break;
+        case Outcome::pending:
+          ++counts.pending;
+          break;
+        case Outcome::duplicate:
+          ++counts.duplicates;
+          break;
+        case Outcome::rejected:
+          ++counts.rejected;
+          break;
+      }
+      if (!why.en.empty()) {
+        const std::string row = std::to_string(r.number);
+        if (rep.errors.size() + counts.errors.size() < kMaxReportedErrors)
+          counts.errors.push_back(
+              {r.number, "row " + row + ": " + why.en, "第 " + row + " 行：" + why.zh});
+        bad.emplace_back(std::move(r), zh_headers ? why.zh : why.en);
+      }
+    }
+    if (o.mode != ImportMode::dry_run) batch.commit();
+    for (const auto& [rec, why] : bad) errors.write(rec, why);
+    errors.flush();
+    rep.rows += counts.rows;
+    rep.inserted += counts.inserted;
+    rep.updated += counts.updated;
+    rep.unchanged += counts.unchanged;
+    rep.pending += counts.pending;
+    rep.duplicates += counts.duplicates;
+    rep.rejected += counts.rejected;
+    for (auto& e : counts.errors) rep.errors.push_back(std::move(e));
+    if (o.progress && !o.progress(rep.rows, total)) rep.cancelled = true;
+  }
+  rep.error_rows = errors.rows();
+
+  store::WriteTransaction tx(conn);
+  s.audit("customer.import", "customers",
+          std::string(o.mode == ImportMode::dry_run ? "dry_run" : "import") +
+              " rows=" + std::to_string(rep.rows) + ",inserted=" + std::to_string(rep.inserted) +
+              ",updated=" + std::to_string(rep.updated) +
+              ",rejected=" + std::to_string(rep.rejected) + (rep.cancelled ? ",cancelled" : ""));
+  tx.commit();
+  return rep;
+}
+
+}  // namespace crm
