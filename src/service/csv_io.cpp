@@ -312,4 +312,54 @@ std::string encode_text(std::string_view utf8, CsvEncoding e) {
   return out;
 }
 
+namespace {
+constexpr const char* kErrorColumnZh = "错误说明";
+constexpr const char* kErrorColumnEn = "import_errors";
+}  // namespace
+
+bool is_error_column(std::string_view header) {
+  return header == kErrorColumnZh || header == kErrorColumnEn;
+}
+
+CsvErrorFile::CsvErrorFile(std::string path, std::vector<std::string> header_raw, CsvEncoding enc,
+                           bool bom, bool zh)
+    : path_(std::move(path)), header_(std::move(header_raw)), enc_(enc), bom_(bom), zh_(zh) {}
+
+CsvErrorFile::~CsvErrorFile() {
+  if (f_) std::fclose(f_);
+}
+
+void CsvErrorFile::write(std::vector<std::string> raw, const std::string& why) {
+  if (path_.empty()) return;
+  if (!f_) open();
+  // A short row is padded so that the reason lands in its own column.
+  if (raw.size() < header_.size()) raw.resize(header_.size());
+  raw.push_back(encode_text(why, enc_));
+  put(csv_line(raw));
+  ++rows_;
+}
+
+void CsvErrorFile::flush() {
+  if (f_ && std::fflush(f_) != 0) fail();
+}
+
+void CsvErrorFile::open() {
+  f_ = std::fopen(path_.c_str(), "wb");
+  if (!f_) fail();
+  if (bom_ && enc_ == CsvEncoding::utf8) put(kUtf8Bom);
+  std::vector<std::string> h = header_;
+  h.push_back(encode_text(zh_ ? kErrorColumnZh : kErrorColumnEn, enc_));
+  put(csv_line(h));
+}
+
+void CsvErrorFile::put(const std::string& s) {
+  if (std::fwrite(s.data(), 1, s.size(), f_) != s.size()) fail();
+}
+
+void CsvErrorFile::fail() {
+  const std::string why = std::strerror(errno);
+  throw Error(Status::cantopen, "cannot write the error file " + path_ + ": " + why,
+              "无法写入错误文件 " + path_ + "：" + why);
+}
+
 }  // namespace crm

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -92,5 +93,39 @@ std::string csv_line(const std::vector<std::string>& fields);
 // UTF-8 text in `e`: unchanged for UTF-8; characters GB18030 cannot hold
 // do not exist (it covers all of Unicode).
 std::string encode_text(std::string_view utf8, CsvEncoding e);
+
+// The column an error file adds ("错误说明" or "import_errors"); imports
+// skip it, so that a corrected error file imports as it is.
+bool is_error_column(std::string_view header);
+
+// Rejected rows, as they were read (the file's encoding, its byte-order
+// mark), with a last column saying why; the file is created when the first
+// row is written.  No file when `path` is "".
+class CsvErrorFile {
+ public:
+  CsvErrorFile(std::string path, std::vector<std::string> header_raw, CsvEncoding enc, bool bom,
+               bool zh);
+  ~CsvErrorFile();
+  CsvErrorFile(const CsvErrorFile&) = delete;
+  CsvErrorFile& operator=(const CsvErrorFile&) = delete;
+
+  // `raw`: the row's fields as read; `why`: UTF-8.  Throws Error cantopen
+  // when the file cannot be written.
+  void write(std::vector<std::string> raw, const std::string& why);
+  void flush();
+  std::int64_t rows() const { return rows_; }
+
+ private:
+  void open();
+  void put(const std::string& s);
+  [[noreturn]] void fail();
+
+  std::string path_;
+  std::vector<std::string> header_;
+  CsvEncoding enc_;
+  bool bom_, zh_;
+  std::FILE* f_ = nullptr;
+  std::int64_t rows_ = 0;
+};
 
 }  // namespace crm

@@ -370,6 +370,44 @@ Record add_followup(Session& s, std::int64_t customer, const Record& fields) {
   return out;
 }
 
+std::optional<std::int64_t> add_migrated_followup(Session& s, std::int64_t customer,
+                                                  const Record& fields, std::int64_t author,
+                                                  const std::string& source_key) {
+  store::CustomerSchedule c = live_schedule(s, customer, Perm::followup_write);
+  auto& conn = s.db().conn();
+  if (store::find_followup_by_source(conn, customer, source_key)) return std::nullopt;
+  std::vector<FieldError> errors;
+  Record v = normalized(s, kRecord, fields, errors);
+  check_record(kRecord, v, errors);
+  const auto at = int_of(v, "contacted_at");
+  if (!at)
+    errors.push_back(field_error(find_field(kRecord, "contacted_at"), "contacted_at", "required"));
+  else if (*at > s.db().now())
+    errors.push_back(field_error(find_field(kRecord, "contacted_at"), "contacted_at", "in_future"));
+  if (!errors.empty()) throw_validation(std::move(errors));
+  store::FollowupRow r;
+  r.customer = customer;
+  r.owner = author;
+  r.method = text_of(v, "method").value_or("");
+  r.contacted_at = *at;
+  r.summary = text_of(v, "summary").value_or("");
+  r.feedback = text_of(v, "feedback");
+  r.intent_change = text_of(v, "intent_change");
+  r.major_change = text_of(v, "major_change");
+  r.next_step = text_of(v, "next_step");
+  r.created_at = s.db().now();
+  r.created_by = s.user_id();
+  store::WriteTransaction tx(conn);
+  r.id = store::insert_followup(conn, r);
+  store::set_followup_source(conn, r.id, source_key);
+  if (!c.last_followup_at || r.contacted_at >= *c.last_followup_at) {
+    store::set_last_followup(conn, customer, r.contacted_at, r.next_step);
+    refresh_next_due(s, customer);
+  }
+  tx.commit();
+  return r.id;
+}
+
 std::vector<Record> customer_plans(Session& s, std::int64_t customer) {
   store::ReadTransaction rt(s.db().conn());
   existing_schedule(s, customer, Perm::followup_read);

@@ -46,6 +46,17 @@ Record reschedule_plan(Session& s, std::int64_t plan, std::int64_t planned_at,
 // of R1.10.  Returns the stored record (with a warning as create_plan).
 Record add_followup(Session& s, std::int64_t customer, const Record& fields);
 
+// Records a contact from another system's history (R9.2): the fields of
+// add_followup but contacted_at required and `author` (any user, active or
+// not) as the owner; the over-contact guard, next plans and the major-change
+// check do not apply to the past.  `source_key` names the record in the
+// system it came from: a record of the customer with the same key already
+// there means it was migrated before, and nothing is written (nullopt).
+// followup.write on the customer.  The caller audits.
+std::optional<std::int64_t> add_migrated_followup(Session& s, std::int64_t customer,
+                                                  const Record& fields, std::int64_t author,
+                                                  const std::string& source_key);
+
 // A customer's plans by planned time, and records by contact time.
 std::vector<Record> customer_plans(Session& s, std::int64_t customer);
 std::vector<Record> customer_followups(Session& s, std::int64_t customer);

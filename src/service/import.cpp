@@ -22,10 +22,6 @@ namespace crm {
 namespace {
 
 constexpr const char* kEntity = "customer";
-// The column an error file adds, in either language; an import skips it, so
-// that a corrected error file imports as it is.
-constexpr const char* kErrorColumnZh = "错误说明";
-constexpr const char* kErrorColumnEn = "import_errors";
 constexpr std::size_t kMaxReportedErrors = 100;
 
 Error bad_option(const std::string& en, const std::string& zh) {
@@ -61,7 +57,7 @@ std::string resolve_header(Session& s, const std::string& header, const ImportOp
       return "";
     }
   const std::string h = normalize_text(header, TextMode::prose);
-  if (h == kErrorColumnZh || h == kErrorColumnEn) return "";
+  if (is_error_column(h)) return "";
   const std::string lower = ascii_lower(h);
   if (lower == "tags" || h == "标签") return "tags";
   for (const auto& cf : s.db().custom_fields().all()) {
@@ -86,61 +82,6 @@ std::string resolve_header(Session& s, const std::string& header, const ImportOp
   }
   return "";
 }
-
-// Writes rejected rows, as they were read, to the error file (created on the
-// first one) with a column saying why.
-class ErrorFile {
- public:
-  ErrorFile(std::string path, const CsvRecord& header, CsvEncoding enc, bool bom, bool zh)
-      : path_(std::move(path)), header_(header.raw), enc_(enc), bom_(bom), zh_(zh) {}
-  ~ErrorFile() {
-    if (f_) std::fclose(f_);
-  }
-  ErrorFile(const ErrorFile&) = delete;
-  ErrorFile& operator=(const ErrorFile&) = delete;
-
-  bool enabled() const { return !path_.empty(); }
-  bool zh() const { return zh_; }
-
-  void write(const CsvRecord& r, const std::string& why) {
-    if (path_.empty()) return;
-    if (!f_) open();
-    std::vector<std::string> fields = r.raw;
-    if (fields.size() < header_.size()) fields.resize(header_.size());
-    fields.push_back(encode_text(why, enc_));
-    put(csv_line(fields));
-    ++rows_;
-  }
-  std::int64_t rows() const { return rows_; }
-  void flush() {
-    if (f_ && std::fflush(f_) != 0) fail();
-  }
-
- private:
-  void open() {
-    f_ = std::fopen(path_.c_str(), "wb");
-    if (!f_) fail();
-    if (bom_ && enc_ == CsvEncoding::utf8) put("\xEF\xBB\xBF");
-    std::vector<std::string> h = header_;
-    h.push_back(encode_text(zh_ ? kErrorColumnZh : kErrorColumnEn, enc_));
-    put(csv_line(h));
-  }
-  void put(const std::string& s) {
-    if (std::fwrite(s.data(), 1, s.size(), f_) != s.size()) fail();
-  }
-  [[noreturn]] void fail() {
-    const std::string why = std::strerror(errno);
-    throw Error(Status::cantopen, "cannot write the error file " + path_ + ": " + why,
-                "无法写入错误文件 " + path_ + "：" + why);
-  }
-
-  std::string path_;
-  std::vector<std::string> header_;
-  CsvEncoding enc_;
-  bool bom_, zh_;
-  std::FILE* f_ = nullptr;
-  std::int64_t rows_ = 0;
-};
 
 enum class Outcome { inserted, updated, unchanged, duplicate, pending, rejected };
 
@@ -513,7 +454,7 @@ ImportReport import_customers(Session& s, const SourceOpener& open, const Import
   imp.enc_ = reader.encoding();
   imp.set_columns(std::move(cols));
   imp.set_key(key);
-  ErrorFile errors(o.error_path, header, reader.encoding(), reader.had_bom(), zh_headers);
+  CsvErrorFile errors(o.error_path, header.raw, reader.encoding(), reader.had_bom(), zh_headers);
 
   const std::int64_t total = total_records > 0 ? total_records - 1 : -1;
   auto& conn = s.db().conn();
@@ -560,7 +501,7 @@ ImportReport import_customers(Session& s, const SourceOpener& open, const Import
       }
     }
     if (o.mode != ImportMode::dry_run) batch.commit();
-    for (const auto& [rec, why] : bad) errors.write(rec, why);
+    for (const auto& [rec, why] : bad) errors.write(rec.raw, why);
     errors.flush();
     rep.rows += counts.rows;
     rep.inserted += counts.inserted;

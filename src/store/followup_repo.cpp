@@ -309,6 +309,26 @@ std::int64_t insert_followup(Connection& c, const FollowupRow& r) {
   return c.db().getLastInsertRowid();
 }
 
+void set_followup_source(Connection& c, std::int64_t id, const std::string& source_key) {
+  auto q = c.prepare("UPDATE followup_records SET source_key = ? WHERE id = ?");
+  q->bind(1, source_key);
+  q->bind(2, id);
+  q->exec();
+}
+
+std::optional<FollowupRow> find_followup_by_source(Connection& c, std::int64_t customer,
+                                                   const std::string& source_key) {
+  std::optional<std::int64_t> id;
+  {
+    auto q = c.prepare("SELECT id FROM followup_records WHERE customer_id = ? AND source_key = ?");
+    q->bind(1, customer);
+    q->bind(2, source_key);
+    if (q->executeStep()) id = q->getColumn(0).getInt64();
+  }
+  if (!id) return std::nullopt;
+  return load_followup(c, *id);
+}
+
 void set_followup_next_plan(Connection& c, std::int64_t id, std::int64_t plan) {
   auto q = c.prepare("UPDATE followup_records SET next_plan_id = ? WHERE id = ?");
   q->bind(1, plan);

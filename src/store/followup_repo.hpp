@@ -102,6 +102,11 @@ struct FollowupRow {
 
 std::int64_t insert_followup(Connection& c, const FollowupRow& r);
 void set_followup_next_plan(Connection& c, std::int64_t id, std::int64_t plan);
+// A migrated record's key in the system it came from (unique per customer).
+void set_followup_source(Connection& c, std::int64_t id, const std::string& source_key);
+// The record of `customer` migrated with `source_key`, if any.
+std::optional<FollowupRow> find_followup_by_source(Connection& c, std::int64_t customer,
+                                                   const std::string& source_key);
 std::optional<FollowupRow> load_followup(Connection& c, std::int64_t id);
 // A customer's records in contact-time order.
 std::vector<FollowupRow> followups_of_customer(Connection& c, std::int64_t customer);
