@@ -82,7 +82,7 @@ static void test_search(void) {
   /* A renamed customer is found by its new name only. */
   change = new_record();
   set_text(change, "name", "深圳市华为终端有限公司");
-  CHECK_OK(crm_customer_update(rep, "C0002", change));
+  CHECK_OK(crm_customer_update(rep, "C0002", change, NULL));
   crm_record_free(change);
   EXPECT_SEARCH(rep, "腾讯", 0, "");
   EXPECT_SEARCH(rep, "华为终端", 0, "C0002 name");
