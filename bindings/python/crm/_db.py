@@ -1097,7 +1097,8 @@ class Session(_Closing):
         milliseconds, a date to "YYYY-MM-DD".
 
         Order (排序), ``sort``: None or "id" (the default), "name",
-        "entry_date", "created_at", "updated_at" or "custom.<name>"; a
+        "name_pinyin" (Chinese pinyin order, 拼音排序), "entry_date",
+        "created_at", "updated_at" or "custom.<name>"; a
         leading "-" sorts descending ("-updated_at": most recently changed
         first).  Ties are broken by id; customers without a value of a
         custom sort field come last.  Paging stays stable under concurrent
