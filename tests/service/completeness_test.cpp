@@ -4,8 +4,10 @@
 
 #include "fixture.hpp"
 #include "followup_fixture.hpp"
+#include "service/access.hpp"
 #include "service/contacts.hpp"
 #include "service/custom_fields.hpp"
+#include "service/search.hpp"
 #include "service/tiers.hpp"
 
 namespace crm::testing {
@@ -132,6 +134,30 @@ TEST_F(CompletenessTest, ArchivedCustomersCountOnlyWhenAsked) {
 TEST_F(CompletenessTest, AnotherDepartmentsCustomerIsNotFound) {
   std::int64_t theirs = create_customer(*south, customer("华为海外贸易有限公司", "13800000005"));
   expect_error(Status::not_found, [&] { customer_completeness(*rep, theirs); });
+}
+
+// A grant of the basic group shows the name (so search finds the customer)
+// but not the contact and needs groups that completeness counts.
+TEST_F(CompletenessTest, AGrantHidingCountedFieldsShowsNoCompleteness) {
+  std::int64_t key = full_customer(*rep, "华为技术有限公司", "13800000001");
+  AccessRequestSpec spec;
+  spec.groups = "basic";
+  spec.reason = "联合投标需要了解客户规模";
+  spec.hours = 24;
+  decide_access(*rep, request_access(*south, key, spec), true, std::nullopt);
+  SearchQuery q;
+  q.text = "hwjs";
+  auto rows = search_customers(*south, q).rows;
+  ASSERT_EQ(rows.size(), 1u) << "the grantee finds the granted customer";
+  EXPECT_FALSE(rows[0].has("phone")) << "masked as the grant says";
+  expect_error(Status::permission, [&] { customer_completeness(*south, key); });
+  EXPECT_EQ(num(completeness_report(*south, "all", false)[0], "customers"), 0)
+      << "not counted for a grantee who may not see every counted field";
+  spec.groups = "basic,contact,needs";
+  Session manager(*db, manager_id);
+  decide_access(manager, request_access(*south, key, spec), true, std::nullopt);
+  EXPECT_DOUBLE_EQ(percent(customer_completeness(*south, key)), 100.0);
+  EXPECT_EQ(num(completeness_report(*south, "all", false)[0], "customers"), 1);
 }
 
 TEST_F(CompletenessTest, DefinitionChangesNeedConfigManageAndAreRecorded) {
