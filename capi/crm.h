@@ -502,8 +502,9 @@ typedef struct crm_customer_query {
    * must hold (at most 16), and the order. */
   const crm_field_filter *filters; /* NULL or an array of filter_count conditions */
   int32_t filter_count;
-  /* NULL or "id" (the default), "name", "entry_date", "created_at",
-   * "updated_at" or "custom.<name>"; a leading '-' sorts descending
+  /* NULL or "id" (the default), "name", "name_pinyin" (Chinese pinyin
+   * order: ICU's zh collation, 阿里 < 百度 < 华为), "entry_date",
+   * "created_at", "updated_at" or "custom.<name>"; a leading '-' sorts descending
    * ("-updated_at": most recently changed first).  Ties are broken by id.
    * Customers without a value of a custom sort field come last, in id
    * order (in both directions).  A list (enum) field sorts by the text of
@@ -1774,6 +1775,78 @@ CRM_API int crm_automation_run_list(crm_session *s, int64_t rule_id, int64_t aft
  *  "steps[i]".  config.manage. */
 CRM_API int crm_automation_simulate(crm_session *s, const char *rules_json,
                                     const char *script_json, crm_cursor **out);
+
+/* Customer search and information completeness (客户检索与信息完整度) ------ */
+
+/** A customer-name search (客户名称检索), the way Chinese users look a
+ *  company up: `text` is 1..100 characters (after normalisation) matched
+ *  as a substring of the name, in simplified or traditional characters
+ *  alike ("華為" finds 华为技术 and "华为" finds 華為技術), or, when it is
+ *  only Latin letters, digits and spaces, against the name's full pinyin
+ *  ("huawei", "Hua Wei") and its pinyin initials ("hwjs").  Case does not
+ *  matter.  Queries of 3 characters or more use a trigram index; shorter
+ *  ones ("华为", "hw") scan the indexed columns, which is slower on very
+ *  large databases but finds the same rows. */
+typedef struct crm_search_query {
+  size_t size;              /* sizeof(crm_search_query); set by the _INIT macro */
+  const char *text;         /* what to look for; required */
+  int32_t page_size;        /* rows per page, 1..1000; 0 = 20 */
+  const char *after;        /* page token from crm_cursor_next_page; NULL = first page */
+  int32_t include_archived; /* non-zero to include archived customers */
+} crm_search_query;
+
+#define CRM_SEARCH_QUERY_INIT {sizeof(crm_search_query), NULL, 0, NULL, 0}
+
+/** One page of the customers the user may read (as crm_customer_list
+ *  shows them: masked, custom fields included; archived ones only when
+ *  asked) whose name matches `q->text`, best match first: exact name, name
+ *  prefix, name substring, then pinyin (exact, prefix, substring), then
+ *  initials (exact, prefix, substring); ties in id order.  Each row adds
+ *  "match" ("name", "pinyin" or "initials": how it matched) and
+ *  "match_rank" (0..8 in the order above).  Continue with the token from
+ *  crm_cursor_next_page and the same query.  An empty, over-long or
+ *  non-UTF-8 text, a bad page size and a malformed or foreign token are
+ *  CRM_ERR_INVALID_ARG. */
+CRM_API int crm_customer_search(crm_session *s, const crm_search_query *q, crm_cursor **out);
+
+/** The definition of customer information completeness (客户信息完整度,
+ *  R10.1): the counted fields in order, {"field", "label_zh", "label_en",
+ *  "weight", "share" (real: percentage of the total weight)}.  By default
+ *  name, contact_name, contact_title, phone, email, industry, scale,
+ *  source, key_needs and priority, weight 1 each.  config.read. */
+CRM_API int crm_completeness_field_list(crm_session *s, crm_cursor **out);
+
+/** Set the weight (1..100) of a customer field in the completeness metric,
+ *  adding it when new; 0 takes it out (the last field cannot be:
+ *  CRM_ERR_STATE).  `field` is one of name, contact_name, contact_title,
+ *  phone, email, industry, scale, type, source, key_needs, priority,
+ *  entry_date, next_step, tier, or a custom field "custom.<name>"; anything
+ *  else is CRM_ERR_INVALID_ARG.  config.manage; kept in the configuration
+ *  history as "completeness.<field>" (crm_config_history). */
+CRM_API int crm_completeness_field_set(crm_session *s, const char *field, int64_t weight);
+
+/** One customer's completeness: {"customer", "percent" (real, 100 × filled
+ *  weight / total weight; a field is empty when it has no value or ""),
+ *  "filled_weight", "total_weight", "missing" (the empty counted fields,
+ *  comma-separated, "" when none), "goal_percent" (the setting
+ *  "completeness.goal_percent", 95 by seed 001), "goal_met" (1 when percent
+ *  ≥ goal)}.  customer.read; a grant that hides a counted field's group is
+ *  CRM_ERR_PERMISSION.  Free *out with crm_record_free. */
+CRM_API int crm_customer_completeness(crm_session *s, const char *id, crm_record **out);
+
+/** Completeness over the customers the user may read (a grantee's
+ *  customers only when the grant shows every counted field; archived ones
+ *  when include_archived is non-zero), grouped by `group_by`: "all" (one
+ *  row, also when there are no customers), "owner" (by owner id) or
+ *  "department" (the owner's department; "" for none).  Rows {"group",
+ *  "label" (the owner's name or the department), "customers", "percent"
+ *  (real: the mean of the customers' completeness; 0 with no customers),
+ *  "complete" (customers with every counted field), "meeting_goal"
+ *  (customers at or above the goal), "goal_percent", "goal_met" (1 when the
+ *  group's percent ≥ the goal, decided exactly: 95.0 meets 95)}.  An
+ *  unknown group_by is CRM_ERR_INVALID_ARG. */
+CRM_API int crm_completeness_report(crm_session *s, const char *group_by,
+                                    int32_t include_archived, crm_cursor **out);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -21,6 +21,7 @@
 #include "service/automation.hpp"
 #include "service/backup.hpp"
 #include "service/calendars.hpp"
+#include "service/completeness.hpp"
 #include "service/contacts.hpp"
 #include "service/custom_fields.hpp"
 #include "service/customers.hpp"
@@ -34,6 +35,7 @@
 #include "service/privacy.hpp"
 #include "service/review.hpp"
 #include "service/scheduler.hpp"
+#include "service/search.hpp"
 #include "service/session.hpp"
 #include "service/tags.hpp"
 #include "service/tiers.hpp"
@@ -2243,6 +2245,80 @@ int crm_automation_run_list(crm_session* s, int64_t rule_id, int64_t after_id, i
     *out = nullptr;
     auto rows = crm::list_automation_runs(*h.session, rule_id, after_id, limit == 0 ? 100 : limit);
     *out = make_cursor(h.db, std::move(rows), std::string());
+    return CRM_OK;
+  });
+}
+
+}  // extern "C"
+
+// ---------------------------------------------------------------------------
+// Customer search and information completeness
+
+namespace {
+
+crm::SearchQuery read_search_query(const crm_search_query* q) {
+  require(q, "q");
+  if (q->size < offsetof(crm_search_query, include_archived) + sizeof(int32_t) || q->size > 4096)
+    throw Error(Status::invalid_arg, "q->size is wrong; initialise with CRM_SEARCH_QUERY_INIT",
+                "q->size 不正确，请用 CRM_SEARCH_QUERY_INIT 初始化");
+  require(q->text, "q->text");
+  crm::SearchQuery out;
+  out.text = q->text;
+  out.page_size = q->page_size;
+  if (q->after) out.after = q->after;
+  out.include_archived = q->include_archived != 0;
+  return out;
+}
+
+}  // namespace
+
+extern "C" {
+
+int crm_customer_search(crm_session* s, const crm_search_query* q, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    crm::SearchPage page = crm::search_customers(*h.session, read_search_query(q));
+    *out = make_cursor(h.db, std::move(page.rows), std::move(page.next));
+    return CRM_OK;
+  });
+}
+
+int crm_completeness_field_list(crm_session* s, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    *out = make_cursor(h.db, crm::list_completeness_fields(*h.session), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_completeness_field_set(crm_session* s, const char* field, int64_t weight) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(field, "field");
+    crm::set_completeness_field(*h.session, field, weight);
+    return CRM_OK;
+  });
+}
+
+int crm_customer_completeness(crm_session* s, const char* id, crm_record** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(id, "id");
+    require(out, "out");
+    *out = nullptr;
+    *out = record_out(crm::customer_completeness(*h.session, crm::customer_key(*h.session, id)));
+    return CRM_OK;
+  });
+}
+
+int crm_completeness_report(crm_session* s, const char* group_by, int32_t include_archived,
+                            crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(group_by, "group_by");
+    require(out, "out");
+    *out = nullptr;
+    *out = make_cursor(h.db, crm::completeness_report(*h.session, group_by, include_archived != 0),
+                       std::string());
     return CRM_OK;
   });
 }

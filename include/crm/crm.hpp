@@ -370,7 +370,8 @@ struct CustomerQuery {
   std::string name_contains;         ///< part of the name; "" = any
   std::vector<FieldFilter> filters;  ///< all must hold; at most 16
   std::string
-      sort;  ///< "" = id; name, entry_date, created_at, updated_at, custom.<name>; '-' = desc
+      sort;  ///< "" = id; name, name_pinyin, entry_date, created_at, updated_at, custom.<name>;
+             ///< '-' = desc
 };
 
 /// One page of a list, and the token of the next ("" when last).
@@ -1459,6 +1460,49 @@ class Session {
                                           const std::string& rules_json = {}) {
     return rows_of([&](crm_cursor** c) {
       return crm_automation_simulate(s_, or_null(rules_json), script_json.c_str(), c);
+    });
+  }
+
+  /// Customer-name search (客户检索): `text` as a substring of the name in
+  /// simplified or traditional characters, or (Latin letters only) as full
+  /// pinyin ("huawei", "hua wei") or initials ("hwjs").  Rows as
+  /// list_customers shows them plus "match" ("name", "pinyin" or
+  /// "initials") and "match_rank" (0..8), best first; page with `after`.
+  Page search_customers(const std::string& text, int32_t page_size = 0,
+                        const std::string& after = {}, bool include_archived = false) {
+    crm_search_query q = CRM_SEARCH_QUERY_INIT;
+    q.text = text.c_str();
+    q.page_size = page_size;
+    q.after = or_null(after);
+    q.include_archived = include_archived ? 1 : 0;
+    crm_cursor* c = nullptr;
+    detail::check(crm_customer_search(s_, &q, &c));
+    return drain(c);
+  }
+  /// The fields counted in customer information completeness (R10.1):
+  /// {field, label_zh, label_en, weight, share}.
+  std::vector<Record> completeness_fields() {
+    return rows_of([&](crm_cursor** c) { return crm_completeness_field_list(s_, c); });
+  }
+  /// Sets a field's weight in the completeness metric (0 takes it out);
+  /// config.manage.
+  void set_completeness_field(const std::string& field, std::int64_t weight) {
+    detail::check(crm_completeness_field_set(s_, field.c_str(), weight));
+  }
+  /// One customer's completeness {customer, percent, filled_weight,
+  /// total_weight, missing, goal_percent, goal_met}.
+  Record customer_completeness(const std::string& id) {
+    crm_record* r = nullptr;
+    detail::check(crm_customer_completeness(s_, id.c_str(), &r));
+    return Record(r);
+  }
+  /// Completeness of the customers the user may read, grouped by "all",
+  /// "owner" or "department": {group, label, customers, percent, complete,
+  /// meeting_goal, goal_percent, goal_met}.
+  std::vector<Record> completeness_report(const std::string& group_by = "all",
+                                          bool include_archived = false) {
+    return rows_of([&](crm_cursor** c) {
+      return crm_completeness_report(s_, group_by.c_str(), include_archived ? 1 : 0, c);
     });
   }
 

@@ -22,6 +22,7 @@
 #include "store/contact_repo.hpp"
 #include "store/customer_repo.hpp"
 #include "store/followup_repo.hpp"
+#include "store/search_repo.hpp"
 #include "store/user_repo.hpp"
 
 namespace crm {
@@ -110,6 +111,8 @@ std::int64_t apply_changes(Session& s, std::int64_t key, const Record& current,
   // Custom values first: the history rows run automation rules, whose
   // conditions must see the record as changed.
   if (custom) write_custom_values(s, *custom, key, changes);
+  // The name search index follows the name (src/store/search_repo.hpp).
+  if (changes.has("name")) store::refresh_customer_search(conn, key);
   for (const auto& [name, value] : changes.entries())
     record_history(s, key, now,
                    name == "type" && std::string_view(kind) == "update" ? "type" : kind, name,
@@ -328,6 +331,7 @@ std::int64_t insert_new_customer(Session& s, const Record& v, std::int64_t creat
   const std::int64_t now = db.now();
   store::WriteTransaction tx(conn);
   std::int64_t key = store::insert_customer(conn, v, now, creator);
+  store::refresh_customer_search(conn, key);
   Record contact;
   contact.append("name", *v.find("contact_name"));
   if (const Value* p = v.find("phone")) contact.append("phone", *p);
@@ -676,6 +680,12 @@ void apply_sort(const CustomFieldSet& custom, const std::string& sort, store::Cu
       f.sort_field = cf->id;
       return;
     }
+  } else if (name == "name_pinyin") {
+    // Chinese order (拼音排序): ICU's zh collation, registered on every
+    // connection as crm_zh.
+    f.sort_column = "name";
+    f.sort_collation = "crm_zh";
+    return;
   } else {
     for (const char* col : {"name", "entry_date", "created_at", "updated_at"})
       if (name == col) {
@@ -685,9 +695,11 @@ void apply_sort(const CustomFieldSet& custom, const std::string& sort, store::Cu
   }
   throw Error(Status::invalid_arg,
               "cannot sort on \"" + quote_value(sort) +
-                  "\" (sortable: id, name, entry_date, created_at, updated_at, custom.<name>)",
+                  "\" (sortable: id, name, name_pinyin, entry_date, created_at, updated_at, "
+                  "custom.<name>)",
               "不能按“" + quote_value(sort) +
-                  "”排序（可排序：id、name、entry_date、created_at、updated_at、custom.<字段名>）");
+                  "”排序（可排序：id、name、name_pinyin、entry_date、created_at、updated_at、"
+                  "custom.<字段名>）");
 }
 
 // Everything but paging, checked and resolved to stored codes; `normalized`

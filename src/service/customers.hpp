@@ -113,8 +113,9 @@ struct CustomerQuery {
   std::int64_t updated_from = 0, updated_to = 0;
   std::string name_contains;         // "" = any
   std::vector<FieldFilter> filters;  // all must hold; at most 16
-  // "" or "id" (the default), name, entry_date, created_at, updated_at or
-  // custom.<name>; a leading '-' sorts descending.  Customers without a
+  // "" or "id" (the default), name, name_pinyin (Chinese pinyin order, ICU's
+  // zh collation), entry_date, created_at, updated_at or custom.<name>; a
+  // leading '-' sorts descending.  Customers without a
   // value of a custom sort field come last, in id order.
   std::string sort;
 };

@@ -16,6 +16,7 @@
 
 #include "domain/error.hpp"
 #include "store/schema.hpp"
+#include "store/search_repo.hpp"
 
 namespace crm::store {
 namespace {
@@ -145,6 +146,7 @@ Connection::Connection(const OpenOptions& o) {
   try {
     db_ =
         std::make_unique<SQLite::Database>(memory ? ":memory:" : o.path, flags, o.busy_timeout_ms);
+    register_zh_collation(*db_);
     if (o.readonly && !memory) {
       // Reading a WAL database needs its -shm file, which SQLite cannot
       // create in a directory this process may not write (an archive, a
@@ -160,6 +162,7 @@ Connection::Connection(const OpenOptions& o) {
         db_.reset();
         db_ = std::make_unique<SQLite::Database>(file_uri(o.path, "immutable=1"),
                                                  flags | SQLITE_OPEN_URI, o.busy_timeout_ms);
+        register_zh_collation(*db_);
       }
     }
     // Several handles opening one new file at once contend for the locks

@@ -414,6 +414,9 @@ std::vector<Record> list_customers(Connection& c, const CustomerFilter& f, bool&
     // A NOT NULL column with an index on (column, id).
     const bool probes = has_probes(f);
     const std::string k = probes ? "k." : "";
+    // A collated order (pinyin) has no index: SQLite sorts the matching rows.
+    const std::string sort_expr =
+        k + f.sort_column + (f.sort_collation.empty() ? "" : " COLLATE " + f.sort_collation);
     FilterSql w = probes ? filter_sql(f, FilterPlace{"k.", "k.id", "c."}) : filter_sql(f);
     std::string sql =
         std::string(probes ? from_kc : "SELECT " CRM_CUSTOMER_COLUMNS " FROM customers") +
@@ -424,13 +427,13 @@ std::vector<Record> list_customers(Connection& c, const CustomerFilter& f, bool&
       first.push_back(f.after_key != 0 ? Value{f.after_key}
                                        : Value{f.descending ? INT64_MAX : std::int64_t{0}});
     } else if (f.has_after_value) {
-      sql += "(" + k + f.sort_column + ", " + k + "id) " + cmp + " (?, ?)";
+      sql += "(" + sort_expr + ", " + k + "id) " + cmp + " (?, ?)";
       first.push_back(f.after_value);
       first.push_back(f.after_key);
     } else {
       sql += "1";
     }
-    sql += w.text + " ORDER BY " + k + f.sort_column + dir +
+    sql += w.text + " ORDER BY " + sort_expr + dir +
            (f.sort_column == "id" ? "" : ", " + k + "id" + dir) + " LIMIT ?";
     run_page(c, sql, first, w, want, -1, out, nullptr);
     if (last && !out.empty()) {

@@ -120,6 +120,8 @@ struct CustomerFilter {
   // updated_at) or, when sort_field > 0, a custom field's value: customers
   // with a value first (in value order), then those without (in key order).
   std::string sort_column = "id";
+  // A collation for sort_column ("crm_zh": pinyin order); "" = binary.
+  std::string sort_collation;
   std::int64_t sort_field = 0;
   bool descending = false;
   // Keyset for a sorted list: after the row (after_value, after_key) of

@@ -10,6 +10,7 @@
 
 #include "domain/error.hpp"
 #include "domain/permissions.hpp"
+#include "domain/search_text.hpp"
 #include "domain/work_calendar.hpp"
 #include "store/audit_repo.hpp"
 
@@ -973,9 +974,48 @@ CREATE UNIQUE INDEX followup_records_source ON followup_records(customer_id, sou
 
 void migrate_to_11(SQLite::Database& db) { db.exec(kSchemaV11); }
 
+// Schema 12: customer-name search (an FTS5 trigram index of the folded name,
+// its pinyin and initials, kept by the service layer) and the definition of
+// customer information completeness (R10.1: which fields count, with what
+// weight; the goal is the setting completeness.goal_percent, 95 % by seed
+// 001).  The defaults are the fields of 《客户信息登记表》 (R1.1) and of seed
+// 003's 信息内容 that a customer may lack.
+const char* const kSchemaV12 = R"SQL(
+CREATE VIRTUAL TABLE customer_search USING fts5(name, pinyin, initials, tokenize = 'trigram');
+CREATE TABLE completeness_fields(
+  field      TEXT PRIMARY KEY,
+  weight     INTEGER NOT NULL CHECK (weight > 0),
+  position   INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  updated_by INTEGER NOT NULL REFERENCES users(id)
+) WITHOUT ROWID;
+INSERT INTO completeness_fields(field, weight, position, updated_at, updated_by) VALUES
+  ('name', 1, 1, 0, 1), ('contact_name', 1, 2, 0, 1), ('contact_title', 1, 3, 0, 1),
+  ('phone', 1, 4, 0, 1), ('email', 1, 5, 0, 1), ('industry', 1, 6, 0, 1),
+  ('scale', 1, 7, 0, 1), ('source', 1, 8, 0, 1), ('key_needs', 1, 9, 0, 1),
+  ('priority', 1, 10, 0, 1);
+INSERT INTO meta(key, value) VALUES ('setting.completeness.goal_percent', '95');
+)SQL";
+
+void migrate_to_12(SQLite::Database& db) {
+  db.exec(kSchemaV12);
+  SQLite::Statement insert(
+      db, "INSERT INTO customer_search(rowid, name, pinyin, initials) VALUES (?, ?, ?, ?)");
+  SQLite::Statement rows(db, "SELECT id, name FROM customers ORDER BY id");
+  while (rows.executeStep()) {
+    SearchKeys k = search_keys(rows.getColumn(1).getString());
+    insert.reset();
+    insert.bind(1, rows.getColumn(0).getInt64());
+    insert.bind(2, k.name);
+    insert.bind(3, k.pinyin);
+    insert.bind(4, k.initials);
+    insert.exec();
+  }
+}
+
 }  // namespace
 
-int latest_schema_version() { return 11; }
+int latest_schema_version() { return 12; }
 
 void migrate(SQLite::Database& db, int from, int to, const std::string& time_zone) {
   for (int v = from + 1; v <= to; ++v) {
@@ -1012,6 +1052,9 @@ void migrate(SQLite::Database& db, int from, int to, const std::string& time_zon
         break;
       case 11:
         migrate_to_11(db);
+        break;
+      case 12:
+        migrate_to_12(db);
         break;
       default:
         throw Error(Status::internal, "no migration to schema version " + std::to_string(v),

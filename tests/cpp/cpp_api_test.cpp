@@ -1812,3 +1812,46 @@ TEST_F(CppApi, AutomationSimulationTimeline) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(CppApi, SearchByNamePinyinAndInitialsAndCompleteness) {
+  db.set_clock(kNow);
+  crm::Session admin(db, 1);
+  admin.create_customer(valid("华为技术有限公司"));
+  admin.create_customer(valid("華為雲計算技術有限公司"));
+  admin.create_customer(valid("深圳市腾讯计算机系统有限公司"));
+  auto ids = [&](const std::string& text) {
+    std::string out;
+    for (const auto& r : admin.search_customers(text).rows)
+      out += (out.empty() ? "" : ",") + r.text("id") + ":" + r.text("match");
+    return out;
+  };
+  EXPECT_EQ(ids("华为"), "C0001:name,C0002:name");
+  EXPECT_EQ(ids("華為技術"), "C0001:name");
+  EXPECT_EQ(ids("Hua Wei"), "C0001:pinyin,C0002:pinyin");
+  EXPECT_EQ(ids("hw"), "C0001:initials,C0002:initials");
+  crm::Page first = admin.search_customers("有限公司", 2);
+  ASSERT_EQ(first.rows.size(), 2u);
+  crm::Page second = admin.search_customers("有限公司", 2, first.next);
+  ASSERT_EQ(second.rows.size(), 1u);
+  EXPECT_EQ(second.rows[0].text("id"), "C0003");
+
+  crm::CustomerQuery q;
+  q.sort = "name_pinyin";
+  auto rows = admin.list_customers(q).rows;
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows.back().text("id"), "C0003") << "shenzhen after huawei";
+
+  EXPECT_EQ(admin.completeness_fields().size(), 10u);
+  admin.set_completeness_field("contact_title", 0);
+  admin.set_completeness_field("email", 0);
+  crm::Record c = admin.customer_completeness("C0001");
+  EXPECT_EQ(c.text("missing"), "");
+  EXPECT_EQ(c.get_int("goal_met"), 1);
+  auto report = admin.completeness_report("all");
+  ASSERT_EQ(report.size(), 1u);
+  EXPECT_EQ(report[0].get_int("customers"), 3);
+}
+
+}  // namespace

@@ -172,6 +172,7 @@ def customer_ops(w):
     return [
         ("crm_customer_get", "customer.read", lambda: s.get_customer(c)),
         ("crm_customer_get_by_key", "customer.read", lambda: s.get_customer(w.key)),
+        ("crm_customer_completeness", "customer.read", lambda: s.customer_completeness(c)),
         ("crm_record_to_json", "customer.read", lambda: s.get_customer_json(c)),
         ("crm_customer_history", "customer.read", lambda: s.customer_history(c)),
         ("crm_history_list", "customer.read", lambda: list(s.history(customer=c))),
@@ -295,6 +296,13 @@ def test_lists_counts_rosters_and_exports_never_leak_a_row(db, role, standing):
     assert len(exported) == want, "%s / %s exported %d rows" % (role, standing, len(exported))
     for r in exported:
         assert r["phone"] == "138****5678", "masked in an export: %r" % r["phone"]
+    name = w.admin.get_customer(w.c)["name"]
+    found = list(s.search_customers(name))
+    assert [r["id"] for r in found] == ([w.c] if read else []), "search: %r" % found
+    for r in found:
+        assert r["phone"] == "138****5678", "masked in a search row: %r" % r["phone"]
+    counted = s.completeness_report("all")[0]["customers"]
+    assert counted == (1 if read else 0), "completeness counts %d customers" % counted
 
 
 @pytest.mark.parametrize("standing", [s for s in STANDINGS if s != "own"])
@@ -508,6 +516,9 @@ def unscoped_ops(w, tmp_path):
          lambda: s.define_custom_field("budget", "integer", "预算")),
         ("crm_custom_field_retire", "config.manage", lambda: s.retire_custom_field("budget")),
         ("crm_setting_set", "config.manage", lambda: s.set_setting("followup.min_gap_hours", "12")),
+        ("crm_completeness_field_set", "config.manage",
+         lambda: s.set_completeness_field("email", 2)),
+        ("crm_completeness_field_list", "config.read", lambda: s.completeness_fields()),
         ("crm_calendar_define", "config.manage", lambda: s.define_calendar("上海")),
         ("crm_calendar_load_holidays", "config.manage",
          lambda: s.load_holidays("year 2030\n2030-01-01 holiday 元旦\n")),
@@ -632,6 +643,8 @@ NOT_ABOUT_PERMISSIONS = {
     "crm_customer_count": "test_lists_counts_rosters_and_exports_never_leak_a_row",
     "crm_roster_list": "test_lists_counts_rosters_and_exports_never_leak_a_row",
     "crm_customer_export": "test_lists_counts_rosters_and_exports_never_leak_a_row",
+    "crm_customer_search": "test_lists_counts_rosters_and_exports_never_leak_a_row",
+    "crm_completeness_report": "test_lists_counts_rosters_and_exports_never_leak_a_row",
     **{n: "config.read, like crm_calendar_days" for n in CALENDAR_ARITHMETIC},
 }
 

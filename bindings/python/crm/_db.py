@@ -20,7 +20,8 @@ from typing import NamedTuple, Optional
 from ._lib import (CLOCK_FN, OPEN_NOCREATE, OPEN_READONLY, PROGRESS_FN, WRITE_FN, CursorP,
                    DbP, FieldFilter, RecordP, SessionP, agenda_query_init, audit_query_init,
                    custom_field_init, customer_query_init, history_query_init, lead_query_init, lib,
-                   open_options_init, roster_query_init, tick_report_init)
+                   open_options_init, roster_query_init, search_query_init,
+                   tick_report_init)
 from ._records import (Record, int_arg, record_from_dict, record_ptr_json, record_to_dict,
                        take_owned_string, text_arg, to_datetime, to_ms)
 from .errors import CrmError, Pending, Status, check, state_error
@@ -1096,7 +1097,8 @@ class Session(_Closing):
         milliseconds, a date to "YYYY-MM-DD".
 
         Order (排序), ``sort``: None or "id" (the default), "name",
-        "entry_date", "created_at", "updated_at" or "custom.<name>"; a
+        "name_pinyin" (Chinese pinyin order, 拼音排序), "entry_date",
+        "created_at", "updated_at" or "custom.<name>"; a
         leading "-" sorts descending ("-updated_at": most recently changed
         first).  Ties are broken by id; customers without a value of a
         custom sort field come last.  Paging stays stable under concurrent
@@ -3046,6 +3048,102 @@ class Session(_Closing):
         ptr = CursorP()
         self._call(lib.crm_automation_simulate, rules_text, script_text, byref(ptr))
         return self._drain(ptr)
+
+    # -- search and completeness (客户检索与信息完整度) ---------------------------
+
+    def search_page(self, text, page_size=20, after=None, include_archived=False):
+        """One page of a customer-name search: ``(rows, next_token)``; see
+        :meth:`search_customers`.  Pass ``next_token`` as ``after``, with the
+        same ``text``, ``page_size`` and ``include_archived``; it is None on
+        the last page."""
+        q = search_query_init()
+        q.text = text_arg(text, "text")
+        q.page_size = _int32_arg(page_size, "page_size")
+        q.after = text_arg(after, "after", optional=True)
+        q.include_archived = 1 if include_archived else 0
+        ptr = CursorP()
+        self._call(lib.crm_customer_search, byref(q), byref(ptr))
+        cur = _Cursor(self, ptr)
+        try:
+            rows = list(cur.rows())
+            return rows, cur.next_page()
+        finally:
+            cur.close()
+
+    def search_customers(self, text, page_size=20, include_archived=False):
+        """Search customers by name (客户检索) the way Chinese users do, and
+        iterate over the hits, best first, following page tokens.
+
+        ``text`` (1 to 100 characters) is found as part of the name in
+        simplified or traditional characters alike ("華為" finds 华为技术,
+        "华为" finds 華為技術); when it is only Latin letters, digits and
+        spaces it is also matched against the name's full pinyin
+        ("huawei", "Hua Wei") and pinyin initials ("hwjs").  Case does not
+        matter; one- and two-character queries work too.
+
+        Rows are the customer dicts of :meth:`customers` (masked; only
+        customers this user may read; archived ones when
+        ``include_archived``), plus "match" ("name", "pinyin" or
+        "initials") and "match_rank" (0 exact name, 1 name prefix, 2 name
+        substring, 3-5 pinyin exact/prefix/substring, 6-8 initials
+        exact/prefix/substring).  An empty or over-long text raises
+        InvalidArgument."""
+        text_b = text_arg(text, "text")
+        _int32_arg(page_size, "page_size")
+
+        def open_page(after):
+            q = search_query_init()
+            q.text = text_b
+            q.page_size = page_size
+            q.after = after
+            q.include_archived = 1 if include_archived else 0
+            ptr = CursorP()
+            self._call(lib.crm_customer_search, byref(q), byref(ptr))
+            return ptr
+        return self._paged(open_page)
+
+    def completeness_fields(self):
+        """The definition of customer information completeness (客户信息完整度,
+        R10.1): the counted fields in order, dicts with "field",
+        "label_zh", "label_en", "weight" and "share" (float: percent of the
+        total weight).  Needs config.read."""
+        ptr = CursorP()
+        self._call(lib.crm_completeness_field_list, byref(ptr))
+        return self._drain(ptr)
+
+    def set_completeness_field(self, field, weight):
+        """Set the weight (1 to 100) of a customer field in the completeness
+        metric, adding it when new; 0 takes it out (the last field cannot
+        be: StateError).  ``field`` is a built-in field a customer may
+        lack ("contact_title", "email", ...) or "custom.<name>".  Needs
+        config.manage; kept in :meth:`config_history` as
+        "completeness.<field>"."""
+        self._call(lib.crm_completeness_field_set, text_arg(field, "field"),
+                   int_arg(weight, "weight"))
+
+    def customer_completeness(self, id):  # noqa: A002
+        """One customer's completeness as a dict: "customer", "percent"
+        (float), "filled_weight", "total_weight", "missing" (a list of the
+        empty counted fields), "goal_percent" (setting
+        "completeness.goal_percent", 95) and "goal_met" (bool)."""
+        r = self._get_record(lib.crm_customer_completeness, text_arg(id, "id"))
+        r["missing"] = [m for m in r["missing"].split(",") if m]
+        r["goal_met"] = bool(r["goal_met"])
+        return r
+
+    def completeness_report(self, group_by="all", include_archived=False):
+        """Completeness over the customers this user may read, grouped by
+        "all" (one row), "owner" (group = owner id) or "department": dicts
+        with "group", "label", "customers", "percent" (float, the mean of
+        the customers'), "complete", "meeting_goal", "goal_percent" and
+        "goal_met" (bool: percent >= goal, decided exactly)."""
+        ptr = CursorP()
+        self._call(lib.crm_completeness_report, text_arg(group_by, "group_by"),
+                   1 if include_archived else 0, byref(ptr))
+        rows = self._drain(ptr)
+        for r in rows:
+            r["goal_met"] = bool(r["goal_met"])
+        return rows
 
 
 def _json_text(value, what, kinds):

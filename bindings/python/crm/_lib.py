@@ -255,6 +255,22 @@ def lead_query_init():
     return LeadQuery(ctypes.sizeof(LeadQuery), None, None, 0, 0, 0, 0)
 
 
+class SearchQuery(Structure):
+    """``crm_search_query``: a customer-name search, one page at a time."""
+    _fields_ = [
+        ("size", c_size_t),
+        ("text", c_char_p),
+        ("page_size", c_int32),
+        ("after", c_char_p),
+        ("include_archived", c_int32),
+    ]
+
+
+def search_query_init():
+    """The equivalent of ``CRM_SEARCH_QUERY_INIT``."""
+    return SearchQuery(ctypes.sizeof(SearchQuery), None, 0, None, 0)
+
+
 # --------------------------------------------------------------------------
 # THE table: every function of crm.h, in header order.
 #   name: (restype, [argtypes])
@@ -478,6 +494,12 @@ PROTOTYPES = {
     "crm_automation_run_list": (c_int, [SessionP, c_int64, c_int64, c_int32,
                                         POINTER(CursorP)]),
     "crm_automation_simulate": (c_int, [SessionP, c_char_p, c_char_p, POINTER(CursorP)]),
+    # Customer search and information completeness (R10.1)
+    "crm_customer_search": (c_int, [SessionP, POINTER(SearchQuery), POINTER(CursorP)]),
+    "crm_completeness_field_list": (c_int, [SessionP, POINTER(CursorP)]),
+    "crm_completeness_field_set": (c_int, [SessionP, c_char_p, c_int64]),
+    "crm_customer_completeness": (c_int, [SessionP, c_char_p, POINTER(RecordP)]),
+    "crm_completeness_report": (c_int, [SessionP, c_char_p, c_int32, POINTER(CursorP)]),
 }
 
 
