@@ -10,6 +10,7 @@
 #include "domain/text.hpp"
 #include "service/customers.hpp"
 #include "service/scheduler.hpp"
+#include "service/tiers.hpp"
 #include "store/customer_repo.hpp"
 #include "store/merge_repo.hpp"
 #include "store/schedule_repo.hpp"
@@ -63,11 +64,6 @@ std::optional<std::string> history_text(const Value* v) {
   if (is_int(*v)) return std::to_string(std::get<std::int64_t>(*v));
   if (is_real(*v)) return std::to_string(std::get<double>(*v));
   return std::get<std::string>(*v);
-}
-
-std::int64_t int_column(const store::CustomerState& s, const char* name) {
-  const Value* v = find_value(s.columns, name);
-  return v && is_int(*v) ? std::get<std::int64_t>(*v) : 0;
 }
 
 const CustomField* custom_by_id(Session& s, std::int64_t id) {
@@ -323,6 +319,9 @@ MergeOutcome merge_customers(Session& s, std::int64_t survivor, std::int64_t mer
   store::set_customer_columns(conn, survivor, columns, now, s.user_id());
   store::replace_custom_values(conn, survivor, custom);
   store::add_tags(conn, survivor, before_m.tags);
+  // Its follow-ups now include the merged customer's: the next due date and
+  // its cadence reminder follow the later contact.
+  refresh_next_due(s, survivor);
   // The merged customer: archived, pointing at the survivor, due for nothing.
   store::clear_tags(conn, merged);
   store::set_customer_columns(conn, merged,
@@ -420,7 +419,10 @@ UnmergeOutcome unmerge_customers(Session& s, std::int64_t merge, bool force,
   // Contacts are the truth the rows mirror (they differ only when forced).
   store::mirror_primary_contact(conn, m->merged);
   store::mirror_primary_contact(conn, m->survivor);
+  // The merged customer's reminders as they were; the survivor's cadence
+  // reminder follows its restored tier and last contact.
   restore_timers(s, m->merged, before_m);
+  refresh_next_due(s, m->survivor);
   store::mark_merge_undone(conn, merge, now, s.user_id(), reason);
 
   const std::optional<std::string> why = reason ? std::optional<std::string>(label + ": " + *reason)

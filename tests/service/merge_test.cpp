@@ -11,8 +11,12 @@
 #include "service/custom_fields.hpp"
 #include "service/followups.hpp"
 #include "service/leads.hpp"
+#include "service/maintenance.hpp"
+#include "service/review.hpp"
 #include "service/tags.hpp"
+#include "service/tiers.hpp"
 #include "store/customer_repo.hpp"
+#include "store/schedule_repo.hpp"
 
 namespace crm::testing {
 namespace {
@@ -55,6 +59,16 @@ class MergeTest : public FollowupTest {
     db->clock().fix(kNow + 10 * kMin);
     b_plan = int_of(create_plan(*rep, b, plan_fields(kNow + kDay)), "id");
     b_record = int_of(add_followup(*rep, b, record_at(kNow + 2 * kMin)), "id");
+    // A key customer (tier A) with a maintenance plan (R2.6).
+    set_customer_tier(*rep, b, "A", std::nullopt);
+    Record mp;
+    mp.set("method", std::string("定期拜访"));
+    mp.set("measures", std::string("每月上门巡检一次"));
+    mp.set("responsible", std::string("张伟"));
+    mp.set("cost", std::string("1000"));
+    mp.set("period_start", std::string("2026-12-01"));
+    mp.set("period_end", std::string("2027-05-31"));
+    b_mplan = int_of(submit_maintenance_plan(*rep, b, mp), "id");
     db->clock().fix(kNow + kHour);
   }
 
@@ -71,7 +85,7 @@ class MergeTest : public FollowupTest {
   struct Picture {
     Record customer;
     std::vector<Record> contacts;
-    std::vector<std::int64_t> plans, records, tags;
+    std::vector<std::int64_t> plans, records, tags, maintenance;
   };
   Picture picture(std::int64_t key) {
     Picture p;
@@ -82,6 +96,7 @@ class MergeTest : public FollowupTest {
     p.plans = ids(customer_plans(*admin, key));
     p.records = ids(customer_followups(*admin, key));
     p.tags = ids(customer_tags(*admin, key));
+    p.maintenance = ids(customer_maintenance_plans(*admin, key));
     return p;
   }
 
@@ -104,6 +119,7 @@ class MergeTest : public FollowupTest {
     EXPECT_EQ(before.plans, now.plans) << who << ": follow-up plans";
     EXPECT_EQ(before.records, now.records) << who << ": follow-up records";
     EXPECT_EQ(before.tags, now.tags) << who << ": tags";
+    EXPECT_EQ(before.maintenance, now.maintenance) << who << ": maintenance plans";
   }
 
   std::vector<Record> audit_rows(const char* action) {
@@ -113,7 +129,8 @@ class MergeTest : public FollowupTest {
     return list_audit(*admin, q).rows;
   }
 
-  std::int64_t a = 0, b = 0, b_contact = 0, b_primary = 0, tag = 0, b_plan = 0, b_record = 0;
+  std::int64_t a = 0, b = 0, b_contact = 0, b_primary = 0, tag = 0, b_plan = 0, b_record = 0,
+               b_mplan = 0;
 };
 
 TEST_F(MergeTest, MovesChildrenTakesChosenFieldsAndKeepsTheMergedRecordReadOnly) {
@@ -121,7 +138,7 @@ TEST_F(MergeTest, MovesChildrenTakesChosenFieldsAndKeepsTheMergedRecordReadOnly)
   choices.set("name", std::string("merged"));
   MergeOutcome m = merge_customers(*rep, a, b, choices, std::string("展会重复录入"));
   EXPECT_GT(m.merge, 0);
-  EXPECT_EQ(m.moved, 4) << "two contacts, one plan, one record";
+  EXPECT_EQ(m.moved, 5) << "two contacts, one plan, one record, one maintenance plan";
 
   Record s = row(a);
   EXPECT_EQ(s.text("name"), "杭州恒达精密机械股份有限公司") << "chosen: the merged one's";
@@ -138,6 +155,7 @@ TEST_F(MergeTest, MovesChildrenTakesChosenFieldsAndKeepsTheMergedRecordReadOnly)
   EXPECT_EQ(ids(customer_plans(*admin, a)), std::vector<std::int64_t>{b_plan});
   EXPECT_EQ(ids(customer_followups(*admin, a)), std::vector<std::int64_t>{b_record});
   EXPECT_EQ(ids(customer_tags(*admin, a)), std::vector<std::int64_t>{tag});
+  EXPECT_EQ(ids(customer_maintenance_plans(*admin, a)), std::vector<std::int64_t>{b_mplan});
 
   // The merged record: readable, archived, says where it went.
   Record g = row(b);
@@ -183,11 +201,12 @@ TEST_F(MergeTest, MovesChildrenTakesChosenFieldsAndKeepsTheMergedRecordReadOnly)
   EXPECT_EQ(list[0].text("survivor"), store::human_id(a));
   EXPECT_EQ(list[0].text("merged"), store::human_id(b));
   EXPECT_EQ(int_of(list[0], "undone"), 0);
-  EXPECT_EQ(int_of(list[0], "moved"), 4);
+  EXPECT_EQ(int_of(list[0], "moved"), 5);
 }
 
 TEST_F(MergeTest, UnmergeRestoresBothRecordsAndTheirChildrenExactly) {
   const Picture pa = picture(a), pb = picture(b);
+  const std::int64_t timers = store::count_timers(db->conn());
   Record choices;
   choices.set("name", std::string("merged"));
   choices.set("primary_contact", std::string("merged"));
@@ -196,13 +215,16 @@ TEST_F(MergeTest, UnmergeRestoresBothRecordsAndTheirChildrenExactly) {
   EXPECT_EQ(row(a).text("contact_name"), row(b).text("contact_name"))
       << "the merged one's primary contact is the survivor's now";
   EXPECT_EQ(row(a).text("custom.region"), "浙江");
+  EXPECT_EQ(store::count_timers(db->conn()), timers - 3)
+      << "the merged customer's verification, review and cadence reminders stop";
 
   db->clock().fix(kNow + 2 * kHour);
   UnmergeOutcome u = unmerge_customers(*rep, m.merge, false, std::string("不是同一家"));
-  EXPECT_EQ(u.restored, 4);
+  EXPECT_EQ(u.restored, 5);
   EXPECT_TRUE(u.overwritten.empty());
   expect_same(pa, picture(a), "survivor");
   expect_same(pb, picture(b), "merged");
+  EXPECT_EQ(store::count_timers(db->conn()), timers) << "its reminders are back";
   EXPECT_GT(int_of(row(a), "version"), int_of(pa.customer, "version"))
       << "the version moves on, so a client holding the merged state gets a conflict";
   EXPECT_FALSE(row(b).has("merged_into"));
@@ -268,7 +290,7 @@ TEST_F(MergeTest, AMovedChildChangedAfterTheMergeIsAConflict) {
   EXPECT_NE(e.message_en().find("contacts " + std::to_string(b_contact)), std::string::npos)
       << e.message_en();
   UnmergeOutcome u = unmerge_customers(*rep, m.merge, true, {});
-  EXPECT_EQ(u.restored, 4);
+  EXPECT_EQ(u.restored, 5);
   EXPECT_EQ(contact_customer(*admin, b_contact), b) << "moved back even though it changed";
 }
 
@@ -363,10 +385,43 @@ TEST_F(MergeTest, ALinkedLeadMovesAndComesBack) {
   CaptureResult c = capture_lead(marketing, l);
   ASSERT_EQ(static_cast<int>(c.outcome), static_cast<int>(CaptureOutcome::linked));
   MergeOutcome m = merge_customers(*rep, a, b, Record(), std::nullopt);
-  EXPECT_EQ(m.moved, 5);
+  EXPECT_EQ(m.moved, 6);
   EXPECT_EQ(get_lead(*admin, c.lead).text("customer"), store::human_id(a));
   unmerge_customers(*rep, m.merge, false, {});
   EXPECT_EQ(get_lead(*admin, c.lead).text("customer"), store::human_id(b));
+}
+
+TEST_F(MergeTest, TheOwnerMovesOnlyAsATransferMayAndComesBack) {
+  std::int64_t other = add_user("liqiang", "李强", "华东销售部", "销售");
+  std::int64_t c = new_customer(kNow + kHour, 6, other);
+  Record choices;
+  choices.set("owner", std::string("merged"));
+  // The rep may neither see the other's customer nor hand theirs over.
+  expect_error(Status::not_found, [&] { merge_customers(*rep, a, c, choices, std::nullopt); });
+  MergeOutcome m = merge_customers(*admin, a, c, choices, std::nullopt);
+  EXPECT_EQ(int_of(row(a), "owner"), other);
+  bool owner_row = false;
+  for (const auto& h : customer_history(*admin, a))
+    owner_row = owner_row || (h.text("kind") == "merge" && h.text("field") == "owner" &&
+                              h.text("after") == std::to_string(other));
+  EXPECT_TRUE(owner_row) << "the new owner is in the survivor's history";
+  unmerge_customers(*admin, m.merge, false, {});
+  EXPECT_EQ(int_of(row(a), "owner"), rep_id);
+  EXPECT_EQ(int_of(row(c), "owner"), other);
+}
+
+TEST_F(MergeTest, ChangesWaitingForReviewBlockTheMergedCustomer) {
+  set("review.fields", "industry");
+  Record change;
+  change.set("industry", std::string("软件"));
+  expect_error(Status::pending, [&] { update_customer(*rep, b, change); });
+  Error e =
+      expect_error(Status::conflict, [&] { merge_customers(*rep, a, b, Record(), std::nullopt); });
+  EXPECT_NE(e.message_en().find("waiting for review"), std::string::npos) << e.message_en();
+  EXPECT_NE(e.message_zh().find("待审核"), std::string::npos) << e.message_zh();
+  EXPECT_FALSE(row(b).has("merged_into"));
+  // The survivor's pending changes do not stand in the way.
+  merge_customers(*rep, b, a, Record(), std::nullopt);
 }
 
 }  // namespace
