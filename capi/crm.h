@@ -1822,7 +1822,9 @@ CRM_API int crm_customer_merge(crm_session *s, const char *survivor_id, const ch
  *  *out_report (optional) {"merge", "restored" (rows moved back),
  *  "overwritten" (comma-separated changes overwritten; "" when none)}.
  *  CRM_ERR_NOT_FOUND for an unknown merge; CRM_ERR_STATE when it was undone
- *  already or the survivor was merged again later (undo that one first).
+ *  already, the survivor was merged again later (undo that one first) or
+ *  either customer's personal data was erased since (crm_customer_erase
+ *  also deletes what the merge kept).
  *  Rights as for a merge, on both customers. */
 CRM_API int crm_customer_unmerge(crm_session *s, int64_t merge_id, int32_t force,
                                  const char *reason, crm_record **out_report);

@@ -383,6 +383,18 @@ UnmergeOutcome unmerge_customers(Session& s, std::int64_t merge, bool force,
   // What changed since the merge.
   const store::CustomerState now_s = store::read_customer_state(conn, m->survivor);
   const store::CustomerState now_m = store::read_customer_state(conn, m->merged);
+  // An erasure (R3.6) removed what the merge kept; nothing may bring it back.
+  for (const auto* st : {&now_s, &now_m}) {
+    const Value* erased = find_value(st->columns, "erased_at");
+    if (erased && !is_null(*erased)) {
+      const std::string who = st == &now_s ? sid : mid;
+      throw Error(
+          Status::state,
+          "customer " + who + "'s personal data was erased; merge " + std::to_string(merge) +
+              " cannot be undone",
+          "客户 " + who + " 的个人信息已删除，合并记录 " + std::to_string(merge) + " 不能撤销");
+    }
+  }
   const std::vector<store::MovedRow> moves = store::load_moves(conn, merge);
   std::vector<std::string> changes;
   std::vector<FieldError> details;

@@ -55,9 +55,10 @@ struct UnmergeOutcome {
 // with Status::conflict listing the changes (one field error each, code
 // "changed_since_merge"), unless `force`: then it restores anyway and the
 // outcome lists what it overwrote.  Rows added to the survivor after the
-// merge stay with it.  Refused (state) when the merge was undone already or
-// the survivor was itself merged later (undo that merge first); not_found
-// for an unknown merge.  Needs the rights of a merge on both customers.
+// merge stay with it.  Refused (state) when the merge was undone already,
+// the survivor was itself merged later (undo that merge first) or either
+// customer was erased since (R3.6: the erasure deleted what the merge kept
+// of it); not_found for an unknown merge.  Needs the rights of a merge on both customers.
 UnmergeOutcome unmerge_customers(Session& s, std::int64_t merge, bool force,
                                  std::optional<std::string> reason);
 

@@ -577,6 +577,13 @@ void erase_personal_data(Connection& c, std::int64_t key, const std::string& pla
     q->bind(2, name);
     q->exec();
   }
+  // What merges kept of the customer for an unmerge (R9.3): gone too, and
+  // such a merge can no longer be undone.
+  {
+    auto q = c.prepare("DELETE FROM customer_merge_values WHERE customer_id = ?");
+    q->bind(1, static_cast<std::int64_t>(key));
+    q->exec();
+  }
 }
 
 std::vector<RetentionRow> retention_due(Connection& c, std::int64_t cutoff, std::int64_t after_key,

@@ -12,10 +12,12 @@
 #include "service/followups.hpp"
 #include "service/leads.hpp"
 #include "service/maintenance.hpp"
+#include "service/privacy.hpp"
 #include "service/review.hpp"
 #include "service/tags.hpp"
 #include "service/tiers.hpp"
 #include "store/customer_repo.hpp"
+#include "store/merge_repo.hpp"
 #include "store/schedule_repo.hpp"
 
 namespace crm::testing {
@@ -422,6 +424,19 @@ TEST_F(MergeTest, ChangesWaitingForReviewBlockTheMergedCustomer) {
   EXPECT_FALSE(row(b).has("merged_into"));
   // The survivor's pending changes do not stand in the way.
   merge_customers(*rep, b, a, Record(), std::nullopt);
+}
+
+TEST_F(MergeTest, AnErasureRemovesWhatTheMergeKeptAndTheMergeStays) {
+  MergeOutcome m = merge_customers(*rep, a, b, Record(), std::nullopt);
+  EXPECT_FALSE(store::load_state(db->conn(), m.merge, b, "before").columns.empty());
+  erase_customer(*admin, b, std::string("客户要求删除个人信息"));
+  EXPECT_TRUE(store::load_state(db->conn(), m.merge, b, "before").columns.empty())
+      << "the personal data kept for an unmerge is erased with the customer";
+  EXPECT_FALSE(store::load_state(db->conn(), m.merge, a, "before").columns.empty())
+      << "the survivor's is its own";
+  Error e = expect_error(Status::state, [&] { unmerge_customers(*admin, m.merge, true, {}); });
+  EXPECT_NE(e.message_en().find("erased"), std::string::npos) << e.message_en();
+  EXPECT_EQ(row(b).text("merged_into"), store::human_id(a));
 }
 
 }  // namespace
