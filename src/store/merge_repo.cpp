@@ -47,11 +47,6 @@ const std::vector<std::string>& customer_column_names(Connection& c) {
   return names;
 }
 
-bool known_column(Connection& c, const std::string& name) {
-  const auto& names = customer_column_names(c);
-  return std::find(names.begin(), names.end(), name) != names.end();
-}
-
 // The tables a merge moves, each with what tells that a row changed after
 // an instant.
 struct ChildTable {
@@ -129,11 +124,12 @@ CustomerState read_customer_state(Connection& c, std::int64_t key) {
 void set_customer_columns(Connection& c, std::int64_t key,
                           const std::vector<std::pair<std::string, Value>>& columns,
                           std::int64_t now_ms, std::int64_t actor) {
+  const std::vector<std::string>& known = customer_column_names(c);
   std::string sql = "UPDATE customers SET ";
   std::vector<const Value*> values;
   for (const auto& [name, value] : columns) {
     if (name == "id" || name == "version" || name == "updated_at" || name == "updated_by") continue;
-    if (!known_column(c, name))
+    if (std::find(known.begin(), known.end(), name) == known.end())
       throw Error(Status::corrupt, "unknown customers column " + name, "客户表中没有列 " + name);
     sql += name + " = ?, ";
     values.push_back(&value);
