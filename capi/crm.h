@@ -1848,6 +1848,69 @@ CRM_API int crm_customer_completeness(crm_session *s, const char *id, crm_record
 CRM_API int crm_completeness_report(crm_session *s, const char *group_by,
                                     int32_t include_archived, crm_cursor **out);
 
+/* ------------------------------------------------------------------------
+ * Merging duplicate customers (客户合并, R9.3), see docs/merge.md.
+ *
+ * A merge folds one customer (the merged one) into another (the survivor)
+ * in one transaction and can be undone.  The merged customer is kept,
+ * archived and read-only, with the field "merged_into" (the survivor's id)
+ * in crm_customer_get; it is in no list or search, archived or not.
+ * ------------------------------------------------------------------------ */
+
+/** Merge customer `merged_id` into customer `survivor_id`.  `choices`
+ *  (NULL = all defaults) maps a field to "survivor" or "merged" (also
+ *  保留 / 合并): name, industry, scale, type, source, key_needs, priority,
+ *  owner, entry_date, "primary_contact" (whose contact's name, phone, e-mail
+ *  and title the survivor shows; contact_name, phone, email and
+ *  contact_title follow it and cannot be chosen alone) or "custom.<name>".
+ *  A field not named keeps the survivor's value, or takes the merged
+ *  customer's where the survivor has none.  The merged customer's contacts
+ *  (as secondary contacts), follow-up plans and records, maintenance plans
+ *  and linked leads move to the survivor, its tags are added to the
+ *  survivor's, its reminders stop; both histories get a "merge" entry and
+ *  the audit log a "customer.merge" row for each.  *out_merge_id (optional)
+ *  receives the merge's id; *out_report (optional, free with
+ *  crm_record_free) {"merge", "moved" (child rows moved), "from_merged"
+ *  (comma-separated fields that took the merged customer's value)}.
+ *  Rights: customer.update on the survivor, customer.archive on the merged
+ *  customer, customer.transfer when the owner changes.  Errors, with nothing
+ *  written: CRM_ERR_INVALID_ARG for a customer merged with itself, an
+ *  unknown, read-only or contact field or a side other than survivor/merged
+ *  (a field error names it: codes unknown_field, read_only,
+ *  follows_primary_contact, unknown_side); CRM_ERR_STATE for an archived or
+ *  already merged customer; CRM_ERR_CONFLICT when the merged customer has
+ *  changes waiting for review; CRM_ERR_NOT_FOUND / CRM_ERR_PERMISSION. */
+CRM_API int crm_customer_merge(crm_session *s, const char *survivor_id, const char *merged_id,
+                               const crm_record *choices, const char *reason,
+                               int64_t *out_merge_id, crm_record **out_report);
+
+/** Undo merge `merge_id`: both customers as they were before it (every
+ *  column, custom values, tags, primary contact, reminders), the moved rows
+ *  back on the merged customer, in one transaction; history ("unmerge") and
+ *  audit ("customer.unmerge") keep it.  If either customer or a moved row
+ *  changed after the merge, it fails with CRM_ERR_CONFLICT and a field
+ *  error (code "changed_since_merge") per change, named "C0001.key_needs",
+ *  "C0002.tags", "contacts 12" …, unless `force` is 1: then it restores
+ *  anyway.  Rows added to the survivor after the merge stay with it.
+ *  *out_report (optional) {"merge", "restored" (rows moved back),
+ *  "overwritten" (comma-separated changes overwritten; "" when none)}.
+ *  CRM_ERR_NOT_FOUND for an unknown merge; CRM_ERR_STATE when it was undone
+ *  already, the survivor was merged again later (undo that one first) or
+ *  either customer's personal data was erased since (crm_customer_erase
+ *  also deletes what the merge kept).
+ *  Rights as for a merge, on both customers. */
+CRM_API int crm_customer_unmerge(crm_session *s, int64_t merge_id, int32_t force,
+                                 const char *reason, crm_record **out_report);
+
+/** The merges after id `after_id` in id order, at most `limit` (1..1000;
+ *  0 = 100), of customer `customer_id` (as survivor or merged; NULL or "" =
+ *  all) — those whose survivor or merged customer the user may read:
+ *  {"id", "survivor", "merged", "merged_at", "merged_by", "choices"
+ *  ("field=survivor|merged,…" as decided), "reason", "moved", "undone" (0 or
+ *  1), "undone_at", "undone_by", "undo_note"}. */
+CRM_API int crm_merge_list(crm_session *s, const char *customer_id, int64_t after_id,
+                           int32_t limit, crm_cursor **out);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

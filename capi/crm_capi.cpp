@@ -40,6 +40,7 @@
 #include "service/tags.hpp"
 #include "service/tiers.hpp"
 #include "service/users.hpp"
+#include "service/merge.hpp"
 #include "store/customer_repo.hpp"
 #include "store/schema.hpp"
 
@@ -2319,6 +2320,74 @@ int crm_completeness_report(crm_session* s, const char* group_by, int32_t includ
     *out = nullptr;
     *out = make_cursor(h.db, crm::completeness_report(*h.session, group_by, include_archived != 0),
                        std::string());
+    return CRM_OK;
+  });
+}
+
+}  // extern "C"
+
+// ---------------------------------------------------------------------------
+// Merging duplicate customers (R9.3).
+
+namespace {
+std::string comma_list(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
+  return out;
+}
+}  // namespace
+
+extern "C" {
+
+int crm_customer_merge(crm_session* s, const char* survivor_id, const char* merged_id,
+                       const crm_record* choices, const char* reason, int64_t* out_merge_id,
+                       crm_record** out_report) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(survivor_id, "survivor_id");
+    require(merged_id, "merged_id");
+    if (out_report) *out_report = nullptr;
+    crm::MergeOutcome m =
+        crm::merge_customers(*h.session, crm::customer_key(*h.session, survivor_id),
+                             crm::customer_key(*h.session, merged_id),
+                             choices ? choices->rec : crm::Record(), opt_text(reason));
+    if (out_merge_id) *out_merge_id = m.merge;
+    if (out_report) {
+      crm::Record rec;
+      rec.append("merge", m.merge);
+      rec.append("moved", m.moved);
+      rec.append("from_merged", comma_list(m.from_merged));
+      *out_report = record_out(std::move(rec));
+    }
+    return CRM_OK;
+  });
+}
+
+int crm_customer_unmerge(crm_session* s, int64_t merge_id, int32_t force, const char* reason,
+                         crm_record** out_report) {
+  return with_session(s, [&](SessionHandle& h) {
+    if (out_report) *out_report = nullptr;
+    if (force != 0 && force != 1)
+      throw crm::Error(crm::Status::invalid_arg, "force must be 0 or 1", "force 须为 0 或 1");
+    crm::UnmergeOutcome u =
+        crm::unmerge_customers(*h.session, merge_id, force == 1, opt_text(reason));
+    if (out_report) {
+      crm::Record rec;
+      rec.append("merge", u.merge);
+      rec.append("restored", u.restored);
+      rec.append("overwritten", comma_list(u.overwritten));
+      *out_report = record_out(std::move(rec));
+    }
+    return CRM_OK;
+  });
+}
+
+int crm_merge_list(crm_session* s, const char* customer_id, int64_t after_id, int32_t limit,
+                   crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    auto rows = crm::list_merges(*h.session, customer_id ? customer_id : "", after_id, limit);
+    *out = make_cursor(h.db, std::move(rows), std::string());
     return CRM_OK;
   });
 }

@@ -1506,6 +1506,38 @@ class Session {
     });
   }
 
+  // -- Merging duplicate customers (客户合并, R9.3; docs/merge.md) ----------
+
+  /// Merges customer `merged_id` into `survivor_id` (crm_customer_merge):
+  /// `choices` maps fields ("name", "owner", "primary_contact",
+  /// "custom.<name>" …) to "survivor" or "merged"; returns {merge, moved,
+  /// from_merged}.
+  Record merge_customers(const std::string& survivor_id, const std::string& merged_id,
+                         const Record& choices = Record(), const std::string& reason = {}) {
+    crm_record* r = nullptr;
+    detail::check(crm_customer_merge(s_, survivor_id.c_str(), merged_id.c_str(), choices.get(),
+                                     or_null(reason), nullptr, &r));
+    return Record(r);
+  }
+  /// Undoes merge `merge_id` (crm_customer_unmerge); without `force`, throws
+  /// crm::Error (CRM_ERR_CONFLICT, a field error per change) when either
+  /// customer or a moved row changed since.  Returns {merge, restored,
+  /// overwritten}.
+  Record unmerge_customers(std::int64_t merge_id, bool force = false,
+                           const std::string& reason = {}) {
+    crm_record* r = nullptr;
+    detail::check(crm_customer_unmerge(s_, merge_id, force ? 1 : 0, or_null(reason), &r));
+    return Record(r);
+  }
+  /// Merges in id order after `after_id`, of one customer ("" = all)
+  /// (crm_merge_list).
+  std::vector<Record> merges(const std::string& customer_id = {}, std::int64_t after_id = 0,
+                             std::int32_t limit = 0) {
+    return rows_of([&](crm_cursor** c) {
+      return crm_merge_list(s_, or_null(customer_id), after_id, limit, c);
+    });
+  }
+
   crm_session* handle() const noexcept { return s_; }
 
  private:

@@ -23,6 +23,7 @@
 #include "store/customer_repo.hpp"
 #include "store/followup_repo.hpp"
 #include "store/search_repo.hpp"
+#include "store/merge_repo.hpp"
 #include "store/user_repo.hpp"
 
 namespace crm {
@@ -242,6 +243,10 @@ Record load_customer_or_throw(Session& s, std::int64_t key, Perm perm) {
   auto r = store::load_customer(s.db().conn(), key);
   if (!r) throw not_found(key);
   s.authorize(perm, CustomerRef{key, std::get<std::int64_t>(*r->find("owner"))});
+  // A merged customer (R9.3) is archived and says where it went.
+  if (std::get<std::int64_t>(*r->find("archived")) != 0)
+    if (auto into = store::merged_into(s.db().conn(), key))
+      r->set("merged_into", store::human_id(*into));
   return std::move(*r);
 }
 
@@ -258,8 +263,14 @@ CustomerRef require_customer(Session& s, std::int64_t key, Perm perm) {
 }
 
 void require_not_archived(const Record& customer) {
-  if (std::get<std::int64_t>(*customer.find("archived")) != 0)
-    throw archived_error(std::get<std::int64_t>(*customer.find("key")));
+  if (std::get<std::int64_t>(*customer.find("archived")) == 0) return;
+  const std::int64_t key = std::get<std::int64_t>(*customer.find("key"));
+  if (const Value* into = customer.find("merged_into"); into && is_text(*into)) {
+    std::string id = store::human_id(key), to = std::get<std::string>(*into);
+    throw Error(Status::state, "customer " + id + " was merged into " + to + " and cannot change",
+                "客户 " + id + " 已合并到 " + to + "，不能修改");
+  }
+  throw archived_error(key);
 }
 
 void record_history(Session& s, std::int64_t customer, std::int64_t at, std::string kind,

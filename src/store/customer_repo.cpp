@@ -291,7 +291,8 @@ FilterSql filter_sql(const CustomerFilter& f, const FilterPlace& at) {
     }
   }
   if (!f.type.empty()) w.add(" AND " + q + "type = ?", f.type);
-  if (!f.include_archived) w.text += " AND " + at.late + "archived = 0";
+  // A merged customer (R9.3) is archived, and in no list even with them.
+  w.text += " AND " + at.late + (f.include_archived ? "merged_into IS NULL" : "archived = 0");
   if (!f.industry.empty()) w.add(" AND " + q + "industry = ?", f.industry);
   if (!f.source.empty()) w.add(" AND " + q + "source = ?", f.source);
   if (f.created_from != 0) w.add(" AND " + q + "created_at >= ?", f.created_from);
@@ -598,6 +599,13 @@ void erase_personal_data(Connection& c, std::int64_t key, const std::string& pla
         "field = ?");
     q->bind(1, static_cast<std::int64_t>(key));
     q->bind(2, name);
+    q->exec();
+  }
+  // What merges kept of the customer for an unmerge (R9.3): gone too, and
+  // such a merge can no longer be undone.
+  {
+    auto q = c.prepare("DELETE FROM customer_merge_values WHERE customer_id = ?");
+    q->bind(1, static_cast<std::int64_t>(key));
     q->exec();
   }
 }

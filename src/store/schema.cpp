@@ -1013,9 +1013,51 @@ void migrate_to_12(SQLite::Database& db) {
   }
 }
 
+// Schema 13: merging duplicate customers (R9.3).  A merged customer stays,
+// archived, with merged_into naming the survivor.  Each merge keeps what an
+// unmerge needs: both customers' rows, custom values, tags, primary contact
+// and reminder timers before the merge and the survivor's and merged one's
+// state right after it (customer_merge_values, one row per stored value, in
+// an untyped column so that integers stay integers), and every child row
+// the merge moved (customer_merge_moves, with the value it replaced).
+const char* const kSchemaV13 = R"SQL(
+ALTER TABLE customers ADD COLUMN merged_into INTEGER REFERENCES customers(id);
+CREATE TABLE customer_merges(
+  id          INTEGER PRIMARY KEY,
+  survivor_id INTEGER NOT NULL REFERENCES customers(id),
+  merged_id   INTEGER NOT NULL REFERENCES customers(id),
+  merged_at   INTEGER NOT NULL,
+  merged_by   INTEGER NOT NULL REFERENCES users(id),
+  choices     TEXT NOT NULL,
+  reason      TEXT,
+  undone_at   INTEGER,
+  undone_by   INTEGER REFERENCES users(id),
+  undo_note   TEXT
+);
+CREATE INDEX customer_merges_survivor ON customer_merges(survivor_id, id);
+CREATE INDEX customer_merges_merged ON customer_merges(merged_id, id);
+CREATE TABLE customer_merge_values(
+  merge_id    INTEGER NOT NULL REFERENCES customer_merges(id),
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  phase       TEXT NOT NULL,
+  name        TEXT NOT NULL,
+  value,
+  PRIMARY KEY(merge_id, customer_id, phase, name)
+) WITHOUT ROWID;
+CREATE TABLE customer_merge_moves(
+  merge_id INTEGER NOT NULL REFERENCES customer_merges(id),
+  tbl      TEXT NOT NULL,
+  row_id   INTEGER NOT NULL,
+  before,
+  PRIMARY KEY(merge_id, tbl, row_id)
+) WITHOUT ROWID;
+)SQL";
+
+void migrate_to_13(SQLite::Database& db) { db.exec(kSchemaV13); }
+
 }  // namespace
 
-int latest_schema_version() { return 12; }
+int latest_schema_version() { return 13; }
 
 void migrate(SQLite::Database& db, int from, int to, const std::string& time_zone) {
   for (int v = from + 1; v <= to; ++v) {
@@ -1055,6 +1097,9 @@ void migrate(SQLite::Database& db, int from, int to, const std::string& time_zon
         break;
       case 12:
         migrate_to_12(db);
+        break;
+      case 13:
+        migrate_to_13(db);
         break;
       default:
         throw Error(Status::internal, "no migration to schema version " + std::to_string(v),

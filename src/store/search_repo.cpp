@@ -124,6 +124,8 @@ std::vector<SearchHit> search_customers(Connection& c, const SearchFilter& f, bo
   std::string sql = std::string("SELECT id, rank FROM (SELECT s.rowid AS id, ") + kRank +
                     " AS rank FROM customer_search s JOIN customers c ON c.id = s.rowid WHERE 1";
   if (use_index) sql += " AND s.customer_search MATCH ?3";
+  // A merged customer is in no search, archived or not (R9.3).
+  sql += " AND c.merged_into IS NULL";
   if (!f.include_archived) sql += " AND c.archived = 0";
   if (f.restricted)
     sql +=

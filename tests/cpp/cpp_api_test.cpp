@@ -1854,4 +1854,50 @@ TEST_F(CppApi, SearchByNamePinyinAndInitialsAndCompleteness) {
   EXPECT_EQ(report[0].get_int("customers"), 3);
 }
 
+// Merging duplicate customers (R9.3, docs/merge.md) through the wrapper: a
+// choice record, the merged record's state, the log, and an unmerge that
+// needs force after the survivor changed.
+TEST_F(CppApi, MergeAndUnmergeCustomers) {
+  db.set_clock(kNow);
+  crm::Session admin(db, 1);
+  std::string keep = admin.create_customer(valid());
+  crm::Record second = valid("杭州恒达精密机械股份有限公司");
+  second.set("contact_name", "陈芳").set("phone", "13900001111");
+  std::string dup = admin.create_customer(second);
+  const std::string name = admin.get_customer(keep).text("name");
+
+  crm::Record report =
+      admin.merge_customers(keep, dup, crm::Record{{"name", std::string("merged")}}, "重复录入");
+  EXPECT_EQ(report.get_int("moved"), 1) << "the merged customer's contact";
+  EXPECT_EQ(report.text("from_merged"), "name");
+  EXPECT_EQ(admin.get_customer(keep).text("name"), "杭州恒达精密机械股份有限公司");
+  EXPECT_EQ(admin.get_customer(dup).text("merged_into"), keep);
+  EXPECT_EQ(admin.contacts(keep).size(), 2u);
+  EXPECT_EQ(status_of([&] {
+              admin.update_customer(dup, crm::Record{{"priority", "低"}});
+            }),
+            "CRM_ERR_STATE");
+  EXPECT_EQ(status_of([&] { admin.merge_customers(keep, keep); }), "CRM_ERR_INVALID_ARG");
+  auto merges = admin.merges(dup);
+  ASSERT_EQ(merges.size(), 1u);
+  const std::int64_t id = merges[0].get_int("id");
+  EXPECT_EQ(merges[0].get_int("undone"), 0);
+
+  admin.update_customer(keep, crm::Record{{"priority", "低"}});
+  try {
+    admin.unmerge_customers(id);
+    FAIL() << "expected a conflict: the survivor changed after the merge";
+  } catch (const crm::Error& e) {
+    EXPECT_EQ(e.status(), CRM_ERR_CONFLICT);
+    ASSERT_EQ(e.fields().size(), 1u);
+    EXPECT_EQ(e.fields()[0].field, keep + ".priority");
+  }
+  crm::Record undone = admin.unmerge_customers(id, true, "不是同一家");
+  EXPECT_EQ(undone.text("overwritten"), keep + ".priority");
+  EXPECT_EQ(admin.get_customer(keep).text("name"), name);
+  EXPECT_EQ(admin.get_customer(keep).text("priority"), "high");
+  EXPECT_FALSE(admin.get_customer(dup).has("merged_into"));
+  EXPECT_EQ(admin.merges()[0].get_int("undone"), 1);
+}
+
 }  // namespace

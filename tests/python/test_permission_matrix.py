@@ -490,6 +490,39 @@ def test_handing_a_lead_to_a_user_needs_lead_write_over_that_user(db, role):
             assert w.admin.lead(lead)["owner"] == assignee
 
 
+@pytest.mark.parametrize("standing", STANDINGS)
+@pytest.mark.parametrize("role", ROLES)
+def test_merging_needs_update_on_the_survivor_and_archive_on_the_merged_one(db, role, standing):
+    """crm_customer_merge and crm_customer_unmerge (docs/merge.md): customer.update
+    on the survivor and customer.archive on the merged customer, both owned
+    as `standing` says (a grant opens the survivor only); crm_merge_list
+    shows a merge exactly when the user may read one of its customers."""
+    w = World(db, role, standing)
+    a = w.admin
+    other = "other" if "grant" in standing else standing  # the merged customer's standing
+    if not sees(role, standing):
+        want = "not_found"
+    elif not allowed(role, "customer.update", standing):
+        want = "denied"
+    elif not sees(role, other):
+        want = "not_found"
+    else:
+        want = "ok" if allowed(role, "customer.archive", other) else "denied"
+    d = a.create_customer(valid_customer(owner=w.owner_id, phone="13712340000"))
+    got, result = outcome(lambda: w.actor.merge_customers(w.c, d, reason="重复录入"))
+    assert got == want, "crm_customer_merge: expected %s, got %s: %s" % (want, got, result)
+    if got == "ok":
+        merge = result["merge"]
+    else:
+        assert a.get_customer(d).get("merged_into") is None, "nothing was merged"
+        merge = a.merge_customers(w.c, d)["merge"]
+    listed = [m["id"] for m in w.actor.merges()]
+    assert listed == ([merge] if sees(role, standing) or sees(role, other) else []), listed
+    got, result = outcome(lambda: w.actor.unmerge_customers(merge))
+    assert got == want, "crm_customer_unmerge: expected %s, got %s: %s" % (want, got, result)
+    assert (a.get_customer(d).get("merged_into") is None) == (got == "ok")
+
+
 # Unscoped pairs: the same answer whatever the customer.
 def unscoped_ops(w, tmp_path):
     s = w.actor
@@ -658,6 +691,8 @@ def test_every_function_of_the_c_abi_is_in_the_matrix_or_says_why_not(db, tmp_pa
     # test_lead_lists_and_the_funnel_show_exactly_the_readable_leads checks
     # what these show.
     covered |= {"crm_lead_list", "crm_lead_funnel"}
+    # test_merging_needs_update_on_the_survivor_and_archive_on_the_merged_one.
+    covered |= {"crm_customer_merge", "crm_customer_unmerge", "crm_merge_list"}
     missing = sorted(declared - covered - set(NOT_ABOUT_PERMISSIONS))
     assert not missing, "functions of crm.h the permission matrix test does not cover: %s" % (
         ", ".join(missing))

@@ -3145,6 +3145,72 @@ class Session(_Closing):
             r["goal_met"] = bool(r["goal_met"])
         return rows
 
+    # -- Merging duplicate customers (客户合并, R9.3; docs/merge.md) --------
+
+    def merge_customers(self, survivor, merged, choices=None, reason=None):
+        """Merge customer ``merged`` into customer ``survivor`` (ids such as
+        "C0001") in one transaction and return a dict {"merge" (the merge's
+        id, for :meth:`unmerge_customers`), "moved" (child rows moved),
+        "from_merged" (comma-separated fields that took the merged
+        customer's value)}.
+
+        ``choices`` maps fields to "survivor" or "merged": name, industry,
+        scale, type, source, key_needs, priority, owner, entry_date,
+        "primary_contact" (contact_name, phone, email and contact_title
+        follow it) and "custom.<name>".  Unnamed fields keep the survivor's
+        value, or take the merged customer's where the survivor has none.
+        The merged customer's contacts, follow-up plans and records,
+        maintenance plans and linked leads move to the survivor and its tags
+        are added; the merged customer stays archived and read-only with
+        "merged_into", in no list.
+
+        Needs customer.update on the survivor and customer.archive on the
+        merged customer (PermissionDenied / NotFound).  InvalidArgument for
+        a customer merged with itself or a bad choice (the error's fields
+        name it); StateError for an archived or already merged customer;
+        Conflict when the merged customer has changes waiting for review.
+        Nothing is written when it fails."""
+        if choices is not None and not hasattr(choices, "items"):
+            raise TypeError("choices must be a dict, not %s" % type(choices).__name__)
+        out = RecordP()
+        with record_from_dict(dict(choices or {})) as rec:
+            self._call(lib.crm_customer_merge, text_arg(survivor, "survivor"),
+                       text_arg(merged, "merged"), rec,
+                       text_arg(reason, "reason", optional=True), None, byref(out))
+        r = Record(out)
+        try:
+            return record_to_dict(r.ptr)
+        finally:
+            r.free()
+
+    def unmerge_customers(self, merge, force=False, reason=None):
+        """Undo merge ``merge``: both customers as they were before it, the
+        moved rows back, in one transaction; returns {"merge", "restored"
+        (rows moved back), "overwritten" (comma-separated changes made since
+        the merge and overwritten; "" when none)}.
+
+        If either customer or a moved row changed after the merge, Conflict
+        with one field error per change ("C0001.key_needs", "contacts 12",
+        code "changed_since_merge"), unless ``force=True``.  NotFound for an
+        unknown merge; StateError when it was undone already or the survivor
+        was merged again later.  Rights as for a merge."""
+        if not isinstance(force, bool):
+            raise TypeError("force must be a bool, not %s" % type(force).__name__)
+        return self._get_record(lib.crm_customer_unmerge, int_arg(merge, "merge"),
+                                1 if force else 0, text_arg(reason, "reason", optional=True))
+
+    def merges(self, customer=None, after_id=0, limit=0):
+        """The merges (合并记录) in id order after ``after_id``, at most
+        ``limit`` (1 to 1000; 0 = 100), of one customer (as survivor or
+        merged; None = all) whose survivor or merged customer this user may
+        read: dicts {"id", "survivor", "merged", "merged_at" (UTC ms),
+        "merged_by", "choices", "reason", "moved", "undone" (0/1),
+        "undone_at", "undone_by", "undo_note"}."""
+        ptr = CursorP()
+        self._call(lib.crm_merge_list, text_arg(customer, "customer", optional=True),
+                   int_arg(after_id, "after_id"), _int32_arg(limit, "limit"), byref(ptr))
+        return self._drain(ptr)
+
 
 def _json_text(value, what, kinds):
     """A JSON document argument: a str as is, or one of ``kinds`` (dict,

@@ -500,6 +500,11 @@ PROTOTYPES = {
     "crm_completeness_field_set": (c_int, [SessionP, c_char_p, c_int64]),
     "crm_customer_completeness": (c_int, [SessionP, c_char_p, POINTER(RecordP)]),
     "crm_completeness_report": (c_int, [SessionP, c_char_p, c_int32, POINTER(CursorP)]),
+    # Merging duplicate customers (R9.3)
+    "crm_customer_merge": (c_int, [SessionP, c_char_p, c_char_p, RecordP, c_char_p, _pi64,
+                                   POINTER(RecordP)]),
+    "crm_customer_unmerge": (c_int, [SessionP, c_int64, c_int32, c_char_p, POINTER(RecordP)]),
+    "crm_merge_list": (c_int, [SessionP, c_char_p, c_int64, c_int32, POINTER(CursorP)]),
 }
 
 
