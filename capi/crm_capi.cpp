@@ -31,6 +31,7 @@
 #include "service/followups.hpp"
 #include "service/leads.hpp"
 #include "service/maintenance.hpp"
+#include "service/merge.hpp"
 #include "service/organization.hpp"
 #include "service/privacy.hpp"
 #include "service/review.hpp"
@@ -40,7 +41,6 @@
 #include "service/tags.hpp"
 #include "service/tiers.hpp"
 #include "service/users.hpp"
-#include "service/merge.hpp"
 #include "store/customer_repo.hpp"
 #include "store/schema.hpp"
 

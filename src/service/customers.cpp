@@ -22,8 +22,8 @@
 #include "store/contact_repo.hpp"
 #include "store/customer_repo.hpp"
 #include "store/followup_repo.hpp"
-#include "store/search_repo.hpp"
 #include "store/merge_repo.hpp"
+#include "store/search_repo.hpp"
 #include "store/user_repo.hpp"
 
 namespace crm {
