@@ -261,6 +261,7 @@ const SettingDef kSettings[] = {
     {"lead.max_open_per_user", {}, 0, 100000},
     {"lead.auto_assign", {"captured", "screened", "off"}, 0, 0},
     {"automation.max_depth", {}, 1, 10},
+    {"cleansing.stale_days", {}, 1, 3650},
 };
 
 const SettingDef& setting_def(const std::string& name) {

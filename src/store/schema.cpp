@@ -12,6 +12,7 @@
 #include "domain/permissions.hpp"
 #include "domain/work_calendar.hpp"
 #include "store/audit_repo.hpp"
+#include "store/match_key_repo.hpp"
 
 namespace crm::store {
 namespace {
@@ -958,9 +959,31 @@ void migrate_to_10(SQLite::Database& db) {
   }
 }
 
+// Schema 11: match keys for duplicate detection and the cleansing report
+// (R9.3).  One row per (kind, key, customer); the primary key serves
+// blocking (customers sharing a key), the second index refreshing and
+// scoring one customer.  The keys of existing customers are computed here.
+const char* const kSchemaV11 = R"SQL(
+CREATE TABLE match_keys(
+  kind        TEXT NOT NULL,
+  key         TEXT NOT NULL,
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  PRIMARY KEY(kind, key, customer_id)
+) WITHOUT ROWID;
+CREATE INDEX match_keys_customer ON match_keys(customer_id, kind);
+-- 000: a quarterly cleanse; a customer neither updated nor followed up for
+-- a quarter is stale.
+INSERT INTO meta(key, value) VALUES ('setting.cleansing.stale_days', '90');
+)SQL";
+
+void migrate_to_11(SQLite::Database& db) {
+  db.exec(kSchemaV11);
+  fill_match_keys(db);
+}
+
 }  // namespace
 
-int latest_schema_version() { return 10; }
+int latest_schema_version() { return 11; }
 
 void migrate(SQLite::Database& db, int from, int to, const std::string& time_zone) {
   for (int v = from + 1; v <= to; ++v) {
@@ -994,6 +1017,9 @@ void migrate(SQLite::Database& db, int from, int to, const std::string& time_zon
         break;
       case 10:
         migrate_to_10(db);
+        break;
+      case 11:
+        migrate_to_11(db);
         break;
       default:
         throw Error(Status::internal, "no migration to schema version " + std::to_string(v),
