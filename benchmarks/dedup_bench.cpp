@@ -6,7 +6,9 @@
 //
 //   CRM_BENCH_DEDUP_ROWS=1000000 ./build-release/benchmarks/dedup_bench
 //
-// N is the benchmark's argument (CRM_BENCH_DEDUP_ROWS, default 1,000,000).
+// N is the benchmark's argument (CRM_BENCH_DEDUP_ROWS, default 1,000,000);
+// CRM_BENCH_DEDUP_KEEP=1 keeps the database (its path is printed) for
+// profiling.
 // The database is built once per run in a temporary directory (through the
 // C ABI, 1,000 creates per transaction), which for a million customers
 // takes far longer than the measurement itself.
@@ -306,6 +308,10 @@ void BM_DedupVsScan(benchmark::State& state) {
       "dedup_bench: %zu customers, %zu planted; detection %.3f s, scan+sort %.3f s, "
       "ratio %.2fx (target <= 3x); recall %.4f, precision %.4f (targets >= 0.95)\n",
       d.rows, d.planted, detect_s, scan_s, scan_s > 0 ? detect_s / scan_s : 0, recall, precision);
+  if (const char* keep = std::getenv("CRM_BENCH_DEDUP_KEEP"); keep && *keep == '1') {
+    std::printf("dedup_bench: the database is kept at %s\n", d.path.c_str());
+    return;
+  }
   crm_bench::remove_db(d.path);
   rmdir(d.dir.c_str());
 }

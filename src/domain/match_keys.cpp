@@ -185,6 +185,10 @@ bool intersects(const std::vector<std::string>& a, const std::vector<std::string
   return false;
 }
 
+constexpr double kSameKeyWeight = 0.7;      // name, phone, e-mail
+constexpr double kSimilarNameWeight = 0.6;  // times the similarity
+constexpr double kSameContactWeight = 0.3;
+
 }  // namespace
 
 std::string name_key(std::string_view name) {
@@ -284,14 +288,19 @@ MatchScore score_match(const MatchKeys& a, const MatchKeys& b) {
   };
   m.name_similarity = name_similarity(a.name, b.name);
   if (!a.name.empty() && a.name == b.name)
-    agree("same_name", 0.7);
+    agree("same_name", kSameKeyWeight);
   else if (m.name_similarity >= kSimilarNameMin)
-    agree("similar_name", 0.6 * m.name_similarity);
-  if (intersects(a.phones, b.phones)) agree("same_phone", 0.7);
-  if (intersects(a.emails, b.emails)) agree("same_email", 0.7);
-  if (intersects(a.contacts, b.contacts)) agree("same_contact", 0.3);
+    agree("similar_name", kSimilarNameWeight * m.name_similarity);
+  if (intersects(a.phones, b.phones)) agree("same_phone", kSameKeyWeight);
+  if (intersects(a.emails, b.emails)) agree("same_email", kSameKeyWeight);
+  if (intersects(a.contacts, b.contacts)) agree("same_contact", kSameContactWeight);
   m.score = 1 - keep;
   return m;
+}
+
+double best_score_with_similar_name(double similarity) {
+  if (similarity < kSimilarNameMin) return 0;
+  return 1 - (1 - kSimilarNameWeight * similarity) * (1 - kSameContactWeight);
 }
 
 std::string join_reasons(const std::vector<std::string>& reasons) {

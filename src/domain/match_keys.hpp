@@ -77,6 +77,12 @@ struct MatchScore {
 };
 MatchScore score_match(const MatchKeys& a, const MatchKeys& b);
 
+// The highest score two customers can reach when a similar name (of this
+// similarity) is all their blocking keys have in common: with the same
+// contact as well.  Detection skips such pairs when this is below its
+// threshold, without reading them.
+double best_score_with_similar_name(double similarity);
+
 // "same_name,same_phone".
 std::string join_reasons(const std::vector<std::string>& reasons);
 

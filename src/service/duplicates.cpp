@@ -87,17 +87,19 @@ class Eligibility {
 
 using Pair = std::pair<std::int64_t, std::int64_t>;
 
+// The pairs of one block.  A small block's pairs are taken as they are
+// (who may take part is checked once for all candidates, in key order, after
+// the scan); a large one is chained over its eligible members.
 void add_pairs(std::vector<std::int64_t>& members, Eligibility& ok, std::vector<Pair>& out) {
-  members.erase(std::remove_if(members.begin(), members.end(), [&](auto k) { return !ok(k); }),
-                members.end());
-  if (members.size() < 2) return;
+  if (members.size() < 2) return;  // most keys: nothing to do
   if (members.size() <= kMaxBlockPairs) {
     for (std::size_t i = 0; i < members.size(); ++i)
       for (std::size_t j = i + 1; j < members.size(); ++j) out.emplace_back(members[i], members[j]);
-  } else {
-    for (std::size_t i = 0; i + 1 < members.size(); ++i)
-      out.emplace_back(members[i], members[i + 1]);
+    return;
   }
+  members.erase(std::remove_if(members.begin(), members.end(), [&](auto k) { return !ok(k); }),
+                members.end());
+  for (std::size_t i = 0; i + 1 < members.size(); ++i) out.emplace_back(members[i], members[i + 1]);
 }
 
 struct NameBlock {
@@ -160,15 +162,21 @@ DuplicateResult find_duplicates(Session& s, double threshold, const DuplicatePro
     if (kind == "name") {
       std::string_view p = prefix2(key);
       for (const NameBlock& nb : recent) {
-        if (prefix2(nb.key) != p || name_similarity(nb.key, key) < kSimilarNameMin) continue;
-        for (auto x : nb.members) {
-          if (!ok(x)) continue;
-          for (auto y : members)
-            if (ok(y)) candidates.emplace_back(std::min(x, y), std::max(x, y));
-        }
+        if (prefix2(nb.key) != p ||
+            best_score_with_similar_name(name_similarity(nb.key, key)) < threshold)
+          continue;
+        for (auto x : nb.members)
+          for (auto y : members) candidates.emplace_back(std::min(x, y), std::max(x, y));
       }
-      recent.push_back(NameBlock{key, members});
-      if (recent.size() > kNameWindow) recent.pop_front();
+      // Reuse the oldest block's storage: one allocation-free step per key.
+      NameBlock nb;
+      if (recent.size() == kNameWindow) {
+        nb = std::move(recent.front());
+        recent.pop_front();
+      }
+      nb.key.assign(key);
+      nb.members.assign(members.begin(), members.end());
+      recent.push_back(std::move(nb));
     }
     add_pairs(members, ok, candidates);
     members.clear();
@@ -187,16 +195,27 @@ DuplicateResult find_duplicates(Session& s, double threshold, const DuplicatePro
   flush();
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  // Who may take part, and their keys, read in key order: neighbouring rows
+  // share pages, where the order of the blocks would jump about the file.
+  std::vector<std::int64_t> involved;
+  involved.reserve(candidates.size() * 2);
+  for (const auto& [a, b] : candidates) {
+    involved.push_back(a);
+    involved.push_back(b);
+  }
+  std::sort(involved.begin(), involved.end());
+  involved.erase(std::unique(involved.begin(), involved.end()), involved.end());
+  std::unordered_map<std::int64_t, MatchKeys> keys;
+  for (auto c : involved)
+    if (ok(c)) keys.emplace(c, store::load_match_keys(conn, c));
+  candidates.erase(std::remove_if(candidates.begin(), candidates.end(),
+                                  [&](const Pair& p) { return !ok(p.first) || !ok(p.second); }),
+                   candidates.end());
 
   // 2. Scoring each candidate pair once.
   const std::int64_t total = rows + static_cast<std::int64_t>(candidates.size());
   if (progress && !progress(done, total)) stopped();
-  std::unordered_map<std::int64_t, MatchKeys> keys;
-  auto keys_of = [&](std::int64_t c) -> const MatchKeys& {
-    auto it = keys.find(c);
-    if (it == keys.end()) it = keys.emplace(c, store::load_match_keys(conn, c)).first;
-    return it->second;
-  };
+  auto keys_of = [&](std::int64_t c) -> const MatchKeys& { return keys.at(c); };
   DuplicateResult result;
   Groups groups;
   for (const auto& [a, b] : candidates) {
@@ -299,7 +318,8 @@ std::vector<Record> duplicates_of(Session& s, const Record& fields, double thres
     take("name", probe.name);
     for (const auto& [k, c] :
          store::names_with_prefix(conn, std::string(prefix2(probe.name)), kPrefixLimit))
-      if (name_similarity(k, probe.name) >= kSimilarNameMin) candidates.push_back(c);
+      if (best_score_with_similar_name(name_similarity(k, probe.name)) >= threshold)
+        candidates.push_back(c);
   }
   for (const auto& p : probe.phones) take("phone", p);
   for (const auto& e : probe.emails) take("email", e);

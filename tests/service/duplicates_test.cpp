@@ -171,6 +171,20 @@ TEST_F(DuplicatesTest, ArchivedCustomersTakeNoPart) {
   EXPECT_TRUE(find_duplicates(*admin, 0, {}).pairs.empty());
 }
 
+TEST_F(DuplicatesTest, ABlockOfMoreThanFiftyIsChainedIntoOneGroup) {
+  // A switchboard number shared by a whole group of companies: at 50
+  // members every two are compared, above 50 each is paired with the next.
+  for (int i = 0; i < 50; ++i) add(*rep, "华为技术有限公司", "0755-28780808");
+  DuplicateResult all = find_duplicates(*rep, 0, {});
+  EXPECT_EQ(all.pairs.size(), 50u * 49u / 2u) << "50 members: all pairs";
+  ASSERT_EQ(all.groups.size(), 1u);
+  add(*rep, "华为技术有限公司", "0755-28780808");
+  DuplicateResult chained = find_duplicates(*rep, 0, {});
+  EXPECT_EQ(chained.pairs.size(), 50u) << "51 members: a chain of 50 pairs";
+  ASSERT_EQ(chained.groups.size(), 1u);
+  EXPECT_EQ(chained.groups[0].size(), 51u) << "still one group";
+}
+
 TEST_F(DuplicatesTest, ThresholdOutsideZeroToOneIsRefused) {
   for (double t : {-0.1, 1.000001, 2.0})
     expect_error(Status::invalid_arg, [&] { find_duplicates(*rep, t, {}); });

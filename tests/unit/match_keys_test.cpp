@@ -113,6 +113,18 @@ TEST(MatchKeys, ScoreWeighsEachAgreementAndSaysWhich) {
   EXPECT_GE(score_match(x, y).score, kDefaultDuplicateThreshold);
 }
 
+TEST(MatchKeys, ASimilarNameCanReachTheDefaultThresholdOnlyWithTheSameContact) {
+  EXPECT_DOUBLE_EQ(best_score_with_similar_name(0.59), 0.0) << "below 0.6: not similar";
+  EXPECT_NEAR(best_score_with_similar_name(0.8), 1 - 0.52 * 0.7, 1e-12);
+  // 1 − (1 − 0.6 s) × 0.7 = 0.6 at s = 5/7: the default threshold's edge.
+  EXPECT_LT(best_score_with_similar_name(5.0 / 7 - 1e-9), kDefaultDuplicateThreshold);
+  EXPECT_GE(best_score_with_similar_name(5.0 / 7 + 1e-9), kDefaultDuplicateThreshold);
+  MatchKeys x = make_match_keys("恒达精密机械有限公司", {}, {}, {"李娜"});
+  MatchKeys y = make_match_keys("恒达精密机器有限公司", {}, {}, {"李娜"});
+  EXPECT_DOUBLE_EQ(score_match(x, y).score, best_score_with_similar_name(0.8))
+      << "the bound is what score_match gives";
+}
+
 TEST(MatchKeys, BlankValuesNeverAgree) {
   MatchKeys a = make_match_keys("", {"", "not a phone"}, {""}, {""});
   EXPECT_TRUE(a.phones.empty());
