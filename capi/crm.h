@@ -1911,6 +1911,66 @@ CRM_API int crm_customer_unmerge(crm_session *s, int64_t merge_id, int32_t force
 CRM_API int crm_merge_list(crm_session *s, const char *customer_id, int64_t after_id,
                            int32_t limit, crm_cursor **out);
 
+/* Duplicates and the cleansing report (查重与数据清洗, R9.3) ------------------ */
+
+/** Duplicates are found through match keys (see docs/duplicates.md): a
+ *  company-name key (NFKC, traditional → simplified, lower case, no
+ *  punctuation or spaces, legal suffixes such as 有限公司 / Co., Ltd. and
+ *  region prefixes such as 深圳市 / 广东省 / "（深圳）" removed: 深圳市华为技术有限公司,
+ *  華為技術有限公司 and 华为技术（深圳）有限公司 all give 华为技术), the E.164 phone,
+ *  the lower-cased e-mail and the contact name, of each customer and of its
+ *  contacts, kept up to date by every write.  Only customers that share a
+ *  key, or whose name keys are neighbours with a common two-character
+ *  prefix, are compared.  A pair's "score" (0..1) is 1 − Π(1 − w) over the
+ *  agreements: "same_name" 0.7, "same_phone" 0.7, "same_email" 0.7,
+ *  "similar_name" 0.6 × the bigram similarity (from 0.6), "same_contact"
+ *  0.3.  `threshold` 0 means the default 0.6; otherwise it must be in
+ *  (0, 1] (CRM_ERR_INVALID_ARG).  Only customers the user may read (with
+ *  their contact fields) and that are not archived take part: a pair is
+ *  shown only when the user may read both. */
+
+/** The match key of `kind` ("name", "phone", "email" or "contact") for
+ *  `text`, as an owned string (free with crm_free); "" when the text gives
+ *  no key (a blank name, a phone or e-mail that fails validation).  For
+ *  importers that compare rows among themselves.  An unknown kind is
+ *  CRM_ERR_INVALID_ARG. */
+CRM_API int crm_match_key(const char *kind, const char *text, char **out);
+
+/** Every likely duplicate pair, as rows {"group" (1, 2 … : pairs sharing a
+ *  customer are one group, numbered by their smallest customer), "a",
+ *  "a_name", "b", "b_name" (a < b, human ids), "score", "name_similarity"
+ *  (reals), "reasons" ("same_name,same_phone")}, by group then a then b.
+ *  `progress` (optional) gets the key rows scanned, then the candidate
+ *  pairs scored are added to done and total; returning non-zero stops the
+ *  search (CRM_ERR_STATE). */
+CRM_API int crm_duplicates_find(crm_session *s, double threshold, crm_progress_fn progress,
+                                void *ctx, crm_cursor **out);
+
+/** Who might this row duplicate?  `fields` holds text values "name",
+ *  "phone", "email", "contact_name" (each optional) and optionally
+ *  "exclude" (a customer id to leave out, e.g. the one being edited); any
+ *  other field is CRM_ERR_INVALID_ARG.  Rows {"customer", "name", "score",
+ *  "name_similarity", "reasons"}, best first.  An importer calls it per
+ *  row. */
+CRM_API int crm_duplicates_of(crm_session *s, const crm_record *fields, double threshold,
+                              crm_cursor **out);
+
+/** The quarterly cleanse (000: 每季度数据清洗) over the readable customers
+ *  that are not archived: rows {"check", "field", "group", "count",
+ *  "customers" (human ids, comma-separated), "reasons", "days"} with check
+ *  "examined" (count), "duplicate_group" (one per group of
+ *  crm_duplicates_find, with its reasons), "duplicates" (count of groups,
+ *  all their members), "unreachable" (no valid phone or e-mail of its own
+ *  or a contact's), "invalid_phone" / "invalid_email" (a stored value that
+ *  fails today's validation), "missing_required" and "missing_recommended"
+ *  (one row per field with customers lacking it; recommended: phone,
+ *  email, contact_title), "stale" (neither updated nor followed up for
+ *  `stale_days` days; 0 = the setting "cleansing.stale_days", default 90).
+ *  `stale_days` outside 0..3650 is CRM_ERR_INVALID_ARG.  `progress` as in
+ *  crm_duplicates_find, then the customers examined.  Audited. */
+CRM_API int crm_cleansing_report(crm_session *s, int32_t stale_days, double threshold,
+                                 crm_progress_fn progress, void *ctx, crm_cursor **out);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

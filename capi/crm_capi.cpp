@@ -14,6 +14,7 @@
 #include "domain/error.hpp"
 #include "domain/field_registry.hpp"
 #include "domain/json.hpp"
+#include "domain/match_keys.hpp"
 #include "domain/value.hpp"
 #include "handles.hpp"
 #include "service/access.hpp"
@@ -26,6 +27,7 @@
 #include "service/custom_fields.hpp"
 #include "service/customers.hpp"
 #include "service/db.hpp"
+#include "service/duplicates.hpp"
 #include "service/error.hpp"
 #include "service/export.hpp"
 #include "service/followups.hpp"
@@ -2387,6 +2389,81 @@ int crm_merge_list(crm_session* s, const char* customer_id, int64_t after_id, in
     require(out, "out");
     *out = nullptr;
     auto rows = crm::list_merges(*h.session, customer_id ? customer_id : "", after_id, limit);
+    *out = make_cursor(h.db, std::move(rows), std::string());
+    return CRM_OK;
+  });
+}
+
+}  // extern "C"
+
+// Duplicates and the cleansing report (R9.3) --------------------------------
+
+namespace {
+
+crm::DuplicateProgress progress_of(crm_progress_fn progress, void* ctx) {
+  if (!progress) return {};
+  return [progress, ctx](std::int64_t done, std::int64_t total) {
+    return progress(ctx, done, total) == 0;
+  };
+}
+
+}  // namespace
+
+extern "C" {
+
+int crm_match_key(const char* kind, const char* text, char** out) {
+  return guard([&] {
+    require(kind, "kind");
+    require(text, "text");
+    require(out, "out");
+    *out = nullptr;
+    const std::string k = kind;
+    std::string key;
+    if (k == "name")
+      key = crm::name_key(text);
+    else if (k == "phone")
+      key = crm::phone_key(text);
+    else if (k == "email")
+      key = crm::email_key(text);
+    else if (k == "contact")
+      key = crm::contact_key(text);
+    else
+      throw Error(Status::invalid_arg, "kind must be name, phone, email or contact",
+                  "kind 须为 name、phone、email 或 contact");
+    *out = owned_copy(key);
+    return CRM_OK;
+  });
+}
+
+int crm_duplicates_find(crm_session* s, double threshold, crm_progress_fn progress, void* ctx,
+                        crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    auto result = crm::find_duplicates(*h.session, threshold, progress_of(progress, ctx));
+    *out = make_cursor(h.db, crm::duplicate_rows(result), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_duplicates_of(crm_session* s, const crm_record* fields, double threshold,
+                      crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(fields, "fields");
+    require(out, "out");
+    *out = nullptr;
+    *out = make_cursor(h.db, crm::duplicates_of(*h.session, fields->rec, threshold), std::string());
+    return CRM_OK;
+  });
+}
+
+int crm_cleansing_report(crm_session* s, int32_t stale_days, double threshold,
+                         crm_progress_fn progress, void* ctx, crm_cursor** out) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(out, "out");
+    *out = nullptr;
+    auto rows =
+        crm::cleansing_report(*h.session, stale_days, threshold, progress_of(progress, ctx));
     *out = make_cursor(h.db, std::move(rows), std::string());
     return CRM_OK;
   });

@@ -516,6 +516,15 @@ inline Record verify_backup(const std::string& path) {
   return Record(r);
 }
 
+/// The match key of `kind` ("name", "phone", "email" or "contact") for
+/// `text` (crm_match_key): "深圳市华为技术有限公司" → "华为技术"; "" when the
+/// text gives none.
+inline std::string match_key(const std::string& kind, const std::string& text) {
+  char* out = nullptr;
+  detail::check(crm_match_key(kind.c_str(), text.c_str(), &out));
+  return detail::take(out);
+}
+
 /// Operations acting as one user (crm_session).
 class Session {
  public:
@@ -1536,6 +1545,53 @@ class Session {
     return rows_of([&](crm_cursor** c) {
       return crm_merge_list(s_, or_null(customer_id), after_id, limit, c);
     });
+  }
+
+  // -- Duplicates and the cleansing report (查重与数据清洗, R9.3) ------------
+  //
+  // See crm_duplicates_find in crm.h and docs/duplicates.md.  A threshold
+  // of 0 is the default 0.6.  `progress` returning false stops the call
+  // (CRM_ERR_STATE).
+
+  /// Every likely duplicate pair the user may read both of: rows {group,
+  /// a, a_name, b, b_name, score, name_similarity, reasons}.
+  std::vector<Record> find_duplicates(double threshold = 0, const BackupProgress& progress = {}) {
+    detail::ProgressContext ctx{&progress, nullptr};
+    crm_cursor* c = nullptr;
+    int rc =
+        crm_duplicates_find(s_, threshold, progress ? &detail::backup_progress : nullptr, &ctx, &c);
+    if (ctx.error) {
+      crm_cursor_close(c);
+      std::rethrow_exception(ctx.error);
+    }
+    detail::check(rc);
+    return drain(c).rows;
+  }
+
+  /// Who might a new row duplicate?  `fields`: name, phone, email,
+  /// contact_name (text, each optional) and optionally exclude (a customer
+  /// id).  Rows {customer, name, score, name_similarity, reasons}, best
+  /// first.
+  std::vector<Record> duplicates_of(const Record& fields, double threshold = 0) {
+    return rows_of(
+        [&](crm_cursor** c) { return crm_duplicates_of(s_, fields.get(), threshold, c); });
+  }
+
+  /// The quarterly cleansing report: rows {check, field, group, count,
+  /// customers, reasons, days}; `stale_days` 0 = the setting
+  /// cleansing.stale_days.
+  std::vector<Record> cleansing_report(int32_t stale_days = 0, double threshold = 0,
+                                       const BackupProgress& progress = {}) {
+    detail::ProgressContext ctx{&progress, nullptr};
+    crm_cursor* c = nullptr;
+    int rc = crm_cleansing_report(s_, stale_days, threshold,
+                                  progress ? &detail::backup_progress : nullptr, &ctx, &c);
+    if (ctx.error) {
+      crm_cursor_close(c);
+      std::rethrow_exception(ctx.error);
+    }
+    detail::check(rc);
+    return drain(c).rows;
   }
 
   crm_session* handle() const noexcept { return s_; }

@@ -9,6 +9,7 @@
 #include "service/privacy.hpp"
 #include "store/contact_repo.hpp"
 #include "store/customer_repo.hpp"
+#include "store/match_key_repo.hpp"
 #include "store/tag_repo.hpp"
 
 namespace crm {
@@ -91,6 +92,7 @@ std::int64_t add_contact(Session& s, std::int64_t customer, const Record& input)
   const bool first = store::primary_contact(conn, customer) == 0;
   std::int64_t id = store::insert_contact(conn, customer, n.values, first, now, s.user_id());
   if (first) store::mirror_primary(conn, customer, n.values);
+  store::refresh_match_keys(conn, customer);
   store::touch_customer(conn, customer, now, s.user_id());
   record_change(s, customer, now, "contacts", std::nullopt, label_of(id, n.values),
                 is_decision_maker(n.values));
@@ -139,6 +141,7 @@ void update_contact(Session& s, std::int64_t id, const Record& input) {
   store::update_contact(conn, id, merged, now, s.user_id());
   if (std::get<std::int64_t>(*current.find("primary")) == 1)
     store::mirror_primary(conn, customer, merged);
+  store::refresh_match_keys(conn, customer);
   store::touch_customer(conn, customer, now, s.user_id());
   for (const auto& [name, value] : changes.entries())
     record_change(s, customer, now, "contact." + std::to_string(id) + "." + name,
@@ -166,6 +169,7 @@ void remove_contact(Session& s, std::int64_t id, std::optional<std::string> reas
   merged.set("removed", std::int64_t{1});
   store::WriteTransaction tx(conn);
   store::update_contact(conn, id, merged, now, s.user_id());
+  store::refresh_match_keys(conn, customer);
   store::touch_customer(conn, customer, now, s.user_id());
   s.audit("contact.remove", store::human_id(customer) + "/contact:" + std::to_string(id),
           reason.value_or(""));

@@ -262,6 +262,7 @@ const SettingDef kSettings[] = {
     {"lead.auto_assign", {"captured", "screened", "off"}, 0, 0},
     {"automation.max_depth", {}, 1, 10},
     {"completeness.goal_percent", {}, 0, 100},
+    {"cleansing.stale_days", {}, 1, 3650},
 };
 
 const SettingDef& setting_def(const std::string& name) {

@@ -9,6 +9,7 @@
 #include "domain/error.hpp"
 #include "domain/field_registry.hpp"
 #include "domain/lifecycle.hpp"
+#include "domain/match_keys.hpp"
 #include "domain/messages.hpp"
 #include "domain/phone.hpp"
 #include "domain/text.hpp"
@@ -22,6 +23,7 @@
 #include "store/contact_repo.hpp"
 #include "store/customer_repo.hpp"
 #include "store/followup_repo.hpp"
+#include "store/match_key_repo.hpp"
 #include "store/merge_repo.hpp"
 #include "store/search_repo.hpp"
 #include "store/user_repo.hpp"
@@ -119,6 +121,10 @@ std::int64_t apply_changes(Session& s, std::int64_t key, const Record& current,
                    name == "type" && std::string_view(kind) == "update" ? "type" : kind, name,
                    as_history_text(current.find(name)), as_history_text(&value), reason);
   if (also) also();
+  // After `also`, which keeps the primary contact in step.
+  if (changes.has("name") || changes.has("contact_name") || changes.has("phone") ||
+      changes.has("email"))
+    store::refresh_match_keys(conn, key);
   s.audit(audit_action ? audit_action : std::string("customer.") + kind, store::human_id(key),
           field_names(changes) + (reason ? "; " + *reason : ""));
   tx.commit();
@@ -348,6 +354,11 @@ std::int64_t insert_new_customer(Session& s, const Record& v, std::int64_t creat
   if (const Value* p = v.find("phone")) contact.append("phone", *p);
   if (const Value* e = v.find("email")) contact.append("email", *e);
   store::insert_contact(conn, key, contact, true, now, creator);
+  // The new customer's keys are those of its values (its only contact is
+  // the registration contact).
+  store::insert_match_keys(conn, key,
+                           make_match_keys(v.text("name"), {v.text("phone")}, {v.text("email")},
+                                           {v.text("contact_name")}));
   write_custom_values(s, db.custom_fields(), key, v);
   schedule_new_customer(s, key, now);
   automation_created(s, key, now, &v);

@@ -12,6 +12,7 @@
 #include "service/scheduler.hpp"
 #include "service/tiers.hpp"
 #include "store/customer_repo.hpp"
+#include "store/match_key_repo.hpp"
 #include "store/merge_repo.hpp"
 #include "store/schedule_repo.hpp"
 #include "store/search_repo.hpp"
@@ -188,6 +189,7 @@ void customer_rows_changed(Session& s, std::int64_t key) {
   // keys) is refreshed here.  A merged customer leaves the search index
   // (it is in no list or search); a restored one comes back.
   store::refresh_customer_search(s.db().conn(), key);
+  store::refresh_match_keys(s.db().conn(), key);
 }
 
 MergeOutcome merge_customers(Session& s, std::int64_t survivor, std::int64_t merged,

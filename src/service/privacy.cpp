@@ -14,6 +14,7 @@
 #include "store/contact_repo.hpp"
 #include "store/customer_repo.hpp"
 #include "store/followup_repo.hpp"
+#include "store/match_key_repo.hpp"
 
 namespace crm {
 namespace {
@@ -150,6 +151,7 @@ void erase_customer(Session& s, std::int64_t key, const std::optional<std::strin
   const std::int64_t now = s.db().now();
   store::WriteTransaction tx(conn);
   store::erase_personal_data(conn, key, "已删除", ids, names, now, s.user_id());
+  store::refresh_match_keys(conn, key);
   // An erased customer is due for nothing (its reminders would name no one).
   store::set_next_due_date(conn, key, std::nullopt);
   unschedule_customer(s, key);

@@ -13,6 +13,7 @@
 #include "domain/search_text.hpp"
 #include "domain/work_calendar.hpp"
 #include "store/audit_repo.hpp"
+#include "store/match_key_repo.hpp"
 
 namespace crm::store {
 namespace {
@@ -1055,9 +1056,31 @@ CREATE TABLE customer_merge_moves(
 
 void migrate_to_13(SQLite::Database& db) { db.exec(kSchemaV13); }
 
+// Schema 14: match keys for duplicate detection and the cleansing report
+// (R9.3).  One row per (kind, key, customer); the primary key serves
+// blocking (customers sharing a key), the second index refreshing and
+// scoring one customer.  The keys of existing customers are computed here.
+const char* const kSchemaV14 = R"SQL(
+CREATE TABLE match_keys(
+  kind        TEXT NOT NULL,
+  key         TEXT NOT NULL,
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  PRIMARY KEY(kind, key, customer_id)
+) WITHOUT ROWID;
+CREATE INDEX match_keys_customer ON match_keys(customer_id, kind);
+-- 000: a quarterly cleanse; a customer neither updated nor followed up for
+-- a quarter is stale.
+INSERT INTO meta(key, value) VALUES ('setting.cleansing.stale_days', '90');
+)SQL";
+
+void migrate_to_14(SQLite::Database& db) {
+  db.exec(kSchemaV14);
+  fill_match_keys(db);
+}
+
 }  // namespace
 
-int latest_schema_version() { return 13; }
+int latest_schema_version() { return 14; }
 
 void migrate(SQLite::Database& db, int from, int to, const std::string& time_zone) {
   for (int v = from + 1; v <= to; ++v) {
@@ -1100,6 +1123,9 @@ void migrate(SQLite::Database& db, int from, int to, const std::string& time_zon
         break;
       case 13:
         migrate_to_13(db);
+        break;
+      case 14:
+        migrate_to_14(db);
         break;
       default:
         throw Error(Status::internal, "no migration to schema version " + std::to_string(v),

@@ -1901,3 +1901,52 @@ TEST_F(CppApi, MergeAndUnmergeCustomers) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(CppApi, DuplicatesPairsSingleRowCheckAndCleansingReport) {
+  db.set_clock(kNow);
+  crm::Session admin(db, 1);
+  EXPECT_EQ(crm::match_key("name", "华为技术（深圳）有限公司"), "华为技术");
+  EXPECT_EQ(crm::match_key("email", "Wang@Huawei.COM"), "wang@huawei.com");
+  crm::Record a = valid("深圳市华为技术有限公司");
+  crm::Record b = valid("華為技術有限公司");
+  b.set("phone", "13800000002");
+  std::string ida = admin.create_customer(a), idb = admin.create_customer(b);
+  std::int64_t calls = 0;
+  auto pairs = admin.find_duplicates(0, [&](std::int64_t done, std::int64_t total) {
+    EXPECT_LE(done, total);
+    ++calls;
+    return true;
+  });
+  ASSERT_EQ(pairs.size(), 1u);
+  EXPECT_EQ(pairs[0].text("a"), ida);
+  EXPECT_EQ(pairs[0].text("b"), idb);
+  EXPECT_EQ(pairs[0].text("reasons"), "same_name,same_contact");
+  EXPECT_GT(calls, 0);
+  EXPECT_THROW(admin.find_duplicates(
+                   0, [](std::int64_t, std::int64_t) -> bool { throw std::runtime_error("stop"); }),
+               std::runtime_error)
+      << "an exception in the callback reaches the caller";
+
+  auto hits = admin.duplicates_of(crm::Record{{"name", std::string("华为技术有限公司")},
+                                              {"phone", std::string("010 1234 5678")}});
+  ASSERT_EQ(hits.size(), 2u);
+  EXPECT_EQ(hits[0].text("customer"), ida) << "same name and phone first";
+  EXPECT_EQ(hits[0].text("reasons"), "same_name,same_phone");
+
+  auto report = admin.cleansing_report();
+  auto row = std::find_if(report.begin(), report.end(),
+                          [](const crm::Record& r) { return r.text("check") == "duplicates"; });
+  ASSERT_NE(row, report.end());
+  EXPECT_EQ(row->get_int("count"), 1);
+  EXPECT_EQ(row->text("customers"), ida + "," + idb);
+  try {
+    admin.find_duplicates(2.0);
+    ADD_FAILURE() << "a threshold of 2 must be refused";
+  } catch (const crm::Error& e) {
+    EXPECT_EQ(e.status(), CRM_ERR_INVALID_ARG);
+  }
+}
+
+}  // namespace

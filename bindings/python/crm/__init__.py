@@ -47,6 +47,8 @@ Main pieces:
 - :class:`Pending` — not an error: a create or update waits for review
   (``CRM_PENDING``); it carries the change's id, ``change_id`` ("R12").
 - :func:`verify_backup` — a recovery drill's checks on a backup file.
+- :func:`match_key` — the match key of a name, phone, e-mail or contact
+  person (查重, docs/duplicates.md).
 - :func:`to_datetime` — UTC milliseconds (``created_at`` …) to ``datetime``.
 
 The library is found through ``$CRM_LIBRARY``, then next to this package,
@@ -58,7 +60,8 @@ from ._lib import LIBRARY_PATH, LibraryNotFoundError
 from ._lib import lib as _cdll
 from ._records import record_json, to_datetime, to_ms
 from ._fields import fields, resolve_field
-from ._db import Db, LeadCapture, LeadOutcome, Session, TickReport, open, verify_backup
+from ._db import (Db, LeadCapture, LeadOutcome, Session, TickReport, match_key, open,
+                  verify_backup)
 from .errors import (Busy, CantOpen, Conflict, Corrupt, CrmError, FieldError, InternalError,
                      InvalidArgument, NotADatabase, NotFound, OutOfMemory, Pending,
                      PermissionDenied, ReadOnly, StateError, Status, TypeMismatch,
@@ -92,7 +95,7 @@ del _cls
 __all__ = [
     "Db", "Session", "TickReport", "LeadCapture", "LeadOutcome", "LEAD_CREATED",
     "LEAD_REPEATED", "LEAD_DUPLICATE", "LEAD_LINKED", "open", "verify_backup", "fields",
-    "resolve_field",
+    "resolve_field", "match_key",
     "to_datetime", "to_ms", "record_json", "schema_version", "status_name", "LIBRARY_PATH",
     "LibraryNotFoundError", "Status", "FieldError", "CrmError", "Pending", "InvalidArgument",
     "NotFound", "ValidationError", "PermissionDenied", "Conflict", "Busy", "Corrupt",

@@ -27,7 +27,7 @@ from ._records import (Record, int_arg, record_from_dict, record_ptr_json, recor
 from .errors import CrmError, Pending, Status, check, state_error
 
 __all__ = ["Db", "Session", "TickReport", "LeadCapture", "LeadOutcome", "open",
-           "verify_backup"]
+           "verify_backup", "match_key"]
 
 _CLOSED_DB = ("the database is closed", "数据库已关闭")
 _CLOSED_SESSION = ("the session is closed", "会话已关闭")
@@ -3210,6 +3210,95 @@ class Session(_Closing):
         self._call(lib.crm_merge_list, text_arg(customer, "customer", optional=True),
                    int_arg(after_id, "after_id"), _int32_arg(limit, "limit"), byref(ptr))
         return self._drain(ptr)
+
+    # -- duplicates and the cleansing report (查重与数据清洗, R9.3) ----------------
+
+    def find_duplicates(self, *, threshold=0, progress=None):
+        """Every likely duplicate pair of customers (查重) that this user may
+        read both of, archived customers left out: a list of dicts with
+        "group" (pairs sharing a customer are one group, numbered 1, 2 …),
+        "a", "a_name", "b", "b_name" (human ids, a < b), "score" and
+        "name_similarity" (floats, 0..1) and "reasons" (e.g.
+        "same_name,same_phone").  ``threshold`` (0 = the default 0.6; else
+        in (0, 1]) is the lowest score listed.  See docs/duplicates.md.
+
+        ``progress`` (optional) is called as ``progress(done, total)``;
+        returning False stops the search and raises StateError, like
+        :meth:`backup`'s."""
+        ptr = CursorP()
+        self._with_progress(lib.crm_duplicates_find, progress, _threshold_arg(threshold),
+                            tail=(byref(ptr),))
+        return self._drain(ptr)
+
+    def duplicates_of(self, fields=None, /, *, threshold=0, **kw):
+        """Who might this row duplicate?  ``fields`` (a dict and/or keywords):
+        "name", "phone", "email", "contact_name" (str, each optional) and
+        optionally "exclude" (a customer id to leave out).  A list of dicts
+        with "customer", "name", "score", "name_similarity" and "reasons",
+        best first."""
+        merged = _merge(fields, kw, "duplicates_of")
+        ptr = CursorP()
+        with record_from_dict(merged) as rec:
+            self._call(lib.crm_duplicates_of, rec, _threshold_arg(threshold), byref(ptr))
+        return self._drain(ptr)
+
+    def cleansing_report(self, *, stale_days=0, threshold=0, progress=None):
+        """The quarterly cleansing report (数据清洗) over the customers this
+        user may read that are not archived: a list of dicts with "check",
+        "field", "group", "count", "customers" (comma-separated human ids),
+        "reasons" and "days".  Checks: "examined", "duplicate_group" (one
+        per group), "duplicates", "unreachable", "invalid_phone",
+        "invalid_email", "missing_required" and "missing_recommended" (one
+        per field), "stale" (neither updated nor followed up for
+        ``stale_days`` days; 0 = the setting "cleansing.stale_days",
+        default 90).  Audited.  ``progress`` as in :meth:`find_duplicates`."""
+        ptr = CursorP()
+        self._with_progress(lib.crm_cleansing_report, progress,
+                            _int32_arg(stale_days, "stale_days"), _threshold_arg(threshold),
+                            tail=(byref(ptr),))
+        return self._drain(ptr)
+
+    def _with_progress(self, fn, progress, *args, tail=()):
+        """Calls ``fn(session, *args, callback, NULL, *tail)`` with
+        ``progress`` as a crm_progress_fn (False stops; an exception stops
+        and is re-raised)."""
+        if progress is not None and not callable(progress):
+            raise TypeError("progress must be a callable or None, not %s"
+                            % type(progress).__name__)
+        errors = []
+        if progress is None:
+            callback = PROGRESS_FN()
+        else:
+            def trampoline(_ctx, done, total):
+                try:
+                    return 1 if progress(done, total) is False else 0
+                except BaseException as e:  # must not unwind through C
+                    errors.append(e)
+                    return 1
+            callback = PROGRESS_FN(trampoline)
+        try:
+            self._db._call_with_callbacks(fn, self._handle(), *args, callback, None, *tail)
+        except CrmError:
+            if not errors:
+                raise
+        if errors:
+            raise errors[0]
+
+
+def _threshold_arg(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError("threshold must be a number, not %s" % type(value).__name__)
+    return float(value)
+
+
+def match_key(kind, text):
+    """The match key (查重键) of ``kind`` ("name", "phone", "email" or
+    "contact") for ``text``: ``match_key("name", "深圳市华为技术有限公司")`` is
+    "华为技术"; "" when the text gives none.  For importers comparing rows
+    among themselves; see docs/duplicates.md."""
+    out = c_void_p()
+    check(lib.crm_match_key(text_arg(kind, "kind"), text_arg(text, "text"), byref(out)))
+    return take_owned_string(out)
 
 
 def _json_text(value, what, kinds):

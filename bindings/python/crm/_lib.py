@@ -505,6 +505,13 @@ PROTOTYPES = {
                                    POINTER(RecordP)]),
     "crm_customer_unmerge": (c_int, [SessionP, c_int64, c_int32, c_char_p, POINTER(RecordP)]),
     "crm_merge_list": (c_int, [SessionP, c_char_p, c_int64, c_int32, POINTER(CursorP)]),
+    # Duplicates and the cleansing report (R9.3)
+    "crm_match_key": (c_int, [c_char_p, c_char_p, _pvoidp]),
+    "crm_duplicates_find": (c_int, [SessionP, c_double, PROGRESS_FN, c_void_p,
+                                    POINTER(CursorP)]),
+    "crm_duplicates_of": (c_int, [SessionP, RecordP, c_double, POINTER(CursorP)]),
+    "crm_cleansing_report": (c_int, [SessionP, c_int32, c_double, PROGRESS_FN, c_void_p,
+                                     POINTER(CursorP)]),
 }
 
 
