@@ -67,6 +67,39 @@ std::int64_t local_midnight(date::year_month_day d, const date::time_zone* zone)
   return duration_cast<milliseconds>(start.time_since_epoch()).count();
 }
 
+std::optional<std::int64_t> parse_local_instant(std::string_view s, const date::time_zone* zone) {
+  if (s.size() < 10 || s.size() > 19) return std::nullopt;
+  std::string d(s.substr(0, 10));
+  if (d[4] == '/' && d[7] == '/') d[4] = d[7] = '-';
+  auto ymd = parse_date(d);
+  if (!ymd) return std::nullopt;
+  const std::int64_t midnight = local_midnight(*ymd, zone);
+  if (s.size() == 10) return midnight;
+  int h = 0, m = 0, sec = 0, used = 0;
+  const std::string t(s.substr(11));
+  if ((s[10] != ' ' && s[10] != 'T') || (t.size() != 5 && t.size() != 8) ||
+      (std::sscanf(t.c_str(), "%2d:%2d:%2d%n", &h, &m, &sec, &used) != 3 &&
+       (sec = 0, std::sscanf(t.c_str(), "%2d:%2d%n", &h, &m, &used) != 2)) ||
+      static_cast<std::size_t>(used) != t.size() || h > 23 || m > 59 || sec > 59 || h < 0 ||
+      m < 0 || sec < 0)
+    return std::nullopt;
+  using namespace std::chrono;
+  const date::local_seconds local = date::local_days{*ymd} + hours{h} + minutes{m} + seconds{sec};
+  auto info = zone->get_info(local);
+  date::sys_seconds at;
+  if (info.result == date::local_info::nonexistent)
+    at = info.first.end;
+  else
+    at = date::sys_seconds{local.time_since_epoch()} - info.first.offset;
+  return duration_cast<milliseconds>(at.time_since_epoch()).count();
+}
+
+std::string format_local_second(std::int64_t utc_ms, const date::time_zone* zone) {
+  using namespace std::chrono;
+  auto t = date::make_zoned(zone, date::sys_time<milliseconds>{milliseconds{utc_ms}});
+  return date::format("%Y-%m-%d %H:%M:%S", floor<seconds>(t.get_local_time()));
+}
+
 std::int64_t add_local_months(std::int64_t utc_ms, int months, const date::time_zone* zone) {
   using namespace std::chrono;
   date::sys_time<milliseconds> tp{milliseconds{utc_ms}};

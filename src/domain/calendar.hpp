@@ -32,6 +32,16 @@ std::int64_t local_midnight(date::year_month_day d, const date::time_zone* zone)
 // end (an instant on Jan 31 + 1 month = the same time on Feb 28/29).
 std::int64_t add_local_months(std::int64_t utc_ms, int months, const date::time_zone* zone);
 
+// A local date and time as another system exports it — "YYYY-MM-DD HH:MM",
+// with seconds or not, '/' or '-' between the date's parts, ' ' or 'T'
+// before the time; a date alone means its midnight — as an instant in
+// `zone` (a time the clocks skipped reads as the moment after the jump).
+// nullopt for anything else, or for a date or time that does not exist.
+std::optional<std::int64_t> parse_local_instant(std::string_view s, const date::time_zone* zone);
+
+// "YYYY-MM-DD HH:MM:SS" in `zone`.
+std::string format_local_second(std::int64_t utc_ms, const date::time_zone* zone);
+
 // "YYYY-MM-DD HH:MM" in `zone`, for messages.
 std::string format_local_minute(std::int64_t utc_ms, const date::time_zone* zone);
 

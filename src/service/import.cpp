@@ -13,6 +13,7 @@
 #include "service/custom_fields.hpp"
 #include "service/customers.hpp"
 #include "service/db.hpp"
+#include "service/import_keys.hpp"
 #include "service/tags.hpp"
 #include "store/customer_repo.hpp"
 #include "store/tag_repo.hpp"
@@ -229,19 +230,7 @@ class Importer {
   }
 
   std::optional<std::int64_t> find_existing(const std::string& text) {
-    if (key_ == "id") {
-      auto k = store::parse_human_id(text);
-      if (!k || !store::customer_owner(s_.db().conn(), *k)) return std::nullopt;
-      return k;
-    }
-    Record one;
-    one.set(key_, text);
-    Normalized n =
-        normalize_fields(kEntity, one, nullptr, s_.db().dictionaries(), &s_.db().custom_fields());
-    if (!n.errors.empty()) throw_validation(std::move(n.errors));
-    const std::string v = n.values.text(key_);
-    if (v.empty()) return std::nullopt;
-    return store::find_customer_by(s_.db().conn(), key_, v);
+    return find_customer_by_key(s_, key_, text);
   }
 
   std::int64_t version_of(std::int64_t key) {
@@ -328,27 +317,16 @@ class Importer {
     flush();
   }
 
-  // A user by id, login or (unique) name.
   std::optional<std::int64_t> user_id(const std::string& v) {
-    if (users_.empty()) {
-      for (const auto& u : store::list_users(s_.db().conn())) {
-        if (!u.active) continue;
-        users_[std::to_string(u.id)] = u.id;
-        users_[u.login] = u.id;
-        auto [it, fresh] = users_.emplace(u.name, u.id);
-        if (!fresh && it->second != u.id) it->second = 0;  // two users share the name
-      }
-    }
-    auto it = users_.find(v);
-    if (it == users_.end() || it->second == 0) return std::nullopt;
-    return it->second;
+    if (!users_) users_.emplace(s_, false);
+    return users_->find(v);
   }
 
   Session& s_;
   const ImportOptions& o_;
   std::vector<Column> cols_;
   std::string key_;
-  std::map<std::string, std::int64_t> users_;
+  std::optional<UserLookup> users_;
 };
 
 }  // namespace

@@ -309,6 +309,51 @@ std::int64_t insert_followup(Connection& c, const FollowupRow& r) {
   return c.db().getLastInsertRowid();
 }
 
+void begin_followup_stage(Connection& c) {
+  c.exec(
+      "CREATE TEMP TABLE IF NOT EXISTS followup_stage(at INTEGER NOT NULL, row INTEGER NOT NULL, "
+      "customer INTEGER NOT NULL, author INTEGER NOT NULL, source_key TEXT NOT NULL, "
+      "fields BLOB NOT NULL, raw BLOB NOT NULL, PRIMARY KEY(at, row)) WITHOUT ROWID");
+  c.exec("DELETE FROM temp.followup_stage");
+}
+
+void stage_followup(Connection& c, const StagedFollowup& f) {
+  auto q = c.prepare("INSERT INTO temp.followup_stage VALUES (?, ?, ?, ?, ?, ?, ?)");
+  q->bind(1, f.at);
+  q->bind(2, f.row);
+  q->bind(3, f.customer);
+  q->bind(4, f.author);
+  q->bind(5, f.source_key);
+  q->bind(6, f.fields.data(), static_cast<int>(f.fields.size()));
+  q->bind(7, f.raw.data(), static_cast<int>(f.raw.size()));
+  q->exec();
+}
+
+std::vector<StagedFollowup> staged_followups(Connection& c, std::int64_t after_at,
+                                             std::int64_t after_row, int limit) {
+  auto q = c.prepare(
+      "SELECT at, row, customer, author, source_key, fields, raw FROM temp.followup_stage "
+      "WHERE (at, row) > (?, ?) ORDER BY at, row LIMIT ?");
+  q->bind(1, after_at);
+  q->bind(2, after_row);
+  q->bind(3, limit);
+  std::vector<StagedFollowup> out;
+  while (q->executeStep()) {
+    StagedFollowup f;
+    f.at = q->getColumn(0).getInt64();
+    f.row = q->getColumn(1).getInt64();
+    f.customer = q->getColumn(2).getInt64();
+    f.author = q->getColumn(3).getInt64();
+    f.source_key = q->getColumn(4).getString();
+    f.fields = q->getColumn(5).getString();
+    f.raw = q->getColumn(6).getString();
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+void end_followup_stage(Connection& c) { c.exec("DROP TABLE IF EXISTS temp.followup_stage"); }
+
 void set_followup_source(Connection& c, std::int64_t id, const std::string& source_key) {
   auto q = c.prepare("UPDATE followup_records SET source_key = ? WHERE id = ?");
   q->bind(1, source_key);

@@ -102,6 +102,21 @@ struct FollowupRow {
 
 std::int64_t insert_followup(Connection& c, const FollowupRow& r);
 void set_followup_next_plan(Connection& c, std::int64_t id, std::int64_t plan);
+// A migration's staging area: valid rows wait in a temporary table (this
+// connection only) until all are read, then come out in time order.
+struct StagedFollowup {
+  std::int64_t at = 0, row = 0, customer = 0, author = 0;
+  std::string source_key;
+  std::string fields;  // pack_record of the row's follow-up fields
+  std::string raw;     // the row as read (CSV), for the error file
+};
+void begin_followup_stage(Connection& c);  // creates or empties it
+void stage_followup(Connection& c, const StagedFollowup& f);
+// Up to `limit` staged rows after (after_at, after_row) in (at, row) order.
+std::vector<StagedFollowup> staged_followups(Connection& c, std::int64_t after_at,
+                                             std::int64_t after_row, int limit);
+void end_followup_stage(Connection& c);
+
 // A migrated record's key in the system it came from (unique per customer).
 void set_followup_source(Connection& c, std::int64_t id, const std::string& source_key);
 // The record of `customer` migrated with `source_key`, if any.

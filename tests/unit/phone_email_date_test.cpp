@@ -154,3 +154,25 @@ TEST(PhoneFastPath, AgreesWithLibphonenumberOnSampledMobiles) {
 
 }  // namespace
 }  // namespace crm
+
+namespace crm {
+namespace {
+
+TEST(LocalInstant, ReadsWhatOtherSystemsExport) {
+  const date::time_zone* sh = find_zone("Asia/Shanghai");
+  ASSERT_NE(sh, nullptr);
+  // 2026-01-10 09:00 in Shanghai is 01:00 UTC.
+  const std::int64_t nine = 1768006800000;
+  EXPECT_EQ(parse_local_instant("2026-01-10 09:00", sh), nine);
+  EXPECT_EQ(parse_local_instant("2026/01/10 09:00:00", sh), nine);
+  EXPECT_EQ(parse_local_instant("2026-01-10T09:00:59", sh), nine + 59000);
+  EXPECT_EQ(parse_local_instant("2026-01-10", sh), nine - 9 * 3600000);
+  EXPECT_EQ(parse_local_instant("2026-01-10 23:59:59", sh), nine + (14 * 3600 + 3599) * 1000LL);
+  for (const char* bad : {"2026-01-10 24:00", "2026-01-10 09:60", "2026-02-30 09:00",
+                          "2026-01-10 9:00", "2026-01-10 09:00:00.5", "10/01/2026", "昨天", ""})
+    EXPECT_FALSE(parse_local_instant(bad, sh).has_value()) << bad;
+  EXPECT_EQ(format_local_second(nine + 5000, sh), "2026-01-10 09:00:05");
+}
+
+}  // namespace
+}  // namespace crm
