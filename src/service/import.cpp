@@ -13,6 +13,7 @@
 #include "service/custom_fields.hpp"
 #include "service/customers.hpp"
 #include "service/db.hpp"
+#include "service/duplicates.hpp"
 #include "service/import_keys.hpp"
 #include "service/tags.hpp"
 #include "store/customer_repo.hpp"
@@ -179,6 +180,11 @@ class Importer {
                  "客户 " + key_text + " 不存在（客户编号由系统生成，新客户请不带编号导入）"};
           return Outcome::rejected;
         }
+        if (!o_.insert_duplicates)
+          if (auto like = looks_like(input)) {
+            why = *like;
+            return Outcome::duplicate;
+          }
         const std::int64_t key = create_customer(s_, input);
         add_tags(key, tags);
         out = Outcome::inserted;
@@ -231,6 +237,27 @@ class Importer {
 
   std::optional<std::int64_t> find_existing(const std::string& text) {
     return find_customer_by_key(s_, key_, text);
+  }
+
+  // Why `input` looks like a customer already there, if it does.
+  std::optional<Rejection> looks_like(const Record& input) {
+    Record f;
+    for (const char* name : {"name", "phone", "email", "contact_name"})
+      if (const Value* v = input.find(name)) f.set(name, *v);
+    std::vector<Record> like;
+    try {
+      like = duplicates_of(s_, f, 0);
+    } catch (const Error&) {
+      return std::nullopt;  // a malformed value: validation will say so
+    }
+    if (like.empty()) return std::nullopt;
+    const Record& best = like.front();
+    return Rejection{"looks like " + best.text("customer") + " " + best.text("name") + " (" +
+                         best.text("reasons") +
+                         "); not imported — merge them, or import with duplicates allowed",
+                     "疑似与已有客户 " + best.text("customer") + "（" + best.text("name") +
+                         "）重复（" + best.text("reasons") +
+                         "），未导入；请核对合并，或允许重复后导入"};
   }
 
   std::int64_t version_of(std::int64_t key) {

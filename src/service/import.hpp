@@ -44,6 +44,11 @@ struct ImportOptions {
   // Where rejected rows go (created when the first one is met); "" = no file.
   std::string error_path;
   int batch_rows = 1000;  // rows per transaction, 1..100000
+  // A new row that looks like a customer already there (the match keys of
+  // duplicates_of: same name key, phone or e-mail, a very similar name) is
+  // not inserted but counted as a duplicate and explained in the error
+  // file, unless this is true.
+  bool insert_duplicates = false;
   ImportProgress progress;
   std::size_t max_record_bytes = 1 << 20;
 };
@@ -56,7 +61,10 @@ struct ImportRowError {
 struct ImportReport {
   std::int64_t rows = 0;  // data rows read (the header not counted)
   std::int64_t inserted = 0, updated = 0, unchanged = 0, rejected = 0;
-  std::int64_t duplicates = 0;         // insert mode: the key matched a customer with other data
+  // Not written as the same customer is there: in insert mode the key
+  // matched one with other data; in any mode a new row looked like one
+  // (unless insert_duplicates).
+  std::int64_t duplicates = 0;
   std::int64_t pending = 0;            // waiting for review (review.create / review.update on)
   std::string encoding;                // "utf-8" or "gb18030"
   std::string key;                     // the key used

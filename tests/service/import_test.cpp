@@ -230,6 +230,29 @@ TEST_F(ImportTest, UpdateAndUpsertFindCustomersByTheKey) {
   EXPECT_EQ(get_customer(*admin, 1).text("name"), "杭州恒达精密机械有限公司");
 }
 
+TEST_F(ImportTest, RowsThatLookLikeAnExistingCustomerAreHeldBack) {
+  ASSERT_EQ(run(std::string(kHeaderZh) + row("深圳市华为技术有限公司", "13812345678")).inserted, 1);
+  // Another phone (so the key does not match), the same company: the
+  // traditional spelling without the region is the same name key.
+  ImportReport r = run(std::string(kHeaderZh) + row("華為技術有限公司", "13987654321") +
+                       row("宁波海天塑机集团有限公司", "13700000001"));
+  EXPECT_EQ(r.duplicates, 1);
+  EXPECT_EQ(r.inserted, 1);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].message_en.find("looks like C0001"), std::string::npos)
+      << r.errors[0].message_en;
+  EXPECT_NE(errors_file().find("疑似与已有客户 C0001"), std::string::npos);
+  // Allowed on purpose, it goes in.
+  ImportOptions o;
+  o.insert_duplicates = true;
+  EXPECT_EQ(run(std::string(kHeaderZh) + row("華為技術有限公司", "13987654321"), o).inserted, 1);
+  // Two rows of one file that are one company: the second is held back.
+  r = run(std::string(kHeaderZh) + row("上海联影医疗科技股份有限公司", "13600000001") +
+          row("上海联影医疗科技有限公司", "13600000002"));
+  EXPECT_EQ(r.inserted, 1);
+  EXPECT_EQ(r.duplicates, 1);
+}
+
 TEST_F(ImportTest, DryRunValidatesEveryRowAndWritesNothing) {
   ImportOptions o;
   o.mode = ImportMode::dry_run;
@@ -242,9 +265,11 @@ TEST_F(ImportTest, DryRunValidatesEveryRowAndWritesNothing) {
 
 TEST_F(ImportTest, ProgressCountsRowsAndCanStopBetweenBatches) {
   std::string file = kHeaderZh;
-  for (int i = 0; i < 7; ++i)
-    file += row("杭州恒达精密机械第" + std::to_string(i) + "分厂有限公司",
-                "1381234567" + std::to_string(i));
+  const char* const names[] = {"杭州恒达精密机械有限公司",      "宁波海天塑机集团有限公司",
+                               "苏州汇川技术有限公司",          "无锡先导智能装备股份有限公司",
+                               "合肥科大讯飞股份有限公司",      "武汉华工激光工程有限责任公司",
+                               "成都秦川物联网科技股份有限公司"};
+  for (int i = 0; i < 7; ++i) file += row(names[i], "1381234567" + std::to_string(i));
   ImportOptions o;
   o.batch_rows = 3;
   std::vector<std::pair<std::int64_t, std::int64_t>> calls;
