@@ -2987,6 +2987,148 @@ static void show_automation(crm_db* db, crm_session* admin) {
   crm_session_close(rep);
 }
 
+/* ======================================================================== */
+/* Data quality: search, duplicates, merge and unmerge, completeness        */
+/* ======================================================================== */
+
+static void show_search(crm_session* s, const char* text, const char* why) {
+  crm_search_query q = CRM_SEARCH_QUERY_INIT;
+  crm_cursor* c = NULL;
+  const crm_record* row;
+  int rc, shown = 0;
+  q.text = text;
+  q.page_size = 3;
+  CHECK(crm_customer_search(s, &q, &c));
+  printf("  搜索「%s」(%s):\n", text, why);
+  while ((rc = crm_cursor_next(c, &row)) == CRM_OK) {
+    char id[32], name[256], match[32];
+    printf("    %s  %s  [%s]\n", field_str(row, "id", id, sizeof id),
+           field_str(row, "name", name, sizeof name), field_str(row, "match", match, sizeof match));
+    shown++;
+  }
+  if (rc != CRM_DONE) fail("crm_cursor_next", rc);
+  if (shown == 0) contract_failure("search for %s found nothing", text);
+  crm_cursor_close(c);
+}
+
+static void show_data_quality(crm_db* db, crm_session* admin) {
+  crm_record* rec = NULL;
+  crm_record* report = NULL;
+  crm_cursor* c = NULL;
+  const crm_record* row;
+  char twin[32], first[32], buf[256], reasons[128];
+  int64_t merge_id = 0;
+  int rc, pairs = 0;
+  (void)db;
+
+  printf("  中文名称检索：子串、全拼、首字母、繁体均可 (substring, pinyin, initials, traditional)\n");
+  show_search(admin, "泰锐", "子串 substring");
+  show_search(admin, "tairui", "全拼 full pinyin");
+  show_search(admin, "bjtr", "首字母 initials");
+  show_search(admin, "泰銳網絡", "繁体 traditional");
+
+  /* The same company entered again from a trade-show list: traditional
+   * characters, the region written out, another phone. */
+  printf("\n  展会名单中再次录入同一家公司（繁体、另一个电话）(the same company again):\n");
+  CHECK(crm_record_new(&rec));
+  CHECK(crm_record_set_text(rec, "name", "北京市泰銳網絡科技有限公司"));
+  CHECK(crm_record_set_text(rec, "contact_name", "胡丽娟"));
+  CHECK(crm_record_set_text(rec, "phone", "13911112222"));
+  CHECK(crm_record_set_text(rec, "industry", "互联网"));
+  CHECK(crm_record_set_text(rec, "scale", "500-1000人"));
+  CHECK(crm_record_set_text(rec, "source", "展会"));
+  CHECK(crm_record_set_text(rec, "key_needs", "展会上询问渠道获客成本统计方案"));
+  CHECK(crm_record_set_text(rec, "priority", "中"));
+  {
+    char* new_id = NULL;
+    CHECK(crm_customer_create(admin, rec, &new_id));
+    snprintf(twin, sizeof twin, "%s", new_id);
+    crm_free(new_id);
+  }
+  crm_record_free(rec);
+  printf("    新建 (created) %s 北京市泰銳網絡科技有限公司\n", twin);
+
+  CHECK(crm_duplicates_find(admin, 0, NULL, NULL, &c));
+  printf("\n  查重 (duplicate pairs, blocked on match keys, scored and explained):\n");
+  first[0] = '\0';
+  while ((rc = crm_cursor_next(c, &row)) == CRM_OK) {
+    char a[32], b[32], an[256], bn[256], score[32];
+    field_str(row, "a", a, sizeof a);
+    field_str(row, "b", b, sizeof b);
+    printf("    %s %s ↔ %s %s  分数 score %s  原因 %s\n", a,
+           field_str(row, "a_name", an, sizeof an), b, field_str(row, "b_name", bn, sizeof bn),
+           field_str(row, "score", score, sizeof score),
+           field_str(row, "reasons", reasons, sizeof reasons));
+    if (strcmp(b, twin) == 0) snprintf(first, sizeof first, "%s", a);
+    pairs++;
+  }
+  if (rc != CRM_DONE) fail("crm_cursor_next", rc);
+  crm_cursor_close(c);
+  if (!first[0]) {
+    contract_failure("%s was not found as a duplicate", twin);
+    return;
+  }
+
+  /* Merge the new record into the old one, keeping the old name but the
+   * trade-show record's key needs; then undo it. */
+  CHECK(crm_record_new(&rec));
+  CHECK(crm_record_set_text(rec, "key_needs", "merged"));
+  CHECK(crm_customer_merge(admin, first, twin, rec, "展会重复录入", &merge_id, &report));
+  crm_record_free(rec);
+  printf("\n  合并 (merge) %s → %s: 迁移子记录 %lld 条，取被合并方的字段 (from merged): %s\n", twin,
+         first, (long long)field_int(report, "moved"),
+         field_str(report, "from_merged", buf, sizeof buf));
+  crm_record_free(report);
+  CHECK(crm_customer_get(admin, twin, &rec));
+  printf("    %s 现在: 已合并到 (merged into) %s，只读，不在列表与搜索中\n", twin,
+         field_str(rec, "merged_into", buf, sizeof buf));
+  crm_record_free(rec);
+  CHECK(crm_customer_get(admin, first, &rec));
+  printf("    %s 的关键需求 (key needs) 现在: %s\n", first,
+         field_str(rec, "key_needs", buf, sizeof buf));
+  crm_record_free(rec);
+
+  CHECK(crm_customer_unmerge(admin, merge_id, 0, "合并有误，撤销", &report));
+  printf("  撤销合并 (unmerge): 移回 %lld 条，两条记录恢复原样 (both records as they were)\n",
+         (long long)field_int(report, "restored"));
+  crm_record_free(report);
+  CHECK(crm_customer_get(admin, first, &rec));
+  printf("    %s 的关键需求 (key needs) 恢复为: %s\n", first,
+         field_str(rec, "key_needs", buf, sizeof buf));
+  crm_record_free(rec);
+  CHECK(crm_customer_get(admin, twin, &rec));
+  if (crm_record_type(rec, "merged_into", &(int32_t){0}) == CRM_OK &&
+      field_str(rec, "merged_into", buf, sizeof buf)[0])
+    contract_failure("%s still says merged into %s", twin, buf);
+  crm_record_free(rec);
+
+  printf("\n  信息完整度 (completeness, R10.1; 目标 goal 95%%) 按负责人 (by owner):\n");
+  CHECK(crm_completeness_report(admin, "owner", 0, &c));
+  while ((rc = crm_cursor_next(c, &row)) == CRM_OK) {
+    char label[64];
+    double percent = 0;
+    crm_record_get_real(row, "percent", &percent);
+    printf("    %-8s 客户 %3lld 个  完整度 %5.1f%%  %s\n", field_str(row, "label", label, sizeof label),
+           (long long)field_int(row, "customers"), percent,
+           field_int(row, "goal_met") ? "达标 (met)" : "未达标 (below goal)");
+  }
+  if (rc != CRM_DONE) fail("crm_cursor_next", rc);
+  crm_cursor_close(c);
+
+  printf("\n  季度数据清洗报告 (quarterly cleansing report):\n");
+  CHECK(crm_cleansing_report(admin, 0, 0, NULL, NULL, &c));
+  while ((rc = crm_cursor_next(c, &row)) == CRM_OK) {
+    char check[64], field[64];
+    field_str(row, "check", check, sizeof check);
+    if (strcmp(check, "duplicate_group") == 0) continue;
+    field_str(row, "field", field, sizeof field);
+    printf("    %-20s %-14s %lld\n", check, field, (long long)field_int(row, "count"));
+  }
+  if (rc != CRM_DONE) fail("crm_cursor_next", rc);
+  crm_cursor_close(c);
+  (void)pairs;
+}
+
 int main(int argc, char** argv) {
   const char* db_path = argc > 1 ? argv[1] : "crm_demo.db";
   const char* csv_path = argc > 2 ? argv[2] : NULL;
@@ -3074,6 +3216,9 @@ int main(int argc, char** argv) {
 
   heading("13. 自动化规则 Automation：模板、自定义规则、连锁触发与模拟测试");
   show_automation(db, admin);
+
+  heading("14. 数据质量：检索、查重、合并与撤销、完整度 (Search, duplicates, merge, completeness)");
+  show_data_quality(db, admin);
 
   crm_session_close(admin);
   CHECK(crm_db_close(db));
