@@ -740,7 +740,14 @@ CRM_API int crm_custom_field_list(crm_session *s, int32_t include_retired, crm_c
  *                             customer is kept before crm_retention_list
  *                             proposes erasing it; "0" lists nothing.
  *    "access.max_hours"       1..8760 (default "720"): the longest access a
- *                             request may ask for. */
+ *                             request may ask for.
+ *    "completeness.goal_percent" 0..100 (default "95", seed 001): the
+ *                             information-completeness goal (R10.1).
+ *    "cleansing.stale_days"   1..3650 (default "90"): a customer neither
+ *                             updated nor followed up for that long is
+ *                             stale in the cleansing report (R9.3).
+ *  The lead settings are in the leads section, "automation.max_depth" in
+ *  the automation section. */
 
 /** Read a setting: *out is OWNED (free with crm_free).  CRM_ERR_NOT_FOUND
  *  for an unknown setting. */
