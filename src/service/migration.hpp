@@ -32,7 +32,10 @@ struct MigrationReport {
 // feedback, 意向变化 intent_change, 重大变更 major_change, 下一步计划
 // next_step and 记录编号 id (the record's id in the old system) — validates
 // every row, then adds the good ones in time order (ties in file order), in
-// batches of o.batch_rows.  A record's source key is its old id, or a digest
+// batches of o.batch_rows.  The rows wait in between in a database file of
+// their own among the system's temporary files (removed afterwards), so
+// memory stays bounded; inside a host's transaction, where SQLite cannot
+// attach one, in a temporary table.  A record's source key is its old id, or a digest
 // of its row: migrating the same file again adds nothing.  Rejected rows go
 // to o.error_path as import_customers writes them.  o.mode and o.mapping
 // apply as for imports (dry_run validates and writes nothing).

@@ -3,8 +3,11 @@
 #include <SQLiteCpp/Column.h>
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cstdint>
+#include <filesystem>
 
 #include "store/columns.hpp"
 #include "store/customer_repo.hpp"
@@ -309,16 +312,44 @@ std::int64_t insert_followup(Connection& c, const FollowupRow& r) {
   return c.db().getLastInsertRowid();
 }
 
+namespace {
+// Where the stage lives: a database file of its own next to the system's
+// temporary files (its pages go to disk, whatever temp_store says), or, when
+// the host holds a transaction open (ATTACH is refused then), a TEMP table.
+std::string stage_table(Connection& c) {
+  return c.db().execAndGet("SELECT count(*) FROM pragma_database_list WHERE name = 'crm_stage'")
+                     .getInt() > 0
+             ? "crm_stage.followup_stage"
+             : "temp.followup_stage";
+}
+}  // namespace
+
 void begin_followup_stage(Connection& c) {
-  c.exec(
-      "CREATE TEMP TABLE IF NOT EXISTS followup_stage(at INTEGER NOT NULL, row INTEGER NOT NULL, "
-      "customer INTEGER NOT NULL, author INTEGER NOT NULL, source_key TEXT NOT NULL, "
-      "fields BLOB NOT NULL, raw BLOB NOT NULL, PRIMARY KEY(at, row)) WITHOUT ROWID");
-  c.exec("DELETE FROM temp.followup_stage");
+  end_followup_stage(c);
+  std::string schema = "temp";
+  if (!c.in_transaction()) {
+    std::error_code ec;
+    auto dir = std::filesystem::temp_directory_path(ec);
+    if (!ec) {
+      static std::atomic<unsigned> serial{0};
+      auto path = dir / ("crm-stage-" + std::to_string(::getpid()) + "-" +
+                         std::to_string(serial++) + ".db");
+      std::filesystem::remove(path, ec);
+      SQLite::Statement attach(c.db(), "ATTACH DATABASE ? AS crm_stage");
+      attach.bind(1, path.string());
+      attach.exec();
+      schema = "crm_stage";
+    }
+  }
+  c.exec(("CREATE TABLE " + schema +
+          ".followup_stage(at INTEGER NOT NULL, row INTEGER NOT NULL, "
+          "customer INTEGER NOT NULL, author INTEGER NOT NULL, source_key TEXT NOT NULL, "
+          "fields BLOB NOT NULL, raw BLOB NOT NULL, PRIMARY KEY(at, row)) WITHOUT ROWID")
+             .c_str());
 }
 
 void stage_followup(Connection& c, const StagedFollowup& f) {
-  auto q = c.prepare("INSERT INTO temp.followup_stage VALUES (?, ?, ?, ?, ?, ?, ?)");
+  auto q = c.prepare_text("INSERT INTO " + stage_table(c) + " VALUES (?, ?, ?, ?, ?, ?, ?)");
   q->bind(1, f.at);
   q->bind(2, f.row);
   q->bind(3, f.customer);
@@ -331,9 +362,8 @@ void stage_followup(Connection& c, const StagedFollowup& f) {
 
 std::vector<StagedFollowup> staged_followups(Connection& c, std::int64_t after_at,
                                              std::int64_t after_row, int limit) {
-  auto q = c.prepare(
-      "SELECT at, row, customer, author, source_key, fields, raw FROM temp.followup_stage "
-      "WHERE (at, row) > (?, ?) ORDER BY at, row LIMIT ?");
+  auto q = c.prepare_text("SELECT at, row, customer, author, source_key, fields, raw FROM " +
+                          stage_table(c) + " WHERE (at, row) > (?, ?) ORDER BY at, row LIMIT ?");
   q->bind(1, after_at);
   q->bind(2, after_row);
   q->bind(3, limit);
@@ -352,7 +382,19 @@ std::vector<StagedFollowup> staged_followups(Connection& c, std::int64_t after_a
   return out;
 }
 
-void end_followup_stage(Connection& c) { c.exec("DROP TABLE IF EXISTS temp.followup_stage"); }
+void end_followup_stage(Connection& c) {
+  c.exec("DROP TABLE IF EXISTS temp.followup_stage");
+  std::string path;
+  {
+    SQLite::Statement q(c.db(), "SELECT file FROM pragma_database_list WHERE name = 'crm_stage'");
+    if (!q.executeStep()) return;
+    path = q.getColumn(0).getString();
+  }
+  if (c.in_transaction()) return;  // detached by the next stage, or with the handle
+  c.exec("DETACH DATABASE crm_stage");
+  std::error_code ec;
+  if (!path.empty()) std::filesystem::remove(path, ec);
+}
 
 void set_followup_source(Connection& c, std::int64_t id, const std::string& source_key) {
   auto q = c.prepare("UPDATE followup_records SET source_key = ? WHERE id = ?");

@@ -95,6 +95,17 @@ TEST_F(MigrationTest, MigratingTheSameFileAgainAddsNothing) {
   EXPECT_EQ(customer_followups(*admin, hengda).size(), 3u);
 }
 
+TEST_F(MigrationTest, InsideTheHostsTransactionItStagesInATempTable) {
+  // ATTACH is refused inside a transaction: the stage falls back to TEMP.
+  db->begin();
+  MigrationReport r = migrate(kHistory);
+  db->commit();
+  EXPECT_EQ(r.migrated, 4) << (r.errors.empty() ? "" : r.errors[0].message_en);
+  EXPECT_EQ(customer_followups(*admin, hengda).size(), 3u);
+  // And outside one, the next migration stages in a file again.
+  EXPECT_EQ(migrate(kHistory).unchanged, 4);
+}
+
 TEST_F(MigrationTest, AuthorsWhoHaveLeftKeepTheirRecords) {
   Record off;
   off.set("active", std::int64_t{0});
