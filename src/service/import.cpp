@@ -87,20 +87,6 @@ std::string resolve_header(Session& s, const std::string& header, const ImportOp
 
 enum class Outcome { inserted, updated, unchanged, duplicate, pending, rejected };
 
-struct Rejection {
-  std::string en, zh;
-};
-
-Rejection from_error(const Error& e) {
-  if (e.fields().empty()) return {e.message_en(), e.message_zh()};
-  Rejection r;
-  for (const auto& f : e.fields()) {
-    r.en += (r.en.empty() ? "" : "; ") + f.message_en;
-    r.zh += (r.zh.empty() ? "" : "；") + f.message_zh;
-  }
-  return r;
-}
-
 // One import's state.
 class Importer {
  public:
@@ -110,8 +96,8 @@ class Importer {
   const std::string& key() const { return key_; }
   void set_key(std::string k) { key_ = std::move(k); }
 
-  Outcome row(const CsvRecord& r, Rejection& why) {
-    if (auto problem = unreadable(r)) {
+  Outcome row(const CsvRecord& r, RowProblem& why) {
+    if (auto problem = unreadable_row(r, cols_.size(), enc_)) {
       why = *problem;
       return Outcome::rejected;
     }
@@ -145,7 +131,7 @@ class Importer {
       try {
         existing = find_existing(key_text);
       } catch (const Error& e) {
-        why = from_error(e);
+        why = problem_of(e);
         return Outcome::rejected;
       }
     }
@@ -196,36 +182,12 @@ class Importer {
         row_tx.commit();  // the pending change is kept for its reviewer
         return Outcome::pending;
       }
-      why = from_error(e);
+      why = problem_of(e);
       return Outcome::rejected;
     }
   }
 
  private:
-  std::optional<Rejection> unreadable(const CsvRecord& r) const {
-    const std::string n = std::to_string(r.number);
-    if (r.unterminated)
-      return Rejection{"the file ends inside a quoted field (a quote is not closed)",
-                       "文件在引号内结束（有未闭合的引号）"};
-    if (!r.decoded)
-      return Rejection{"row is not valid " + std::string(csv_encoding_name(enc_)) +
-                           " text (declare the file's encoding?)",
-                       "该行不是有效的 " + std::string(csv_encoding_name(enc_)) +
-                           " 文本（请指定正确的文件编码）"};
-    if (r.has_nul) return Rejection{"row contains a NUL byte", "该行含有空字符（NUL）"};
-    for (const auto& f : r.fields)
-      if (f.find("\xEF\xBB\xBF") != std::string::npos)
-        return Rejection{"a byte-order mark inside the row (two files joined together?)",
-                         "行内出现字节序标记（BOM），可能是两个文件拼接而成"};
-    if (r.fields.size() != cols_.size())
-      return Rejection{"row has " + std::to_string(r.fields.size()) + " fields, the header " +
-                           std::to_string(cols_.size()),
-                       "该行有 " + std::to_string(r.fields.size()) + " 列，表头有 " +
-                           std::to_string(cols_.size()) + " 列"};
-    (void)n;
-    return std::nullopt;
-  }
-
  public:
   CsvEncoding enc_ = CsvEncoding::utf8;
 
@@ -240,7 +202,7 @@ class Importer {
   }
 
   // Why `input` looks like a customer already there, if it does.
-  std::optional<Rejection> looks_like(const Record& input) {
+  std::optional<RowProblem> looks_like(const Record& input) {
     Record f;
     for (const char* name : {"name", "phone", "email", "contact_name"})
       if (const Value* v = input.find(name)) f.set(name, *v);
@@ -252,12 +214,12 @@ class Importer {
     }
     if (like.empty()) return std::nullopt;
     const Record& best = like.front();
-    return Rejection{"looks like " + best.text("customer") + " " + best.text("name") + " (" +
-                         best.text("reasons") +
-                         "); not imported — merge them, or import with duplicates allowed",
-                     "疑似与已有客户 " + best.text("customer") + "（" + best.text("name") +
-                         "）重复（" + best.text("reasons") +
-                         "），未导入；请核对合并，或允许重复后导入"};
+    return RowProblem{"looks like " + best.text("customer") + " " + best.text("name") + " (" +
+                          best.text("reasons") +
+                          "); not imported — merge them, or import with duplicates allowed",
+                      "疑似与已有客户 " + best.text("customer") + "（" + best.text("name") +
+                          "）重复（" + best.text("reasons") +
+                          "），未导入；请核对合并，或允许重复后导入"};
   }
 
   std::int64_t version_of(std::int64_t key) {
@@ -429,14 +391,7 @@ ImportReport import_customers(Session& s, const SourceOpener& open, const Import
     }
     cols.push_back(std::move(c));
   }
-  if (!en.empty()) {
-    std::string m_en, m_zh;
-    for (std::size_t i = 0; i < en.size(); ++i) {
-      m_en += (i ? "; " : "") + en[i];
-      m_zh += (i ? "；" : "") + zh[i];
-    }
-    throw bad_option("cannot import: " + m_en, "无法导入：" + m_zh);
-  }
+  if (!en.empty()) refuse_file(en, zh, "import", "导入");
 
   std::string key = o.key;
   if (key == "auto") {
@@ -476,7 +431,7 @@ ImportReport import_customers(Session& s, const SourceOpener& open, const Import
         break;
       }
       ++counts.rows;
-      Rejection why;
+      RowProblem why;
       switch (imp.row(r, why)) {
         case Outcome::inserted:
           ++counts.inserted;

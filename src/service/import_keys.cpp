@@ -7,6 +7,49 @@
 
 namespace crm {
 
+RowProblem problem_of(const Error& e) {
+  if (e.fields().empty()) return {e.message_en(), e.message_zh()};
+  RowProblem r;
+  for (const auto& f : e.fields()) {
+    r.en += (r.en.empty() ? "" : "; ") + f.message_en;
+    r.zh += (r.zh.empty() ? "" : "；") + f.message_zh;
+  }
+  return r;
+}
+
+std::optional<RowProblem> unreadable_row(const CsvRecord& r, std::size_t columns, CsvEncoding enc) {
+  if (r.unterminated)
+    return RowProblem{"the file ends inside a quoted field (a quote is not closed)",
+                      "文件在引号内结束（有未闭合的引号）"};
+  if (!r.decoded)
+    return RowProblem{
+        "row is not valid " + std::string(csv_encoding_name(enc)) +
+            " text (declare the file's encoding?)",
+        "该行不是有效的 " + std::string(csv_encoding_name(enc)) + " 文本（请指定正确的文件编码）"};
+  if (r.has_nul) return RowProblem{"row contains a NUL byte", "该行含有空字符（NUL）"};
+  for (const auto& f : r.fields)
+    if (f.find("\xEF\xBB\xBF") != std::string::npos)
+      return RowProblem{"a byte-order mark inside the row (two files joined together?)",
+                        "行内出现字节序标记（BOM），可能是两个文件拼接而成"};
+  if (r.fields.size() != columns)
+    return RowProblem{"row has " + std::to_string(r.fields.size()) + " fields, the header " +
+                          std::to_string(columns),
+                      "该行有 " + std::to_string(r.fields.size()) + " 列，表头有 " +
+                          std::to_string(columns) + " 列"};
+  return std::nullopt;
+}
+
+void refuse_file(const std::vector<std::string>& en, const std::vector<std::string>& zh,
+                 const std::string& what_en, const std::string& what_zh) {
+  std::string m_en, m_zh;
+  for (std::size_t i = 0; i < en.size(); ++i) {
+    m_en += (i ? "; " : "") + en[i];
+    m_zh += (i ? "；" : "") + zh[i];
+  }
+  throw Error(Status::invalid_arg, "cannot " + what_en + ": " + m_en,
+              "无法" + what_zh + "：" + m_zh);
+}
+
 std::optional<std::int64_t> find_customer_by_key(Session& s, const std::string& key,
                                                  const std::string& text) {
   if (key == "id") {

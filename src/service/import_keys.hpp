@@ -6,10 +6,32 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "domain/error.hpp"
+#include "service/csv_io.hpp"
 #include "service/session.hpp"
 
 namespace crm {
+
+// Why a row was not written, in both languages.
+struct RowProblem {
+  std::string en, zh;
+};
+
+// An error's field messages joined (or its message when it names none).
+RowProblem problem_of(const Error& e);
+
+// What is wrong with a record as read — an unclosed quote at the end of the
+// file, bytes that are not text in the file's encoding, a NUL byte, a
+// byte-order mark inside the row, a field count other than the header's —
+// or nullopt.
+std::optional<RowProblem> unreadable_row(const CsvRecord& r, std::size_t columns, CsvEncoding enc);
+
+// Throws invalid_arg "cannot <what>: <problems>" in both languages.
+[[noreturn]] void refuse_file(const std::vector<std::string>& en,
+                              const std::vector<std::string>& zh, const std::string& what_en,
+                              const std::string& what_zh);
 
 // The customer whose `key` ("external_id", "id", "phone", "email", "name")
 // is `text` as a user typed it (normalised first, as a write would store

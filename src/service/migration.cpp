@@ -35,10 +35,6 @@ bool is_key(std::string_view f) {
   return false;
 }
 
-struct Rejection {
-  std::string en, zh;
-};
-
 // One source row, understood.
 struct ParsedRow {
   std::int64_t customer = 0, author = 0, at = 0;
@@ -49,7 +45,8 @@ struct ParsedRow {
 // The columns of a follow-up history file and how a row becomes a record.
 class RowReader {
  public:
-  RowReader(Session& s, const ImportOptions& o, const CsvRecord& header) : s_(s), users_(s, true) {
+  RowReader(Session& s, const ImportOptions& o, const CsvRecord& header, CsvEncoding enc)
+      : s_(s), users_(s, true), enc_(enc) {
     std::vector<std::string> en, zh;
     std::map<std::string, std::size_t> seen;
     for (std::size_t i = 0; i < header.fields.size(); ++i) {
@@ -85,29 +82,16 @@ class RowReader {
       en.push_back("the key " + key_ + " is not a column of the file");
       zh.push_back("匹配键 " + key_ + " 不是文件中的列");
     }
-    if (!en.empty()) {
-      std::string m_en, m_zh;
-      for (std::size_t i = 0; i < en.size(); ++i) {
-        m_en += (i ? "; " : "") + en[i];
-        m_zh += (i ? "；" : "") + zh[i];
-      }
-      throw bad("cannot migrate: " + m_en, "无法迁移：" + m_zh);
-    }
+    if (!en.empty()) refuse_file(en, zh, "migrate", "迁移");
   }
 
   const std::string& key() const { return key_; }
   bool zh() const { return zh_; }
 
   // The row as a record to add, or why it cannot be one.
-  std::optional<ParsedRow> parse(const CsvRecord& r, Rejection& why) {
-    if (r.unterminated || !r.decoded || r.has_nul || r.fields.size() != cols_.size()) {
-      why = r.fields.size() != cols_.size() && r.decoded && !r.unterminated && !r.has_nul
-                ? Rejection{"row has " + std::to_string(r.fields.size()) + " fields, the header " +
-                                std::to_string(cols_.size()),
-                            "该行有 " + std::to_string(r.fields.size()) + " 列，表头有 " +
-                                std::to_string(cols_.size()) + " 列"}
-                : Rejection{"row is damaged (encoding, a NUL byte or an unclosed quote)",
-                            "该行已损坏（编码错误、空字符或引号未闭合）"};
+  std::optional<ParsedRow> parse(const CsvRecord& r, RowProblem& why) {
+    if (auto problem = unreadable_row(r, cols_.size(), enc_)) {
+      why = *problem;
       return std::nullopt;
     }
     ParsedRow p;
@@ -195,6 +179,7 @@ class RowReader {
   std::vector<std::string> cols_;
   std::string key_;
   bool zh_ = false;
+  CsvEncoding enc_;
 };
 
 CsvRecord read_header(CsvReader& reader) {
@@ -208,7 +193,7 @@ CsvRecord read_header(CsvReader& reader) {
   return header;
 }
 
-void note(std::vector<ImportRowError>& errors, std::int64_t row, const Rejection& why) {
+void note(std::vector<ImportRowError>& errors, std::int64_t row, const RowProblem& why) {
   if (errors.size() >= kMaxReportedErrors) return;
   const std::string n = std::to_string(row);
   errors.push_back({row, "row " + n + ": " + why.en, "第 " + n + " 行：" + why.zh});
@@ -233,7 +218,7 @@ MigrationReport migrate_followups(Session& s, const SourceOpener& open, const Im
   MigrationReport rep;
   rep.encoding = csv_encoding_name(reader.encoding());
   CsvRecord header = read_header(reader);
-  RowReader rows(s, o, header);
+  RowReader rows(s, o, header, reader.encoding());
   rep.key = rows.key();
   CsvErrorFile errors(o.error_path, header.raw, reader.encoding(), reader.had_bom(), rows.zh());
   const std::int64_t total = total_records > 0 ? total_records - 1 : -1;
@@ -253,7 +238,7 @@ MigrationReport migrate_followups(Session& s, const SourceOpener& open, const Im
   CsvRecord r;
   while (reader.next(r)) {
     ++rep.rows;
-    Rejection why;
+    RowProblem why;
     auto p = rows.parse(r, why);
     if (!p) {
       ++rep.rejected;
@@ -279,7 +264,7 @@ MigrationReport migrate_followups(Session& s, const SourceOpener& open, const Im
     auto batch = store::staged_followups(conn, after_at, after_row, o.batch_rows);
     if (batch.empty()) break;
     store::WriteTransaction tx(conn);
-    std::vector<std::pair<store::StagedFollowup, Rejection>> bad_rows;
+    std::vector<std::pair<store::StagedFollowup, RowProblem>> bad_rows;
     MigrationReport counts;
     for (auto& f : batch) {
       after_at = f.at;
@@ -291,16 +276,7 @@ MigrationReport migrate_followups(Session& s, const SourceOpener& open, const Im
         else
           ++counts.unchanged;
       } catch (const Error& e) {
-        Rejection why;
-        if (e.fields().empty()) {
-          why = {e.message_en(), e.message_zh()};
-        } else {
-          for (const auto& fe : e.fields()) {
-            why.en += (why.en.empty() ? "" : "; ") + fe.message_en;
-            why.zh += (why.zh.empty() ? "" : "；") + fe.message_zh;
-          }
-        }
-        bad_rows.emplace_back(std::move(f), std::move(why));
+        bad_rows.emplace_back(std::move(f), problem_of(e));
       }
     }
     if (o.mode != ImportMode::dry_run) tx.commit();
@@ -339,7 +315,7 @@ VerifyReport verify_followup_migration(Session& s, const SourceOpener& open, con
     throw bad("sample must be between 1 and 100000", "抽样行数须在 1 到 100000 之间");
   CsvReader reader(open(), o.encoding, o.max_record_bytes);
   CsvRecord header = read_header(reader);
-  RowReader rows(s, o, header);
+  RowReader rows(s, o, header, reader.encoding());
   VerifyReport rep;
 
   // Reservoir sampling: every row equally likely, one pass, `sample` kept.
@@ -368,7 +344,7 @@ VerifyReport verify_followup_migration(Session& s, const SourceOpener& open, con
   store::ReadTransaction snapshot(conn);
   for (const auto& rec : picked) {
     ++rep.sampled;
-    Rejection why;
+    RowProblem why;
     auto p = rows.parse(rec, why);
     if (!p) {
       rep.mismatches.push_back({rec.number, "row", "a valid row", why.en});
