@@ -3501,16 +3501,20 @@ class Session(_Closing):
             opts.progress = PROGRESS_FN(trampoline)
             keep.append(opts.progress)
         out = RecordP()
-        self._db._call_with_callbacks(fn, self._handle(), *head, byref(opts), byref(out))
+        try:
+            self._db._call_with_callbacks(fn, self._handle(), *head, byref(opts), byref(out))
+        except CrmError:
+            if not errors:
+                raise
         del keep
+        if errors:
+            lib.crm_record_free(out)
+            raise errors[0]     # outside the except block: its own traceback
         rec = Record(out)
         try:
-            result = report(record_to_dict(rec.ptr))
+            return report(record_to_dict(rec.ptr))
         finally:
             rec.free()
-        if errors:
-            raise errors[0]
-        return result
 
 
 def _open_file(path, mode):
