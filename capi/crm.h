@@ -1978,6 +1978,148 @@ CRM_API int crm_duplicates_of(crm_session *s, const crm_record *fields, double t
 CRM_API int crm_cleansing_report(crm_session *s, int32_t stale_days, double threshold,
                                  crm_progress_fn progress, void *ctx, crm_cursor **out);
 
+/* ------------------------------------------------------------------------
+ * Bringing data in (导入数据, R9.1, R9.2), see docs/import.md.
+ *
+ * Customers are imported from CSV — a file or a buffer in memory — in
+ * UTF-8 (with or without a byte-order mark) or GBK/GB18030, detected or
+ * declared.  Every row is validated exactly as crm_customer_create or
+ * crm_customer_update validates it and authorised the same way; good rows
+ * are committed in batches, rejected rows are written to an error file
+ * (the rows as they were, plus a column saying why) that can be corrected
+ * and imported as it is.  Exported as CSV (crm_customer_export_csv) and
+ * imported again, customers come back unchanged.  Follow-up history of the
+ * system being replaced is migrated with crm_followup_migrate and checked
+ * with crm_followup_migrate_verify.
+ *
+ * Refused before any row is read (CRM_ERR_INVALID_ARG, nothing written): a
+ * bad option, an empty file, a header row that is not valid text in the
+ * declared encoding, an unknown, read-only or repeated column, a key that
+ * is not a column.  A file that cannot be opened is CRM_ERR_CANTOPEN.  A
+ * record longer than 1 MiB stops the import there (CRM_ERR_INVALID_ARG
+ * naming the record); batches committed before it stay.
+ * ------------------------------------------------------------------------ */
+
+/** How an import or a migration reads its file. */
+typedef struct crm_import_options {
+  size_t size;              /* sizeof(crm_import_options); set by the _INIT macro */
+  const char *mode;         /* "insert" (NULL): new customers only; "update": existing
+                               ones only, found by the key; "upsert": update when the
+                               key matches, insert otherwise; "dry_run": validate every
+                               row, write nothing */
+  const char *key;          /* how a row finds its customer: "auto" (NULL: the first of
+                               external_id, phone, email, name that is a column),
+                               "external_id", "id" (C0001), "phone", "email", "name" */
+  const char *encoding;     /* NULL or "auto": detected; "utf-8", "gbk", "gb18030" */
+  const char *error_path;   /* where rejected rows go (created at the first one);
+                               NULL = no error file */
+  const char *const *mapping; /* NULL, or 2 * mapping_count strings: a header of the file,
+                               then the field it feeds ("name", "custom.budget", "tags",
+                               "id"; "" skips the column) */
+  int32_t mapping_count;    /* 0..1000 */
+  int32_t batch_rows;       /* rows per transaction, 1..100000; 0 = 1000 */
+  crm_progress_fn progress; /* optional: (rows done, data rows in the file) after each
+                               batch; non-zero stops after that batch */
+  void *progress_ctx;
+} crm_import_options;
+
+#define CRM_IMPORT_OPTIONS_INIT \
+  {sizeof(crm_import_options), NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL}
+
+/** Import customers from the CSV file `path` (导入客户).  `o` NULL = all
+ *  defaults.  The first row names the columns: field names, Chinese or
+ *  English labels (客户全称 / name …), "标签"/"tags" ("类别:标签;标签"),
+ *  custom fields by name or label, "负责人"/"owner" (a login, a name or a
+ *  user id); the error file's last column is skipped.  *out_report (free
+ *  with crm_record_free) is a record {"rows" (data rows read), "inserted",
+ *  "updated", "unchanged", "rejected", "duplicates" (insert mode: the key
+ *  matched a customer with other data; not written), "pending" (waiting
+ *  for review), "error_rows" (rows written to the error file),
+ *  "cancelled" (0/1), "encoding" ("utf-8" or "gb18030"), "key" (the key
+ *  used; "" when none), "errors" (JSON text: an array of the first 100 rows
+ *  not written, [{"row":3,"message_en":"row 3: …","message_zh":"第 3 行：…"}],
+ *  "row" being the record number in the file, the header being 1)}.
+ *
+ *  A progress callback that returns non-zero stops the import after the
+ *  batch in hand: the call still returns CRM_OK with "cancelled" 1 — the
+ *  report is the point, and the batches before the stop are committed.
+ *  An unknown mode, key or encoding, a batch_rows outside 0..100000 or a
+ *  bad mapping is CRM_ERR_INVALID_ARG.  The import is audited once
+ *  ("customer.import", with its counts) besides each row's own audit.
+ *  Rows are authorised like the interactive calls: customer.create for the
+ *  row's owner (a sales rep's rows for another owner are rejected),
+ *  customer.update, customer.transfer for a new owner. */
+CRM_API int crm_customer_import(crm_session *s, const char *path, const crm_import_options *o,
+                                crm_record **out_report);
+
+/** The same from `len` bytes at `data` (the caller's; read during the call
+ *  only).  `data` may be NULL when `len` is 0 (an empty file: refused). */
+CRM_API int crm_customer_import_buffer(crm_session *s, const void *data, size_t len,
+                                       const crm_import_options *o, crm_record **out_report);
+
+/** How crm_customer_export_csv writes. */
+typedef struct crm_csv_options {
+  size_t size;             /* sizeof(crm_csv_options); set by the _INIT macro */
+  const char *encoding;    /* NULL or "utf-8"; "gbk" or "gb18030" (what Excel on Chinese
+                              Windows opens directly) */
+  int32_t english_headers; /* 0: Chinese labels (客户全称 …); 1: field names (name …) */
+  int32_t bom;             /* 1: a UTF-8 byte-order mark first (what Excel needs to see
+                              UTF-8); ignored for GBK */
+} crm_csv_options;
+
+#define CRM_CSV_OPTIONS_INIT {sizeof(crm_csv_options), NULL, 0, 0}
+
+/** Export the customers a query lists as CSV (RFC 4180, CRLF), the
+ *  customers and masking as crm_customer_export: a header row, then one row
+ *  per customer with its id first and the columns an import reads (owner as
+ *  a login, tags as "类别:标签" separated by ";").  An export in clear
+ *  imports again unchanged (key "id" or "external_id").  `o` NULL = UTF-8,
+ *  Chinese headers, no BOM; an unknown encoding is CRM_ERR_INVALID_ARG.
+ *  *out_rows (optional) receives the customers written.  A `write` that
+ *  returns non-zero stops the export: CRM_ERR_STATE.  Audited as
+ *  crm_customer_export. */
+CRM_API int crm_customer_export_csv(crm_session *s, const crm_customer_query *q,
+                                    int32_t in_clear, const crm_csv_options *o,
+                                    crm_write_fn write, void *ctx, int64_t *out_rows);
+
+/** Migrate follow-up history (跟进记录迁移, R9.2) from the CSV file `path`
+ *  into the follow-up records of customers already in the library.
+ *  Columns: a customer key (客户编号 id, 外部编号 external_id, 客户全称
+ *  name, 联系电话 phone or 电子邮箱 email; `o->key` chooses when there are
+ *  several), 跟进时间 contacted_at ("YYYY-MM-DD HH:MM[:SS]" in the
+ *  database's zone, or UTC milliseconds), 跟进人 owner (login, name or id;
+ *  users who have left count), 跟进方式 method, 沟通内容 summary, and
+ *  optionally 客户反馈 feedback, 意向变化 intent_change, 重大变更
+ *  major_change, 下一步计划 next_step and 记录编号 id (the record's id in
+ *  the old system).  Every row is checked first, then the good ones are
+ *  added in time order with their original times and authors.  Migrating
+ *  the same file again adds nothing.  `o` as for crm_customer_import
+ *  (mode "dry_run" checks only; "insert", "update" and "upsert" all
+ *  migrate).  *out_report: {"rows", "migrated", "unchanged" (migrated
+ *  before: skipped), "rejected", "error_rows", "cancelled", "encoding",
+ *  "key", "errors" (JSON as for crm_customer_import)}; a stopping progress
+ *  callback gives "cancelled" 1 and CRM_OK.  followup.write on each
+ *  customer; audited once. */
+CRM_API int crm_followup_migrate(crm_session *s, const char *path, const crm_import_options *o,
+                                 crm_record **out_report);
+
+/** Check a migration against its source: `sample` data rows of `path`
+ *  (1..100000) picked at random with `seed` (the same seed picks the same
+ *  rows) are compared field by field with the records migrated from them —
+ *  time (to the second), author, method, summary, feedback, intent change,
+ *  major change, next step.  *out_summary: {"rows" (data rows in the
+ *  file), "sampled", "matched" (rows whose every field agreed)};
+ *  *out_mismatches: a cursor of rows {"row" (the record number in the
+ *  file), "field" (the field that differs; "record" when nothing was
+ *  stored for the row, "expected" then being the customer's id; "row" when
+ *  the source row itself is not valid, "expected" then being "a valid
+ *  row" and "stored" why it is not), "expected", "stored"}.  Reads only; `o`'s encoding, key and mapping
+ *  apply.  followup.read on the customers. */
+CRM_API int crm_followup_migrate_verify(crm_session *s, const char *path,
+                                        const crm_import_options *o, int32_t sample,
+                                        uint64_t seed, crm_record **out_summary,
+                                        crm_cursor **out_mismatches);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -31,9 +31,11 @@
 #include "service/error.hpp"
 #include "service/export.hpp"
 #include "service/followups.hpp"
+#include "service/import.hpp"
 #include "service/leads.hpp"
 #include "service/maintenance.hpp"
 #include "service/merge.hpp"
+#include "service/migration.hpp"
 #include "service/organization.hpp"
 #include "service/privacy.hpp"
 #include "service/review.hpp"
@@ -2465,6 +2467,231 @@ int crm_cleansing_report(crm_session* s, int32_t stale_days, double threshold,
     auto rows =
         crm::cleansing_report(*h.session, stale_days, threshold, progress_of(progress, ctx));
     *out = make_cursor(h.db, std::move(rows), std::string());
+    return CRM_OK;
+  });
+}
+
+}  // extern "C"
+
+// Bringing data in (R9.1, R9.2) ----------------------------------------------
+
+namespace {
+
+crm::Error bad_import_option(const std::string& en, const std::string& zh) {
+  return Error(Status::invalid_arg, en, zh);
+}
+
+// A crm_import_options as the service's options; fields appended in later
+// versions are read only from callers whose struct has them.
+crm::ImportOptions read_import_options(const crm_import_options* o) {
+  crm::ImportOptions io;
+  if (!o) return io;
+  if (o->size < offsetof(crm_import_options, progress_ctx) + sizeof(void*) || o->size > 4096)
+    throw bad_import_option("o->size is wrong; initialise with CRM_IMPORT_OPTIONS_INIT",
+                            "o->size 不正确，请用 CRM_IMPORT_OPTIONS_INIT 初始化");
+  if (o->mode) {
+    auto m = crm::parse_import_mode(o->mode);
+    if (!m)
+      throw bad_import_option(
+          std::string("unknown import mode \"") + o->mode +
+              "\" (insert, update, upsert or dry_run)",
+          std::string("未知的导入模式“") + o->mode + "”（可选 insert、update、upsert、dry_run）");
+    io.mode = *m;
+  }
+  if (o->key) io.key = o->key;  // checked by the service, with the keys it knows
+  if (o->encoding && *o->encoding && std::strcmp(o->encoding, "auto") != 0) {
+    auto e = crm::parse_csv_encoding(o->encoding);
+    if (!e)
+      throw bad_import_option(
+          std::string("unknown encoding \"") + o->encoding + "\" (auto, utf-8, gbk or gb18030)",
+          std::string("未知的文件编码“") + o->encoding + "”（可选 auto、utf-8、gbk、gb18030）");
+    io.encoding = *e;
+  }
+  if (o->error_path) io.error_path = o->error_path;
+  if (o->mapping_count < 0 || o->mapping_count > 1000 || (o->mapping_count > 0 && !o->mapping))
+    throw bad_import_option("mapping: 0 to 1000 pairs, and an array when not 0",
+                            "mapping：须为 0 到 1000 对，且数量非 0 时数组不能为 NULL");
+  for (int32_t i = 0; i < o->mapping_count; ++i) {
+    const char* header = o->mapping[2 * i];
+    const char* field = o->mapping[2 * i + 1];
+    if (!header || !field)
+      throw bad_import_option("mapping[" + std::to_string(i) + "]: header and field are required",
+                              "mapping[" + std::to_string(i) + "]：表头和字段不能为 NULL");
+    io.mapping.emplace_back(header, field);
+  }
+  if (o->batch_rows < 0 || o->batch_rows > 100000)
+    throw bad_import_option("batch_rows must be between 1 and 100000 (0 = 1000)",
+                            "每批行数须在 1 到 100000 之间（0 表示 1000）");
+  io.batch_rows = o->batch_rows == 0 ? 1000 : o->batch_rows;
+  if (o->progress) {
+    crm_progress_fn fn = o->progress;
+    void* ctx = o->progress_ctx;
+    io.progress = [fn, ctx](std::int64_t done, std::int64_t total) {
+      return fn(ctx, done, total) == 0;
+    };
+  }
+  return io;
+}
+
+// The first rejected rows as JSON: [{"row":3,"message_en":"…","message_zh":"…"}].
+std::string errors_json(const std::vector<crm::ImportRowError>& errors) {
+  std::string out = "[";
+  for (const auto& e : errors) {
+    if (out.size() > 1) out += ',';
+    out += "{\"row\":" + std::to_string(e.row) + ",\"message_en\":";
+    crm::json_append_string(out, e.message_en);
+    out += ",\"message_zh\":";
+    crm::json_append_string(out, e.message_zh);
+    out += '}';
+  }
+  out += ']';
+  return out;
+}
+
+crm_record* import_report_record(const crm::ImportReport& r) {
+  auto rec = std::make_unique<crm_record>();
+  crm::Record& o = rec->rec;
+  o.set("rows", r.rows);
+  o.set("inserted", r.inserted);
+  o.set("updated", r.updated);
+  o.set("unchanged", r.unchanged);
+  o.set("rejected", r.rejected);
+  o.set("duplicates", r.duplicates);
+  o.set("pending", r.pending);
+  o.set("error_rows", r.error_rows);
+  o.set("cancelled", std::int64_t{r.cancelled ? 1 : 0});
+  o.set("encoding", r.encoding);
+  o.set("key", r.key);
+  o.set("errors", errors_json(r.errors));
+  return rec.release();
+}
+
+crm_record* migration_report_record(const crm::MigrationReport& r) {
+  auto rec = std::make_unique<crm_record>();
+  crm::Record& o = rec->rec;
+  o.set("rows", r.rows);
+  o.set("migrated", r.migrated);
+  o.set("unchanged", r.unchanged);
+  o.set("rejected", r.rejected);
+  o.set("error_rows", r.error_rows);
+  o.set("cancelled", std::int64_t{r.cancelled ? 1 : 0});
+  o.set("encoding", r.encoding);
+  o.set("key", r.key);
+  o.set("errors", errors_json(r.errors));
+  return rec.release();
+}
+
+crm::SourceOpener file_opener(const char* path) {
+  std::string p = path;
+  return [p] { return crm::file_source(p); };
+}
+
+}  // namespace
+
+extern "C" {
+
+int crm_customer_import(crm_session* s, const char* path, const crm_import_options* o,
+                        crm_record** out_report) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(path, "path");
+    require(out_report, "out_report");
+    *out_report = nullptr;
+    crm::ImportOptions io = read_import_options(o);
+    *out_report = import_report_record(crm::import_customers(*h.session, file_opener(path), io));
+    return CRM_OK;
+  });
+}
+
+int crm_customer_import_buffer(crm_session* s, const void* data, size_t len,
+                               const crm_import_options* o, crm_record** out_report) {
+  return with_session(s, [&](SessionHandle& h) {
+    if (len > 0) require(data, "data");
+    require(out_report, "out_report");
+    *out_report = nullptr;
+    crm::ImportOptions io = read_import_options(o);
+    const std::string_view bytes(len > 0 ? static_cast<const char*>(data) : "", len);
+    *out_report = import_report_record(crm::import_customers(
+        *h.session, [bytes] { return crm::memory_source(bytes); }, io));
+    return CRM_OK;
+  });
+}
+
+int crm_customer_export_csv(crm_session* s, const crm_customer_query* q, int32_t in_clear,
+                            const crm_csv_options* o, crm_write_fn write, void* ctx,
+                            int64_t* out_rows) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(reinterpret_cast<const void*>(write), "write");
+    if (out_rows) *out_rows = 0;
+    crm::CsvExportOptions eo;
+    if (o) {
+      if (o->size < offsetof(crm_csv_options, bom) + sizeof(int32_t) || o->size > 4096)
+        throw bad_import_option("o->size is wrong; initialise with CRM_CSV_OPTIONS_INIT",
+                                "o->size 不正确，请用 CRM_CSV_OPTIONS_INIT 初始化");
+      if (o->encoding) {
+        auto e = crm::parse_csv_encoding(o->encoding);
+        if (!e)
+          throw bad_import_option(
+              std::string("unknown encoding \"") + o->encoding + "\" (utf-8, gbk or gb18030)",
+              std::string("未知的文件编码“") + o->encoding + "”（可选 utf-8、gbk、gb18030）");
+        eo.encoding = *e;
+      }
+      eo.zh = o->english_headers == 0;
+      eo.bom = o->bom != 0;
+    }
+    crm::CustomerQuery cq = read_customer_query(q);
+    crm::ExportReport rep = crm::export_customers_csv(
+        *h.session, cq, in_clear != 0, eo,
+        [&](std::string_view chunk) { return write(ctx, chunk.data(), chunk.size()) == 0; });
+    if (out_rows) *out_rows = rep.rows;
+    if (rep.stopped)
+      throw Error(Status::state,
+                  "export stopped by the caller after " + std::to_string(rep.rows) + " rows",
+                  "导出已被调用方中止（已写出 " + std::to_string(rep.rows) + " 行）");
+    return CRM_OK;
+  });
+}
+
+int crm_followup_migrate(crm_session* s, const char* path, const crm_import_options* o,
+                         crm_record** out_report) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(path, "path");
+    require(out_report, "out_report");
+    *out_report = nullptr;
+    crm::ImportOptions io = read_import_options(o);
+    *out_report =
+        migration_report_record(crm::migrate_followups(*h.session, file_opener(path), io));
+    return CRM_OK;
+  });
+}
+
+int crm_followup_migrate_verify(crm_session* s, const char* path, const crm_import_options* o,
+                                int32_t sample, uint64_t seed, crm_record** out_summary,
+                                crm_cursor** out_mismatches) {
+  return with_session(s, [&](SessionHandle& h) {
+    require(path, "path");
+    require(out_summary, "out_summary");
+    require(out_mismatches, "out_mismatches");
+    *out_summary = nullptr;
+    *out_mismatches = nullptr;
+    crm::ImportOptions io = read_import_options(o);
+    crm::VerifyReport rep =
+        crm::verify_followup_migration(*h.session, file_opener(path), io, sample, seed);
+    std::vector<crm::Record> rows;
+    rows.reserve(rep.mismatches.size());
+    for (const auto& m : rep.mismatches) {
+      crm::Record r;
+      r.set("row", m.row);
+      r.set("field", m.field);
+      r.set("expected", m.expected);
+      r.set("stored", m.stored);
+      rows.push_back(std::move(r));
+    }
+    auto summary = std::make_unique<crm_record>();
+    summary->rec.set("rows", rep.rows);
+    summary->rec.set("sampled", rep.sampled);
+    summary->rec.set("matched", rep.matched);
+    *out_mismatches = make_cursor(h.db, std::move(rows), std::string());
+    *out_summary = summary.release();
     return CRM_OK;
   });
 }

@@ -505,6 +505,74 @@ inline int backup_progress(void* ctx, int64_t done, int64_t total) noexcept {
 }
 }  // namespace detail
 
+/// How an import (Session::import_customers) or a follow-up migration reads
+/// its CSV (crm_import_options); empty strings mean the defaults.
+struct ImportOptions {
+  std::string mode;        ///< "insert" (""), "update", "upsert", "dry_run"
+  std::string key;         ///< "auto" (""), "external_id", "id", "phone", "email", "name"
+  std::string encoding;    ///< "" / "auto": detected; "utf-8", "gbk", "gb18030"
+  std::string error_path;  ///< where rejected rows go; "" = no error file
+  /// header → field ("name", "custom.budget", "tags"; "" skips the column)
+  std::vector<std::pair<std::string, std::string>> mapping;
+  int32_t batch_rows = 0;  ///< rows per transaction; 0 = 1000
+  /// (rows done, data rows in the file) after each batch; false stops after
+  /// that batch (the report then says "cancelled" 1).  An exception it
+  /// throws stops the import too and is rethrown from the call.
+  BackupProgress progress;
+};
+
+/// How Session::export_customers_csv writes (crm_csv_options).
+struct CsvOptions {
+  std::string encoding;          ///< "" / "utf-8", "gbk", "gb18030"
+  bool english_headers = false;  ///< field names instead of Chinese labels
+  bool bom = false;              ///< a UTF-8 byte-order mark first (for Excel)
+};
+
+/// The result of Session::verify_followup_migration.
+struct MigrationCheck {
+  Record summary;                  ///< {rows, sampled, matched}
+  std::vector<Record> mismatches;  ///< {row, field, expected, stored}
+};
+
+namespace detail {
+// A crm_import_options over `o`; `pointers` holds the mapping array.
+struct CImportOptions {
+  crm_import_options c = CRM_IMPORT_OPTIONS_INIT;
+  std::vector<const char*> pointers;
+  ProgressContext ctx{nullptr, nullptr};
+  explicit CImportOptions(const ImportOptions& o) {
+    auto opt = [](const std::string& s) { return s.empty() ? nullptr : s.c_str(); };
+    c.mode = opt(o.mode);
+    c.key = opt(o.key);
+    c.encoding = opt(o.encoding);
+    c.error_path = opt(o.error_path);
+    for (const auto& [header, field] : o.mapping) {
+      pointers.push_back(header.c_str());
+      pointers.push_back(field.c_str());
+    }
+    c.mapping = pointers.empty() ? nullptr : pointers.data();
+    c.mapping_count = static_cast<int32_t>(o.mapping.size());
+    c.batch_rows = o.batch_rows;
+    if (o.progress) {
+      ctx.progress = &o.progress;
+      c.progress = &backup_progress;
+      c.progress_ctx = &ctx;
+    }
+  }
+  CImportOptions(const CImportOptions&) = delete;
+  CImportOptions& operator=(const CImportOptions&) = delete;
+};
+// crm_write_fn appending to a std::string.
+inline int append_to_string(void* ctx, const char* data, size_t len) noexcept {
+  try {
+    static_cast<std::string*>(ctx)->append(data, len);
+    return 0;
+  } catch (...) {
+    return 1;
+  }
+}
+}  // namespace detail
+
 /// The checks of a recovery drill (恢复演练) on a backup file, or a database
 /// restored from one, opened read-only (crm_backup_verify; no session):
 /// {ok, integrity, application, schema_version, audit_ok, audit_seq,
@@ -1594,10 +1662,103 @@ class Session {
     return drain(c).rows;
   }
 
+  // -- Bringing data in (导入数据, R9.1, R9.2), see docs/import.md -----------
+  //
+  // Reports are records: {rows, inserted, updated, unchanged, rejected,
+  // duplicates, pending, error_rows, cancelled, encoding, key, errors (JSON
+  // text of the first 100 rows not written: [{"row", "message_en",
+  // "message_zh"}])}.  A progress callback returning false is not an error:
+  // the report says cancelled = 1 and the batches before it are committed.
+
+  /// Imports customers from the CSV file `path` (crm_customer_import).
+  Record import_customers(const std::string& path, const ImportOptions& o = {}) {
+    return import_call(o, [&](const crm_import_options* c, crm_record** r) {
+      return crm_customer_import(s_, path.c_str(), c, r);
+    });
+  }
+  /// The same from CSV bytes in memory (crm_customer_import_buffer).
+  Record import_customers_buffer(std::string_view data, const ImportOptions& o = {}) {
+    return import_call(o, [&](const crm_import_options* c, crm_record** r) {
+      return crm_customer_import_buffer(s_, data.data(), data.size(), c, r);
+    });
+  }
+  /// Exports the customers the query lists as CSV (crm_customer_export_csv)
+  /// to `write`, which receives chunks of whole rows; false stops the export
+  /// (CRM_ERR_STATE).  Returns the customers written.
+  std::int64_t export_customers_csv(const CustomerQuery& q, bool in_clear, const CsvOptions& o,
+                                    const std::function<bool(std::string_view chunk)>& write) {
+    std::vector<crm_field_filter> filters;
+    crm_customer_query cq = to_c(q, filters);
+    crm_csv_options co = CRM_CSV_OPTIONS_INIT;
+    co.encoding = o.encoding.empty() ? nullptr : o.encoding.c_str();
+    co.english_headers = o.english_headers ? 1 : 0;
+    co.bom = o.bom ? 1 : 0;
+    struct Ctx {
+      const std::function<bool(std::string_view)>* write;
+      std::exception_ptr error;
+    } ctx{&write, nullptr};
+    auto fn = [](void* p, const char* data, size_t len) noexcept -> int {
+      auto* c = static_cast<Ctx*>(p);
+      try {
+        return (*c->write)(std::string_view(data, len)) ? 0 : 1;
+      } catch (...) {
+        c->error = std::current_exception();
+        return 1;
+      }
+    };
+    int64_t rows = 0;
+    int rc = crm_customer_export_csv(s_, &cq, in_clear ? 1 : 0, &co, fn, &ctx, &rows);
+    if (ctx.error) std::rethrow_exception(ctx.error);
+    detail::check(rc);
+    return rows;
+  }
+  /// The CSV export as one string (bytes in the chosen encoding).
+  std::string export_customers_csv(const CustomerQuery& q = {}, bool in_clear = false,
+                                   const CsvOptions& o = {}) {
+    std::string out;
+    export_customers_csv(q, in_clear, o, [&](std::string_view chunk) {
+      out.append(chunk.data(), chunk.size());
+      return true;
+    });
+    return out;
+  }
+  /// Migrates follow-up history from the CSV file `path`
+  /// (crm_followup_migrate): a record {rows, migrated, unchanged, rejected,
+  /// error_rows, cancelled, encoding, key, errors}.
+  Record migrate_followups(const std::string& path, const ImportOptions& o = {}) {
+    return import_call(o, [&](const crm_import_options* c, crm_record** r) {
+      return crm_followup_migrate(s_, path.c_str(), c, r);
+    });
+  }
+  /// Compares `sample` rows of the source, picked with `seed`, with what
+  /// was migrated from them (crm_followup_migrate_verify).
+  MigrationCheck verify_followup_migration(const std::string& path, int32_t sample,
+                                           std::uint64_t seed, const ImportOptions& o = {}) {
+    detail::CImportOptions c(o);
+    crm_record* r = nullptr;
+    crm_cursor* cur = nullptr;
+    detail::check(crm_followup_migrate_verify(s_, path.c_str(), &c.c, sample, seed, &r, &cur));
+    Record summary(r);
+    return MigrationCheck{std::move(summary), drain(cur).rows};
+  }
+
   crm_session* handle() const noexcept { return s_; }
 
  private:
   static const char* or_null(const std::string& s) { return s.empty() ? nullptr : s.c_str(); }
+  // Runs an import-like call with `o` and returns its report.
+  template <class Call>
+  static Record import_call(const ImportOptions& o, Call call) {
+    detail::CImportOptions c(o);
+    crm_record* r = nullptr;
+    int rc = call(&c.c, &r);
+    if (c.ctx.error) {
+      crm_record_free(r);
+      std::rethrow_exception(c.ctx.error);
+    }
+    detail::check(rc);
+    return Record(r);
+  }
   // Every row of the cursor that `open(&cursor)` opens.
   template <class Open>
   static std::vector<Record> rows_of(Open open) {

@@ -1949,4 +1949,88 @@ TEST_F(CppApi, DuplicatesPairsSingleRowCheckAndCleansingReport) {
   }
 }
 
+TEST_F(CppApi, ImportExportCsvAndFollowupMigration) {
+  db.set_clock(kNow);
+  crm::Session admin(db, 1);
+  const std::string header =
+      "客户全称,联系人姓名,联系电话,所属行业,企业规模,信息来源渠道,关键需求,需求优先级,"
+      "外部编号\r\n";
+  const std::string file = header +
+                           "杭州恒达精密机械有限公司,李明,13812345678,制造业,100-500人,展会,"
+                           "采购数控机床,高,ERP-1\r\n"
+                           "某公司,李明,12345,制造业,100-500人,展会,采购,高,ERP-2\r\n";
+  crm::Record rep = admin.import_customers_buffer(file);
+  EXPECT_EQ(rep.get_int("inserted"), 1);
+  EXPECT_EQ(rep.get_int("rejected"), 1);
+  EXPECT_EQ(rep.text("key"), "external_id");
+  EXPECT_NE(rep.text("errors").find("{\"row\":3,"), std::string::npos) << rep.text("errors");
+
+  // Exported in clear as GBK with English headers, imported back unchanged.
+  crm::CsvOptions co;
+  co.encoding = "gbk";
+  co.english_headers = true;
+  const std::string csv = admin.export_customers_csv({}, true, co);
+  EXPECT_EQ(csv.rfind("id,name,", 0), 0u) << csv;
+  crm::ImportOptions up;
+  up.mode = "upsert";
+  up.key = "external_id";
+  rep = admin.import_customers_buffer(csv, up);
+  EXPECT_EQ(rep.get_int("unchanged"), 1) << rep.text("errors");
+  EXPECT_EQ(rep.text("encoding"), "gb18030");
+
+  // A file, a progress callback that stops, an exception from it.
+  const auto dir = std::filesystem::temp_directory_path() / "crm-cpp-import";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "more.csv").string();
+  {
+    FILE* f = fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    std::string more = header;
+    for (int i = 1; i <= 4; ++i)
+      more += "宁波海天塑机第" + std::to_string(i) + "分厂有限公司,王芳,1398765432" +
+              std::to_string(i) + ",制造业,100-500人,展会,采购注塑机,中,NB-" + std::to_string(i) +
+              "\r\n";
+    fwrite(more.data(), 1, more.size(), f);
+    fclose(f);
+  }
+  crm::ImportOptions o;
+  o.batch_rows = 2;
+  o.progress = [](std::int64_t done, std::int64_t total) { return done < 2 && total == 4; };
+  rep = admin.import_customers(path, o);
+  EXPECT_EQ(rep.get_int("cancelled"), 1);
+  EXPECT_EQ(rep.get_int("inserted"), 2);
+  o.progress = [](std::int64_t, std::int64_t) -> bool { throw std::runtime_error("stop"); };
+  EXPECT_THROW(admin.import_customers(path, o), std::runtime_error);
+  o = crm::ImportOptions{};
+  o.encoding = "latin1";
+  try {
+    admin.import_customers(path, o);
+    ADD_FAILURE() << "an unknown encoding must be refused";
+  } catch (const crm::Error& e) {
+    EXPECT_EQ(e.status(), CRM_ERR_INVALID_ARG);
+  }
+
+  // Follow-up history, migrated and verified.
+  const std::string history = (dir / "history.csv").string();
+  {
+    FILE* f = fopen(history.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    const std::string h =
+        "外部编号,跟进时间,跟进人,跟进方式,沟通内容\r\n"
+        "ERP-1,2026-01-10 09:00,admin,电话,初次沟通需求\r\n"
+        "ERP-1,2026-02-20 14:00,admin,拜访,现场演示\r\n";
+    fwrite(h.data(), 1, h.size(), f);
+    fclose(f);
+  }
+  crm::Record m = admin.migrate_followups(history);
+  EXPECT_EQ(m.get_int("migrated"), 2) << m.text("errors");
+  EXPECT_EQ(admin.migrate_followups(history).get_int("unchanged"), 2);
+  crm::MigrationCheck check = admin.verify_followup_migration(history, 2, 42);
+  EXPECT_EQ(check.summary.get_int("sampled"), 2);
+  EXPECT_EQ(check.summary.get_int("matched"), 2);
+  EXPECT_TRUE(check.mismatches.empty());
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace

@@ -13,6 +13,8 @@ with the reason it asks no permission question, so a new function cannot
 slip past the matrix.
 """
 
+import csv
+import io
 import re
 from datetime import timedelta
 
@@ -523,6 +525,70 @@ def test_merging_needs_update_on_the_survivor_and_archive_on_the_merged_one(db, 
     assert (a.get_customer(d).get("merged_into") is None) == (got == "ok")
 
 
+@pytest.mark.parametrize("standing", STANDINGS)
+@pytest.mark.parametrize("role", ROLES)
+def test_imports_write_only_what_the_user_may_and_exports_only_what_they_may(
+        db, role, standing, tmp_path):
+    """Bringing data in (docs/import.md).  crm_customer_import_buffer and
+    crm_customer_import: a row for a new customer of the actor is imported
+    when the role may create customers at all, a row for the owner of
+    `standing` exactly when customer.create reaches that owner (a sales rep's
+    rows for another owner are rejected, the rest imported); a role that
+    may create none is refused up front.  crm_customer_export_csv: the
+    customer is written exactly when read and export allow, masked.
+    crm_followup_migrate: a record for the customer is migrated exactly when
+    followup.write allows, else the row is rejected;
+    crm_followup_migrate_verify reads it exactly when followup.read allows."""
+    w = World(db, role, standing)
+    s, a = w.actor, w.admin
+    out = io.StringIO()
+    n = s.export_csv(out, filters=[("id", "=", w.c)])
+    want = 1 if sees(role, standing) and allowed(role, "customer.export", standing) else 0
+    assert n == want, "%s / %s exported %d CSV rows" % (role, standing, n)
+    assert PHONE not in out.getvalue(), "an export not in clear shows the phone"
+    if n:
+        assert "138****5678" in out.getvalue()
+
+    rows = [valid_customer(owner=str(w.actor_id), phone="13711110001"),
+            valid_customer(owner=str(w.owner_id), phone="13711110002")]
+    may_create = scope_of(role, "customer.create") != "none"
+    others = 1 if allowed(role, "customer.create", standing) else 0
+    path = tmp_path / "rows.csv"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    for name, call in [
+            ("crm_customer_import", lambda: s.import_customers(path, mode="dry_run")),
+            ("crm_customer_import_buffer", lambda: s.import_rows(rows))]:
+        got, result = outcome(call)
+        if not may_create:
+            assert got == "denied", "%s: %s / %s: expected a refusal, got %s: %s" % (
+                name, role, standing, got, result)
+            continue
+        assert got == "ok", "%s: %s / %s: %s" % (name, role, standing, result)
+        assert (result["inserted"], result["rejected"]) == (1 + others, 1 - others), (
+            "%s: %s / %s: %r" % (name, role, standing, result))
+
+    history = tmp_path / "history.csv"
+    history.write_text("客户编号,跟进时间,跟进人,跟进方式,沟通内容\n"
+                       "%s,2026-11-20 10:00,actor,电话,沟通需求\n" % w.c, encoding="utf-8")
+    got, result = outcome(lambda: s.migrate_followups(history))
+    assert got == "ok", "crm_followup_migrate refuses rows, not the call: %s" % result
+    write = allowed(role, "followup.write", standing)
+    assert (result["migrated"], result["rejected"]) == ((1, 0) if write else (0, 1)), (
+        "crm_followup_migrate: %s / %s: %r" % (role, standing, result))
+    if not write:
+        a.migrate_followups(history)
+    got, result = outcome(lambda: s.verify_migration(history, sample=1, seed=1))
+    if allowed(role, "followup.read", standing):
+        assert got == "ok" and result["matched"] == 1, "verify: %s %r" % (got, result)
+    else:
+        want = "denied" if sees(role, standing) else "not_found"
+        assert got == want, "crm_followup_migrate_verify: expected %s, got %s: %s" % (
+            want, got, result)
+
+
 # Unscoped pairs: the same answer whatever the customer.
 def unscoped_ops(w, tmp_path):
     s = w.actor
@@ -699,6 +765,9 @@ def test_every_function_of_the_c_abi_is_in_the_matrix_or_says_why_not(db, tmp_pa
     covered |= {"crm_lead_list", "crm_lead_funnel"}
     # test_merging_needs_update_on_the_survivor_and_archive_on_the_merged_one.
     covered |= {"crm_customer_merge", "crm_customer_unmerge", "crm_merge_list"}
+    # test_imports_write_only_what_the_user_may_and_exports_only_what_they_may.
+    covered |= {"crm_customer_import", "crm_customer_import_buffer", "crm_customer_export_csv",
+                "crm_followup_migrate", "crm_followup_migrate_verify"}
     missing = sorted(declared - covered - set(NOT_ABOUT_PERMISSIONS))
     assert not missing, "functions of crm.h the permission matrix test does not cover: %s" % (
         ", ".join(missing))

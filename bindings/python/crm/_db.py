@@ -1,12 +1,16 @@
 """The handle classes: :class:`Db` (a database), :class:`Session` (a user
 acting on it) and the cursors behind the customer iterators."""
 
+import builtins
+import codecs
 import contextlib
+import csv
 import ctypes
 import enum
 import io
 import json
 import math
+import operator
 import os
 import threading
 import time
@@ -19,7 +23,8 @@ from typing import NamedTuple, Optional
 
 from ._lib import (CLOCK_FN, OPEN_NOCREATE, OPEN_READONLY, PROGRESS_FN, WRITE_FN, CursorP,
                    DbP, FieldFilter, RecordP, SessionP, agenda_query_init, audit_query_init,
-                   custom_field_init, customer_query_init, history_query_init, lead_query_init, lib,
+                   csv_options_init, custom_field_init, customer_query_init,
+                   history_query_init, import_options_init, lead_query_init, lib,
                    open_options_init, roster_query_init, search_query_init,
                    tick_report_init)
 from ._records import (Record, int_arg, record_from_dict, record_ptr_json, record_to_dict,
@@ -3284,6 +3289,305 @@ class Session(_Closing):
         if errors:
             raise errors[0]
 
+
+    # -- bringing data in (导入数据, R9.1, R9.2) ---------------------------------
+
+    def import_customers(self, path, *, mode="insert", key="auto", encoding=None,
+                         error_path=None, mapping=None, batch_rows=0, progress=None):
+        """Import customers from the CSV file ``path`` (导入客户; see
+        docs/import.md) and return the report, a dict:
+
+        "rows" (data rows read), "inserted", "updated", "unchanged",
+        "rejected", "duplicates" (insert mode: the key matched a customer
+        with other data; not written), "pending" (waiting for review),
+        "error_rows" (rows written to the error file), "cancelled" (bool),
+        "encoding" ("utf-8" or "gb18030"), "key" (the key used) and
+        "errors": a list of the first 100 rows not written, each a dict
+        {"row" (the record number in the file, the header being 1),
+        "message_en", "message_zh"}.
+
+        - ``mode``: "insert" (new customers only), "update" (existing ones,
+          found by the key), "upsert", or "dry_run" (validate, write nothing).
+        - ``key``: "auto" (the first of external_id, phone, email, name that
+          is a column), "external_id", "id", "phone", "email" or "name".
+        - ``encoding``: None / "auto" (detected), "utf-8", "gbk", "gb18030".
+        - ``error_path``: where rejected rows go, as they were plus a reason
+          column (created at the first one); the file, corrected, imports
+          as it is.
+        - ``mapping``: {header: field} (or pairs) for headers that are not a
+          field name or label; a field of "" skips the column.
+        - ``batch_rows``: rows per transaction (0 = 1000; up to 100000).
+        - ``progress(done, total)``: called after each batch; returning
+          False stops the import after that batch — the call returns the
+          report with "cancelled" True, the batches before committed.
+
+        Refused before any row (InvalidArgument, nothing written): a bad
+        option, an empty file, an unknown, read-only or repeated column, a
+        key that is not a column, a header not valid in the encoding;
+        CantOpen when the file cannot be read.  Rows are authorised like
+        :meth:`create_customer` and :meth:`update_customer`."""
+        raw = _path_arg(path, "path")
+        return self._import(lib.crm_customer_import, (raw,), _import_report, mode, key,
+                            encoding, error_path, mapping, batch_rows, progress)
+
+    def import_customers_buffer(self, data, *, mode="insert", key="auto", encoding=None,
+                                error_path=None, mapping=None, batch_rows=0, progress=None):
+        """:meth:`import_customers` from CSV bytes in memory (``data``:
+        bytes, bytearray or memoryview in any supported encoding, or a str,
+        sent as UTF-8)."""
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        elif isinstance(data, (bytearray, memoryview)):
+            data = bytes(data)
+        elif not isinstance(data, bytes):
+            raise TypeError("data must be bytes or str, not %s" % type(data).__name__)
+        return self._import(lib.crm_customer_import_buffer, (data, len(data)), _import_report,
+                            mode, key, encoding, error_path, mapping, batch_rows, progress)
+
+    def import_rows(self, rows, *, mode="insert", key="auto", error_path=None, mapping=None,
+                    batch_rows=0, progress=None):
+        """Import customers from dicts (the bulk path): ``rows`` is a list or
+        any iterable of dicts whose keys are field names ("name",
+        "custom.budget", "tags", "owner" …) or labels ("客户全称").  They are
+        written with the ``csv`` module into one UTF-8 buffer — the columns
+        being every key met, in order of first appearance; a missing key or
+        None is an empty cell — and imported in one call, as
+        :meth:`import_customers` (same options and report).  Row numbers in
+        the report count the header: ``rows[i]`` is row ``i + 2``."""
+        if isinstance(rows, (str, bytes)) or hasattr(rows, "items"):
+            raise TypeError("rows must be a list or iterable of dicts, not %s"
+                            % type(rows).__name__)
+        if not isinstance(rows, list):
+            rows = list(rows)
+        return self.import_customers_buffer(_rows_csv(rows), mode=mode, key=key,
+                                            encoding="utf-8", error_path=error_path,
+                                            mapping=mapping, batch_rows=batch_rows,
+                                            progress=progress)
+
+    def export_csv(self, file_or_path, *, in_clear=False, encoding="utf-8",
+                   english_headers=False, bom=False, owner=None, type=None,  # noqa: A002
+                   include_archived=False, tags_all=(), tags_any=(), filters=None, sort=None,
+                   **view_filters):
+        """Export the customers a list with these filters shows as CSV
+        (导出为 CSV) and return how many were written: a header row, then one
+        row per customer with its id first and the columns an import reads,
+        so that an export in clear imports back unchanged (key "id" or
+        "external_id").  Who and what is exported, masking and the audit are
+        as in :meth:`export_customers`.
+
+        ``file_or_path``: a path (the file is created or overwritten), a
+        binary file (the bytes as encoded) or a text file (the text).
+        ``encoding``: "utf-8" or "gbk"/"gb18030" (what Excel on Chinese
+        Windows opens by double-click); ``bom=True`` puts a UTF-8
+        byte-order mark first (what Excel needs to see UTF-8);
+        ``english_headers=True`` writes field names instead of Chinese
+        labels."""
+        enc = text_arg(encoding, "encoding")
+        spec = self._list_query(owner, type, include_archived, tags_all, tags_any,
+                                filters, sort, view_filters)
+        opts = csv_options_init()
+        opts.encoding = enc
+        opts.english_headers = 1 if english_headers else 0
+        opts.bom = 1 if bom else 0
+        if isinstance(file_or_path, (str, bytes, os.PathLike)):
+            raw = _path_arg(file_or_path, "file_or_path")
+            with _open_file(raw, "wb") as f:
+                return self._export_csv(f.write, spec, in_clear, opts)
+        write = getattr(file_or_path, "write", None)
+        if not callable(write):
+            raise TypeError("file_or_path must be a path or a file-like object, not %s"
+                            % type(file_or_path).__name__)
+        mode = getattr(file_or_path, "mode", "")
+        if isinstance(file_or_path, (io.RawIOBase, io.BufferedIOBase)) or \
+                (isinstance(mode, str) and "b" in mode):
+            return self._export_csv(write, spec, in_clear, opts)
+        codec = "utf-8" if encoding.lower().replace("-", "") == "utf8" else "gb18030"
+        decoder = _incremental_decoder(codec)
+        return self._export_csv(lambda data: write(decoder.decode(data)), spec, in_clear, opts)
+
+    def _export_csv(self, sink, spec, in_clear, opts):
+        errors = []
+
+        def write(_ctx, data, size):
+            try:
+                sink(ctypes.string_at(data, size))
+                return 0
+            except BaseException as e:  # must not unwind through C: stop, re-raise below
+                errors.append(e)
+                return 1
+
+        callback = WRITE_FN(write)
+        q = spec.struct()
+        written = c_int64()
+        try:
+            self._db._call_with_callbacks(lib.crm_customer_export_csv, self._handle(), byref(q),
+                                          1 if in_clear else 0, byref(opts), callback, None,
+                                          byref(written))
+        except CrmError:
+            if not errors:
+                raise
+        if errors:
+            raise errors[0]
+        return written.value
+
+    def migrate_followups(self, path, *, mode="insert", key="auto", encoding=None,
+                          error_path=None, mapping=None, batch_rows=0, progress=None):
+        """Migrate follow-up history (跟进记录迁移, R9.2) from the CSV file
+        ``path`` of the system being replaced into the follow-up records of
+        customers already imported: in time order, with their original
+        times and authors; migrating the same file again adds nothing.
+
+        Columns: a customer key (客户编号 id, 外部编号 external_id, 客户全称
+        name, 联系电话 phone or 电子邮箱 email), 跟进时间 ("YYYY-MM-DD
+        HH:MM[:SS]" in the database's zone), 跟进人 (login, name or id;
+        users who have left count), 跟进方式, 沟通内容, and optionally
+        客户反馈, 意向变化, 重大变更, 下一步计划 and 记录编号 (the record's id
+        in the old system).  Options as :meth:`import_customers` (mode
+        "dry_run" checks only).  Returns a dict: "rows", "migrated",
+        "unchanged" (migrated before), "rejected", "error_rows",
+        "cancelled" (bool), "encoding", "key", "errors" (a list as in
+        :meth:`import_customers`)."""
+        raw = _path_arg(path, "path")
+        return self._import(lib.crm_followup_migrate, (raw,), _import_report, mode, key,
+                            encoding, error_path, mapping, batch_rows, progress)
+
+    def verify_migration(self, path, *, sample=100, seed=0, key="auto", encoding=None,
+                         mapping=None):
+        """Check a follow-up migration against its source ``path``:
+        ``sample`` data rows (1..100000), picked at random with ``seed``
+        (the same seed picks the same rows), are compared field by field
+        with the records migrated from them.  Returns a dict: "rows" (data
+        rows in the file), "sampled", "matched" (rows whose every field
+        agreed) and "mismatches", a list of dicts {"row" (the record number
+        in the file), "field" ("record" when nothing was stored for the
+        row), "expected", "stored"}.  Reads only."""
+        raw = _path_arg(path, "path")
+        n = _int32_arg(sample, "sample")
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise TypeError("seed must be an int, not %s" % type(seed).__name__)
+        if not 0 <= seed < 2 ** 64:
+            raise ValueError("seed must be between 0 and 2**64 - 1, not %d" % seed)
+        opts, keep = _import_options("insert", key, encoding, None, mapping, 0)
+        out = RecordP()
+        cur = CursorP()
+        self._call(lib.crm_followup_migrate_verify, raw, byref(opts), n, seed, byref(out),
+                   byref(cur))
+        del keep
+        rec = Record(out)
+        try:
+            result = record_to_dict(rec.ptr)
+        finally:
+            rec.free()
+        result["mismatches"] = self._drain(cur)
+        return result
+
+    def _import(self, fn, head, report, mode, key, encoding, error_path, mapping, batch_rows,
+                progress):
+        """Calls ``fn(session, *head, options, &report)`` with the options
+        made from the arguments and ``progress`` as a crm_progress_fn (False
+        stops; an exception stops and is re-raised)."""
+        if progress is not None and not callable(progress):
+            raise TypeError("progress must be a callable or None, not %s"
+                            % type(progress).__name__)
+        opts, keep = _import_options(mode, key, encoding, error_path, mapping, batch_rows)
+        errors = []
+        if progress is not None:
+            def trampoline(_ctx, done, total):
+                try:
+                    return 1 if progress(done, total) is False else 0
+                except BaseException as e:  # must not unwind through C
+                    errors.append(e)
+                    return 1
+            opts.progress = PROGRESS_FN(trampoline)
+            keep.append(opts.progress)
+        out = RecordP()
+        try:
+            self._db._call_with_callbacks(fn, self._handle(), *head, byref(opts), byref(out))
+        except CrmError:
+            if not errors:
+                raise
+        del keep
+        if errors:
+            lib.crm_record_free(out)
+            raise errors[0]     # outside the except block: its own traceback
+        rec = Record(out)
+        try:
+            return report(record_to_dict(rec.ptr))
+        finally:
+            rec.free()
+
+
+def _open_file(path, mode):
+    """The built-in open (this module's ``open`` opens databases)."""
+    return builtins.open(path, mode)
+
+
+def _incremental_decoder(codec):
+    return codecs.getincrementaldecoder(codec)()
+
+
+def _import_options(mode, key, encoding, error_path, mapping, batch_rows):
+    """A ``crm_import_options`` and the objects it points to (keep them
+    alive for the call)."""
+    opts = import_options_init()
+    keep = []
+    opts.mode = text_arg(mode, "mode", optional=True)
+    opts.key = text_arg(key, "key", optional=True)
+    opts.encoding = text_arg(encoding, "encoding", optional=True)
+    opts.error_path = None if error_path is None else _path_arg(error_path, "error_path")
+    if mapping is not None:
+        pairs = list(mapping.items()) if hasattr(mapping, "items") else list(mapping)
+        flat = []
+        for pair in pairs:
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise TypeError("mapping must be a dict {header: field} or (header, field) "
+                                "pairs, not %r" % (pair,))
+            header, field = pair
+            flat.append(text_arg(header, "mapping header"))
+            flat.append(text_arg("" if field is None else field, "mapping field"))
+        arr = (c_char_p * max(len(flat), 1))(*flat)
+        keep.append(arr)
+        opts.mapping = ctypes.cast(arr, ctypes.POINTER(c_char_p))
+        opts.mapping_count = len(pairs)
+    opts.batch_rows = _int32_arg(batch_rows, "batch_rows")
+    return opts, keep
+
+
+def _import_report(d):
+    """A report record as the dict the methods return: "cancelled" a bool,
+    "errors" parsed from JSON into a list."""
+    d["cancelled"] = bool(d.get("cancelled"))
+    d["errors"] = json.loads(d.get("errors") or "[]")
+    return d
+
+
+def _rows_csv(rows):
+    """Dicts as one UTF-8 CSV buffer: the header is every key met, in order
+    of first appearance."""
+    for i, r in enumerate(rows):
+        if not hasattr(r, "keys"):
+            raise TypeError("rows[%d] must be a dict, not %s" % (i, type(r).__name__))
+    fieldnames = list(dict.fromkeys(k for r in rows for k in r))
+    for k in fieldnames:
+        if not isinstance(k, str):
+            raise TypeError("row keys must be str (field names or labels), not %s (%r)"
+                            % (type(k).__name__, k))
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(fieldnames)
+    if fieldnames:
+        try:
+            if len(fieldnames) == 1:
+                only = fieldnames[0]
+                w.writerows((r[only],) for r in rows)
+            else:
+                w.writerows(map(operator.itemgetter(*fieldnames), rows))
+        except KeyError:  # some rows lack some keys: slower, complete
+            out = io.StringIO()
+            w = csv.writer(out, lineterminator="\r\n")
+            w.writerow(fieldnames)
+            w.writerows([r.get(k) for k in fieldnames] for r in rows)
+    return out.getvalue().encode("utf-8")
 
 def _threshold_arg(value):
     if isinstance(value, bool) or not isinstance(value, (int, float)):

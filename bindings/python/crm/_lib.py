@@ -10,7 +10,7 @@ import ctypes
 import ctypes.util
 import os
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_double, c_int,
-                    c_int32, c_int64, c_size_t, c_uint32, c_void_p)
+                    c_int32, c_int64, c_size_t, c_uint32, c_uint64, c_void_p)
 
 # The SONAME major version this binding speaks (libcrm.so.0).
 ABI_MAJOR = 0
@@ -271,6 +271,43 @@ def search_query_init():
     return SearchQuery(ctypes.sizeof(SearchQuery), None, 0, None, 0)
 
 
+class ImportOptions(Structure):
+    """``crm_import_options``: how an import or a migration reads its file."""
+    _fields_ = [
+        ("size", c_size_t),
+        ("mode", c_char_p),
+        ("key", c_char_p),
+        ("encoding", c_char_p),
+        ("error_path", c_char_p),
+        ("mapping", POINTER(c_char_p)),
+        ("mapping_count", c_int32),
+        ("batch_rows", c_int32),
+        ("progress", PROGRESS_FN),
+        ("progress_ctx", c_void_p),
+    ]
+
+
+def import_options_init():
+    """The equivalent of ``CRM_IMPORT_OPTIONS_INIT``."""
+    return ImportOptions(ctypes.sizeof(ImportOptions), None, None, None, None, None, 0, 0,
+                         PROGRESS_FN(), None)
+
+
+class CsvOptions(Structure):
+    """``crm_csv_options``: how crm_customer_export_csv writes."""
+    _fields_ = [
+        ("size", c_size_t),
+        ("encoding", c_char_p),
+        ("english_headers", c_int32),
+        ("bom", c_int32),
+    ]
+
+
+def csv_options_init():
+    """The equivalent of ``CRM_CSV_OPTIONS_INIT``."""
+    return CsvOptions(ctypes.sizeof(CsvOptions), None, 0, 0)
+
+
 # --------------------------------------------------------------------------
 # THE table: every function of crm.h, in header order.
 #   name: (restype, [argtypes])
@@ -512,6 +549,18 @@ PROTOTYPES = {
     "crm_duplicates_of": (c_int, [SessionP, RecordP, c_double, POINTER(CursorP)]),
     "crm_cleansing_report": (c_int, [SessionP, c_int32, c_double, PROGRESS_FN, c_void_p,
                                      POINTER(CursorP)]),
+    # Bringing data in (R9.1, R9.2).  The buffer is passed as c_char_p with
+    # its length, so that NUL bytes in it are read, not a stop.
+    "crm_customer_import": (c_int, [SessionP, c_char_p, POINTER(ImportOptions),
+                                    POINTER(RecordP)]),
+    "crm_customer_import_buffer": (c_int, [SessionP, c_char_p, c_size_t, POINTER(ImportOptions),
+                                           POINTER(RecordP)]),
+    "crm_customer_export_csv": (c_int, [SessionP, POINTER(CustomerQuery), c_int32,
+                                        POINTER(CsvOptions), WRITE_FN, c_void_p, _pi64]),
+    "crm_followup_migrate": (c_int, [SessionP, c_char_p, POINTER(ImportOptions),
+                                     POINTER(RecordP)]),
+    "crm_followup_migrate_verify": (c_int, [SessionP, c_char_p, POINTER(ImportOptions), c_int32,
+                                            c_uint64, POINTER(RecordP), POINTER(CursorP)]),
 }
 
 
