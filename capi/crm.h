@@ -2021,10 +2021,14 @@ typedef struct crm_import_options {
   crm_progress_fn progress; /* optional: (rows done, data rows in the file) after each
                                batch; non-zero stops after that batch */
   void *progress_ctx;
+  int32_t insert_duplicates; /* 0 (default): a new row that looks like a customer already
+                               there (same name key, phone or e-mail: see
+                               crm_duplicates_of) is not inserted but counted in
+                               "duplicates" and explained in the error file; 1: inserted */
 } crm_import_options;
 
 #define CRM_IMPORT_OPTIONS_INIT \
-  {sizeof(crm_import_options), NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL}
+  {sizeof(crm_import_options), NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, 0}
 
 /** Import customers from the CSV file `path` (导入客户).  `o` NULL = all
  *  defaults.  The first row names the columns: field names, Chinese or

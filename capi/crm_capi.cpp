@@ -2486,7 +2486,7 @@ crm::Error bad_import_option(const std::string& en, const std::string& zh) {
 crm::ImportOptions read_import_options(const crm_import_options* o) {
   crm::ImportOptions io;
   if (!o) return io;
-  if (o->size < offsetof(crm_import_options, progress_ctx) + sizeof(void*) || o->size > 4096)
+  if (o->size < offsetof(crm_import_options, insert_duplicates) + sizeof(int32_t) || o->size > 4096)
     throw bad_import_option("o->size is wrong; initialise with CRM_IMPORT_OPTIONS_INIT",
                             "o->size 不正确，请用 CRM_IMPORT_OPTIONS_INIT 初始化");
   if (o->mode) {
@@ -2523,6 +2523,8 @@ crm::ImportOptions read_import_options(const crm_import_options* o) {
     throw bad_import_option("batch_rows must be between 1 and 100000 (0 = 1000)",
                             "每批行数须在 1 到 100000 之间（0 表示 1000）");
   io.batch_rows = o->batch_rows == 0 ? 1000 : o->batch_rows;
+  // insert_duplicates came with the struct (0.7): always present.
+  io.insert_duplicates = o->insert_duplicates != 0;
   if (o->progress) {
     crm_progress_fn fn = o->progress;
     void* ctx = o->progress_ctx;

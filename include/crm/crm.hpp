@@ -515,6 +515,9 @@ struct ImportOptions {
   /// header → field ("name", "custom.budget", "tags"; "" skips the column)
   std::vector<std::pair<std::string, std::string>> mapping;
   int32_t batch_rows = 0;  ///< rows per transaction; 0 = 1000
+  /// Insert new rows that look like a customer already there (same name
+  /// key, phone or e-mail) instead of holding them back as duplicates.
+  bool insert_duplicates = false;
   /// (rows done, data rows in the file) after each batch; false stops after
   /// that batch (the report then says "cancelled" 1).  An exception it
   /// throws stops the import too and is rethrown from the call.
@@ -553,6 +556,7 @@ struct CImportOptions {
     c.mapping = pointers.empty() ? nullptr : pointers.data();
     c.mapping_count = static_cast<int32_t>(o.mapping.size());
     c.batch_rows = o.batch_rows;
+    c.insert_duplicates = o.insert_duplicates ? 1 : 0;
     if (o.progress) {
       ctx.progress = &o.progress;
       c.progress = &backup_progress;

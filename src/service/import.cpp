@@ -104,6 +104,7 @@ class Importer {
     Record input;
     std::vector<std::pair<std::string, std::string>> tags;
     std::string key_text;
+    std::optional<RowProblem> owner_problem;
     for (std::size_t i = 0; i < cols_.size(); ++i) {
       const std::string& field = cols_[i].field;
       std::string v = normalize_text(r.fields[i], TextMode::prose);
@@ -119,11 +120,24 @@ class Importer {
           input.set("owner", *id);
           continue;
         }
-        why = {"owner: there is no active user \"" + v + "\" (give a login, a name or an id)",
-               "负责人：不存在有效用户“" + v + "”（请填写登录名、姓名或用户编号）"};
-        return Outcome::rejected;
+        owner_problem = RowProblem{
+            "owner: there is no active user \"" + v + "\" (give a login, a name or an id)",
+            "负责人：不存在有效用户“" + v + "”（请填写登录名、姓名或用户编号）"};
+        continue;
       }
       input.set(field, std::move(v));
+    }
+    if (owner_problem) {
+      // Said together with whatever else is wrong with the row.
+      why = *owner_problem;
+      try {
+        validated_new_customer(s_, input, s_.user_id());
+      } catch (const Error& e) {
+        const RowProblem more = problem_of(e);
+        why.en += "; " + more.en;
+        why.zh += "；" + more.zh;
+      }
+      return Outcome::rejected;
     }
 
     std::optional<std::int64_t> existing;
@@ -131,9 +145,23 @@ class Importer {
       try {
         existing = find_existing(key_text);
       } catch (const Error& e) {
-        why = problem_of(e);
-        return Outcome::rejected;
+        // A key that cannot be a value (a malformed phone) finds nobody; an
+        // insert then reports it with every other failing field.
+        if (o_.mode == ImportMode::update) {
+          why = problem_of(e);
+          return Outcome::rejected;
+        }
       }
+    }
+    if (existing &&
+        !s_.may(Perm::customer_read,
+                CustomerRef{*existing, *store::customer_owner(s_.db().conn(), *existing)})) {
+      // Another user's customer: neither written nor named.
+      why = {"a customer with this " + key_ +
+                 " exists that you may not see; ask its owner or "
+                 "an administrator",
+             "已存在相同" + key_label() + "的客户，但您无权查看；请联系其负责人或管理员"};
+      return Outcome::rejected;
     }
     store::WriteTransaction row_tx(s_.db().conn());  // a savepoint: the row or nothing
     try {
@@ -212,8 +240,21 @@ class Importer {
     } catch (const Error&) {
       return std::nullopt;  // a malformed value: validation will say so
     }
-    if (like.empty()) return std::nullopt;
-    const Record& best = like.front();
+    // Held back: an exact agreement of a key (the same company name once
+    // normalised, phone or e-mail).  Names that are only similar are for
+    // the cleansing report to show, not for an import to refuse.
+    const Record* strong = nullptr;
+    for (const auto& r : like) {
+      const std::string reasons = r.text("reasons");
+      if (reasons.find("same_name") != std::string::npos ||
+          reasons.find("same_phone") != std::string::npos ||
+          reasons.find("same_email") != std::string::npos) {
+        strong = &r;
+        break;
+      }
+    }
+    if (!strong) return std::nullopt;
+    const Record& best = *strong;
     return RowProblem{"looks like " + best.text("customer") + " " + best.text("name") + " (" +
                           best.text("reasons") +
                           "); not imported — merge them, or import with duplicates allowed",

@@ -44,10 +44,10 @@ struct ImportOptions {
   // Where rejected rows go (created when the first one is met); "" = no file.
   std::string error_path;
   int batch_rows = 1000;  // rows per transaction, 1..100000
-  // A new row that looks like a customer already there (the match keys of
-  // duplicates_of: same name key, phone or e-mail, a very similar name) is
-  // not inserted but counted as a duplicate and explained in the error
-  // file, unless this is true.
+  // A new row that looks like a customer already there — duplicates_of
+  // finds one with the same name key, phone or e-mail (a merely similar
+  // name is left to the cleansing report) — is not inserted but counted as
+  // a duplicate and explained in the error file, unless this is true.
   bool insert_duplicates = false;
   ImportProgress progress;
   std::size_t max_record_bytes = 1 << 20;

@@ -156,7 +156,18 @@ class RowReader {
   std::string resolve(const std::string& h, const ImportOptions& o, std::vector<std::string>& en,
                       std::vector<std::string>& zh) {
     for (const auto& [from, to] : o.mapping)
-      if (from == h) return to.empty() || is_key(to) ? (to.empty() ? "" : "customer." + to) : to;
+      if (from == h) {
+        // A customer key by its name ("phone"), the old record's id as
+        // "source_id", a follow-up field by its name; "" skips the column.
+        if (to.empty() || to == "source_id") return to;
+        if (is_key(to)) return "customer." + to;
+        for (const char* f : kRecordFields)
+          if (to == f) return to;
+        en.push_back("the mapping sends \"" + h + "\" to \"" + to +
+                     "\", which a migration does not read");
+        zh.push_back("映射把“" + h + "”指向“" + to + "”，迁移不读取该字段");
+        return "";
+      }
     if (is_error_column(h)) return "";
     // The customer first: 客户编号 is the customer's id in both registries.
     if (const FieldDef* d = resolve_field("customer", h); d && is_key(d->name))

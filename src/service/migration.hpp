@@ -38,7 +38,9 @@ struct MigrationReport {
 // attach one, in a temporary table.  A record's source key is its old id, or a digest
 // of its row: migrating the same file again adds nothing.  Rejected rows go
 // to o.error_path as import_customers writes them.  o.mode and o.mapping
-// apply as for imports (dry_run validates and writes nothing).
+// apply as for imports (dry_run validates and writes nothing); a mapping
+// names a customer key ("phone"), a follow-up field ("summary") or
+// "source_id" for the old record's id.
 // followup.write on each customer; audited once.
 MigrationReport migrate_followups(Session& s, const SourceOpener& open, const ImportOptions& o);
 

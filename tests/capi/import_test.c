@@ -231,7 +231,10 @@ static void test_error_file(void) {
                 strlen("客户全称,联系人姓名,联系电话,电子邮箱,所属行业,企业规模,信息来源渠道,"
                        "关键需求,需求优先级,错误说明\r\n某科技公司,李明,12345,not-an-email,")) == 0,
         "the error file holds the header, a reason column and the row as it was: %s", err);
-  CHECK(strstr(err, ",采购,高,联系电话") != NULL, "the reason names the failing phone: %s", err);
+  /* The reason names every failing field, the key (the phone) included. */
+  CHECK(strstr(err, ",采购,高,客户全称") != NULL && strstr(err, "；联系电话") != NULL &&
+            strstr(err, "；电子邮箱") != NULL,
+        "the reason names the name, the phone and the e-mail: %s", err);
   CHECK(strstr(err, "杭州恒达") == NULL, "the good row is not in the error file: %s", err);
 
   /* Corrected in place and imported as it is (the reason column is skipped). */

@@ -113,9 +113,12 @@ TEST_F(ImportTest, BadRowsGoToTheErrorFileAsTheyWereWithTheReason) {
                       0),
             0u)
       << err;
-  EXPECT_NE(err.find("客户全称"), std::string::npos);
-  EXPECT_NE(err.find("联系电话"), std::string::npos);
-  EXPECT_NE(err.find("电子邮箱"), std::string::npos);
+  // The reason (after the row) names the name, the phone — the key — and
+  // the e-mail.
+  const std::string reason = err.substr(err.find(",采购,高,") + std::strlen(",采购,高,"));
+  EXPECT_EQ(reason.rfind("客户全称", 0), 0u) << reason;
+  EXPECT_NE(reason.find("；联系电话"), std::string::npos) << reason;
+  EXPECT_NE(reason.find("；电子邮箱"), std::string::npos) << reason;
 
   // Corrected in place, the error file imports as it is (its reason column
   // is skipped).
@@ -298,6 +301,33 @@ TEST_F(ImportTest, RowsAreAuthorisedLikeInteractiveCreates) {
   EXPECT_EQ(r.inserted, 1);
   EXPECT_EQ(r.rejected, 1);
   EXPECT_EQ(std::get<std::int64_t>(*get_customer(*admin, 1).find("owner")), rep_id);
+}
+
+TEST_F(ImportTest, AnotherUsersCustomerIsNeitherWrittenNorNamed) {
+  ASSERT_EQ(run(std::string(kHeaderZh) + row("杭州恒达精密机械有限公司", "13812345678")).inserted,
+            1);
+  for (ImportMode m : {ImportMode::insert, ImportMode::update, ImportMode::upsert}) {
+    ImportOptions o;
+    o.mode = m;
+    ImportReport r =
+        run(std::string(kHeaderZh) + row("杭州恒达精密机械有限公司", "13812345678"), o, rep.get());
+    EXPECT_EQ(r.rejected, 1);
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_NE(r.errors[0].message_en.find("exists that you may not see"), std::string::npos)
+        << r.errors[0].message_en;
+    EXPECT_EQ(r.errors[0].message_en.find("C0001"), std::string::npos) << r.errors[0].message_en;
+  }
+  EXPECT_EQ(count_customers(), 1u);
+}
+
+TEST_F(ImportTest, AnUnknownOwnerIsReportedWithTheRowsOtherMistakes) {
+  ImportReport r =
+      run("客户全称,联系人姓名,联系电话,所属行业,企业规模,信息来源渠道,关键需求,需求优先级,负责人\n"
+          "某科技公司,李明,13812345678,制造业,100-500人,展会,采购,高,赵六\n");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].message_zh.find("负责人：不存在有效用户“赵六”"), std::string::npos)
+      << r.errors[0].message_zh;
+  EXPECT_NE(r.errors[0].message_zh.find("客户全称"), std::string::npos) << r.errors[0].message_zh;
 }
 
 TEST_F(ImportTest, ExportInClearImportsBackUnchanged) {

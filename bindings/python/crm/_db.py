@@ -3293,13 +3293,16 @@ class Session(_Closing):
     # -- bringing data in (导入数据, R9.1, R9.2) ---------------------------------
 
     def import_customers(self, path, *, mode="insert", key="auto", encoding=None,
-                         error_path=None, mapping=None, batch_rows=0, progress=None):
+                         error_path=None, mapping=None, batch_rows=0, progress=None,
+                         allow_duplicates=False):
         """Import customers from the CSV file ``path`` (导入客户; see
         docs/import.md) and return the report, a dict:
 
         "rows" (data rows read), "inserted", "updated", "unchanged",
-        "rejected", "duplicates" (insert mode: the key matched a customer
-        with other data; not written), "pending" (waiting for review),
+        "rejected", "duplicates" (not written because the customer is there:
+        in insert mode the key matched one with other data, or a new row
+        looks like one — same name key, phone or e-mail; see
+        :meth:`duplicates_of`), "pending" (waiting for review),
         "error_rows" (rows written to the error file), "cancelled" (bool),
         "encoding" ("utf-8" or "gb18030"), "key" (the key used) and
         "errors": a list of the first 100 rows not written, each a dict
@@ -3317,6 +3320,8 @@ class Session(_Closing):
         - ``mapping``: {header: field} (or pairs) for headers that are not a
           field name or label; a field of "" skips the column.
         - ``batch_rows``: rows per transaction (0 = 1000; up to 100000).
+        - ``allow_duplicates``: insert new rows that look like a customer
+          already there instead of holding them back.
         - ``progress(done, total)``: called after each batch; returning
           False stops the import after that batch — the call returns the
           report with "cancelled" True, the batches before committed.
@@ -3328,10 +3333,12 @@ class Session(_Closing):
         :meth:`create_customer` and :meth:`update_customer`."""
         raw = _path_arg(path, "path")
         return self._import(lib.crm_customer_import, (raw,), _import_report, mode, key,
-                            encoding, error_path, mapping, batch_rows, progress)
+                            encoding, error_path, mapping, batch_rows, progress,
+                            allow_duplicates)
 
     def import_customers_buffer(self, data, *, mode="insert", key="auto", encoding=None,
-                                error_path=None, mapping=None, batch_rows=0, progress=None):
+                                error_path=None, mapping=None, batch_rows=0, progress=None,
+                                allow_duplicates=False):
         """:meth:`import_customers` from CSV bytes in memory (``data``:
         bytes, bytearray or memoryview in any supported encoding, or a str,
         sent as UTF-8)."""
@@ -3342,10 +3349,11 @@ class Session(_Closing):
         elif not isinstance(data, bytes):
             raise TypeError("data must be bytes or str, not %s" % type(data).__name__)
         return self._import(lib.crm_customer_import_buffer, (data, len(data)), _import_report,
-                            mode, key, encoding, error_path, mapping, batch_rows, progress)
+                            mode, key, encoding, error_path, mapping, batch_rows, progress,
+                            allow_duplicates)
 
     def import_rows(self, rows, *, mode="insert", key="auto", error_path=None, mapping=None,
-                    batch_rows=0, progress=None):
+                    batch_rows=0, progress=None, allow_duplicates=False):
         """Import customers from dicts (the bulk path): ``rows`` is a list or
         any iterable of dicts whose keys are field names ("name",
         "custom.budget", "tags", "owner" …) or labels ("客户全称").  They are
@@ -3362,7 +3370,8 @@ class Session(_Closing):
         return self.import_customers_buffer(_rows_csv(rows), mode=mode, key=key,
                                             encoding="utf-8", error_path=error_path,
                                             mapping=mapping, batch_rows=batch_rows,
-                                            progress=progress)
+                                            progress=progress,
+                                            allow_duplicates=allow_duplicates)
 
     def export_csv(self, file_or_path, *, in_clear=False, encoding="utf-8",
                    english_headers=False, bom=False, owner=None, type=None,  # noqa: A002
@@ -3482,7 +3491,7 @@ class Session(_Closing):
         return result
 
     def _import(self, fn, head, report, mode, key, encoding, error_path, mapping, batch_rows,
-                progress):
+                progress, allow_duplicates=False):
         """Calls ``fn(session, *head, options, &report)`` with the options
         made from the arguments and ``progress`` as a crm_progress_fn (False
         stops; an exception stops and is re-raised)."""
@@ -3490,6 +3499,7 @@ class Session(_Closing):
             raise TypeError("progress must be a callable or None, not %s"
                             % type(progress).__name__)
         opts, keep = _import_options(mode, key, encoding, error_path, mapping, batch_rows)
+        opts.insert_duplicates = 1 if allow_duplicates else 0
         errors = []
         if progress is not None:
             def trampoline(_ctx, done, total):

@@ -284,6 +284,7 @@ class ImportOptions(Structure):
         ("batch_rows", c_int32),
         ("progress", PROGRESS_FN),
         ("progress_ctx", c_void_p),
+        ("insert_duplicates", c_int32),
     ]
 
 
