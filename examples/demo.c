@@ -573,26 +573,6 @@ static void define_custom_fields(crm_session* admin) {
       "  (two custom fields defined at run time; no schema change)\n");
 }
 
-/* The custom field whose Chinese or English label is `header`, as
- * "custom.<name>" in `out`; 0 if there is none. */
-static int custom_field_for_header(crm_session* s, const char* header, char* out, size_t size) {
-  crm_cursor* c = NULL;
-  const crm_record* row = NULL;
-  int found = 0;
-  CHECK(crm_custom_field_list(s, 0, &c));
-  while (!found && crm_cursor_next(c, &row) == CRM_OK) {
-    char zh[128], en[128];
-    field_str(row, "label_zh", zh, sizeof zh);
-    field_str(row, "label_en", en, sizeof en);
-    if (strcmp(header, zh) == 0 || strcmp(header, en) == 0) {
-      field_str(row, "name", out, size);
-      found = 1;
-    }
-  }
-  crm_cursor_close(c);
-  return found;
-}
-
 /* ======================================================================== */
 /* Counting customers (there is no count call: walk the pages)             */
 /* ======================================================================== */
@@ -610,26 +590,29 @@ static long count_customers(crm_session* s, int64_t owner) {
 /* Bulk load from the 《客户信息登记表》 export                               */
 /* ======================================================================== */
 
-#define CSV_MAX_COLS 16
-
-/* Split a line in place at commas.  The sample file has no quoted fields. */
-static int split_csv(char* line, char** cols, int max) {
-  int n = 0;
-  char* p = line;
-  for (;;) {
-    char* comma = strchr(p, ',');
-    if (n == max) return -1;
-    cols[n++] = p;
-    if (!comma) break;
-    *comma = '\0';
-    p = comma + 1;
-  }
-  return n;
-}
-
 static void chomp(char* s) {
   size_t n = strlen(s);
   while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = '\0';
+}
+
+/* Another file of the sample data, next to sample_customers.csv. */
+static const char* sample_path(const char* name) {
+  static char path[4096];
+  const char* slash = strrchr(CRM_DEMO_DATA, '/');
+  FILE* f;
+  if (slash) {
+    snprintf(path, sizeof path, "%.*s/%s", (int)(slash - CRM_DEMO_DATA), CRM_DEMO_DATA, name);
+    if ((f = fopen(path, "rb")) != NULL) {
+      fclose(f);
+      return path;
+    }
+  }
+  snprintf(path, sizeof path, "examples/%s", name);
+  if ((f = fopen(path, "rb")) != NULL) {
+    fclose(f);
+    return path;
+  }
+  return name;
 }
 
 static FILE* open_sample(const char* explicit_path, const char** used) {
@@ -650,104 +633,92 @@ static FILE* open_sample(const char* explicit_path, const char** used) {
   return NULL;
 }
 
-static long load_customers(crm_db* db, crm_session* admin, const char* csv_path) {
+/* The sample file is a 《客户信息登记表》 export: Chinese headers, the
+ * company's own column 客户预算范围 (a custom field, found by its label),
+ * 负责人 as a person's name, and at the end a few rows as people really
+ * type them wrong.  crm_customer_import validates every row exactly as an
+ * interactive create, commits the good ones in batches and writes the bad
+ * ones, unchanged, to an error file with a column saying why. */
+static int demo_progress(void* ctx, int64_t done, int64_t total) {
+  int* calls = (int*)ctx;
+  (*calls)++;
+  if (total > 0 && done > total) contract_failure("progress %lld of %lld", (long long)done,
+                                                  (long long)total);
+  return 0;
+}
+
+static void print_import_report(const crm_record* r) {
+  printf("  读取 %lld 行：新增 %lld，更新 %lld，未变 %lld，拒绝 %lld，疑似重复 %lld"
+         " (rows read, inserted, updated, unchanged, rejected, duplicates)\n",
+         (long long)field_int(r, "rows"), (long long)field_int(r, "inserted"),
+         (long long)field_int(r, "updated"), (long long)field_int(r, "unchanged"),
+         (long long)field_int(r, "rejected"), (long long)field_int(r, "duplicates"));
+}
+
+static void print_file(const char* path, const char* indent) {
+  FILE* f = fopen(path, "rb");
+  char line[4096];
+  if (!f) {
+    printf("%s(无法打开 %s)\n", indent, path);
+    return;
+  }
+  while (fgets(line, sizeof line, f)) {
+    chomp(line);
+    printf("%s%s\n", indent, line);
+  }
+  fclose(f);
+}
+
+static long load_customers(crm_session* admin, const char* csv_path, const char* db_path) {
   const char* path = NULL;
   FILE* f = open_sample(csv_path, &path);
-  char line[4096];
-  const char* fields[CSV_MAX_COLS];
-  static char custom_names[CSV_MAX_COLS][64];
-  char* cols[CSV_MAX_COLS];
-  int ncols, i, lineno = 1, rc;
-  long loaded = 0;
+  crm_import_options o = CRM_IMPORT_OPTIONS_INIT;
+  crm_record* report = NULL;
+  char error_path[4096];
+  int calls = 0;
+  long loaded;
   double t0, t1;
-
   if (!f) {
     printf("  无法打开样例数据 (cannot open sample data): %s\n", path);
     exit(1);
   }
-  printf("  数据文件 (data file): %s\n", path);
-  if (!fgets(line, sizeof line, f)) {
-    printf("  样例数据为空 (empty file)\n");
-    exit(1);
-  }
-  chomp(line);
-  /* The header row holds the Chinese labels of the form; the field registry
-   * maps each to a field name ("客户全称" -> "name"), and the custom field
-   * definitions map the company's own columns ("客户预算范围" ->
-   * "custom.budget_range"). */
-  ncols = split_csv(strncmp(line, "\xEF\xBB\xBF", 3) == 0 ? line + 3 : line, cols, CSV_MAX_COLS);
-  for (i = 0; i < ncols; i++) {
-    rc = crm_field_resolve("customer", cols[i], &fields[i]);
-    if (rc == CRM_ERR_NOT_FOUND &&
-        custom_field_for_header(admin, cols[i], custom_names[i], sizeof custom_names[i])) {
-      fields[i] = custom_names[i];
-      rc = CRM_OK;
-    }
-    if (rc != CRM_OK) {
-      char what[256];
-      snprintf(what, sizeof what, "列标题「%s」无法对应到客户字段 (unknown column header)",
-               cols[i]);
-      fail(what, rc);
-    }
-  }
-  printf("  列标题 (header) → 字段 (field):\n   ");
-  for (i = 0; i < ncols; i++)
-    printf(" %s→%s%s", cols[i], fields[i], i % 4 == 3 && i + 1 < ncols ? "\n   " : "");
-  printf("\n");
-
-  t0 = monotonic_seconds();
-  CHECK(crm_db_begin(db));
-  while (fgets(line, sizeof line, f)) {
-    crm_record* rec = NULL;
-    const char* name = "";
-    int n;
-    lineno++;
-    chomp(line);
-    if (line[0] == '\0') continue;
-    n = split_csv(line, cols, CSV_MAX_COLS);
-    if (n != ncols) {
-      printf("  第 %d 行有 %d 列，应为 %d 列 (line %d has %d columns, expected %d)\n", lineno, n,
-             ncols, lineno, n, ncols);
-      crm_db_rollback(db);
-      exit(1);
-    }
-    CHECK(crm_record_new(&rec));
-    for (i = 0; i < ncols; i++) {
-      if (strcmp(fields[i], "owner") == 0) {
-        /* 负责人 is written as a person's name; the library wants a user id. */
-        const demo_user* u = user_by_name(cols[i]);
-        if (!u) {
-          printf("  第 %d 行： 未知的负责人「%s」(unknown owner)\n", lineno, cols[i]);
-          crm_db_rollback(db);
-          exit(1);
-        }
-        CHECK(crm_record_set_int(rec, "owner", u->id));
-      } else {
-        if (strcmp(fields[i], "name") == 0) name = cols[i];
-        CHECK(crm_record_set_text(rec, fields[i], cols[i]));
-      }
-    }
-    rc = crm_customer_create(admin, rec, NULL);
-    if (rc != CRM_OK) {
-      error_snapshot e;
-      snapshot_error(rc, &e);
-      printf("\n  第 %d 行被拒绝 (line %d rejected): %s\n", lineno, lineno, name);
-      print_error(&e, "    ");
-      crm_record_free(rec);
-      crm_db_rollback(db);
-      printf("  已回滚，没有导入任何客户 (rolled back: nothing was loaded)\n");
-      exit(1);
-    }
-    crm_record_free(rec);
-    loaded++;
-  }
   fclose(f);
-  CHECK(crm_db_commit(db));
+  /* Next to the database, not in the source tree. */
+  snprintf(error_path, sizeof error_path, "%s.import-errors.csv", db_path);
+  printf("  数据文件 (data file): %s\n", path);
+  o.error_path = error_path;
+  o.progress = demo_progress;
+  o.progress_ctx = &calls;
+  o.batch_rows = 100;
+  t0 = monotonic_seconds();
+  CHECK(crm_customer_import(admin, path, &o, &report));
   t1 = monotonic_seconds();
-  printf(
-      "  已导入 %ld 个客户，用时 %.1f 毫秒 (loaded %ld customers in %.1f ms,"
-      " one explicit transaction)\n",
-      loaded, (t1 - t0) * 1000.0, loaded, (t1 - t0) * 1000.0);
+  {
+    char enc[32], key[32];
+    printf("  编码 (encoding): %s，匹配键 (key): %s，每批 100 行提交，进度回调 %d 次"
+           " (batches of 100, %d progress calls)\n",
+           field_str(report, "encoding", enc, sizeof enc), field_str(report, "key", key, sizeof key),
+           calls, calls);
+  }
+  print_import_report(report);
+  loaded = (long)field_int(report, "inserted");
+  printf("  用时 %.1f 毫秒 (in %.1f ms)\n", (t1 - t0) * 1000.0, (t1 - t0) * 1000.0);
+  if (field_int(report, "error_rows") > 0) {
+    printf("\n  错误文件 (error file) %s —— 原行不变，末列说明原因，改正后可直接再导入:\n",
+           error_path);
+    print_file(error_path, "    ");
+  }
+  crm_record_free(report);
+
+  /* The same file again changes nothing: rows already there are unchanged. */
+  printf("\n  同一文件再导入一次 (the same file again, idempotent):\n");
+  o.progress = NULL;
+  o.error_path = NULL;
+  CHECK(crm_customer_import(admin, path, &o, &report));
+  print_import_report(report);
+  if (field_int(report, "inserted") != 0)
+    contract_failure("a second import inserted %lld rows", (long long)field_int(report, "inserted"));
+  crm_record_free(report);
   return loaded;
 }
 
@@ -3115,6 +3086,43 @@ static void show_data_quality(crm_db* db, crm_session* admin) {
   if (rc != CRM_DONE) fail("crm_cursor_next", rc);
   crm_cursor_close(c);
 
+  {
+    /* The old system's follow-up history (newest first, as it exported
+     * it) goes in in time order with its original times and authors; a
+     * seeded sample is then compared field by field with what is stored. */
+    const char* history = sample_path("sample_followups.csv");
+    crm_import_options o = CRM_IMPORT_OPTIONS_INIT;
+    crm_record* summary = NULL;
+    crm_cursor* mismatches = NULL;
+    printf("\n  迁移旧系统的跟进记录 (migrating follow-up history) %s:\n", history);
+    CHECK(crm_followup_migrate(admin, history, &o, &report));
+    printf("    读取 %lld 行：迁移 %lld，已存在 %lld，拒绝 %lld (rows, migrated, already there, "
+           "rejected)\n",
+           (long long)field_int(report, "rows"), (long long)field_int(report, "migrated"),
+           (long long)field_int(report, "unchanged"), (long long)field_int(report, "rejected"));
+    crm_record_free(report);
+    CHECK(crm_customer_followups(admin, "C0001", &c));
+    while ((rc = crm_cursor_next(c, &row)) == CRM_OK) {
+      char at[32], summary_text[256];
+      format_beijing(field_int(row, "contacted_at"), at, sizeof at);
+      printf("    C0001 %s  %s\n", at, field_str(row, "summary", summary_text, sizeof summary_text));
+    }
+    if (rc != CRM_DONE) fail("crm_cursor_next", rc);
+    crm_cursor_close(c);
+    CHECK(crm_followup_migrate_verify(admin, history, &o, 4, 2026, &summary, &mismatches));
+    printf("    抽样核对 (seeded sample check): 抽取 %lld 行，一致 %lld 行\n",
+           (long long)field_int(summary, "sampled"), (long long)field_int(summary, "matched"));
+    while ((rc = crm_cursor_next(mismatches, &row)) == CRM_OK) {
+      char field[32], expected[256], stored[256];
+      printf("      不一致 (mismatch) 第 %lld 行 %s: 源 (source) %s / 库 (stored) %s\n",
+             (long long)field_int(row, "row"), field_str(row, "field", field, sizeof field),
+             field_str(row, "expected", expected, sizeof expected),
+             field_str(row, "stored", stored, sizeof stored));
+    }
+    crm_record_free(summary);
+    crm_cursor_close(mismatches);
+  }
+
   printf("\n  季度数据清洗报告 (quarterly cleansing report):\n");
   CHECK(crm_cleansing_report(admin, 0, 0, NULL, NULL, &c));
   while ((rc = crm_cursor_next(c, &row)) == CRM_OK) {
@@ -3168,8 +3176,8 @@ int main(int argc, char** argv) {
   printf("\n");
   define_custom_fields(admin);
 
-  heading("2. 批量导入客户 (Bulk load customers)");
-  load_customers(db, admin, csv_path);
+  heading("2. 导入客户：CSV 文件、错误文件与重复导入 (Import from CSV, the error file)");
+  load_customers(admin, csv_path, db_path);
 
   heading("3. 销售代表的客户列表 (A sales rep's customer list)");
   show_rep_list(db, admin, rep);

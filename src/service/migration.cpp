@@ -131,18 +131,20 @@ class RowReader {
       why = {"the customer column (" + key_ + ") is empty", "客户列（" + key_ + "）为空"};
       return std::nullopt;
     }
+    std::optional<std::int64_t> c;
     try {
-      auto c = find_customer_by_key(s_, key_, key_text);
-      if (!c) {
-        why = {"no customer with " + key_ + " \"" + key_text + "\"",
-               "找不到" + key_ + "为“" + key_text + "”的客户"};
-        return std::nullopt;
-      }
-      p.customer = *c;
-    } catch (const Error& e) {
-      why = {e.message_en(), e.message_zh()};
+      c = find_customer_by_key(s_, key_, key_text);
+    } catch (const Error&) {
+      // A value no customer can have (a malformed phone, a vague name).
+    }
+    if (!c) {
+      const FieldDef* d = find_field("customer", key_);
+      const std::string label = d ? d->label_zh : key_;
+      why = {"no customer with " + key_ + " \"" + key_text + "\"",
+             "找不到" + label + "为“" + key_text + "”的客户"};
       return std::nullopt;
     }
+    p.customer = *c;
     if (p.author == 0) p.author = s_.user_id();
     // The old system's id, or the row itself: the same row is the same record.
     std::string basis = source_id;
@@ -169,6 +171,7 @@ class RowReader {
         return "";
       }
     if (is_error_column(h)) return "";
+    if (h == "原记录编号" || ascii_lower(h) == "source_id") return "source_id";
     // The customer first: 客户编号 is the customer's id in both registries.
     if (const FieldDef* d = resolve_field("customer", h); d && is_key(d->name))
       return std::string("customer.") + d->name;

@@ -30,7 +30,8 @@ struct MigrationReport {
 // UTC milliseconds), 跟进人 owner (login, name or id; users who have left
 // count), 跟进方式 method, 沟通内容 summary, and optionally 客户反馈
 // feedback, 意向变化 intent_change, 重大变更 major_change, 下一步计划
-// next_step and 记录编号 id (the record's id in the old system) — validates
+// next_step and 记录编号 / 原记录编号 / source_id (the record's id in the
+// old system) — validates
 // every row, then adds the good ones in time order (ties in file order), in
 // batches of o.batch_rows.  The rows wait in between in a database file of
 // their own among the system's temporary files (removed afterwards), so
