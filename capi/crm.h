@@ -66,10 +66,10 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define CRM_VERSION_MAJOR 0
-#define CRM_VERSION_MINOR 6
+#define CRM_VERSION_MINOR 7
 #define CRM_VERSION_PATCH 0
 /** The version this header describes, as "MAJOR.MINOR.PATCH". */
-#define CRM_VERSION_STRING "0.6.0"
+#define CRM_VERSION_STRING "0.7.0"
 
 /** The library's version string, e.g. "0.1.0" (static storage; never NULL). */
 CRM_API const char *crm_version(void);
