@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <opencc/SimpleConverter.hpp>
+#include <unordered_map>
 #include <utility>
 
 #include "domain/error.hpp"
@@ -75,18 +76,33 @@ Pinyin pinyin_of(std::string_view text) {
   // ICU separates the syllables of neighbouring characters but not a
   // syllable from a Latin word or number next to it ("巴ABC" → "baabc"):
   // spaces around every CJK character keep each one a token of its own.
-  icu::UnicodeString in = icu::UnicodeString::fromUTF8(s);
-  icu::UnicodeString u;
+  // Each character is then read on its own, so its reading is computed
+  // once per thread and kept (the transliterator costs tens of
+  // microseconds a call; a company name has a dozen characters).
+  thread_local std::unordered_map<UChar32, std::string> readings;
+  const icu::UnicodeString in = icu::UnicodeString::fromUTF8(s);
+  std::string latin;
+  latin.reserve(s.size() * 2);
   for (int32_t i = 0; i < in.length(); i = in.moveIndex32(i, 1)) {
     const UChar32 c = in.char32At(i);
+    if (c < 0x80) {
+      latin += static_cast<char>(c);
+      continue;
+    }
+    auto it = readings.find(c);
+    if (it == readings.end()) {
+      icu::UnicodeString one(c);
+      han_latin().transliterate(one);
+      std::string r;
+      one.toUTF8String(r);
+      if (readings.size() > 50000) readings.clear();  // bounded
+      it = readings.emplace(c, std::move(r)).first;
+    }
     const bool cjk = c >= 0x2E80;
-    if (cjk) u.append(static_cast<UChar>(' '));
-    u.append(c);
-    if (cjk) u.append(static_cast<UChar>(' '));
+    if (cjk) latin += ' ';
+    latin += it->second;
+    if (cjk) latin += ' ';
   }
-  han_latin().transliterate(u);
-  std::string latin;
-  u.toUTF8String(latin);
 
   Pinyin out;
   bool in_token = false;
