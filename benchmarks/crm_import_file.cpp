@@ -153,8 +153,8 @@ std::int64_t import(const std::string& db_path, const std::string& csv) {
   crm::ImportOptions opts;  // defaults: insert, key auto, 1,000 rows per transaction
 
   const auto t0 = std::chrono::steady_clock::now();
-  const crm::ImportReport r =
-      crm::import_customers(admin, [&csv] { return crm::file_source(csv); }, opts);
+  const crm::ImportReport r = crm::import_customers(
+      admin, [&csv] { return crm::file_source(csv); }, opts);
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   std::printf(
@@ -166,9 +166,10 @@ std::int64_t import(const std::string& db_path, const std::string& csv) {
   for (std::size_t i = 0; i < r.errors.size() && i < 5; ++i)
     std::printf("  row %lld: %s\n", static_cast<long long>(r.errors[i].row),
                 r.errors[i].message_en.c_str());
-  std::printf("crm_import_file: import %.3f s, %.0f rows/s; peak RSS %.1f MiB (%.1f MiB before "
-              "opening the database)\n",
-              s, s > 0 ? static_cast<double>(r.inserted) / s : 0.0, peak_rss_mib(), rss_before);
+  std::printf(
+      "crm_import_file: import %.3f s, %.0f rows/s; peak RSS %.1f MiB (%.1f MiB before "
+      "opening the database)\n",
+      s, s > 0 ? static_cast<double>(r.inserted) / s : 0.0, peak_rss_mib(), rss_before);
   return r.rows - r.inserted;
 }
 
