@@ -88,6 +88,21 @@ std::string traditional(const std::string& s) {
   return out;
 }
 
+// A mobile number of the prefixes of dataset.cpp, distinct for every i below
+// 29 × 10^8: the prefix from i mod 29, eight digits from an affine
+// permutation of i / 29.
+std::string phone_of(std::size_t i) {
+  static const char* const kPrefixes[] = {"130", "131", "132", "133", "134", "135", "136", "137",
+                                          "138", "139", "150", "151", "152", "153", "155", "156",
+                                          "157", "158", "159", "180", "181", "182", "183", "184",
+                                          "185", "186", "187", "188", "189"};
+  constexpr std::size_t kCount = sizeof kPrefixes / sizeof kPrefixes[0];
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "+86%s%08llu", kPrefixes[i % kCount],
+                static_cast<unsigned long long>(((i / kCount) * 7919u + 1234567u) % 100000000u));
+  return buf;
+}
+
 struct Customer {
   std::string name, contact, phone, email;
   crm_bench::Row base;  // labels and key needs
@@ -176,6 +191,10 @@ Dataset build(std::size_t n) {
     Parts p = parts_of(i);
     c.name = p.region + p.trade + p.word + p.suffix;
     c.contact = c.base.contact_name;
+    // make_row repeats after max_rows() (453,600) rows, and so would its
+    // phones: every later candidate would be skipped as a shared phone and
+    // the loop would never end.  Past it, the phone comes from i.
+    if (i >= crm_bench::max_rows()) c.base.phone_e164 = c.base.phone_input = phone_of(i);
     c.phone = c.base.phone_input;
     c.email = "u" + std::to_string(i) + "." + c.base.email;
     // Distinct customers: no shared name, phone or e-mail key.
