@@ -2036,8 +2036,9 @@ typedef struct crm_import_options {
  *  custom fields by name or label, "负责人"/"owner" (a login, a name or a
  *  user id); the error file's last column is skipped.  *out_report (free
  *  with crm_record_free) is a record {"rows" (data rows read), "inserted",
- *  "updated", "unchanged", "rejected", "duplicates" (insert mode: the key
- *  matched a customer with other data; not written), "pending" (waiting
+ *  "updated", "unchanged", "rejected", "duplicates" (not written because
+ *  the customer is there: in insert mode the key matched one with other
+ *  data, or a new row looks like one — see insert_duplicates), "pending" (waiting
  *  for review), "error_rows" (rows written to the error file),
  *  "cancelled" (0/1), "encoding" ("utf-8" or "gb18030"), "key" (the key
  *  used; "" when none), "errors" (JSON text: an array of the first 100 rows
@@ -2052,7 +2053,11 @@ typedef struct crm_import_options {
  *  ("customer.import", with its counts) besides each row's own audit.
  *  Rows are authorised like the interactive calls: customer.create for the
  *  row's owner (a sales rep's rows for another owner are rejected),
- *  customer.update, customer.transfer for a new owner. */
+ *  customer.update, customer.transfer for a new owner; a key matching a
+ *  customer the user may not read rejects the row without naming it.
+ *  Every row is validated as crm_customer_create / crm_customer_update
+ *  validate; rejected and duplicate rows go to o->error_path unchanged with
+ *  a last column saying why (docs/import.md lists every case). */
 CRM_API int crm_customer_import(crm_session *s, const char *path, const crm_import_options *o,
                                 crm_record **out_report);
 
