@@ -49,3 +49,53 @@ TEST(Hanzi, SafeFromManyThreads) {
 
 }  // namespace
 }  // namespace crm
+
+#include <unicode/translit.h>
+#include <unicode/unistr.h>
+
+namespace crm {
+namespace {
+
+// What pinyin_of computed before it kept each character's reading: the
+// whole text, every CJK character between spaces, through one
+// transliteration.  The cache is right only if no rule reads a CJK
+// character's neighbours; this checks it over the whole unified block, in
+// runs of 40 characters.
+std::string whole_text_reading(const std::string& utf8) {
+  UErrorCode st = U_ZERO_ERROR;
+  static std::unique_ptr<icu::Transliterator> t(
+      icu::Transliterator::createInstance("Han-Latin; Latin-ASCII; Lower", UTRANS_FORWARD, st));
+  icu::UnicodeString in = icu::UnicodeString::fromUTF8(utf8), spaced;
+  for (int32_t i = 0; i < in.length(); i = in.moveIndex32(i, 1)) {
+    const UChar32 c = in.char32At(i);
+    if (c >= 0x2E80) spaced.append(static_cast<UChar>(' '));
+    spaced.append(c);
+    if (c >= 0x2E80) spaced.append(static_cast<UChar>(' '));
+  }
+  t->transliterate(spaced);
+  std::string latin, full;
+  spaced.toUTF8String(latin);
+  for (char c : latin)
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) full += c;
+  return full;
+}
+
+TEST(Hanzi, CachedReadingsEqualWholeTextTransliteration) {
+  int checked = 0;
+  for (UChar32 first = 0x4E00; first <= 0x9FFF; first += 40) {
+    icu::UnicodeString run;
+    for (UChar32 c = first; c < first + 40 && c <= 0x9FFF; ++c) run.append(c);
+    std::string utf8;
+    run.toUTF8String(utf8);
+    // Simplified first, as pinyin_of does, so that both read the same text
+    // (a run of consecutive code points holds none of the words whose
+    // reading pinyin_of corrects).
+    ASSERT_EQ(pinyin_of(utf8).full, whole_text_reading(to_simplified(utf8)))
+        << "the run from U+" << std::hex << first;
+    ++checked;
+  }
+  EXPECT_EQ(checked, (0x9FFF - 0x4E00) / 40 + 1);
+}
+
+}  // namespace
+}  // namespace crm
