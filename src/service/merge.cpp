@@ -186,8 +186,8 @@ Error no_merge(std::int64_t id) {
 
 void customer_rows_changed(Session& s, std::int64_t key) {
   // Derived per-customer data (the name search index; duplicate-match
-  // keys) is refreshed here.  A merged customer leaves the search index
-  // (it is in no list or search); a restored one comes back.
+  // keys) is refreshed here.  A merged customer keeps its index row, which
+  // searches skip (merged_into), so an unmerge needs nothing more.
   store::refresh_customer_search(s.db().conn(), key);
   store::refresh_match_keys(s.db().conn(), key);
 }
