@@ -183,7 +183,7 @@ void Database::begin() {
                 "此数据库句柄已有未结束的事务");
   if (conn_.readonly())
     throw Error(Status::readonly, "database was opened read-only", "数据库以只读方式打开");
-  conn_.exec("BEGIN IMMEDIATE");
+  conn_.begin_explicit();
   explicit_txn_ = true;
 }
 
@@ -191,7 +191,7 @@ void Database::commit() {
   if (!explicit_txn_)
     throw Error(Status::state, "no transaction is open on this handle",
                 "此数据库句柄没有打开的事务");
-  conn_.exec("COMMIT");
+  conn_.commit_explicit();
   explicit_txn_ = false;
 }
 
@@ -203,7 +203,7 @@ void Database::rollback() {
   custom_stale_ = true;  // definitions made inside it are gone
   auth_stale_ = true;
   conn_.note_rollback();
-  if (conn_.in_transaction()) conn_.exec("ROLLBACK");
+  conn_.rollback_explicit();
 }
 
 }  // namespace crm

@@ -295,15 +295,72 @@ void Connection::exec(const char* sql) { db_->exec(sql); }
 // and RELEASE on every write was a measurable share of a create.
 void Connection::run(const char* sql) { prepare(sql)->exec(); }
 
+std::vector<std::int64_t> Connection::take_search_refreshes() {
+  std::vector<std::int64_t> keys(search_log_.begin() + static_cast<std::ptrdiff_t>(search_flushed_),
+                                 search_log_.end());
+  search_flushed_ = search_log_.size();
+  return keys;
+}
+
+void Connection::forget_queued() {
+  search_log_.clear();
+  search_flushed_ = 0;
+  marks_.clear();
+}
+
+void Connection::savepoint_opened() { marks_.push_back({search_log_.size(), search_flushed_}); }
+
+void Connection::savepoint_released() {
+  if (!marks_.empty()) marks_.pop_back();
+}
+
+void Connection::savepoint_rolled_back() {
+  if (marks_.empty()) return;
+  const SavepointMark m = marks_.back();
+  marks_.pop_back();
+  // Queued after the savepoint: that work is undone.  Written after it (a
+  // search inside the transaction flushes): SQLite undid the writing, so
+  // what was queued before the savepoint is due again.
+  if (search_log_.size() > m.queued) search_log_.resize(m.queued);
+  if (search_flushed_ > m.flushed) search_flushed_ = m.flushed;
+}
+
+void Connection::commit_outermost() {
+  if (search_refresh_pending()) flush_customer_search(*this);
+  run("COMMIT");
+  forget_queued();
+}
+
+void Connection::begin_explicit() {
+  exec("BEGIN IMMEDIATE");
+  forget_queued();
+}
+
+void Connection::commit_explicit() { commit_outermost(); }
+
+void Connection::rollback_explicit() {
+  forget_queued();
+  if (in_transaction()) exec("ROLLBACK");
+}
+
 WriteTransaction::WriteTransaction(Connection& c) : c_(c), nested_(c.in_transaction()) {
   if (c_.readonly())
     throw Error(Status::readonly, "database was opened read-only", "数据库以只读方式打开");
   c_.run(nested_ ? "SAVEPOINT crm_write" : "BEGIN IMMEDIATE");
+  if (nested_)
+    c_.savepoint_opened();
+  else
+    c_.forget_queued();
   ++c_.scopes_;
 }
 
 void WriteTransaction::commit() {
-  c_.run(nested_ ? "RELEASE crm_write" : "COMMIT");
+  if (nested_) {
+    c_.run("RELEASE crm_write");
+    c_.savepoint_released();
+  } else {
+    c_.commit_outermost();
+  }
   done_ = true;
 }
 
@@ -313,10 +370,12 @@ WriteTransaction::~WriteTransaction() {
   c_.note_rollback();
   try {
     if (nested_) {
+      c_.savepoint_rolled_back();
       c_.exec("ROLLBACK TO crm_write");
       c_.exec("RELEASE crm_write");
-    } else if (c_.in_transaction()) {
-      c_.exec("ROLLBACK");
+    } else {
+      c_.forget_queued();
+      if (c_.in_transaction()) c_.exec("ROLLBACK");
     }
   } catch (...) {
     // Nothing sensible to do in a destructor; SQLite rolls back on close.
@@ -332,7 +391,7 @@ ReadTransaction::~ReadTransaction() {
   --c_.scopes_;
   if (!own_) return;
   try {
-    c_.run("COMMIT");
+    c_.commit_outermost();
   } catch (...) {
     // A read-only transaction has nothing to lose; SQLite ends it on close.
   }

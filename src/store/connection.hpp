@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace SQLite {
 class Database;
@@ -82,6 +83,26 @@ class Connection {
   // exec() through the statement cache; `sql` must be a literal.
   void run(const char* sql);
 
+  // The host's explicit transaction (crm_db_begin / commit / rollback):
+  // BEGIN IMMEDIATE; work queued for the end of the transaction, then
+  // COMMIT; ROLLBACK.
+  void begin_explicit();
+  void commit_explicit();
+  void rollback_explicit();
+
+  // Customers whose name-search rows (store/search_repo.hpp) are rewritten
+  // just before the outermost COMMIT instead of at once.  FTS5 writes its
+  // pending terms out at every SAVEPOINT and RELEASE, so rows written
+  // inside the per-call savepoints of a batch would each become an index
+  // segment of their own.  A rollback to a savepoint forgets what was
+  // queued after it.  Outside a transaction nothing is queued: the caller
+  // writes at once.
+  void queue_search_refresh(std::int64_t key) { search_log_.push_back(key); }
+  // The queued keys not yet written, from now on counted as written (a
+  // rollback to a savepoint taken before this call queues them again).
+  std::vector<std::int64_t> take_search_refreshes();
+  bool search_refresh_pending() const { return search_flushed_ < search_log_.size(); }
+
  private:
   // Checks the open file and creates or migrates its schema.
   void initialise(const OpenOptions& o, bool memory);
@@ -92,6 +113,20 @@ class Connection {
   bool readonly_ = false;
   int scopes_ = 0;
   std::uint64_t rollbacks_ = 0;
+  // The search refresh queue: keys in queue order, those before
+  // search_flushed_ written; one mark per open savepoint.
+  struct SavepointMark {
+    std::size_t queued, flushed;
+  };
+  std::vector<std::int64_t> search_log_;
+  std::size_t search_flushed_ = 0;
+  std::vector<SavepointMark> marks_;
+  // Writes what is queued for the end of the transaction, then COMMIT.
+  void commit_outermost();
+  void forget_queued();
+  void savepoint_opened();
+  void savepoint_released();
+  void savepoint_rolled_back();
   friend class WriteTransaction;
   friend class ReadTransaction;
 };

@@ -8,6 +8,7 @@
 #include <unicode/locid.h>
 #include <unicode/stringpiece.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -83,7 +84,9 @@ void remove_customer_search(Connection& c, std::int64_t key) {
   q->exec();
 }
 
-void refresh_customer_search(Connection& c, std::int64_t key) {
+namespace {
+
+void write_customer_search(Connection& c, std::int64_t key) {
   remove_customer_search(c, key);
   auto q = c.prepare("SELECT name FROM customers WHERE id = ?");
   q->bind(1, static_cast<std::int64_t>(key));
@@ -91,6 +94,23 @@ void refresh_customer_search(Connection& c, std::int64_t key) {
   std::string name = q->getColumn(0).getString();
   q->reset();
   insert_keys(c, key, name);
+}
+
+}  // namespace
+
+void refresh_customer_search(Connection& c, std::int64_t key) {
+  if (c.in_transaction())
+    c.queue_search_refresh(key);
+  else
+    write_customer_search(c, key);
+}
+
+void flush_customer_search(Connection& c) {
+  std::vector<std::int64_t> keys = c.take_search_refreshes();
+  // In key order, each once: a batch of new customers appends to the index.
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  for (std::int64_t key : keys) write_customer_search(c, key);
 }
 
 void rebuild_customer_search(Connection& c) {
@@ -105,6 +125,9 @@ void rebuild_customer_search(Connection& c) {
 }
 
 std::vector<SearchHit> search_customers(Connection& c, const SearchFilter& f, bool& more) {
+  // Rows queued in this transaction are written first, so that a search
+  // sees the transaction's own changes.
+  if (c.search_refresh_pending()) flush_customer_search(c);
   // ?1 folded name query, ?2 Latin query ('' = none): the rank of a row says
   // how it matched, NULL when it did not.
   static const char* const kRank =

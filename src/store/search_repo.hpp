@@ -14,8 +14,15 @@
 namespace crm::store {
 
 // Rewrites the index row of customer `key` from its stored name (removes it
-// when there is no such customer).  Inside the caller's write transaction.
+// when there is no such customer).  Inside a transaction the row is written
+// just before the outermost COMMIT (Connection::queue_search_refresh), from
+// the name stored then; searches inside the transaction write what is
+// queued first, so they see it.  Outside one it is written at once.
 void refresh_customer_search(Connection& c, std::int64_t key);
+
+// Writes the index rows queued by refresh_customer_search in this
+// transaction.  Called before the outermost COMMIT and before a search.
+void flush_customer_search(Connection& c);
 
 // Removes the index row of customer `key`.
 void remove_customer_search(Connection& c, std::int64_t key);

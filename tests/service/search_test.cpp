@@ -10,6 +10,7 @@
 #include "fixture.hpp"
 #include "followup_fixture.hpp"
 #include "service/tags.hpp"
+#include "store/connection.hpp"
 #include "store/customer_repo.hpp"
 #include "store/schema.hpp"
 
@@ -38,6 +39,40 @@ class SearchTest : public FollowupTest {
     for (const auto& r : search_customers(s, q).rows)
       out += (out.empty() ? "" : ",") + r.text("id") + ":" + r.text("match");
     return out;
+  }
+
+  void rename_in_transaction(const char* id, const char* name) {
+    Record r;
+    r.set("name", std::string(name));
+    update_customer(*rep, customer_key(*rep, id), r);
+  }
+
+  int index_rows() {
+    return db->conn().db().execAndGet("SELECT count(*) FROM customer_search").getInt();
+  }
+
+  // How many index leaves FTS5 has written so far: the write counter of
+  // its structure record (the row with id 10 of the data table: a 4-byte
+  // cookie, then varints: levels, segments, leaves written).  A segment
+  // flushed at a savepoint is at least one leaf.
+  std::uint64_t index_leaves_written() {
+    SQLite::Statement q(db->conn().db(), "SELECT block FROM customer_search_data WHERE id = 10");
+    if (!q.executeStep()) return 0;
+    const auto* p = static_cast<const unsigned char*>(q.getColumn(0).getBlob());
+    const int n = q.getColumn(0).getBytes();
+    int at = 4;
+    auto varint = [&] {
+      std::uint64_t v = 0;
+      while (at < n) {
+        unsigned char b = p[at++];
+        v = (v << 7) | (b & 0x7f);
+        if (!(b & 0x80)) break;
+      }
+      return v;
+    };
+    varint();  // levels
+    varint();  // segments
+    return varint();
   }
 
   std::int64_t south_id = 0;
@@ -201,6 +236,63 @@ TEST_F(SearchTest, NamePinyinSortWithATagFilter) {
     q.after = page.next;
   }
   EXPECT_EQ(out, "C0003 C0001 C0002 ") << "阿里 (a), 华为 (h), 深圳 (s); C0004 is not tagged";
+}
+
+// The index rows of a transaction are written at its end (FTS5 would make
+// a segment at every per-call savepoint otherwise); a search inside the
+// transaction still sees them.
+TEST_F(SearchTest, ASearchInsideATransactionSeesItsNewCustomers) {
+  db->begin();
+  create_customer(*rep, customer("苏州恒瑞精密机械有限公司", "13800000011"));
+  EXPECT_EQ(found(*rep, "恒瑞"), "C0006:name") << "created in the open transaction";
+  rename_in_transaction("C0006", "苏州恒泰精密机械有限公司");
+  EXPECT_EQ(found(*rep, "恒瑞"), "") << "the rename in the same transaction";
+  EXPECT_EQ(found(*rep, "恒泰"), "C0006:name");
+  db->commit();
+  EXPECT_EQ(found(*rep, "恒泰"), "C0006:name") << "after the commit";
+}
+
+TEST_F(SearchTest, RowsWrittenBySearchInsideAnUndoneSavepointAreWrittenAgain) {
+  db->begin();
+  create_customer(*rep, customer("苏州恒瑞精密机械有限公司", "13800000011"));
+  {
+    // A call that searches (writing the queued row inside its savepoint)
+    // and then fails: SQLite undoes the row with the savepoint.
+    store::WriteTransaction failing(db->conn());
+    EXPECT_EQ(found(*rep, "恒瑞"), "C0006:name");
+  }
+  EXPECT_EQ(found(*rep, "恒瑞"), "C0006:name") << "written again after the undone savepoint";
+  db->commit();
+  EXPECT_EQ(found(*rep, "hrjm"), "C0006:initials") << "and kept by the commit";
+}
+
+TEST_F(SearchTest, RolledBackCustomersLeaveNoIndexRows) {
+  db->begin();
+  create_customer(*rep, customer("苏州恒瑞精密机械有限公司", "13800000011"));
+  db->rollback();
+  EXPECT_EQ(found(*rep, "恒瑞"), "");
+  EXPECT_EQ(index_rows(), 5) << "the five customers of the fixture only";
+  create_customer(*rep, customer("苏州恒泰精密机械有限公司", "13800000012"));
+  EXPECT_EQ(found(*rep, "恒泰"), "C0006:name") << "outside a transaction: its own";
+  EXPECT_EQ(index_rows(), 6);
+}
+
+TEST_F(SearchTest, ABatchOfCreatesInOneTransactionWritesTheIndexOnce) {
+  const std::uint64_t before = index_leaves_written();
+  create_customer(*rep, customer("苏州恒瑞精密机械有限公司", "13800000011"));
+  ASSERT_EQ(index_leaves_written(), before + 1) << "a create of its own writes one leaf";
+  db->begin();
+  for (int i = 0; i < 200; ++i) {
+    std::string phone = "1390000" + std::to_string(1000 + i);
+    std::string name = "苏州" + std::to_string(1000 + i) + "号精密机械有限公司";
+    create_customer(*rep, customer(name.c_str(), phone.c_str()));
+  }
+  db->commit();
+  // Flushed at each create's savepoint, they would be 200 segments of at
+  // least a leaf each; written together, the leaves are full (about 14).
+  EXPECT_LT(index_leaves_written() - before - 1, 50u)
+      << "the 200 index rows of the transaction were written as one segment at its commit";
+  EXPECT_EQ(found(*rep, "1199号"), "C0206:name");
 }
 
 TEST_F(SearchTest, MigrationIndexesExistingCustomers) {
