@@ -2,24 +2,96 @@
 
 #include <unicode/translit.h>
 #include <unicode/unistr.h>
+#include <unicode/utf8.h>
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
-#include <opencc/SimpleConverter.hpp>
+#include <opencc/Config.hpp>
+#include <opencc/Conversion.hpp>
+#include <opencc/ConversionChain.hpp>
+#include <opencc/Converter.hpp>
+#include <opencc/Dict.hpp>
+#include <opencc/DictEntry.hpp>
+#include <opencc/DictGroup.hpp>
+#include <opencc/Lexicon.hpp>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "domain/error.hpp"
 
 namespace crm {
 namespace {
 
-const opencc::SimpleConverter& t2s() {
+// OpenCC's t2s converter, and the code points its conversion can change.
+// Most names are simplified Chinese already, and checking their characters
+// against a table is a hundred times cheaper than converting them.
+struct T2S {
+  opencc::ConverterPtr converter;
+  // For every dictionary entry (phrase or character) whose value differs
+  // from its key: the key's characters where the two differ, or all of
+  // them when their lengths differ.  OpenCC changes text only where a key
+  // it matched has another value, so text holding none of these code
+  // points converts to itself.
+  std::vector<bool> changing;
+
+  bool may_change(std::string_view text) const {
+    const auto* p = reinterpret_cast<const std::uint8_t*>(text.data());
+    const auto n = static_cast<std::int32_t>(text.size());
+    for (std::int32_t i = 0; i < n;) {
+      UChar32 c;
+      U8_NEXT(p, i, n, c);
+      if (c < 0 || static_cast<std::size_t>(c) >= changing.size() || changing[c]) return true;
+    }
+    return false;
+  }
+};
+
+std::vector<UChar32> code_points(const std::string& s) {
+  std::vector<UChar32> out;
+  const auto* p = reinterpret_cast<const std::uint8_t*>(s.data());
+  const auto n = static_cast<std::int32_t>(s.size());
+  for (std::int32_t i = 0; i < n;) {
+    UChar32 c;
+    U8_NEXT(p, i, n, c);
+    out.push_back(c);
+  }
+  return out;
+}
+
+T2S* load_t2s() {
+  auto t = std::make_unique<T2S>();
+  opencc::Config config;
+  t->converter = config.NewFromFile("t2s.json");
+  t->changing.assign(0x110000, false);
+  auto mark = [&](const opencc::DictPtr& dict) {
+    for (const auto& entry : *dict->GetLexicon()) {
+      const std::vector<UChar32> key = code_points(entry->Key());
+      const std::vector<UChar32> value = code_points(entry->GetDefault());
+      for (std::size_t i = 0; i < key.size(); ++i) {
+        if (key[i] < 0) continue;
+        if (key.size() != value.size() || key[i] != value[i]) t->changing[key[i]] = true;
+      }
+    }
+  };
+  for (const auto& conversion : t->converter->GetConversionChain()->GetConversions()) {
+    const opencc::DictPtr dict = conversion->GetDict();
+    if (auto group = std::dynamic_pointer_cast<opencc::DictGroup>(dict)) {
+      for (const auto& d : group->GetDicts()) mark(d);
+    } else {
+      mark(dict);
+    }
+  }
+  return t.release();
+}
+
+const T2S& t2s() {
   // Loading the dictionaries takes milliseconds: once per process.  Convert()
   // is const and keeps no state between calls.
-  static const opencc::SimpleConverter* converter = [] {
+  static const T2S* converter = [] {
     try {
-      return new opencc::SimpleConverter("t2s.json");
+      return load_t2s();
     } catch (const std::exception& e) {
       throw Error(Status::internal,
                   std::string("cannot load OpenCC's t2s dictionaries: ") + e.what(),
@@ -64,7 +136,14 @@ bool is_alnum(char c) {
 
 std::string to_simplified(std::string_view text) {
   if (text.empty()) return {};
-  return t2s().Convert(std::string(text));
+  const T2S& t = t2s();
+  if (!t.may_change(text)) return std::string(text);
+  return t.converter->Convert(std::string(text));
+}
+
+std::string opencc_t2s(std::string_view text) {
+  if (text.empty()) return {};
+  return t2s().converter->Convert(std::string(text));
 }
 
 Pinyin pinyin_of(std::string_view text) {

@@ -13,6 +13,11 @@ namespace crm {
 // "华为技术"); other text unchanged.  Precondition: valid UTF-8.
 std::string to_simplified(std::string_view text);
 
+// OpenCC's t2s conversion of the whole text, without to_simplified's check
+// that skips text none of whose characters the dictionaries change (the
+// tests compare the two).
+std::string opencc_t2s(std::string_view text);
+
 struct Pinyin {
   // Syllables without tones or separators, lower case: "华为技术" →
   // "huaweijishu".  Latin letters and digits in the input are kept (lower

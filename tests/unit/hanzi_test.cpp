@@ -99,3 +99,61 @@ TEST(Hanzi, CachedReadingsEqualWholeTextTransliteration) {
 
 }  // namespace
 }  // namespace crm
+
+namespace crm {
+namespace {
+
+std::string utf8_of(const std::vector<UChar32>& cps) {
+  icu::UnicodeString u;
+  for (UChar32 c : cps) u.append(c);
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
+// to_simplified skips OpenCC for text none of whose characters the
+// dictionaries change.  Every character of the CJK blocks, alone and in
+// runs, and seeded random mixtures with traditional phrases, must convert
+// exactly as OpenCC converts them.
+TEST(Hanzi, SkippingUnchangedTextAgreesWithOpenCC) {
+  const std::pair<UChar32, UChar32> blocks[] = {
+      {0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0xF900, 0xFAFF}, {0x3000, 0x303F}, {0xFF00, 0xFFEF}};
+  std::vector<UChar32> all;
+  int unchanged = 0;
+  for (auto [from, to] : blocks) {
+    for (UChar32 c = from; c <= to; ++c) {
+      const std::string one = utf8_of({c});
+      const std::string expected = opencc_t2s(one);
+      ASSERT_EQ(to_simplified(one), expected) << "U+" << std::hex << c;
+      if (expected == one) ++unchanged;
+      all.push_back(c);
+    }
+  }
+  EXPECT_GT(unchanged, 20000) << "most characters are their own simplified form";
+  for (std::size_t i = 0; i < all.size(); i += 40) {
+    std::vector<UChar32> run(
+        all.begin() + static_cast<std::ptrdiff_t>(i),
+        all.begin() + static_cast<std::ptrdiff_t>(std::min(i + 40, all.size())));
+    const std::string text = utf8_of(run);
+    ASSERT_EQ(to_simplified(text), opencc_t2s(text)) << "the run from U+" << std::hex << run[0];
+  }
+  // Phrases whose conversion differs from their characters' (乾隆 keeps 乾,
+  // 著作 stays, 頭髮 → 头发), inside simplified text, and random strings.
+  const char* phrases[] = {"乾隆", "乾坤", "著作", "頭髮", "理髮", "於是", "瞭解", "皇后",
+                           "后妃", "鬆弛", "麵包", "乾燥", "檯面", "夥伴", "佔有", "一齣"};
+  for (const char* p : phrases) {
+    const std::string text = std::string("北京") + p + "科技有限公司";
+    EXPECT_EQ(to_simplified(text), opencc_t2s(text)) << text;
+  }
+  std::uint32_t seed = 20261206;
+  auto next = [&seed] { return seed = seed * 1664525u + 1013904223u; };
+  for (int i = 0; i < 20000; ++i) {
+    std::vector<UChar32> cps;
+    for (std::uint32_t n = 2 + next() % 6; n > 0; --n) cps.push_back(all[next() % all.size()]);
+    const std::string text = utf8_of(cps);
+    ASSERT_EQ(to_simplified(text), opencc_t2s(text)) << text;
+  }
+}
+
+}  // namespace
+}  // namespace crm
