@@ -4,14 +4,18 @@
 // (docs/performance.md, "CSV import").
 //
 //   crm_import_file generate <csv> <rows>   write <rows> valid rows (Chinese headers)
-//   crm_import_file import <db> <csv>       import them as the administrator
+//   crm_import_file import <db> <csv> [batch]
+//                                           import them as the administrator
+//   crm_import_file create <db>             a new, empty libcrm database (for
+//                                           the script's raw floor)
 //   crm_import_file smoke <rows>            both, in a temporary directory, and
 //                                           check that every row was inserted
 //
 // `import` removes <db> (and its -wal/-shm) first, opens it as libcrm does
 // for a new file (schema, dictionaries, the administrator, Asia/Shanghai),
 // and calls import_customers with default options: insert mode, key "auto"
-// (the phone column), 1,000 rows per transaction, encoding detected.  It
+// (the phone column), 1,000 rows per transaction (or [batch]), encoding
+// detected.  It
 // prints the report, the import's wall time and rows/s, and the process's
 // peak resident set size (getrusage).  The exit status is 1 when a row was
 // not inserted.
@@ -142,7 +146,7 @@ double peak_rss_mib() {
 }
 
 // Returns the number of rows not inserted.
-std::int64_t import(const std::string& db_path, const std::string& csv) {
+std::int64_t import(const std::string& db_path, const std::string& csv, int batch_rows = 1000) {
   for (const char* ext : {"", "-wal", "-shm", "-journal"}) unlink((db_path + ext).c_str());
   const double rss_before = peak_rss_mib();
   crm::store::OpenOptions o;
@@ -151,6 +155,7 @@ std::int64_t import(const std::string& db_path, const std::string& csv) {
   crm::Database db(o);
   crm::Session admin(db, 1);
   crm::ImportOptions opts;  // defaults: insert, key auto, 1,000 rows per transaction
+  opts.batch_rows = batch_rows;
 
   const auto t0 = std::chrono::steady_clock::now();
   const crm::ImportReport r = crm::import_customers(
@@ -182,7 +187,17 @@ int main(int argc, char** argv) {
       generate(argv[2], std::strtoull(argv[3], nullptr, 10));
       return 0;
     }
-    if (mode == "import" && argc == 4) return import(argv[2], argv[3]) == 0 ? 0 : 1;
+    if (mode == "import" && (argc == 4 || argc == 5))
+      return import(argv[2], argv[3], argc == 5 ? std::atoi(argv[4]) : 1000) == 0 ? 0 : 1;
+    if (mode == "create" && argc == 3) {
+      for (const char* ext : {"", "-wal", "-shm", "-journal"})
+        unlink((std::string(argv[2]) + ext).c_str());
+      crm::store::OpenOptions o;
+      o.path = argv[2];
+      o.time_zone = "Asia/Shanghai";
+      crm::Database db(o);
+      return 0;
+    }
     if (mode == "smoke" && argc == 3) {
       char tmpl[] = "/tmp/crm_import_file_XXXXXX";
       if (!mkdtemp(tmpl)) die("mkdtemp failed");
@@ -205,7 +220,8 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr,
                "usage: crm_import_file generate <csv> <rows>\n"
-               "       crm_import_file import <db> <csv>\n"
+               "       crm_import_file import <db> <csv> [batch_rows]\n"
+               "       crm_import_file create <db>\n"
                "       crm_import_file smoke <rows>\n");
   return 2;
 }
