@@ -14,6 +14,13 @@ file in the same directory:
 
 Prints the rows/s of each and the ratio crm / sqlite3 (target: >= 1).
 
+A third side, the floor: executemany of the same rows straight into
+libcrm's own customers table (an empty database made by crm.open, with its
+indexes and libcrm's pragmas), then one INSERT ... SELECT of their primary
+contacts, in one transaction: no validation, search row, match keys, timers
+or audit row.  No bulk path that stores customers in libcrm's schema can be
+faster than that.
+
   CRM_LIBRARY=build-release/src/libcrm.so PYTHONPATH=bindings/python \\
       /usr/bin/python3 benchmarks/python_bulk_bench.py [N]
 """
@@ -78,10 +85,38 @@ def main():
         plain_s = time.perf_counter() - t0
         con.close()
 
+        floor_path = os.path.join(d, "floor.db")
+        crm.open(floor_path).close()  # libcrm's schema, empty
+        con = sqlite3.connect(floor_path)
+        for pragma in ("foreign_keys = ON", "synchronous = NORMAL", "cache_size = -16384",
+                       "temp_store = MEMORY"):
+            con.execute("PRAGMA " + pragma)
+        cols = ("name, contact_name, phone, industry, scale, type, source, key_needs, priority, "
+                "owner_id, entry_date, created_at, created_by, updated_at, updated_by")
+        t0 = time.perf_counter()
+        with con:
+            con.executemany(
+                "INSERT INTO customers(%s) VALUES (?, ?, ?, ?, ?, 'prospect', ?, ?, ?, 1, "
+                "'2026-12-06', 1796578433080, 1, 1796578433080, 1)" % cols,
+                [(r["name"], r["contact_name"], r["phone"], r["industry"], r["scale"],
+                  r["source"], r["key_needs"], r["priority"]) for r in data])
+            con.execute("INSERT INTO contacts(customer_id, name, phone, is_primary, created_at, "
+                        "created_by, updated_at, updated_by) SELECT id, contact_name, phone, 1, "
+                        "created_at, 1, updated_at, 1 FROM customers")
+        floor_s = time.perf_counter() - t0
+        stored = con.execute("SELECT count(*) FROM contacts").fetchone()[0]
+        con.close()
+        if stored != n:
+            sys.exit("the floor stored %d contacts of %d" % (stored, n))
+
     print("rows: %d" % n)
     print("crm import_rows:       %10.0f rows/s (%.2f s)" % (n / crm_s, crm_s))
     print("sqlite3 executemany:   %10.0f rows/s (%.2f s)" % (n / plain_s, plain_s))
     print("ratio crm / sqlite3:   %10.4f (target >= 1)" % (plain_s / crm_s))
+    print("The floor: executemany into libcrm's customers and contacts only:")
+    print("sqlite3 floor:         %10.0f rows/s (%.2f s)" % (n / floor_s, floor_s))
+    print("ratio floor / sqlite3: %10.4f" % (plain_s / floor_s))
+    print("ratio crm / floor:     %10.4f (informational)" % (floor_s / crm_s))
 
 
 if __name__ == "__main__":
