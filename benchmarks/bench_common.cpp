@@ -288,6 +288,7 @@ RawDb::RawDb(const std::string& path, bool readonly) {
     sql_exec(db, "PRAGMA temp_store = MEMORY");
   }
   sql_exec(db, "PRAGMA foreign_keys = ON");
+  sql_exec(db, "PRAGMA cache_size = -16384");  // libcrm's page cache (16 MiB)
 }
 
 RawDb::~RawDb() { sqlite3_close(db); }

@@ -205,7 +205,9 @@ struct RawDb {
     sqlite3_busy_timeout(db, 5000);
     sql_exec(db, "PRAGMA journal_mode = WAL");
     sql_exec(db, "PRAGMA synchronous = NORMAL");
+    sql_exec(db, "PRAGMA temp_store = MEMORY");
     sql_exec(db, "PRAGMA foreign_keys = ON");
+    sql_exec(db, "PRAGMA cache_size = -16384");
     sql_check(sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr), db,
               "prepare");
     if (with != Extra::none)
