@@ -2116,14 +2116,18 @@ CRM_API int crm_followup_migrate(crm_session *s, const char *path, const crm_imp
  *  (1..100000) picked at random with `seed` (the same seed picks the same
  *  rows) are compared field by field with the records migrated from them —
  *  time (to the second), author, method, summary, feedback, intent change,
- *  major change, next step.  *out_summary: {"rows" (data rows in the
- *  file), "sampled", "matched" (rows whose every field agreed)};
+ *  major change, next step.  *out_summary: {"rows" (data rows read),
+ *  "sampled", "matched" (rows whose every field agreed), "cancelled"};
  *  *out_mismatches: a cursor of rows {"row" (the record number in the
  *  file), "field" (the field that differs; "record" when nothing was
  *  stored for the row, "expected" then being the customer's id; "row" when
  *  the source row itself is not valid, "expected" then being "a valid
- *  row" and "stored" why it is not), "expected", "stored"}.  Reads only; `o`'s encoding, key and mapping
- *  apply.  followup.read on the customers. */
+ *  row" and "stored" why it is not), "expected", "stored"}.  Reads only;
+ *  `o`'s encoding, key and mapping apply, and its progress callback, when
+ *  set, gets (rows read, data rows in the file) after every 1 000 rows read
+ *  and after the last: returning non-zero stops the check there, with
+ *  nothing compared, "cancelled" 1 and CRM_OK.  followup.read on the
+ *  customers. */
 CRM_API int crm_followup_migrate_verify(crm_session *s, const char *path,
                                         const crm_import_options *o, int32_t sample,
                                         uint64_t seed, crm_record **out_summary,

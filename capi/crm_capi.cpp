@@ -2692,6 +2692,7 @@ int crm_followup_migrate_verify(crm_session* s, const char* path, const crm_impo
     summary->rec.set("rows", rep.rows);
     summary->rec.set("sampled", rep.sampled);
     summary->rec.set("matched", rep.matched);
+    summary->rec.set("cancelled", static_cast<std::int64_t>(rep.cancelled ? 1 : 0));
     *out_mismatches = make_cursor(h.db, std::move(rows), std::string());
     *out_summary = summary.release();
     return CRM_OK;

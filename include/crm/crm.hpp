@@ -533,7 +533,7 @@ struct CsvOptions {
 
 /// The result of Session::verify_followup_migration.
 struct MigrationCheck {
-  Record summary;                  ///< {rows, sampled, matched}
+  Record summary;                  ///< {rows, sampled, matched, cancelled}
   std::vector<Record> mismatches;  ///< {row, field, expected, stored}
 };
 
@@ -1735,13 +1735,21 @@ class Session {
     });
   }
   /// Compares `sample` rows of the source, picked with `seed`, with what
-  /// was migrated from them (crm_followup_migrate_verify).
+  /// was migrated from them (crm_followup_migrate_verify).  `o.progress`
+  /// gets (rows read, data rows) every 1 000 rows; false stops the check
+  /// (summary "cancelled" 1); an exception it throws is rethrown here.
   MigrationCheck verify_followup_migration(const std::string& path, int32_t sample,
                                            std::uint64_t seed, const ImportOptions& o = {}) {
     detail::CImportOptions c(o);
     crm_record* r = nullptr;
     crm_cursor* cur = nullptr;
-    detail::check(crm_followup_migrate_verify(s_, path.c_str(), &c.c, sample, seed, &r, &cur));
+    int rc = crm_followup_migrate_verify(s_, path.c_str(), &c.c, sample, seed, &r, &cur);
+    if (c.ctx.error) {
+      crm_record_free(r);
+      crm_cursor_close(cur);
+      std::rethrow_exception(c.ctx.error);
+    }
+    detail::check(rc);
     Record summary(r);
     return MigrationCheck{std::move(summary), drain(cur).rows};
   }

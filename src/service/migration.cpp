@@ -327,6 +327,9 @@ VerifyReport verify_followup_migration(Session& s, const SourceOpener& open, con
                                        int sample, std::uint64_t seed) {
   if (sample < 1 || sample > 100000)
     throw bad("sample must be between 1 and 100000", "抽样行数须在 1 到 100000 之间");
+  // Counted first when progress is wanted (a cheap pass, as the import's).
+  const std::int64_t records = o.progress ? count_csv_records(open()) : 0;
+  const std::int64_t total = records > 0 ? records - 1 : -1;
   CsvReader reader(open(), o.encoding, o.max_record_bytes);
   CsvRecord header = read_header(reader);
   RowReader rows(s, o, header, reader.encoding());
@@ -336,7 +339,15 @@ VerifyReport verify_followup_migration(Session& s, const SourceOpener& open, con
   std::mt19937_64 rng(seed);
   std::vector<CsvRecord> picked;
   CsvRecord r;
-  while (reader.next(r)) {
+  constexpr std::int64_t kProgressRows = 1000;
+  for (;;) {
+    const bool more = reader.next(r);
+    if (o.progress && ((more && rep.rows > 0 && rep.rows % kProgressRows == 0) || !more) &&
+        !o.progress(rep.rows, total)) {
+      rep.cancelled = true;
+      return rep;
+    }
+    if (!more) break;
     ++rep.rows;
     if (picked.size() < static_cast<std::size_t>(sample)) {
       picked.push_back(std::move(r));

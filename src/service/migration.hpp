@@ -56,6 +56,7 @@ struct VerifyReport {
   std::int64_t rows = 0;     // data rows in the source
   std::int64_t sampled = 0;  // rows compared
   std::int64_t matched = 0;  // of which every field agreed
+  bool cancelled = false;    // the progress callback stopped it
   std::vector<VerifyMismatch> mismatches;
 };
 
@@ -64,6 +65,9 @@ struct VerifyReport {
 // field, with the record migrated from it: time (to the second, in the
 // database's zone), author, method, summary, feedback, intent change, major
 // change, next step.  followup.read on the customers; reads only.
+// o.progress, when set, gets (rows read, data rows in the file) after every
+// 1 000 rows read and after the last; returning false stops the check
+// there: nothing is compared and the report says cancelled.
 VerifyReport verify_followup_migration(Session& s, const SourceOpener& open, const ImportOptions& o,
                                        int sample, std::uint64_t seed);
 

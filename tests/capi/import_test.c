@@ -40,7 +40,8 @@ static char g_root[512];
 
 #define HEADER_ZH \
   "客户全称,联系人姓名,联系电话,电子邮箱,所属行业,企业规模,信息来源渠道,关键需求,需求优先级\r\n"
-#define ROW(name, phone, email) name ",李明," phone "," email ",制造业,100-500人,展会,采购数控机床,高\r\n"
+#define ROW(name, phone, email) \
+  name ",李明," phone "," email ",制造业,100-500人,展会,采购数控机床,高\r\n"
 
 /* 客户全称,联系人姓名,联系电话,所属行业,企业规模,信息来源渠道,关键需求,需求优先级 and one
  * row (杭州恒达精密机械有限公司) as Excel saves it on Chinese Windows: GBK bytes. */
@@ -148,8 +149,7 @@ static crm_record* import_file(crm_session* s, const char* path, const crm_impor
 static crm_record* import_text(crm_session* s, const char* text, const crm_import_options* o) {
   crm_record* rep = NULL;
   int rc = crm_customer_import_buffer(s, text, strlen(text), o, &rep);
-  CHECK(rc == CRM_OK && rep != NULL, "crm_customer_import_buffer: %s: %s", sname(rc),
-        crm_errmsg());
+  CHECK(rc == CRM_OK && rep != NULL, "crm_customer_import_buffer: %s: %s", sname(rc), crm_errmsg());
   return rep;
 }
 
@@ -181,7 +181,8 @@ static void test_gbk(void) {
   EXPECT_STR(rtext(rep, "key"), "phone", "auto key");
   EXPECT_STR(rtext(rep, "errors"), "[]", "no errors");
   crm_record_free(rep);
-  EXPECT_STR(customer_field(admin, "C0001", "name"), "杭州恒达精密机械有限公司", "name read from GBK");
+  EXPECT_STR(customer_field(admin, "C0001", "name"), "杭州恒达精密机械有限公司",
+             "name read from GBK");
 
   /* Declared "gbk": the same file again is unchanged. */
   o.encoding = "gbk";
@@ -204,8 +205,9 @@ static void test_error_file(void) {
   char path[700], errors[700], fixed_path[700];
   char* err;
   size_t len = 0;
-  static const char file[] = HEADER_ZH ROW("杭州恒达精密机械有限公司", "13812345678", "")
-      "某科技公司,李明,12345,not-an-email,制造业,100-500人,展会,采购,高\r\n";
+  static const char file[] =
+      HEADER_ZH ROW("杭州恒达精密机械有限公司", "13812345678",
+                    "") "某科技公司,李明,12345,not-an-email,制造业,100-500人,展会,采购,高\r\n";
   section("the error file, read back and imported again");
   if (!open_memory_db(&db, &admin, T0)) return;
   path_of(path, sizeof path, "customers.csv");
@@ -249,7 +251,8 @@ static void test_error_file(void) {
   EXPECT_INT(rep, "inserted", 1);
   EXPECT_INT(rep, "rejected", 0);
   crm_record_free(rep);
-  EXPECT_STR(customer_field(admin, "C0002", "name"), "苏州科创电子科技有限公司", "the corrected name");
+  EXPECT_STR(customer_field(admin, "C0002", "name"), "苏州科创电子科技有限公司",
+             "the corrected name");
   EXPECT_STR(customer_field(admin, "C0002", "email"), "l***@kc.cn", "the corrected e-mail, masked");
 
   /* The whole original file again: the good row is unchanged, the bad
@@ -287,11 +290,11 @@ static void test_progress_and_modes(void) {
   struct Progress p;
   static const char seven[] = HEADER_ZH ROW("杭州恒达精密机械第一分厂有限公司", "13812345670", "")
       ROW("杭州恒达精密机械第二分厂有限公司", "13812345671", "")
-      ROW("杭州恒达精密机械第三分厂有限公司", "13812345672", "")
-      ROW("杭州恒达精密机械第四分厂有限公司", "13812345673", "")
-      ROW("杭州恒达精密机械第五分厂有限公司", "13812345674", "")
-      ROW("杭州恒达精密机械第六分厂有限公司", "13812345675", "")
-      ROW("杭州恒达精密机械第七分厂有限公司", "13812345676", "");
+          ROW("杭州恒达精密机械第三分厂有限公司", "13812345672", "")
+              ROW("杭州恒达精密机械第四分厂有限公司", "13812345673", "")
+                  ROW("杭州恒达精密机械第五分厂有限公司", "13812345674", "")
+                      ROW("杭州恒达精密机械第六分厂有限公司", "13812345675", "")
+                          ROW("杭州恒达精密机械第七分厂有限公司", "13812345676", "");
   static const char* const mapping[] = {"公司", "name", "备注", ""};
   section("progress that stops, modes, mapping");
   if (!open_memory_db(&db, &admin, T0)) return;
@@ -333,8 +336,8 @@ static void test_progress_and_modes(void) {
   crm_record_free(rep);
   EXPECT_STR(customer_field(admin, "C0001", "key_needs"), "采购五轴加工中心", "updated by phone");
   o.mode = "insert";
-  rep = import_text(admin, HEADER_ZH ROW("杭州恒达精密机械（集团）有限公司", "13812345670", ""),
-                    &o);
+  rep =
+      import_text(admin, HEADER_ZH ROW("杭州恒达精密机械（集团）有限公司", "13812345670", ""), &o);
   EXPECT_INT(rep, "duplicates", 1);
   CHECK(strstr(rtext(rep, "errors"), "already exists as C0001") != NULL, "why: %s",
         rtext(rep, "errors"));
@@ -443,7 +446,8 @@ static void test_export_round_trip(void) {
     EXPECT_STR(customer_field(admin2, "C0001", "key_needs"), "采购数控机床，希望年内完成选型",
                "a quoted comma survives");
     EXPECT_STR(customer_field(admin2, "C0002", "contact_name"), "王芳", "the contact");
-    EXPECT_STR(customer_field(admin2, "C0002", "email"), "w***@ht.cn", "the e-mail (masked when read)");
+    EXPECT_STR(customer_field(admin2, "C0002", "email"), "w***@ht.cn",
+               "the e-mail (masked when read)");
   }
   crm_session_close(admin2);
   crm_db_close(db2);
@@ -555,8 +559,28 @@ static void test_migration(void) {
   }
   CHECK(rec_int(summary, "matched") == 3 - n, "matched %" PRId64 " = sampled − mismatched rows %d",
         rec_int(summary, "matched"), n);
+  EXPECT_INT(summary, "cancelled", 0);
   crm_cursor_close(mismatches);
   crm_record_free(summary);
+
+  /* A progress callback that stops: nothing compared, "cancelled". */
+  {
+    crm_import_options vo = CRM_IMPORT_OPTIONS_INIT;
+    struct Progress p;
+    memset(&p, 0, sizeof p);
+    p.stop_at = 1;
+    vo.progress = on_progress;
+    vo.progress_ctx = &p;
+    CHECK_OK(crm_followup_migrate_verify(admin, path, &vo, 3, 7, &summary, &mismatches));
+    CHECK(p.calls == 1 && p.done[0] == 4 && p.total[0] == 4,
+          "one call after the last of 4 rows: %d calls, (%" PRId64 ", %" PRId64 ")", p.calls,
+          p.done[0], p.total[0]);
+    EXPECT_INT(summary, "cancelled", 1);
+    EXPECT_INT(summary, "sampled", 0);
+    CHECK(crm_cursor_next(mismatches, &row) == CRM_DONE, "no mismatches when nothing compared");
+    crm_cursor_close(mismatches);
+    crm_record_free(summary);
+  }
 
   /* A source that says otherwise: the field that differs. */
   text = read_file(path, NULL);
@@ -656,16 +680,16 @@ static void test_bad_options(void) {
   CHECK_FAIL(crm_customer_import_buffer(admin, NULL, 0, NULL, &rep), CRM_ERR_INVALID_ARG);
   CHECK(strstr(crm_errmsg(), "empty") != NULL, "says it is empty: %s", crm_errmsg());
   /* Bad headers: unknown, read-only, repeated. */
-  CHECK_FAIL(crm_customer_import_buffer(admin, "客户全称,客户名称X\r\n", strlen("客户全称,客户名称X\r\n"),
-                                        NULL, &rep),
+  CHECK_FAIL(crm_customer_import_buffer(admin, "客户全称,客户名称X\r\n",
+                                        strlen("客户全称,客户名称X\r\n"), NULL, &rep),
              CRM_ERR_INVALID_ARG);
   CHECK(strstr(crm_errmsg_zh(), "未知的列") != NULL, "unknown column: %s", crm_errmsg_zh());
-  CHECK_FAIL(crm_customer_import_buffer(admin, "客户全称,创建时间\r\n", strlen("客户全称,创建时间\r\n"),
-                                        NULL, &rep),
+  CHECK_FAIL(crm_customer_import_buffer(admin, "客户全称,创建时间\r\n",
+                                        strlen("客户全称,创建时间\r\n"), NULL, &rep),
              CRM_ERR_INVALID_ARG);
   CHECK(strstr(crm_errmsg(), "created_at") != NULL, "read-only column: %s", crm_errmsg());
-  CHECK_FAIL(crm_customer_import_buffer(admin, "客户全称,name\r\n", strlen("客户全称,name\r\n"), NULL,
-                                        &rep),
+  CHECK_FAIL(crm_customer_import_buffer(admin, "客户全称,name\r\n", strlen("客户全称,name\r\n"),
+                                        NULL, &rep),
              CRM_ERR_INVALID_ARG);
   CHECK(strstr(crm_errmsg(), "are both name") != NULL, "repeated column: %s", crm_errmsg());
   CHECK(customers(admin) == 1, "one customer after all the refusals: %" PRId64, customers(admin));

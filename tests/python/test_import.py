@@ -251,6 +251,24 @@ def test_follow_up_history_migrates_once_and_verifies(admin, tmp_path):
         admin.verify_migration(ok, sample=0)
     with pytest.raises(ValueError):
         admin.verify_migration(ok, seed=-1)
+    assert v["cancelled"] is False
+
+
+def test_verification_progress_can_stop_or_raise(admin, tmp_path):
+    path = tmp_path / "history.csv"
+    path.write_text(HISTORY, encoding="utf-8", newline="")
+    calls = []
+    v = admin.verify_migration(path, sample=3, progress=lambda d, t: calls.append((d, t)))
+    assert calls == [(3, 3)] and v["cancelled"] is False and v["sampled"] == 3, (calls, v)
+    v = admin.verify_migration(path, sample=3, progress=lambda d, t: False)
+    assert (v["cancelled"], v["sampled"], v["mismatches"]) == (True, 0, []), v
+
+    def boom(done, total):
+        raise KeyError("from the callback")
+    with pytest.raises(KeyError, match="from the callback"):
+        admin.verify_migration(path, progress=boom)
+    with pytest.raises(TypeError):
+        admin.verify_migration(path, progress=3)
 
 
 def test_migration_progress_can_stop(admin, tmp_path):

@@ -175,5 +175,42 @@ TEST_F(MigrationTest, VerificationComparesASeededSampleFieldByField) {
   EXPECT_EQ(verify(2, 9).mismatches[0].field, "record");
 }
 
+// Progress every 1 000 rows read and after the last; a stop ends the check
+// before anything is compared.
+TEST_F(MigrationTest, VerificationReportsProgressAndCanStop) {
+  std::string big = kHeader;
+  for (int i = 0; i < 2500; ++i)
+    big += std::string(kHengda) + ",2026-01-10 09:" + std::to_string(10 + i % 50) +
+           ",zhangwei,电话,沟通 " + std::to_string(i) + ",\n";
+  data = big;
+  std::vector<std::pair<std::int64_t, std::int64_t>> calls;
+  ImportOptions o;
+  o.progress = [&](std::int64_t done, std::int64_t total) {
+    calls.emplace_back(done, total);
+    return true;
+  };
+  VerifyReport v = verify_followup_migration(
+      *admin, [this] { return memory_source(data); }, o, 5, 3);
+  const std::vector<std::pair<std::int64_t, std::int64_t>> want = {
+      {1000, 2500}, {2000, 2500}, {2500, 2500}};
+  EXPECT_EQ(calls, want) << "after rows 1000 and 2000 and after the last";
+  EXPECT_FALSE(v.cancelled);
+  EXPECT_EQ(v.sampled, 5);
+  EXPECT_EQ(v.mismatches.size(), 5u) << "nothing was migrated: every sampled row has no record";
+
+  calls.clear();
+  o.progress = [&](std::int64_t done, std::int64_t total) {
+    calls.emplace_back(done, total);
+    return done < 2000;
+  };
+  VerifyReport stopped = verify_followup_migration(
+      *admin, [this] { return memory_source(data); }, o, 5, 3);
+  EXPECT_TRUE(stopped.cancelled);
+  EXPECT_EQ(stopped.rows, 2000) << "stopped where the callback said so";
+  EXPECT_EQ(stopped.sampled, 0) << "nothing compared";
+  EXPECT_TRUE(stopped.mismatches.empty());
+  EXPECT_EQ(calls.size(), 2u);
+}
+
 }  // namespace
 }  // namespace crm::testing

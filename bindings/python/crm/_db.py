@@ -3461,7 +3461,7 @@ class Session(_Closing):
                             encoding, error_path, mapping, batch_rows, progress)
 
     def verify_migration(self, path, *, sample=100, seed=0, key="auto", encoding=None,
-                         mapping=None):
+                         mapping=None, progress=None):
         """Check a follow-up migration against its source ``path``:
         ``sample`` data rows (1..100000), picked at random with ``seed``
         (the same seed picks the same rows), are compared field by field
@@ -3469,7 +3469,11 @@ class Session(_Closing):
         rows in the file), "sampled", "matched" (rows whose every field
         agreed) and "mismatches", a list of dicts {"row" (the record number
         in the file), "field" ("record" when nothing was stored for the
-        row), "expected", "stored"}.  Reads only."""
+        row), "expected", "stored"} and "cancelled".  ``progress(done,
+        total)`` (optional) is called every 1 000 rows read and after the
+        last; returning False stops the check there, with nothing compared
+        and "cancelled" True; an exception it raises stops it too and is
+        raised from this call.  Reads only."""
         raw = _path_arg(path, "path")
         n = _int32_arg(sample, "sample")
         if isinstance(seed, bool) or not isinstance(seed, int):
@@ -3477,16 +3481,26 @@ class Session(_Closing):
         if not 0 <= seed < 2 ** 64:
             raise ValueError("seed must be between 0 and 2**64 - 1, not %d" % seed)
         opts, keep = _import_options("insert", key, encoding, None, mapping, 0)
+        errors = _set_progress(opts, keep, progress)
         out = RecordP()
         cur = CursorP()
-        self._call(lib.crm_followup_migrate_verify, raw, byref(opts), n, seed, byref(out),
-                   byref(cur))
+        try:
+            self._db._call_with_callbacks(lib.crm_followup_migrate_verify, self._handle(), raw,
+                                          byref(opts), n, seed, byref(out), byref(cur))
+        except CrmError:
+            if not errors:
+                raise
         del keep
+        if errors:
+            lib.crm_record_free(out)
+            lib.crm_cursor_close(cur)
+            raise errors[0]     # outside the except block: its own traceback
         rec = Record(out)
         try:
             result = record_to_dict(rec.ptr)
         finally:
             rec.free()
+        result["cancelled"] = bool(result.get("cancelled"))
         result["mismatches"] = self._drain(cur)
         return result
 
@@ -3495,21 +3509,9 @@ class Session(_Closing):
         """Calls ``fn(session, *head, options, &report)`` with the options
         made from the arguments and ``progress`` as a crm_progress_fn (False
         stops; an exception stops and is re-raised)."""
-        if progress is not None and not callable(progress):
-            raise TypeError("progress must be a callable or None, not %s"
-                            % type(progress).__name__)
         opts, keep = _import_options(mode, key, encoding, error_path, mapping, batch_rows)
         opts.insert_duplicates = 1 if allow_duplicates else 0
-        errors = []
-        if progress is not None:
-            def trampoline(_ctx, done, total):
-                try:
-                    return 1 if progress(done, total) is False else 0
-                except BaseException as e:  # must not unwind through C
-                    errors.append(e)
-                    return 1
-            opts.progress = PROGRESS_FN(trampoline)
-            keep.append(opts.progress)
+        errors = _set_progress(opts, keep, progress)
         out = RecordP()
         try:
             self._db._call_with_callbacks(fn, self._handle(), *head, byref(opts), byref(out))
@@ -3534,6 +3536,25 @@ def _open_file(path, mode):
 
 def _incremental_decoder(codec):
     return codecs.getincrementaldecoder(codec)()
+
+
+def _set_progress(opts, keep, progress):
+    """Points ``opts.progress`` at ``progress(done, total)`` (False stops)
+    and returns the list that collects what it raises (an exception stops
+    the call too and must be re-raised after it)."""
+    if progress is not None and not callable(progress):
+        raise TypeError("progress must be a callable or None, not %s" % type(progress).__name__)
+    errors = []
+    if progress is not None:
+        def trampoline(_ctx, done, total):
+            try:
+                return 1 if progress(done, total) is False else 0
+            except BaseException as e:  # must not unwind through C
+                errors.append(e)
+                return 1
+        opts.progress = PROGRESS_FN(trampoline)
+        keep.append(opts.progress)
+    return errors
 
 
 def _import_options(mode, key, encoding, error_path, mapping, batch_rows):
