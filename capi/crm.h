@@ -2011,7 +2011,9 @@ typedef struct crm_import_options {
                                external_id, phone, email, name that is a column),
                                "external_id", "id" (C0001), "phone", "email", "name" */
   const char *encoding;     /* NULL or "auto": detected; "utf-8", "gbk", "gb18030" */
-  const char *error_path;   /* where rejected rows go (created at the first one);
+  const char *error_path;   /* where rejected rows go: created before the first row
+                               (CRM_ERR_CANTOPEN if it cannot be), removed at the end
+                               when empty; not the file being read (CRM_ERR_INVALID_ARG);
                                NULL = no error file */
   const char *const *mapping; /* NULL, or 2 * mapping_count strings: a header of the file,
                                then the field it feeds ("name", "custom.budget", "tags",

@@ -2599,6 +2599,7 @@ int crm_customer_import(crm_session* s, const char* path, const crm_import_optio
     require(out_report, "out_report");
     *out_report = nullptr;
     crm::ImportOptions io = read_import_options(o);
+    crm::refuse_error_file_over_source(path, io.error_path);
     *out_report = import_report_record(crm::import_customers(*h.session, file_opener(path), io));
     return CRM_OK;
   });
@@ -2660,6 +2661,7 @@ int crm_followup_migrate(crm_session* s, const char* path, const crm_import_opti
     require(out_report, "out_report");
     *out_report = nullptr;
     crm::ImportOptions io = read_import_options(o);
+    crm::refuse_error_file_over_source(path, io.error_path);
     *out_report =
         migration_report_record(crm::migrate_followups(*h.session, file_opener(path), io));
     return CRM_OK;

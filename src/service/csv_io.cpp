@@ -1,6 +1,7 @@
 #include "service/csv_io.hpp"
 
 #include <csv.h>
+#include <sys/stat.h>
 #include <unicode/ucnv.h>
 #include <unicode/unistr.h>
 
@@ -321,17 +322,42 @@ bool is_error_column(std::string_view header) {
   return header == kErrorColumnZh || header == kErrorColumnEn;
 }
 
+void refuse_error_file_over_source(const std::string& source, const std::string& error_path) {
+  if (error_path.empty()) return;
+  struct stat a {};
+  struct stat b {};
+  if (::stat(source.c_str(), &a) != 0 || ::stat(error_path.c_str(), &b) != 0) return;
+  if (a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+    throw Error(Status::invalid_arg,
+                "the error file " + error_path +
+                    " is the file being read; write the rejected rows to another file",
+                "错误文件 " + error_path + " 就是正在读取的文件，请将错误行写入另一个文件",
+                {{"error_path", "invalid", "is the file being read", "是正在读取的文件", ""}});
+}
+
 CsvErrorFile::CsvErrorFile(std::string path, std::vector<std::string> header_raw, CsvEncoding enc,
                            bool bom, bool zh)
-    : path_(std::move(path)), header_(std::move(header_raw)), enc_(enc), bom_(bom), zh_(zh) {}
+    : path_(std::move(path)), header_(std::move(header_raw)), enc_(enc), bom_(bom), zh_(zh) {
+  if (path_.empty()) return;
+  try {
+    open();
+  } catch (...) {
+    if (f_) {
+      std::fclose(f_);
+      std::remove(path_.c_str());
+    }
+    throw;
+  }
+}
 
 CsvErrorFile::~CsvErrorFile() {
-  if (f_) std::fclose(f_);
+  if (!f_) return;
+  std::fclose(f_);
+  if (rows_ == 0) std::remove(path_.c_str());
 }
 
 void CsvErrorFile::write(std::vector<std::string> raw, const std::string& why) {
   if (path_.empty()) return;
-  if (!f_) open();
   // A short row is padded so that the reason lands in its own column.
   if (raw.size() < header_.size()) raw.resize(header_.size());
   raw.push_back(encode_text(why, enc_));

@@ -101,6 +101,16 @@ bool is_error_column(std::string_view header);
 // Rejected rows, as they were read (the file's encoding, its byte-order
 // mark), with a last column saying why; the file is created when the first
 // row is written.  No file when `path` is "".
+// Refuses (Error invalid_arg) an error file that is the very file being
+// read: writing it would destroy the rows still to be read.  Paths that do
+// not exist yet are fine.
+void refuse_error_file_over_source(const std::string& source, const std::string& error_path);
+
+// The rejected rows of an import or migration.  With a path, the file is
+// created (or truncated) at once — a path that cannot be written fails
+// before any row is read (Error cantopen) — and removed again at the end
+// when no row was written to it: no file means no errors, even where an
+// earlier run left one.
 class CsvErrorFile {
  public:
   CsvErrorFile(std::string path, std::vector<std::string> header_raw, CsvEncoding enc, bool bom,

@@ -278,3 +278,16 @@ def test_migration_progress_can_stop(admin, tmp_path):
     path.write_text(HISTORY, encoding="utf-8", newline="")
     r = admin.migrate_followups(path, batch_rows=1, progress=lambda done, total: False)
     assert r["cancelled"] is True and r["migrated"] == 1, r
+
+
+def test_an_error_file_that_is_the_source_is_refused_and_the_source_kept(admin, tmp_path):
+    path = tmp_path / "rows.csv"
+    text = "客户全称,联系电话\r\n某科技公司,13812345679\r\n"
+    path.write_text(text, encoding="utf-8", newline="")
+    with pytest.raises(crm.InvalidArgument, match="error file"):
+        admin.import_customers(path, error_path=path)
+    with pytest.raises(crm.InvalidArgument, match="error file"):
+        admin.migrate_followups(path, error_path=path)
+    assert path.read_bytes() == text.encode("utf-8"), "the source is untouched"
+    with pytest.raises(crm.CantOpen):
+        admin.import_customers(path, error_path=tmp_path / "no-such-dir" / "errors.csv")

@@ -1,6 +1,7 @@
 // Import of customers from CSV (R9.1) and the CSV export that reads back.
 #include "service/import.hpp"
 
+#include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -373,6 +374,52 @@ TEST_F(ImportTest, ExportInClearImportsBackUnchanged) {
   for (const char* f : {"name", "contact_name", "phone", "email", "industry", "scale", "source",
                         "key_needs", "priority", "external_id", "entry_date"})
     EXPECT_EQ(got.text(f), want.text(f)) << f;
+}
+
+// The error file is made before any row is read: a path that cannot be
+// written fails at once, with nothing imported, even when every row is good.
+TEST_F(ImportTest, AnErrorFileThatCannotBeWrittenFailsBeforeAnyRow) {
+  ImportOptions o;
+  o.error_path = (dir / "missing-directory" / "errors.csv").string();
+  Error e = expect_error(Status::cantopen, [&] {
+    run(std::string(kHeaderZh) + row("杭州恒达精密机械有限公司", "13812345678"), o);
+  });
+  EXPECT_NE(e.message_en().find("missing-directory"), std::string::npos) << e.message_en();
+  EXPECT_EQ(db->conn().db().execAndGet("SELECT count(*) FROM customers").getInt(), 0)
+      << "nothing imported";
+}
+
+TEST_F(ImportTest, NoErrorsLeaveNoErrorFileEvenWhereAnEarlierRunLeftOne) {
+  {
+    std::ofstream old(dir / "errors.csv");
+    old << "客户全称,错误说明\n某公司,旧的错误\n";
+  }
+  ImportReport r = run(std::string(kHeaderZh) + row("杭州恒达精密机械有限公司", "13812345678"));
+  EXPECT_EQ(r.inserted, 1);
+  EXPECT_EQ(r.error_rows, 0);
+  EXPECT_FALSE(std::filesystem::exists(dir / "errors.csv"))
+      << "the earlier run's file would say there were errors";
+  // A bad row: the file is there, with the header and the row.
+  r = run(std::string(kHeaderZh) + row("某科技公司", "13812345679"));
+  EXPECT_EQ(r.error_rows, 1);
+  EXPECT_NE(errors_file().find("某科技公司"), std::string::npos) << errors_file();
+}
+
+TEST_F(ImportTest, AnErrorFileThatIsTheSourceIsRefused) {
+  const std::string path = (dir / "rows.csv").string();
+  {
+    std::ofstream f(path, std::ios::binary);
+    f << kHeaderZh << row("某科技公司", "13812345679");
+  }
+  Error e = expect_error(Status::invalid_arg, [&] { refuse_error_file_over_source(path, path); });
+  EXPECT_NE(e.message_zh().find("正在读取的文件"), std::string::npos) << e.message_zh();
+  // Another name for the same file (a hard link) is the same file.
+  std::filesystem::create_hard_link(path, dir / "link.csv");
+  expect_error(Status::invalid_arg,
+               [&] { refuse_error_file_over_source(path, (dir / "link.csv").string()); });
+  // A new path, or another existing file, is fine.
+  refuse_error_file_over_source(path, (dir / "new.csv").string());
+  refuse_error_file_over_source(path, (dir / "link.csv").string() + ".x");
 }
 
 }  // namespace

@@ -3315,8 +3315,10 @@ class Session(_Closing):
           is a column), "external_id", "id", "phone", "email" or "name".
         - ``encoding``: None / "auto" (detected), "utf-8", "gbk", "gb18030".
         - ``error_path``: where rejected rows go, as they were plus a reason
-          column (created at the first one); the file, corrected, imports
-          as it is.
+          column; the file, corrected, imports as it is.  It is created
+          before the first row is read (CantOpen if it cannot be) and
+          removed at the end when no row went into it; it may not be the
+          file being imported (InvalidArgument).
         - ``mapping``: {header: field} (or pairs) for headers that are not a
           field name or label; a field of "" skips the column.
         - ``batch_rows``: rows per transaction (0 = 1000; up to 100000).
