@@ -231,6 +231,10 @@ TEST_F(MergeTest, EveryChangeToTheMergedCustomerNamesTheSurvivor) {
   expect_merged("an invalid update", [&] { update_customer(*rep, b, invalid); });
   expect_merged("a type change", [&] { set_customer_type(*rep, b, "won", std::nullopt); });
   expect_merged("an unknown type", [&] { set_customer_type(*rep, b, "外星", std::nullopt); });
+  Record contact;
+  contact.set("name", std::string("赵磊"));
+  contact.set("phone", std::string("12345"));
+  expect_merged("an invalid contact", [&] { add_contact(*rep, b, contact); });
   // Follow-ups, tiers and maintenance plans.
   expect_merged("add_followup", [&] { add_followup(*rep, b, record_at(kNow + 3 * kMin)); });
   expect_merged("create_plan", [&] { create_plan(*rep, b, plan_fields(kNow + 2 * kDay)); });
