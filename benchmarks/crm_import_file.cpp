@@ -20,10 +20,10 @@
 // peak resident set size (getrusage).  The exit status is 1 when a row was
 // not inserted.
 //
-// The rows: distinct full legal company names (region, three-character trade
-// name, industry word, legal form), distinct valid mobile numbers in four
-// spellings, distinct e-mail addresses, contact names, dictionary labels and
-// key needs from dataset.cpp.  Deterministic: the same <rows> give the same
+// The rows, all from dataset.cpp: distinct full legal company names (region,
+// three-character trade name, industry word, legal form), distinct valid
+// mobile numbers in four spellings, distinct e-mail addresses, contact names,
+// dictionary labels and key needs.  Deterministic: the same <rows> give the same
 // file on every machine.
 #include <sys/resource.h>
 #include <unistd.h>
@@ -45,29 +45,6 @@
 
 namespace {
 
-// Trade-name characters (none starts a region name or is a placeholder) and
-// industry words, as in dedup_bench.cpp: 60^3 × 15 = 3,240,000 distinct names.
-const char* const kChars[] = {
-    "华", "瑞", "恒", "博", "德", "鼎", "嘉", "锦", "凯", "联", "隆", "明", "鹏", "启", "荣",
-    "盛", "泰", "祥", "鑫", "耀", "永", "宇", "远", "卓", "汇", "睿", "澜", "沃", "钧", "奥",
-    "安", "邦", "诚", "达", "丰", "冠", "航", "和", "宏", "辉", "佳", "捷", "杰", "骏", "朗",
-    "茂", "诺", "锐", "森", "晟", "拓", "威", "欣", "毅", "源", "泽", "众", "铭", "创", "腾"};
-constexpr std::uint64_t kCharCount = sizeof kChars / sizeof kChars[0];
-const char* const kWords[] = {"软件",       "网络科技", "精密制造",   "机械",     "电子",
-                              "供应链管理", "医疗器械", "食品",       "化工",     "商贸",
-                              "建设工程",   "新能源",   "汽车零部件", "教育科技", "环保"};
-constexpr std::uint64_t kWordCount = sizeof kWords / sizeof kWords[0];
-const char* const kRegions[] = {"杭州", "深圳市", "苏州",   "北京", "上海", "广州市",
-                                "成都", "武汉",   "南京市", "宁波", "厦门", "青岛"};
-const char* const kSuffixes[] = {"有限公司", "股份有限公司", "有限责任公司"};
-// The prefixes of dataset.cpp (every one valid for libphonenumber).
-const char* const kMobilePrefixes[] = {"130", "131", "132", "133", "134", "135", "136", "137",
-                                       "138", "139", "150", "151", "152", "153", "155", "156",
-                                       "157", "158", "159", "180", "181", "182", "183", "184",
-                                       "185", "186", "187", "188", "189"};
-constexpr std::uint64_t kPrefixCount = sizeof kMobilePrefixes / sizeof kMobilePrefixes[0];
-constexpr std::uint64_t kNameSpace = kCharCount * kCharCount * kCharCount * kWordCount;
-
 const char* const kHeader =
     "客户全称,联系人姓名,联系电话,电子邮箱,所属行业,企业规模,信息来源渠道,关键需求,需求优先级\n";
 
@@ -78,33 +55,25 @@ const char* const kHeader =
 
 std::string line_of(std::uint64_t i) {
   const crm_bench::Row base = crm_bench::make_row(i % crm_bench::max_rows());
-  // The name: the trade name and word from a permutation of the name space
-  // (7919 is prime and does not divide it), so no two rows share them.
-  const std::uint64_t p = (i * 7919u) % kNameSpace;
-  std::string name = kRegions[crm_bench::splitmix64(i) % 12];
-  name += kChars[p % kCharCount];
-  name += kChars[(p / kCharCount) % kCharCount];
-  name += kChars[(p / kCharCount / kCharCount) % kCharCount];
-  name += kWords[(p / kCharCount / kCharCount / kCharCount) % kWordCount];
-  name += kSuffixes[crm_bench::splitmix64(i + 1) % 3];
+  const std::string name = crm_bench::company_name(i).full();
 
-  // The phone: (prefix, 8 digits) distinct for every i below 29 × 10^8.
-  char digits[16], phone[32];
-  const std::uint64_t n = ((i / kPrefixCount) * 7919u + 1234567u) % 100000000u;
-  std::snprintf(digits, sizeof digits, "%08llu", static_cast<unsigned long long>(n));
-  const char* pre = kMobilePrefixes[i % kPrefixCount];
+  // The phone in one of four spellings: its prefix (3 digits), then 8 digits.
+  char phone[32];
+  const std::string mobile = crm_bench::mobile_number(i);
+  const char* pre = mobile.c_str();
+  const char* digits = pre + 3;
   switch (i % 4) {
     case 0:
-      std::snprintf(phone, sizeof phone, "%s%s", pre, digits);
+      std::snprintf(phone, sizeof phone, "%s", pre);
       break;
     case 1:
-      std::snprintf(phone, sizeof phone, "%s-%.4s-%s", pre, digits, digits + 4);
+      std::snprintf(phone, sizeof phone, "%.3s-%.4s-%s", pre, digits, digits + 4);
       break;
     case 2:
-      std::snprintf(phone, sizeof phone, "%s %.4s %s", pre, digits, digits + 4);
+      std::snprintf(phone, sizeof phone, "%.3s %.4s %s", pre, digits, digits + 4);
       break;
     default:
-      std::snprintf(phone, sizeof phone, "+86 %s %.4s %s", pre, digits, digits + 4);
+      std::snprintf(phone, sizeof phone, "+86 %.3s %.4s %s", pre, digits, digits + 4);
       break;
   }
   // No field holds a comma, quote or line break: nothing needs quoting.
@@ -131,7 +100,8 @@ std::string line_of(std::uint64_t i) {
 }
 
 void generate(const std::string& path, std::uint64_t rows) {
-  if (rows > kNameSpace) die("at most " + std::to_string(kNameSpace) + " rows");
+  if (rows > crm_bench::company_name_space())
+    die("at most " + std::to_string(crm_bench::company_name_space()) + " rows");
   std::FILE* f = std::fopen(path.c_str(), "wb");
   if (!f) die("cannot write " + path);
   std::fputs(kHeader, f);

@@ -133,6 +133,22 @@ constexpr std::size_t count_of(const T (&)[N]) {
   return N;
 }
 
+// company_name's trade-name characters (the union of kTradeFirst and
+// kTradeSecond: none starts a region name or is a placeholder) and industry
+// words (kIndustries' and 环保).
+const char* const kNameChars[] = {
+    "华", "瑞", "恒", "博", "德", "鼎", "嘉", "锦", "凯", "联", "隆", "明", "鹏", "启", "荣",
+    "盛", "泰", "祥", "鑫", "耀", "永", "宇", "远", "卓", "汇", "睿", "澜", "沃", "钧", "奥",
+    "安", "邦", "诚", "达", "丰", "冠", "航", "和", "宏", "辉", "佳", "捷", "杰", "骏", "朗",
+    "茂", "诺", "锐", "森", "晟", "拓", "威", "欣", "毅", "源", "泽", "众", "铭", "创", "腾"};
+constexpr std::uint64_t kNameCharCount = count_of(kNameChars);
+const char* const kNameWords[] = {"软件",       "网络科技", "精密制造",   "机械",     "电子",
+                                  "供应链管理", "医疗器械", "食品",       "化工",     "商贸",
+                                  "建设工程",   "新能源",   "汽车零部件", "教育科技", "环保"};
+constexpr std::uint64_t kNameWordCount = count_of(kNameWords);
+constexpr std::uint64_t kCompanyNameSpace =
+    kNameCharCount * kNameCharCount * kNameCharCount * kNameWordCount;
+
 }  // namespace
 
 std::uint64_t splitmix64(std::uint64_t x) {
@@ -222,6 +238,30 @@ Row make_row(std::size_t i) {
                 std::to_string(5 + pick(200)) + "个账号使用。" +
                 kNeedNotes[pick(count_of(kNeedNotes))];
   return r;
+}
+
+std::uint64_t company_name_space() { return kCompanyNameSpace; }
+
+CompanyName company_name(std::uint64_t i) {
+  // 7919 is prime and does not divide the name space: a permutation.
+  const std::uint64_t p = (i * 7919u) % kCompanyNameSpace;
+  CompanyName n;
+  n.region = kRegions[splitmix64(i) % kRegionCount];
+  n.trade = std::string(kNameChars[p % kNameCharCount]) +
+            kNameChars[(p / kNameCharCount) % kNameCharCount] +
+            kNameChars[(p / kNameCharCount / kNameCharCount) % kNameCharCount];
+  n.word = kNameWords[(p / kNameCharCount / kNameCharCount / kNameCharCount) % kNameWordCount];
+  n.suffix = kLegalSuffixes[splitmix64(i + 1) % kSuffixCount];
+  return n;
+}
+
+std::string mobile_number(std::uint64_t i) {
+  constexpr std::uint64_t kPrefixCount = count_of(kMobilePrefixes);
+  char buf[32];
+  std::snprintf(
+      buf, sizeof buf, "%s%08llu", kMobilePrefixes[i % kPrefixCount],
+      static_cast<unsigned long long>(((i / kPrefixCount) * 7919u + 1234567u) % 100000000u));
+  return buf;
 }
 
 std::vector<Row> make_rows(std::size_t n) {

@@ -52,6 +52,28 @@ Row make_row(std::size_t i);
 // names are distinct.  Throws std::out_of_range if n > max_rows().
 std::vector<Row> make_rows(std::size_t n);
 
+// A full legal company name in its parts (region + three-character trade
+// name + industry word + legal form), from the larger name space of the
+// import and duplicate-detection benchmarks: 60^3 trade names × 15 industry
+// words = 3,240,000 distinct (trade name, word) pairs.
+struct CompanyName {
+  std::string region, trade, word, suffix;
+  std::string full() const { return region + trade + word + suffix; }
+};
+
+// The number of distinct names company_name gives.
+std::uint64_t company_name_space();
+
+// Name `i`: the trade name and word from a permutation of the name space, so
+// that no two i below company_name_space() share them; region and legal form
+// from a hash of i.  The same on every run and machine.
+CompanyName company_name(std::uint64_t i);
+
+// A mobile number, 11 digits (of make_row's prefixes, which libphonenumber
+// takes as valid), distinct for every i below 29 × 10^8: the prefix from
+// i mod 29, eight digits from an affine permutation of i / 29.
+std::string mobile_number(std::uint64_t i);
+
 }  // namespace crm_bench
 
 #endif

@@ -44,21 +44,6 @@ namespace {
 
 using crm_bench::crm_check;
 
-// Trade-name characters: none starts a region name or is a placeholder.
-const char* const kChars[] = {
-    "华", "瑞", "恒", "博", "德", "鼎", "嘉", "锦", "凯", "联", "隆", "明", "鹏", "启", "荣",
-    "盛", "泰", "祥", "鑫", "耀", "永", "宇", "远", "卓", "汇", "睿", "澜", "沃", "钧", "奥",
-    "安", "邦", "诚", "达", "丰", "冠", "航", "和", "宏", "辉", "佳", "捷", "杰", "骏", "朗",
-    "茂", "诺", "锐", "森", "晟", "拓", "威", "欣", "毅", "源", "泽", "众", "铭", "创", "腾"};
-constexpr std::size_t kCharCount = sizeof kChars / sizeof kChars[0];
-const char* const kWords[] = {"软件",       "网络科技", "精密制造",   "机械",     "电子",
-                              "供应链管理", "医疗器械", "食品",       "化工",     "商贸",
-                              "建设工程",   "新能源",   "汽车零部件", "教育科技", "环保"};
-constexpr std::size_t kWordCount = sizeof kWords / sizeof kWords[0];
-const char* const kRegions[] = {"杭州", "深圳市", "苏州",   "北京", "上海", "广州市",
-                                "成都", "武汉",   "南京市", "宁波", "厦门", "青岛"};
-const char* const kSuffixes[] = {"有限公司", "股份有限公司", "有限责任公司"};
-
 // Simplified → traditional for the characters above (OpenCC's t2s maps them
 // back).
 const std::pair<const char*, const char*> kTraditional[] = {
@@ -88,42 +73,10 @@ std::string traditional(const std::string& s) {
   return out;
 }
 
-// A mobile number of the prefixes of dataset.cpp, distinct for every i below
-// 29 × 10^8: the prefix from i mod 29, eight digits from an affine
-// permutation of i / 29.
-std::string phone_of(std::size_t i) {
-  static const char* const kPrefixes[] = {"130", "131", "132", "133", "134", "135", "136", "137",
-                                          "138", "139", "150", "151", "152", "153", "155", "156",
-                                          "157", "158", "159", "180", "181", "182", "183", "184",
-                                          "185", "186", "187", "188", "189"};
-  constexpr std::size_t kCount = sizeof kPrefixes / sizeof kPrefixes[0];
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "+86%s%08llu", kPrefixes[i % kCount],
-                static_cast<unsigned long long>(((i / kCount) * 7919u + 1234567u) % 100000000u));
-  return buf;
-}
-
 struct Customer {
   std::string name, contact, phone, email;
   crm_bench::Row base;  // labels and key needs
 };
-
-struct Parts {
-  std::string region, trade, word, suffix;
-};
-
-Parts parts_of(std::size_t i) {
-  // A permutation of the name space: distinct trade names and words.
-  const std::size_t space = kCharCount * kCharCount * kCharCount * kWordCount;
-  std::size_t p = (i * 7919u) % space;
-  Parts r;
-  r.trade = std::string(kChars[p % kCharCount]) + kChars[(p / kCharCount) % kCharCount] +
-            kChars[(p / kCharCount / kCharCount) % kCharCount];
-  r.word = kWords[(p / kCharCount / kCharCount / kCharCount) % kWordCount];
-  r.region = kRegions[crm_bench::splitmix64(i) % 12];
-  r.suffix = kSuffixes[crm_bench::splitmix64(i + 1) % 3];
-  return r;
-}
 
 std::string key_of(const char* kind, const std::string& text) {
   char* out = nullptr;
@@ -184,17 +137,18 @@ Dataset build(std::size_t n) {
   std::unordered_set<std::string> names, phones, emails;
   std::vector<Customer> base;
   base.reserve(originals);
-  std::vector<Parts> base_parts;
+  std::vector<crm_bench::CompanyName> base_parts;
   for (std::size_t i = 0; base.size() < originals; ++i) {
     Customer c;
     c.base = crm_bench::make_row(i % crm_bench::max_rows());
-    Parts p = parts_of(i);
-    c.name = p.region + p.trade + p.word + p.suffix;
+    crm_bench::CompanyName p = crm_bench::company_name(i);
+    c.name = p.full();
     c.contact = c.base.contact_name;
     // make_row repeats after max_rows() (453,600) rows, and so would its
     // phones: every later candidate would be skipped as a shared phone and
     // the loop would never end.  Past it, the phone comes from i.
-    if (i >= crm_bench::max_rows()) c.base.phone_e164 = c.base.phone_input = phone_of(i);
+    if (i >= crm_bench::max_rows())
+      c.base.phone_e164 = c.base.phone_input = "+86" + crm_bench::mobile_number(i);
     c.phone = c.base.phone_input;
     c.email = "u" + std::to_string(i) + "." + c.base.email;
     // Distinct customers: no shared name, phone or e-mail key.
@@ -218,7 +172,7 @@ Dataset build(std::size_t n) {
   for (std::size_t f = 0; f < d.planted; ++f) {
     const std::size_t o = f * stride;
     const Customer& orig = base[o];
-    const Parts& p = base_parts[o];
+    const crm_bench::CompanyName& p = base_parts[o];
     std::string region_bare = p.region;
     if (region_bare.size() > 3 && region_bare.compare(region_bare.size() - 3, 3, "市") == 0)
       region_bare.resize(region_bare.size() - 3);

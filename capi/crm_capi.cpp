@@ -3,10 +3,12 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "crm.h"
@@ -39,6 +41,7 @@
 #include "service/organization.hpp"
 #include "service/privacy.hpp"
 #include "service/review.hpp"
+#include "service/rows_report.hpp"
 #include "service/scheduler.hpp"
 #include "service/search.hpp"
 #include "service/session.hpp"
@@ -2550,16 +2553,19 @@ std::string errors_json(const std::vector<crm::ImportRowError>& errors) {
   return out;
 }
 
-crm_record* import_report_record(const crm::ImportReport& r) {
+using ReportCounts = std::initializer_list<std::pair<const char*, std::int64_t>>;
+
+// A report as a record: "rows", the counts of its kind (those before and
+// those after "rejected", in the order these records have always had),
+// then "error_rows", "cancelled", "encoding", "key" and "errors".
+crm_record* rows_report_record(const crm::RowsReport& r, ReportCounts before_rejected,
+                               ReportCounts after_rejected) {
   auto rec = std::make_unique<crm_record>();
   crm::Record& o = rec->rec;
   o.set("rows", r.rows);
-  o.set("inserted", r.inserted);
-  o.set("updated", r.updated);
-  o.set("unchanged", r.unchanged);
+  for (const auto& [name, n] : before_rejected) o.set(name, n);
   o.set("rejected", r.rejected);
-  o.set("duplicates", r.duplicates);
-  o.set("pending", r.pending);
+  for (const auto& [name, n] : after_rejected) o.set(name, n);
   o.set("error_rows", r.error_rows);
   o.set("cancelled", std::int64_t{r.cancelled ? 1 : 0});
   o.set("encoding", r.encoding);
@@ -2568,19 +2574,14 @@ crm_record* import_report_record(const crm::ImportReport& r) {
   return rec.release();
 }
 
+crm_record* import_report_record(const crm::ImportReport& r) {
+  return rows_report_record(
+      r, {{"inserted", r.inserted}, {"updated", r.updated}, {"unchanged", r.unchanged}},
+      {{"duplicates", r.duplicates}, {"pending", r.pending}});
+}
+
 crm_record* migration_report_record(const crm::MigrationReport& r) {
-  auto rec = std::make_unique<crm_record>();
-  crm::Record& o = rec->rec;
-  o.set("rows", r.rows);
-  o.set("migrated", r.migrated);
-  o.set("unchanged", r.unchanged);
-  o.set("rejected", r.rejected);
-  o.set("error_rows", r.error_rows);
-  o.set("cancelled", std::int64_t{r.cancelled ? 1 : 0});
-  o.set("encoding", r.encoding);
-  o.set("key", r.key);
-  o.set("errors", errors_json(r.errors));
-  return rec.release();
+  return rows_report_record(r, {{"migrated", r.migrated}, {"unchanged", r.unchanged}}, {});
 }
 
 crm::SourceOpener file_opener(const char* path) {

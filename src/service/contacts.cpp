@@ -81,11 +81,11 @@ std::optional<std::string> as_text(const Value* v) {
 std::int64_t add_contact(Session& s, std::int64_t customer, const Record& input) {
   contacts_of(s, customer, Perm::customer_update);
   Record c = load_customer_or_throw(s, customer, Perm::customer_update);
+  require_not_archived(c);
   Normalized n = normalize_fields(kEntity, input, nullptr, s.db().dictionaries());
   check_flag(n, n.errors);
   check_record(kEntity, n.values, n.errors);
   if (!n.errors.empty()) throw_validation(std::move(n.errors));
-  require_not_archived(c);
   auto& conn = s.db().conn();
   const std::int64_t now = s.db().now();
   store::WriteTransaction tx(conn);

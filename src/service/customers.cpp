@@ -82,11 +82,6 @@ std::string field_names(const Record& changes) {
   return out;
 }
 
-Error archived_error(std::int64_t key) {
-  std::string id = store::human_id(key);
-  return Error(Status::state, "customer " + id + " is archived", "客户 " + id + " 已归档");
-}
-
 Error step_error(std::string_view from, std::string_view to) {
   return Error(Status::conflict,
                "customer type cannot change from " + std::string(from) + " to " + std::string(to),
@@ -268,15 +263,22 @@ CustomerRef require_customer(Session& s, std::int64_t key, Perm perm) {
   return ref;
 }
 
+Error archived_error(std::int64_t key, const std::optional<std::string>& survivor) {
+  const std::string id = store::human_id(key);
+  if (survivor)
+    return Error(Status::state,
+                 "customer " + id + " was merged into " + *survivor + " and cannot change",
+                 "客户 " + id + " 已合并到 " + *survivor + "，不能修改");
+  return Error(Status::state, "customer " + id + " is archived", "客户 " + id + " 已归档");
+}
+
 void require_not_archived(const Record& customer) {
   if (std::get<std::int64_t>(*customer.find("archived")) == 0) return;
   const std::int64_t key = std::get<std::int64_t>(*customer.find("key"));
-  if (const Value* into = customer.find("merged_into"); into && is_text(*into)) {
-    std::string id = store::human_id(key), to = std::get<std::string>(*into);
-    throw Error(Status::state, "customer " + id + " was merged into " + to + " and cannot change",
-                "客户 " + id + " 已合并到 " + to + "，不能修改");
-  }
-  throw archived_error(key);
+  std::optional<std::string> survivor;
+  if (const Value* into = customer.find("merged_into"); into && is_text(*into))
+    survivor = std::get<std::string>(*into);
+  throw archived_error(key, survivor);
 }
 
 void record_history(Session& s, std::int64_t customer, std::int64_t at, std::string kind,
@@ -415,6 +417,8 @@ namespace {
 // and it does not go to review again.
 std::int64_t update_loaded(Session& s, std::int64_t key, Record current, const Record& input,
                            const std::optional<std::string>& reviewed) {
+  // What happened to the customer comes before what is wrong with the values.
+  require_not_archived(current);
   Record fields = input;
   std::vector<FieldError> errors;
   if (const Value* v = input.find("version")) {
@@ -446,7 +450,6 @@ std::int64_t update_loaded(Session& s, std::int64_t key, Record current, const R
   for (const auto& [name, value] : n.values.entries()) merged.set(name, value);
   check_record(kEntity, merged, n.errors);
   if (!n.errors.empty()) throw_validation(std::move(n.errors));
-  require_not_archived(current);
 
   Record changes;
   for (const auto& [name, value] : n.values.entries()) {
@@ -499,11 +502,11 @@ void set_customer_type(Session& s, std::int64_t key, std::string_view type,
                        std::optional<std::string> reason) {
   reason = checked_reason(reason);
   Record current = load_customer_or_throw(s, key, Perm::customer_update);
+  require_not_archived(current);
   Record input;
   input.set("type", std::string(type));
   Normalized n = normalize_fields(kEntity, input, &current, s.db().dictionaries());
   if (!n.errors.empty()) throw_validation(std::move(n.errors));
-  require_not_archived(current);
   std::string from = current.text("type");
   std::string to = n.values.text("type");
   if (!lifecycle_step_allowed(from, to)) throw step_error(from, to);

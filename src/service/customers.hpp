@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "domain/custom_fields.hpp"
+#include "domain/error.hpp"
 #include "domain/value.hpp"
 #include "service/session.hpp"
 
@@ -31,8 +32,14 @@ CustomerRef require_customer(Session& s, std::int64_t key, Perm perm);
 // permission is checked (for calls with rules of their own).
 CustomerRef existing_customer(Session& s, std::int64_t key);
 
-// Throws Status::state for an archived customer (a record from the store).
+// Throws Status::state for an archived customer (a record from the store):
+// archived_error, with the survivor when a merge archived it.
 void require_not_archived(const Record& customer);
+
+// Why the archived customer `key` cannot change: "was merged into
+// <survivor>" when a merge archived it (R9.3, `survivor` its human id),
+// "is archived" otherwise.  Status::state.
+Error archived_error(std::int64_t key, const std::optional<std::string>& survivor);
 
 // Appends one history row for `customer`, acted by the session's user.
 void record_history(Session& s, std::int64_t customer, std::int64_t at, std::string kind,

@@ -42,47 +42,59 @@ struct Column {
   std::string field;   // registry name, "custom.<name>", "tags", "id"; "" = skipped
 };
 
-std::string resolve_header(Session& s, const std::string& header, const ImportOptions& o,
-                           std::vector<std::string>& problems_en,
-                           std::vector<std::string>& problems_zh) {
-  for (const auto& [h, f] : o.mapping)
-    if (h == header) {
-      if (f.empty() || f == "tags" || f == "id") return f;
-      if (f.rfind("custom.", 0) == 0) {
-        if (s.db().custom_fields().find(f)) return f;
-      } else if (const FieldDef* d = find_field(kEntity, f); d && !(d->flags & kReadOnly)) {
-        return f;
-      }
-      problems_en.push_back("the mapping sends \"" + header + "\" to \"" + f +
-                            "\", which is not a writable customer field");
-      problems_zh.push_back("映射把“" + header + "”指向“" + f + "”，这不是可写入的客户字段");
+// A customer file's columns: writable customer fields, live custom fields,
+// "tags" and "id".  Messages quote the header as in the file.
+HeaderRules customer_header_rules(Session& s) {
+  HeaderRules rules;
+  rules.mapped = [&s](const HeaderCell& h, const std::string& f, std::vector<std::string>& en,
+                      std::vector<std::string>& zh) -> std::string {
+    if (f == "tags" || f == "id") return f;
+    if (f.rfind("custom.", 0) == 0) {
+      if (s.db().custom_fields().find(f)) return f;
+    } else if (const FieldDef* d = find_field(kEntity, f); d && !(d->flags & kReadOnly)) {
+      return f;
+    }
+    en.push_back("the mapping sends \"" + h.raw + "\" to \"" + f +
+                 "\", which is not a writable customer field");
+    zh.push_back("映射把“" + h.raw + "”指向“" + f + "”，这不是可写入的客户字段");
+    return "";
+  };
+  rules.named = [&s](const HeaderCell& h, std::vector<std::string>& en,
+                     std::vector<std::string>& zh) -> std::string {
+    const std::string lower = ascii_lower(h.text);
+    if (lower == "tags" || h.text == "标签") return "tags";
+    for (const auto& cf : s.db().custom_fields().all()) {
+      if (!cf.live || cf.retired) continue;
+      if (h.text == cf.name || h.text == cf.qualified || h.text == cf.label_zh ||
+          lower == ascii_lower(cf.label_en))
+        return cf.qualified;
+    }
+    if (const FieldDef* d = resolve_field(kEntity, h.text)) {
+      if (std::string_view(d->name) == "id") return "id";
+      if (!(d->flags & kReadOnly)) return d->name;
+      en.push_back("column \"" + h.raw + "\" is " + d->name +
+                   ", which the library maintains and an import cannot set");
+      zh.push_back("列“" + h.raw + "”是由系统维护的字段 " + d->name + "，不能导入");
       return "";
     }
-  const std::string h = normalize_text(header, TextMode::prose);
-  if (is_error_column(h)) return "";
-  const std::string lower = ascii_lower(h);
-  if (lower == "tags" || h == "标签") return "tags";
-  for (const auto& cf : s.db().custom_fields().all()) {
-    if (!cf.live || cf.retired) continue;
-    if (h == cf.name || h == cf.qualified || h == cf.label_zh || lower == ascii_lower(cf.label_en))
-      return cf.qualified;
-  }
-  if (const FieldDef* d = resolve_field(kEntity, h)) {
-    if (std::string_view(d->name) == "id") return "id";
-    if (!(d->flags & kReadOnly)) return d->name;
-    problems_en.push_back("column \"" + header + "\" is " + d->name +
-                          ", which the library maintains and an import cannot set");
-    problems_zh.push_back("列“" + header + "”是由系统维护的字段 " + d->name + "，不能导入");
+    if (h.text.empty()) {
+      en.push_back("a column has no header");
+      zh.push_back("有一列没有表头");
+    } else {
+      en.push_back("unknown column \"" + h.raw + "\"");
+      zh.push_back("未知的列“" + h.raw + "”");
+    }
     return "";
-  }
-  if (h.empty()) {
-    problems_en.push_back("a column has no header");
-    problems_zh.push_back("有一列没有表头");
-  } else {
-    problems_en.push_back("unknown column \"" + header + "\"");
-    problems_zh.push_back("未知的列“" + header + "”");
-  }
-  return "";
+  };
+  rules.repeated = [](const HeaderCell& first, std::size_t i, const HeaderCell& again,
+                      std::size_t j, const std::string& field, std::vector<std::string>& en,
+                      std::vector<std::string>& zh) {
+    en.push_back("columns " + std::to_string(i + 1) + " (\"" + first.raw + "\") and " +
+                 std::to_string(j + 1) + " (\"" + again.raw + "\") are both " + field);
+    zh.push_back("第 " + std::to_string(i + 1) + " 列（“" + first.raw + "”）与第 " +
+                 std::to_string(j + 1) + " 列（“" + again.raw + "”）是同一字段 " + field);
+  };
+  return rules;
 }
 
 enum class Outcome { inserted, updated, unchanged, duplicate, pending, rejected };
@@ -412,27 +424,17 @@ ImportReport import_customers(Session& s, const SourceOpener& open, const Import
     throw bad_option("the header row is damaged (a NUL byte or an unclosed quote)",
                      "表头已损坏（含空字符或引号未闭合）");
 
-  std::vector<Column> cols;
   std::vector<std::string> en, zh;
-  std::map<std::string, std::size_t> seen;
+  const HeaderColumns resolved =
+      resolve_header_row(header.fields, o.mapping, customer_header_rules(s), en, zh);
+  if (!en.empty()) refuse_file(en, zh, "import", "导入");
+  const std::map<std::string, std::size_t>& seen = resolved.first;
+  std::vector<Column> cols;
   bool zh_headers = false;
   for (std::size_t i = 0; i < header.fields.size(); ++i) {
-    Column c{header.fields[i], resolve_header(s, header.fields[i], o, en, zh)};
-    zh_headers = zh_headers || !ascii_only(c.header);
-    if (!c.field.empty()) {
-      auto [it, fresh] = seen.emplace(c.field, i);
-      if (!fresh) {
-        en.push_back("columns " + std::to_string(it->second + 1) + " (\"" +
-                     cols[it->second].header + "\") and " + std::to_string(i + 1) + " (\"" +
-                     c.header + "\") are both " + c.field);
-        zh.push_back("第 " + std::to_string(it->second + 1) + " 列（“" + cols[it->second].header +
-                     "”）与第 " + std::to_string(i + 1) + " 列（“" + c.header + "”）是同一字段 " +
-                     c.field);
-      }
-    }
-    cols.push_back(std::move(c));
+    zh_headers = zh_headers || !ascii_only(header.fields[i]);
+    cols.push_back({header.fields[i], resolved.fields[i]});
   }
-  if (!en.empty()) refuse_file(en, zh, "import", "导入");
 
   std::string key = o.key;
   if (key == "auto") {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "service/csv_io.hpp"
+#include "service/rows_report.hpp"
 #include "service/session.hpp"
 
 namespace crm {
@@ -53,24 +54,13 @@ struct ImportOptions {
   std::size_t max_record_bytes = 1 << 20;
 };
 
-struct ImportRowError {
-  std::int64_t row = 0;  // record number in the file, the header being 1
-  std::string message_en, message_zh;
-};
-
-struct ImportReport {
-  std::int64_t rows = 0;  // data rows read (the header not counted)
-  std::int64_t inserted = 0, updated = 0, unchanged = 0, rejected = 0;
+struct ImportReport : RowsReport {
+  std::int64_t inserted = 0, updated = 0, unchanged = 0;
   // Not written as the same customer is there: in insert mode the key
   // matched one with other data; in any mode a new row looked like one
   // (unless insert_duplicates).
   std::int64_t duplicates = 0;
-  std::int64_t pending = 0;            // waiting for review (review.create / review.update on)
-  std::string encoding;                // "utf-8" or "gb18030"
-  std::string key;                     // the key used
-  std::int64_t error_rows = 0;         // rows written to the error file
-  bool cancelled = false;              // the progress callback stopped it
-  std::vector<ImportRowError> errors;  // the first 100 rejected rows and why
+  std::int64_t pending = 0;  // waiting for review (review.create / review.update on)
 };
 
 // A source of bytes that can be opened more than once (the rows are counted

@@ -1,6 +1,7 @@
 #include "service/import_keys.hpp"
 
 #include "domain/customer_rules.hpp"
+#include "domain/text.hpp"
 #include "service/db.hpp"
 #include "store/customer_repo.hpp"
 #include "store/user_repo.hpp"
@@ -48,6 +49,33 @@ void refuse_file(const std::vector<std::string>& en, const std::vector<std::stri
   }
   throw Error(Status::invalid_arg, "cannot " + what_en + ": " + m_en,
               "无法" + what_zh + "：" + m_zh);
+}
+
+HeaderColumns resolve_header_row(const std::vector<std::string>& headers,
+                                 const std::vector<std::pair<std::string, std::string>>& mapping,
+                                 const HeaderRules& rules, std::vector<std::string>& en,
+                                 std::vector<std::string>& zh) {
+  HeaderColumns out;
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    HeaderCell h{headers[i], normalize_text(headers[i], TextMode::prose)};
+    const std::string& name = rules.map_normalised ? h.text : h.raw;
+    std::string field;
+    bool mapped = false;
+    for (const auto& [from, to] : mapping)
+      if (from == name) {
+        if (!to.empty()) field = rules.mapped(h, to, en, zh);
+        mapped = true;
+        break;
+      }
+    if (!mapped && !is_error_column(h.text)) field = rules.named(h, en, zh);
+    if (!field.empty()) {
+      auto [it, fresh] = out.first.emplace(field, i);
+      if (!fresh) rules.repeated(out.cells[it->second], it->second, h, i, field, en, zh);
+    }
+    out.cells.push_back(std::move(h));
+    out.fields.push_back(std::move(field));
+  }
+  return out;
 }
 
 std::optional<std::int64_t> find_customer_by_key(Session& s, const std::string& key,

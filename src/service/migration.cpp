@@ -48,17 +48,12 @@ class RowReader {
   RowReader(Session& s, const ImportOptions& o, const CsvRecord& header, CsvEncoding enc)
       : s_(s), users_(s, true), enc_(enc) {
     std::vector<std::string> en, zh;
-    std::map<std::string, std::size_t> seen;
-    for (std::size_t i = 0; i < header.fields.size(); ++i) {
-      const std::string h = normalize_text(header.fields[i], TextMode::prose);
-      std::string f = resolve(h, o, en, zh);
-      if (!f.empty() && !seen.emplace(f, i).second) {
-        en.push_back("two columns are " + f + " (\"" + h + "\")");
-        zh.push_back("有两列都是 " + f + "（“" + h + "”）");
-      }
-      cols_.push_back(f);
-      zh_ = zh_ || std::any_of(h.begin(), h.end(), [](char c) { return (c & 0x80) != 0; });
-    }
+    HeaderColumns resolved = resolve_header_row(header.fields, o.mapping, rules(), en, zh);
+    const std::map<std::string, std::size_t>& seen = resolved.first;
+    cols_ = std::move(resolved.fields);
+    for (const HeaderCell& h : resolved.cells)
+      zh_ =
+          zh_ || std::any_of(h.text.begin(), h.text.end(), [](char c) { return (c & 0x80) != 0; });
     for (const char* must : {"contacted_at", "method", "summary"})
       if (!seen.count(must)) {
         const FieldDef* d = find_field("followup_record", must);
@@ -155,37 +150,49 @@ class RowReader {
   }
 
  private:
-  std::string resolve(const std::string& h, const ImportOptions& o, std::vector<std::string>& en,
-                      std::vector<std::string>& zh) {
-    for (const auto& [from, to] : o.mapping)
-      if (from == h) {
-        // A customer key by its name ("phone"), the old record's id as
-        // "source_id", a follow-up field by its name; "" skips the column.
-        if (to.empty() || to == "source_id") return to;
-        if (is_key(to)) return "customer." + to;
+  // A follow-up history's columns: a customer key, the record's fields and
+  // the old record's id.  Messages quote the header as normalised.
+  static HeaderRules rules() {
+    HeaderRules rules;
+    rules.map_normalised = true;
+    rules.mapped = [](const HeaderCell& h, const std::string& to, std::vector<std::string>& en,
+                      std::vector<std::string>& zh) -> std::string {
+      // A customer key by its name ("phone"), the old record's id as
+      // "source_id", a follow-up field by its name.
+      if (to == "source_id") return to;
+      if (is_key(to)) return "customer." + to;
+      for (const char* f : kRecordFields)
+        if (to == f) return to;
+      en.push_back("the mapping sends \"" + h.text + "\" to \"" + to +
+                   "\", which a migration does not read");
+      zh.push_back("映射把“" + h.text + "”指向“" + to + "”，迁移不读取该字段");
+      return "";
+    };
+    rules.named = [](const HeaderCell& h, std::vector<std::string>& en,
+                     std::vector<std::string>& zh) -> std::string {
+      if (h.text == "原记录编号" || ascii_lower(h.text) == "source_id") return "source_id";
+      // The customer first: 客户编号 is the customer's id in both registries.
+      if (const FieldDef* d = resolve_field("customer", h.text); d && is_key(d->name))
+        return std::string("customer.") + d->name;
+      if (const FieldDef* d = resolve_field("followup_record", h.text)) {
+        if (std::string_view(d->name) == "id") return "source_id";
         for (const char* f : kRecordFields)
-          if (to == f) return to;
-        en.push_back("the mapping sends \"" + h + "\" to \"" + to +
-                     "\", which a migration does not read");
-        zh.push_back("映射把“" + h + "”指向“" + to + "”，迁移不读取该字段");
+          if (std::string_view(d->name) == f) return f;
+        en.push_back("column \"" + h.text + "\" (" + d->name + ") cannot be migrated");
+        zh.push_back("列“" + h.text + "”（" + d->name + "）不能迁移");
         return "";
       }
-    if (is_error_column(h)) return "";
-    if (h == "原记录编号" || ascii_lower(h) == "source_id") return "source_id";
-    // The customer first: 客户编号 is the customer's id in both registries.
-    if (const FieldDef* d = resolve_field("customer", h); d && is_key(d->name))
-      return std::string("customer.") + d->name;
-    if (const FieldDef* d = resolve_field("followup_record", h)) {
-      if (std::string_view(d->name) == "id") return "source_id";
-      for (const char* f : kRecordFields)
-        if (std::string_view(d->name) == f) return f;
-      en.push_back("column \"" + h + "\" (" + d->name + ") cannot be migrated");
-      zh.push_back("列“" + h + "”（" + d->name + "）不能迁移");
+      en.push_back("unknown column \"" + h.text + "\"");
+      zh.push_back("未知的列“" + h.text + "”");
       return "";
-    }
-    en.push_back("unknown column \"" + h + "\"");
-    zh.push_back("未知的列“" + h + "”");
-    return "";
+    };
+    rules.repeated = [](const HeaderCell&, std::size_t, const HeaderCell& again, std::size_t,
+                        const std::string& field, std::vector<std::string>& en,
+                        std::vector<std::string>& zh) {
+      en.push_back("two columns are " + field + " (\"" + again.text + "\")");
+      zh.push_back("有两列都是 " + field + "（“" + again.text + "”）");
+    };
+    return rules;
   }
 
   Session& s_;

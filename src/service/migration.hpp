@@ -9,18 +9,13 @@
 #include <vector>
 
 #include "service/import.hpp"
+#include "service/rows_report.hpp"
 
 namespace crm {
 
-struct MigrationReport {
-  std::int64_t rows = 0;       // data rows read
+struct MigrationReport : RowsReport {
   std::int64_t migrated = 0;   // records added
   std::int64_t unchanged = 0;  // migrated before (same source key): skipped
-  std::int64_t rejected = 0;
-  std::string encoding, key;
-  std::int64_t error_rows = 0;
-  bool cancelled = false;
-  std::vector<ImportRowError> errors;  // the first 100
 };
 
 // Reads the file's columns — a customer key (客户编号 id, 外部编号

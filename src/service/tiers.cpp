@@ -16,6 +16,7 @@
 #include "store/customer_repo.hpp"
 #include "store/dictionary_repo.hpp"
 #include "store/followup_repo.hpp"
+#include "store/merge_repo.hpp"
 
 namespace crm {
 namespace {
@@ -117,9 +118,11 @@ store::CustomerSchedule existing_schedule(Session& s, std::int64_t key, Perm per
 
 store::CustomerSchedule live_schedule(Session& s, std::int64_t key, Perm perm) {
   store::CustomerSchedule c = existing_schedule(s, key, perm);
-  if (c.archived)
-    throw Error(Status::state, "customer " + store::human_id(key) + " is archived",
-                "客户 " + store::human_id(key) + " 已归档");
+  if (c.archived) {
+    std::optional<std::string> survivor;
+    if (auto into = store::merged_into(s.db().conn(), key)) survivor = store::human_id(*into);
+    throw archived_error(key, survivor);
+  }
   return c;
 }
 

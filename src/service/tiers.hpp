@@ -89,7 +89,7 @@ ConfigHistoryPage config_history(Session& s, const std::string& prefix, int page
 // The scheduling view of a customer that may be followed up, once the user
 // may do `perm` on it: not_found if there is no such customer (or the user
 // may not see it), permission if they may not do this, Status::state if it
-// is archived.
+// is archived (archived_error: naming the survivor when a merge archived it).
 store::CustomerSchedule live_schedule(Session& s, std::int64_t key, Perm perm);
 
 // The same without the archived check (reads of past follow-ups).

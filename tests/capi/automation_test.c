@@ -54,40 +54,12 @@ static void expect_text_at(const crm_record* r, const char* field, const char* w
 }
 #define EXPECT_TEXT(r, field, want, what) expect_text_at((r), (field), (want), (what), __LINE__)
 
-static void expect_i64_at(int64_t got, int64_t want, const char* what, int line) {
-  char expected[512];
-  snprintf(expected, sizeof expected, "%s = %" PRId64, what, want);
-  check_at(got == want, __FILE__, line, expected, "%s = %" PRId64, what, got);
-}
-#define EXPECT_I64(got, want, what) expect_i64_at((got), (want), (what), __LINE__)
-
 static void expect_str_at(const char* got, const char* want, const char* what, int line) {
   char expected[1024];
   snprintf(expected, sizeof expected, "%s = \"%s\"", what, want);
   check_at(got && strcmp(got, want) == 0, __FILE__, line, expected, "\"%s\"", got ? got : "(NULL)");
 }
 #define EXPECT_STR(got, want, what) expect_str_at((got), (want), (what), __LINE__)
-
-static int contains(const char* hay, const char* needle) {
-  return hay && needle && strstr(hay, needle) != NULL;
-}
-static void expect_contains_at(const char* got, const char* needle, const char* what, int line) {
-  char expected[512];
-  snprintf(expected, sizeof expected, "%s contains \"%s\"", what, needle);
-  check_at(contains(got, needle), __FILE__, line, expected, "\"%s\"", got ? got : "(NULL)");
-}
-#define EXPECT_CONTAINS(got, needle, what) expect_contains_at((got), (needle), (what), __LINE__)
-
-static void expect_rows_at(crm_cursor* c, const char* const* cols, const char* want,
-                           const char* what, int line) {
-  int n = 0;
-  const char* got = rows_of(c, cols, &n);
-  char expected[512];
-  snprintf(expected, sizeof expected, "%s: the rows are as expected", what);
-  check_at(strcmp(got, want) == 0, __FILE__, line, expected,
-           "%d row(s)\n      got:  %s\n      want: %s", n, got, want);
-}
-#define EXPECT_ROWS(c, cols, want, what) expect_rows_at((c), (cols), (want), (what), __LINE__)
 
 /* ------------------------------------------------------------------------ */
 /* Helpers */

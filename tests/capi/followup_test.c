@@ -117,18 +117,6 @@ static int has(const crm_record* r, const char* field) {
   return r && crm_record_type(r, field, &t) == CRM_OK;
 }
 
-/* Checks that the rows of cursor `c` (fields `cols`, as rows_of shows them)
- * are exactly `want`; closes the cursor. */
-static void expect_rows_at(crm_cursor* c, const char* const* cols, const char* want, int line) {
-  int n = 0;
-  const char* got = rows_of(c, cols, &n);
-  char expected[64];
-  snprintf(expected, sizeof expected, "the cursor's rows are as expected");
-  check_at(strcmp(got, want) == 0, __FILE__, line, expected,
-           "%d row(s)\n      got:  %s\n      want: %s", n, got, want);
-}
-#define EXPECT_ROWS(c, cols, want) expect_rows_at((c), (cols), (want), __LINE__)
-
 /* A plan's fields; 0 / NULL leave a field out. */
 static crm_record* plan_fields(const char* goal, const char* method, int64_t planned_at,
                                int64_t remind_at) {
@@ -330,7 +318,8 @@ static void test_tiers(void) {
   EXPECT_ROWS(c, tier_cols,
               "A A类客户 Tier A 1w 每周一次 every week 1|"
               "B B类客户 Tier B 2w 每2周一次 every 2 weeks 2|"
-              "C C类客户 Tier C 1m 每月一次 every month 3");
+              "C C类客户 Tier C 1m 每月一次 every month 3",
+              "the seeded tiers");
 
   /* A tier B customer is due two weeks after its creation. */
   customer(rep, "杭州恒达精密机械有限公司", "王建国", "13812345678", id);
@@ -345,7 +334,7 @@ static void test_tiers(void) {
   CHECK(strcmp(customer_text(rep, id, "next_due_date"), "2026-12-03") == 0,
         "next_due_date after B became 10d: %s", customer_text(rep, id, "next_due_date"));
   CHECK_OK(crm_config_history(rep, "tier.", 0, NULL, &c));
-  EXPECT_ROWS(c, hist_cols, "tier.B 1 2w 10d");
+  EXPECT_ROWS(c, hist_cols, "tier.B 1 2w 10d", "tier history after B became 10d");
   /* The same cadence again, another spelling, and the same labels: no change. */
   CHECK_OK(crm_tier_define(admin, "B", NULL, NULL, "10 days"));
   CHECK_OK(crm_tier_define(admin, "B", "B类客户", "Tier B", "10天"));
@@ -360,7 +349,8 @@ static void test_tiers(void) {
               "A A类客户 Tier A 1w 每周一次 every week 1|"
               "B B类客户 Tier B 10d 每10天一次 every 10 days 2|"
               "C C类客户 Tier C 1m 每月一次 every month 3|"
-              "D D类客户 Tier D 2m 每2个月一次 every 2 months 4");
+              "D D类客户 Tier D 2m 每2个月一次 every 2 months 4",
+              "tiers with D added");
   CHECK_OK(crm_customer_set_tier(rep, id, "D类客户", "长期培育"));
   CHECK(strcmp(customer_text(rep, id, "next_due_date"), "2027-01-23") == 0,
         "next_due_date in tier D: %s", customer_text(rep, id, "next_due_date"));
@@ -385,7 +375,7 @@ static void test_tiers(void) {
   CHECK(strncmp(got, "A A类客户 Tier A 1w ", strlen("A A类客户 Tier A 1w ")) == 0 && n == 4,
         "tiers after refusals (%d rows): %s", n, got);
   CHECK_OK(crm_config_history(admin, "tier.", 0, NULL, &c));
-  EXPECT_ROWS(c, hist_cols, "tier.B 1 2w 10d|tier.D 1 - 2m");
+  EXPECT_ROWS(c, hist_cols, "tier.B 1 2w 10d|tier.D 1 - 2m", "tier history after the refusals");
 
   /* The configuration history in pages, and its arguments. */
   CHECK_OK(crm_setting_set(admin, "followup.min_gap_hours", "12"));
@@ -414,7 +404,7 @@ static void test_tiers(void) {
           paged, all);
   }
   CHECK_OK(crm_config_history(admin, "setting.", 0, NULL, &c));
-  EXPECT_ROWS(c, hist_cols, "setting.followup.min_gap_hours 1 24 12");
+  EXPECT_ROWS(c, hist_cols, "setting.followup.min_gap_hours 1 24 12", "setting history");
   CHECK_OK(crm_config_history(admin, "nothing.", 0, NULL, &c));
   rows_of(c, hist_cols, &n);
   CHECK(n == 0, "no changes under nothing.: %d", n);
@@ -467,7 +457,8 @@ static void test_criteria(void) {
   CHECK_OK(crm_grading_criteria_list(rep, 0, &c));
   EXPECT_ROWS(c, cols,
               "annual_potential 年采购潜力 Annual purchase potential 万元 A>=100,B>=30 0|"
-              "cooperation_likelihood 合作可能性 Likelihood of cooperation % A>=70,B>=40 0");
+              "cooperation_likelihood 合作可能性 Likelihood of cooperation % A>=70,B>=40 0",
+              "the seeded grading criteria");
 
   /* Refusals. */
   CHECK_FAIL(crm_grading_criterion_define(admin, "Speed", "决策速度", "Decision speed", NULL,
@@ -537,7 +528,8 @@ static void test_criteria(void) {
   EXPECT_ROWS(c, hist_cols,
               "criterion.decision_speed - 决策速度|Decision speed||A>=8,B>=5|"
               "criterion.decision_speed 决策速度|Decision speed||A>=8,B>=5 "
-              "决策速度|Decision speed||A>=8,B>=5|retired");
+              "决策速度|Decision speed||A>=8,B>=5|retired",
+              "criterion history");
   CHECK_FAIL(crm_grading_criteria_list(rep, 0, NULL), CRM_ERR_INVALID_ARG);
   CHECK_FAIL(crm_grading_criteria_list(NULL, 0, &c), CRM_ERR_INVALID_ARG);
 
@@ -661,7 +653,8 @@ static void test_grading(void) {
               "create - - - -|"
               "tier tier - C 年采购潜力 29.99 万元 未达任何阈值 → C；合作可能性 90 % ≥ 70 → "
               "A；综合评定 C|"
-              "tier tier C A 集团年度战略客户");
+              "tier tier C A 集团年度战略客户",
+              "the history of c3");
   CHECK_FAIL(crm_customer_set_tier(rep, c3, "Z类客户", NULL), CRM_ERR_NOT_FOUND);
   CHECK_FAIL(crm_customer_set_tier(rep, "C0999", "A", NULL), CRM_ERR_NOT_FOUND);
   CHECK_FAIL(crm_customer_set_tier(rep, c3, NULL, NULL), CRM_ERR_INVALID_ARG);
@@ -741,11 +734,12 @@ static void test_roster(void) {
    * their own only (R3.1). */
   CHECK_OK(crm_roster_list(admin, NULL, &c));
   EXPECT_ROWS(c, cols,
-              "C0004 A 2026-11-30|C0002 A 2026-12-01|C0001 B 2026-12-07|C0003 C 2026-12-23");
+              "C0004 A 2026-11-30|C0002 A 2026-12-01|C0001 B 2026-12-07|C0003 C 2026-12-23",
+              "the administrator's roster");
   CHECK_OK(crm_roster_list(rep, NULL, &c));
-  EXPECT_ROWS(c, cols, "C0004 A 2026-11-30|C0002 A 2026-12-01|C0001 B 2026-12-07");
+  EXPECT_ROWS(c, cols, "C0004 A 2026-11-30|C0002 A 2026-12-01|C0001 B 2026-12-07", "张伟's roster");
   CHECK_OK(crm_roster_list(rep2, NULL, &c));
-  EXPECT_ROWS(c, cols, "C0003 C 2026-12-23");
+  EXPECT_ROWS(c, cols, "C0003 C 2026-12-23", "王芳's roster");
 
   /* Rows carry what a roster shows. */
   CHECK_OK(crm_roster_list(rep, &q, &c));
@@ -790,22 +784,24 @@ static void test_roster(void) {
   /* One tier (code or label), one owner. */
   q.tier = "A类客户";
   CHECK_OK(crm_roster_list(rep, &q, &c));
-  EXPECT_ROWS(c, cols, "C0004 A 2026-11-30|C0002 A 2026-12-01");
+  EXPECT_ROWS(c, cols, "C0004 A 2026-11-30|C0002 A 2026-12-01", "张伟's tier A customers");
   q.tier = "普通客户";
   CHECK_OK(crm_roster_list(rep, &q, &c));
-  EXPECT_ROWS(c, cols, "C0001 B 2026-12-07");
+  EXPECT_ROWS(c, cols, "C0001 B 2026-12-07", "张伟's 普通客户");
   q.tier = NULL;
   q.owner = rep2_id;
   CHECK_OK(crm_roster_list(admin, &q, &c));
-  EXPECT_ROWS(c, cols, "C0003 C 2026-12-23");
+  EXPECT_ROWS(c, cols, "C0003 C 2026-12-23", "王芳's customers, seen by the administrator");
   CHECK_OK(crm_roster_list(rep, &q, &c));
-  EXPECT_ROWS(c, cols, ""); /* a colleague's customers are not visible */
+  EXPECT_ROWS(c, cols, "",
+              "王芳's customers, seen by 张伟"); /* a colleague's customers are not visible */
   q.owner = 0;
 
   /* Archived customers leave the roster. */
   CHECK_OK(crm_customer_archive(rep, c4, "客户注销"));
   CHECK_OK(crm_roster_list(admin, NULL, &c));
-  EXPECT_ROWS(c, cols, "C0002 A 2026-12-01|C0001 B 2026-12-07|C0003 C 2026-12-23");
+  EXPECT_ROWS(c, cols, "C0002 A 2026-12-01|C0001 B 2026-12-07|C0003 C 2026-12-23",
+              "the roster without the archived C0004");
   CHECK(strcmp(c5, "C0005") == 0, "c5 %s", c5);
 
   /* Bad queries. */
@@ -1089,7 +1085,7 @@ static void test_plans(void) {
   snprintf(want, sizeof want,
            "%" PRId64 " 补录：客户来电询问交期|%" PRId64 " 演示方案，客户认可主轴方案",
            sh(2026, 11, 23, 16, 0), mon_1000);
-  EXPECT_ROWS(c, rec_cols, want);
+  EXPECT_ROWS(c, rec_cols, want, "C0001's records");
 
   /* Refused records when refusing: nothing written. */
   CHECK_OK(crm_setting_set(admin, "followup.min_gap_action", "refuse"));
@@ -1114,7 +1110,7 @@ static void test_plans(void) {
            " rescheduled|%" PRId64 " %" PRId64 " planned",
            a, mon_1000, cc, mon_1000 + DAY - 1, b, mon_1000 + DAY, d, mon_1000 + 2 * DAY, moved,
            sh(2026, 11, 27, 14, 0), moved + 1, sh(2026, 11, 27, 15, 0));
-  EXPECT_ROWS(c, plan_cols, want);
+  EXPECT_ROWS(c, plan_cols, want, "C0001's plans");
 
   /* Arguments. */
   f = record_fields("电话", "沟通", 0);
@@ -1206,7 +1202,8 @@ static void test_agenda(void) {
   EXPECT_ROWS(c, cols,
               "overdue_plan C0001 回访设备使用情况 - -|"
               "lapsed C0003 - A 2026-11-30|"
-              "plan C0002 提交报价单 - -");
+              "plan C0002 提交报价单 - -",
+              "张伟's agenda on 12-01");
   CHECK_OK(crm_agenda(rep, &q, &c));
   CHECK_OK(crm_cursor_next(c, &row));
   EXPECT_INT(row, "due_at", sh(2026, 11, 24, 10, 0));
@@ -1256,7 +1253,8 @@ static void test_agenda(void) {
    * default. */
   q.owner = rep2_id;
   CHECK_OK(crm_agenda(admin, &q, &c));
-  EXPECT_ROWS(c, cols, "overdue_plan C0002 介绍售后服务 - -");
+  EXPECT_ROWS(c, cols, "overdue_plan C0002 介绍售后服务 - -",
+              "王芳's agenda, seen by the administrator");
   c = NULL;
   CHECK_FAIL(crm_agenda(rep, &q, &c), CRM_ERR_PERMISSION);
   CHECK(c == NULL, "a refused agenda returned a cursor");
@@ -1289,7 +1287,8 @@ static void test_agenda(void) {
   crm_record_free(f);
   f = NULL;
   CHECK_OK(crm_agenda(rep, NULL, &c));
-  EXPECT_ROWS(c, cols, "overdue_plan C0001 回访设备使用情况 - -|plan C0002 提交报价单 - -");
+  EXPECT_ROWS(c, cols, "overdue_plan C0001 回访设备使用情况 - -|plan C0002 提交报价单 - -",
+              "张伟's agenda after the record for C0003");
 
   /* The daily report: the day's records and its plans still open, by time. */
   CHECK_OK(crm_daily_report(rep, rep_id, "2026-12-01", &c));
@@ -1298,22 +1297,22 @@ static void test_agenda(void) {
            " C0003 phone 确认拜访时间 下午拜访 -|"
            "open_plan %" PRId64 " C0002 visit - - 提交报价单",
            dec1, sh(2026, 12, 1, 15, 0));
-  EXPECT_ROWS(c, report_cols, want);
+  EXPECT_ROWS(c, report_cols, want, "张伟's report of 12-01");
   CHECK_OK(crm_daily_report(rep, rep_id, "2026-11-24", &c));
   snprintf(want, sizeof want, "open_plan %" PRId64 " C0001 phone - - 回访设备使用情况",
            sh(2026, 11, 24, 10, 0));
-  EXPECT_ROWS(c, report_cols, want);
+  EXPECT_ROWS(c, report_cols, want, "张伟's report of 11-24");
   CHECK_OK(crm_daily_report(rep, rep_id, "2026-12-02", &c));
   got = rows_of(c, report_cols, &n);
   CHECK(strstr(got, "确认合同条款") != NULL && n == 1, "report of 12-02: %s", got);
   CHECK(p3 > 0 && p4 > 0, "plans");
   /* Owner 0 is the session's user; an unknown owner is an error. */
   CHECK_OK(crm_daily_report(rep, 0, "2026-11-24", &c));
-  EXPECT_ROWS(c, report_cols, want);
+  EXPECT_ROWS(c, report_cols, want, "the session user's report of 11-24");
   snprintf(want, sizeof want, "open_plan %" PRId64 " C0002 online_meeting - - 介绍售后服务",
            sh(2026, 11, 25, 10, 0));
   CHECK_OK(crm_daily_report(rep2, 0, "2026-11-25", &c));
-  EXPECT_ROWS(c, report_cols, want);
+  EXPECT_ROWS(c, report_cols, want, "王芳's report of 11-25");
   CHECK_FAIL(crm_daily_report(rep, 999, "2026-12-01", &c), CRM_ERR_NOT_FOUND);
   CHECK_FAIL(crm_daily_report(rep, rep_id, "2026-13-01", &c), CRM_ERR_INVALID_ARG);
   CHECK_FAIL(crm_daily_report(rep, rep_id, NULL, &c), CRM_ERR_INVALID_ARG);
@@ -1713,7 +1712,8 @@ static void test_rules(void) {
               "lead_assigned 1 0 calendar default app 0|"
               "lead_high_value 1 0 calendar default app 0|"
               "lead_unassigned 1 1440 calendar default app 0|"
-              "escalation 1 0 calendar default app,email 0");
+              "escalation 1 0 calendar default app,email 0",
+              "the seeded reminder rules");
 
   /* Refusals. */
   CHECK_FAIL(set_rule(admin, "plan_reminder", "channels", "app,fax"), CRM_ERR_INVALID_ARG);

@@ -269,6 +269,44 @@ static HARNESS_UNUSED const char* rows_of(crm_cursor* c, const char* const* fiel
   return out;
 }
 
+/* 1 if `hay` contains `needle` (0 if either is NULL). */
+static HARNESS_UNUSED int contains(const char* hay, const char* needle) {
+  return hay && needle && strstr(hay, needle) != NULL;
+}
+
+/* EXPECT_I64(got, want, what): an integer; `what` names it. */
+static HARNESS_UNUSED void expect_i64_at(int64_t got, int64_t want, const char* what,
+                                         const char* file, int line) {
+  char expected[512];
+  snprintf(expected, sizeof expected, "%s = %" PRId64, what, want);
+  check_at(got == want, file, line, expected, "%s = %" PRId64, what, got);
+}
+#define EXPECT_I64(got, want, what) expect_i64_at((got), (want), (what), __FILE__, __LINE__)
+
+/* EXPECT_CONTAINS(got, needle, what): text (NULL fails) that contains `needle`. */
+static HARNESS_UNUSED void expect_contains_at(const char* got, const char* needle,
+                                              const char* what, const char* file, int line) {
+  char expected[512];
+  snprintf(expected, sizeof expected, "%s contains \"%s\"", what, needle);
+  check_at(contains(got, needle), file, line, expected, "\"%s\"", got ? got : "(NULL)");
+}
+#define EXPECT_CONTAINS(got, needle, what) \
+  expect_contains_at((got), (needle), (what), __FILE__, __LINE__)
+
+/* EXPECT_ROWS(c, cols, want, what): the rows of cursor `c` (fields `cols`, as
+ * rows_of shows them) are exactly `want`; closes the cursor. */
+static HARNESS_UNUSED void expect_rows_at(crm_cursor* c, const char* const* cols, const char* want,
+                                          const char* what, const char* file, int line) {
+  int n = 0;
+  const char* got = rows_of(c, cols, &n);
+  char expected[512];
+  snprintf(expected, sizeof expected, "%s: the rows are as expected", what);
+  check_at(strcmp(got, want) == 0, file, line, expected,
+           "%d row(s)\n      got:  %s\n      want: %s", n, got, want);
+}
+#define EXPECT_ROWS(c, cols, want, what) \
+  expect_rows_at((c), (cols), (want), (what), __FILE__, __LINE__)
+
 /* A session acting as `user` (NULL if it failed, already reported). */
 static HARNESS_UNUSED crm_session* open_as(crm_db* db, int64_t user) {
   crm_session* s = NULL;

@@ -108,17 +108,6 @@ static int64_t count_of(crm_session* s) {
   return rc == CRM_OK ? n : -1;
 }
 
-/* Checks that the rows of cursor `c` are exactly `want`; closes the cursor. */
-static void expect_rows_at(crm_cursor* c, const char* const* cols, const char* want,
-                           const char* what, int line) {
-  int n = 0;
-  const char* got = rows_of(c, cols, &n);
-  char expected[512];
-  snprintf(expected, sizeof expected, "%s: rows [%s]", what, want);
-  check_at(strcmp(got, want) == 0, __FILE__, line, expected, "%d row(s): [%s]", n, got);
-}
-#define EXPECT_ROWS(c, cols, want, what) expect_rows_at((c), (cols), (want), (what), __LINE__)
-
 /* A record holding one integer / one text field. */
 static crm_record* rec_i(const char* field, int64_t v) {
   crm_record* r = new_record();

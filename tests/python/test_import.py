@@ -173,6 +173,32 @@ def test_modes_and_bad_options(admin, tmp_path):
     assert admin.count_customers() == 1
 
 
+def test_an_exception_while_writing_a_csv_export_stops_it_and_is_raised_unchanged(admin):
+    admin.import_rows([person("杭州恒达精密机械有限公司", "13812345678")])
+
+    class DiskFull(Exception):
+        pass
+
+    class Failing:
+        def __init__(self, mode):
+            self.mode = mode
+            self.calls = 0
+
+        def write(self, data):
+            self.calls += 1
+            raise DiskFull("no space left on device")
+
+    # A binary file gets the bytes, a text file the decoded text: both stop.
+    for mode in ("wb", "w"):
+        out = Failing(mode)
+        with pytest.raises(DiskFull, match="no space left") as e:
+            admin.export_csv(out)
+        assert out.calls == 1, (mode, "stopped at the first failure")
+        assert e.value.__context__ is None, "raised as it was, not while handling another"
+    details = [r["detail"] for r in admin.audit(action="customer.export")]
+    assert details[-2:] == ["rows=0,unmasked=0,stopped"] * 2, details
+
+
 def test_a_csv_export_in_clear_imports_back_unchanged(admin, tmp_path):
     admin.import_rows([person("杭州恒达精密机械有限公司", "13812345678", email="li@hd.cn",
                               external_id="ERP-1",

@@ -173,6 +173,23 @@ TEST_F(CustomersTest, ArchivedCustomersLeaveListsAndRefuseChanges) {
   EXPECT_EQ(int_field(get_customer(*rep, key), "archived"), 1);
 }
 
+TEST_F(CustomersTest, AnArchivedCustomerSaysSoBeforeWhatIsWrongWithTheNewValues) {
+  std::int64_t key = create_customer(*rep, customer());
+  Record invalid;
+  invalid.set("phone", std::string("12345"));
+  invalid.set("priority", std::string("最高"));
+  // Live: the values are checked.
+  expect_error(Status::validation, [&] { update_customer(*rep, key, invalid); });
+  archive_customer(*rep, key, std::string("客户注销"));
+  // Archived: the values no longer matter.
+  Error e = expect_error(Status::state, [&] { update_customer(*rep, key, invalid); });
+  EXPECT_EQ(e.message_en(), "customer C0001 is archived");
+  EXPECT_EQ(e.message_zh(), "客户 C0001 已归档");
+  EXPECT_TRUE(e.fields().empty()) << "no field errors: " << e.fields().size();
+  e = expect_error(Status::state, [&] { set_customer_type(*rep, key, "外星", std::nullopt); });
+  EXPECT_EQ(e.message_en(), "customer C0001 is archived") << "a type that is none";
+}
+
 TEST_F(CustomersTest, KeysetPagingVisitsEveryRowOnceEvenWithConcurrentInserts) {
   const char* names[] = {"杭州恒达精密机械有限公司", "苏州纳微科技股份有限公司",
                          "宁波星海电子有限公司",     "成都蜀光软件技术有限公司",

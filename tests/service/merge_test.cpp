@@ -211,6 +211,50 @@ TEST_F(MergeTest, MovesChildrenTakesChosenFieldsAndKeepsTheMergedRecordReadOnly)
   EXPECT_EQ(int_of(list[0], "moved"), 5);
 }
 
+TEST_F(MergeTest, EveryChangeToTheMergedCustomerNamesTheSurvivor) {
+  merge_customers(*rep, a, b, Record(), std::nullopt);
+  const std::int64_t version = int_of(row(b), "version");
+  const std::string en = "customer C0002 was merged into C0001 and cannot change",
+                    zh = "客户 C0002 已合并到 C0001，不能修改";
+  auto expect_merged = [&](const char* call, auto&& f) {
+    Error e = expect_error(Status::state, f);
+    EXPECT_EQ(e.message_en(), en) << call;
+    EXPECT_EQ(e.message_zh(), zh) << call;
+    EXPECT_TRUE(e.fields().empty()) << call << ": no field errors";
+  };
+  // An update, valid or not: what happened to the customer comes first.
+  Record valid, invalid;
+  valid.set("priority", std::string("低"));
+  invalid.set("phone", std::string("12345"));
+  invalid.set("priority", std::string("最高"));
+  expect_merged("a valid update", [&] { update_customer(*rep, b, valid); });
+  expect_merged("an invalid update", [&] { update_customer(*rep, b, invalid); });
+  expect_merged("a type change", [&] { set_customer_type(*rep, b, "won", std::nullopt); });
+  expect_merged("an unknown type", [&] { set_customer_type(*rep, b, "外星", std::nullopt); });
+  Record contact;
+  contact.set("name", std::string("赵磊"));
+  contact.set("phone", std::string("12345"));
+  expect_merged("an invalid contact", [&] { add_contact(*rep, b, contact); });
+  // Follow-ups, tiers and maintenance plans.
+  expect_merged("add_followup", [&] { add_followup(*rep, b, record_at(kNow + 3 * kMin)); });
+  expect_merged("create_plan", [&] { create_plan(*rep, b, plan_fields(kNow + 2 * kDay)); });
+  expect_merged("set_customer_tier", [&] { set_customer_tier(*rep, b, "B", std::nullopt); });
+  expect_merged("verify_customer", [&] { verify_customer(*rep, b, "电话", std::nullopt); });
+  Record mp;
+  mp.set("method", std::string("定期拜访"));
+  expect_merged("submit_maintenance_plan", [&] { submit_maintenance_plan(*rep, b, mp); });
+  // None of them wrote anything.
+  EXPECT_TRUE(customer_plans(*admin, b).empty());
+  EXPECT_TRUE(customer_followups(*admin, b).empty());
+  EXPECT_EQ(int_of(row(b), "version"), version);
+
+  // An archived customer that was not merged still says archived.
+  archive_customer(*admin, a, std::string("客户注销"));
+  Error e = expect_error(Status::state, [&] { add_followup(*rep, a, record_at(kNow + 4 * kMin)); });
+  EXPECT_EQ(e.message_en(), "customer C0001 is archived");
+  EXPECT_EQ(e.message_zh(), "客户 C0001 已归档");
+}
+
 TEST_F(MergeTest, UnmergeRestoresBothRecordsAndTheirChildrenExactly) {
   const Picture pa = picture(a), pb = picture(b);
   const std::int64_t timers = store::count_timers(db->conn());

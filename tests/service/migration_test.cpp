@@ -148,6 +148,26 @@ TEST_F(MigrationTest, AFileWithoutACustomerColumnIsRefused) {
   EXPECT_NE(e.message_zh().find("缺少指明客户的列"), std::string::npos) << e.message_zh();
 }
 
+TEST_F(MigrationTest, EveryProblemWithTheHeaderIsNamedInOneRefusal) {
+  // Headers are matched, and quoted, as normalised: " 沟通内容 " is 沟通内容
+  // and the mapping's 级别 names "级别 ".  The error column is skipped.
+  ImportOptions o;
+  o.mapping = {{"级别", "priority"}};
+  Error e = expect_error(Status::invalid_arg, [&] {
+    migrate(
+        "客户全称,跟进时间,跟进人,跟进方式,沟通内容,下次跟进时间,旧系统字段, 沟通内容 ,级别 ,"
+        "错误说明\n",
+        o);
+  });
+  EXPECT_EQ(e.message_en(),
+            "cannot migrate: column \"下次跟进时间\" (next_plan_at) cannot be migrated; "
+            "unknown column \"旧系统字段\"; two columns are summary (\"沟通内容\"); "
+            "the mapping sends \"级别\" to \"priority\", which a migration does not read");
+  EXPECT_EQ(e.message_zh(),
+            "无法迁移：列“下次跟进时间”（next_plan_at）不能迁移；未知的列“旧系统字段”；"
+            "有两列都是 summary（“沟通内容”）；映射把“级别”指向“priority”，迁移不读取该字段");
+}
+
 TEST_F(MigrationTest, VerificationComparesASeededSampleFieldByField) {
   ASSERT_EQ(migrate(kHistory).migrated, 4);
   VerifyReport v = verify(2, 42);

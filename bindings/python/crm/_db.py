@@ -2578,29 +2578,10 @@ class Session(_Closing):
             else:
                 def sink(data):
                     file.write(data.decode("utf-8"))
-        errors = []
-
-        def write(_ctx, data, size):
-            try:
-                sink(ctypes.string_at(data, size))
-                return 0
-            except BaseException as e:  # must not unwind through C: stop, re-raise below
-                errors.append(e)
-                return 1
-
-        callback = WRITE_FN(write)     # referenced until the call returns
         q = spec.struct()
-        written = c_int64()
-        try:
-            self._db._call_with_callbacks(lib.crm_customer_export, self._handle(), byref(q),
-                                          1 if in_clear else 0, callback, None,
-                                          byref(written))
-        except CrmError:
-            if not errors:
-                raise
-        if errors:
-            raise errors[0]     # outside the except block: its own traceback, no context
-        return rows if file is None else written.value
+        written = self._export_to(lib.crm_customer_export, sink, byref(q),
+                                  1 if in_clear else 0)
+        return rows if file is None else written
 
     def backup(self, path, *, progress=None, pages_per_step=0):
         """Back the database up to the file ``path`` (created or
@@ -3417,28 +3398,25 @@ class Session(_Closing):
         return self._export_csv(lambda data: write(decoder.decode(data)), spec, in_clear, opts)
 
     def _export_csv(self, sink, spec, in_clear, opts):
-        errors = []
-
-        def write(_ctx, data, size):
-            try:
-                sink(ctypes.string_at(data, size))
-                return 0
-            except BaseException as e:  # must not unwind through C: stop, re-raise below
-                errors.append(e)
-                return 1
-
-        callback = WRITE_FN(write)
         q = spec.struct()
+        return self._export_to(lib.crm_customer_export_csv, sink, byref(q),
+                               1 if in_clear else 0, byref(opts))
+
+    def _export_to(self, fn, sink, *args):
+        """Calls ``fn(session, *args, callback, NULL, &written)`` with a
+        crm_write_fn that hands each chunk to ``sink(bytes)`` and returns
+        ``written``.  An exception ``sink`` raises stops the export and is
+        raised from here, unchanged."""
+        callback, errors = _write_callback(sink)
         written = c_int64()
         try:
-            self._db._call_with_callbacks(lib.crm_customer_export_csv, self._handle(), byref(q),
-                                          1 if in_clear else 0, byref(opts), callback, None,
+            self._db._call_with_callbacks(fn, self._handle(), *args, callback, None,
                                           byref(written))
         except CrmError:
             if not errors:
                 raise
         if errors:
-            raise errors[0]
+            raise errors[0]     # outside the except block: its own traceback, no context
         return written.value
 
     def migrate_followups(self, path, *, mode="insert", key="auto", encoding=None,
@@ -3557,6 +3535,25 @@ def _set_progress(opts, keep, progress):
         opts.progress = PROGRESS_FN(trampoline)
         keep.append(opts.progress)
     return errors
+
+
+def _write_callback(sink):
+    """A crm_write_fn that passes each chunk to ``sink(bytes)``, and the
+    list that collects what ``sink`` raised.  An exception must not unwind
+    through C: the callback returns 1 (stop) instead, and the caller raises
+    the first one after the call.  Keep the callback referenced until the
+    call returns."""
+    errors = []
+
+    def write(_ctx, data, size):
+        try:
+            sink(ctypes.string_at(data, size))
+            return 0
+        except BaseException as e:  # must not unwind through C: stop, re-raise after
+            errors.append(e)
+            return 1
+
+    return WRITE_FN(write), errors
 
 
 def _import_options(mode, key, encoding, error_path, mapping, batch_rows):
