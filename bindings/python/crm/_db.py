@@ -2602,24 +2602,7 @@ class Session(_Closing):
         Check a backup with :func:`crm.verify_backup`."""
         raw = _path_arg(path, "path")
         step = _int32_arg(pages_per_step, "pages_per_step")
-        if progress is not None and not callable(progress):
-            raise TypeError("progress must be a callable or None, not %s"
-                            % type(progress).__name__)
-        errors = []
-        stopped = []
-        if progress is None:
-            callback = PROGRESS_FN()    # NULL: no progress calls
-        else:
-            def trampoline(_ctx, done, total):
-                try:
-                    if progress(done, total) is False:
-                        stopped.append(True)
-                        return 1
-                    return 0
-                except BaseException as e:  # must not unwind through C
-                    errors.append(e)
-                    return 1
-            callback = PROGRESS_FN(trampoline)     # referenced until the call returns
+        callback, errors = _progress_callback(progress)   # referenced until the call returns
         pages = c_int64()
         try:
             self._db._call_with_callbacks(lib.crm_db_backup, self._handle(), raw, step, callback,
@@ -3248,20 +3231,7 @@ class Session(_Closing):
         """Calls ``fn(session, *args, callback, NULL, *tail)`` with
         ``progress`` as a crm_progress_fn (False stops; an exception stops
         and is re-raised)."""
-        if progress is not None and not callable(progress):
-            raise TypeError("progress must be a callable or None, not %s"
-                            % type(progress).__name__)
-        errors = []
-        if progress is None:
-            callback = PROGRESS_FN()
-        else:
-            def trampoline(_ctx, done, total):
-                try:
-                    return 1 if progress(done, total) is False else 0
-                except BaseException as e:  # must not unwind through C
-                    errors.append(e)
-                    return 1
-            callback = PROGRESS_FN(trampoline)
+        callback, errors = _progress_callback(progress)
         try:
             self._db._call_with_callbacks(fn, self._handle(), *args, callback, None, *tail)
         except CrmError:
@@ -3518,22 +3488,34 @@ def _incremental_decoder(codec):
     return codecs.getincrementaldecoder(codec)()
 
 
-def _set_progress(opts, keep, progress):
-    """Points ``opts.progress`` at ``progress(done, total)`` (False stops)
-    and returns the list that collects what it raises (an exception stops
-    the call too and must be re-raised after it)."""
+def _progress_callback(progress):
+    """A crm_progress_fn calling ``progress(done, total)`` (False stops; a
+    NULL callback when ``progress`` is None), and the list that collects
+    what it raises: an exception must not unwind through C, so it stops
+    the call and the caller raises the first one after it.  Keep the
+    callback referenced until the call returns."""
     if progress is not None and not callable(progress):
         raise TypeError("progress must be a callable or None, not %s" % type(progress).__name__)
     errors = []
+    if progress is None:
+        return PROGRESS_FN(), errors
+
+    def trampoline(_ctx, done, total):
+        try:
+            return 1 if progress(done, total) is False else 0
+        except BaseException as e:  # must not unwind through C
+            errors.append(e)
+            return 1
+    return PROGRESS_FN(trampoline), errors
+
+
+def _set_progress(opts, keep, progress):
+    """Points ``opts.progress`` at ``progress`` (see _progress_callback)
+    and returns the list that collects what it raises."""
+    callback, errors = _progress_callback(progress)
     if progress is not None:
-        def trampoline(_ctx, done, total):
-            try:
-                return 1 if progress(done, total) is False else 0
-            except BaseException as e:  # must not unwind through C
-                errors.append(e)
-                return 1
-        opts.progress = PROGRESS_FN(trampoline)
-        keep.append(opts.progress)
+        opts.progress = callback
+        keep.append(callback)
     return errors
 
 
