@@ -252,7 +252,7 @@ void Connection::initialise(const OpenOptions& o, bool memory) {
     // match keys), which stop fitting in 2 MiB at about 10 000 customers;
     // reading them back from the file made an import of 100 000 rows 1.5
     // times slower.  Memory grows to this only as pages are read.
-    // docs/performance.md, "The page cache".
+    // docs/performance.md, "After the search-index work".
     db_->exec("PRAGMA cache_size = -16384");
   }
 }
