@@ -302,11 +302,10 @@ void Connection::exec(const char* sql) { db_->exec(sql); }
 // and RELEASE on every write was a measurable share of a create.
 void Connection::run(const char* sql) { prepare(sql)->exec(); }
 
-std::vector<std::int64_t> Connection::take_search_refreshes() {
-  std::vector<std::int64_t> keys(search_log_.begin() + static_cast<std::ptrdiff_t>(search_flushed_),
-                                 search_log_.end());
-  search_flushed_ = search_log_.size();
-  return keys;
+std::vector<std::int64_t> Connection::search_refreshes(std::size_t& position) const {
+  position = search_log_.size();
+  return std::vector<std::int64_t>(
+      search_log_.begin() + static_cast<std::ptrdiff_t>(search_flushed_), search_log_.end());
 }
 
 void Connection::forget_queued() {

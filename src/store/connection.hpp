@@ -98,9 +98,14 @@ class Connection {
   // queued after it.  Outside a transaction nothing is queued: the caller
   // writes at once.
   void queue_search_refresh(std::int64_t key) { search_log_.push_back(key); }
-  // The queued keys not yet written, from now on counted as written (a
-  // rollback to a savepoint taken before this call queues them again).
-  std::vector<std::int64_t> take_search_refreshes();
+  // The queued keys not yet written, and the queue position after them;
+  // once they are written, search_refreshes_written(position) counts them
+  // as written (a rollback to a savepoint taken before then queues them
+  // again).  A write that fails leaves them queued.
+  std::vector<std::int64_t> search_refreshes(std::size_t& position) const;
+  void search_refreshes_written(std::size_t position) {
+    if (position > search_flushed_ && position <= search_log_.size()) search_flushed_ = position;
+  }
   bool search_refresh_pending() const { return search_flushed_ < search_log_.size(); }
 
  private:

@@ -106,11 +106,13 @@ void refresh_customer_search(Connection& c, std::int64_t key) {
 }
 
 void flush_customer_search(Connection& c) {
-  std::vector<std::int64_t> keys = c.take_search_refreshes();
+  std::size_t position = 0;
+  std::vector<std::int64_t> keys = c.search_refreshes(position);
   // In key order, each once: a batch of new customers appends to the index.
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   for (std::int64_t key : keys) write_customer_search(c, key);
+  c.search_refreshes_written(position);
 }
 
 void rebuild_customer_search(Connection& c) {
