@@ -1960,6 +1960,18 @@ int crm_retention_list(crm_session* s, int32_t page_size, const char* after, crm
   });
 }
 
+namespace {
+// The end of an export through a crm_write_fn: the rows written, and
+// CRM_ERR_STATE when the callback stopped it.
+void finish_export(const crm::ExportReport& rep, int64_t* out_rows) {
+  if (out_rows) *out_rows = rep.rows;
+  if (rep.stopped)
+    throw Error(Status::state,
+                "export stopped by the caller after " + std::to_string(rep.rows) + " rows",
+                "导出已被调用方中止（已写出 " + std::to_string(rep.rows) + " 行）");
+}
+}  // namespace
+
 int crm_customer_export(crm_session* s, const crm_customer_query* q, int32_t in_clear,
                         crm_write_fn write, void* ctx, int64_t* out_rows) {
   return with_session(s, [&](SessionHandle& h) {
@@ -1969,11 +1981,7 @@ int crm_customer_export(crm_session* s, const crm_customer_query* q, int32_t in_
     crm::ExportReport rep = crm::export_customers(
         *h.session, cq, in_clear != 0,
         [&](std::string_view chunk) { return write(ctx, chunk.data(), chunk.size()) == 0; });
-    if (out_rows) *out_rows = rep.rows;
-    if (rep.stopped)
-      throw Error(Status::state,
-                  "export stopped by the caller after " + std::to_string(rep.rows) + " rows",
-                  "导出已被调用方中止（已写出 " + std::to_string(rep.rows) + " 行）");
+    finish_export(rep, out_rows);
     return CRM_OK;
   });
 }
@@ -2646,11 +2654,7 @@ int crm_customer_export_csv(crm_session* s, const crm_customer_query* q, int32_t
     crm::ExportReport rep = crm::export_customers_csv(
         *h.session, cq, in_clear != 0, eo,
         [&](std::string_view chunk) { return write(ctx, chunk.data(), chunk.size()) == 0; });
-    if (out_rows) *out_rows = rep.rows;
-    if (rep.stopped)
-      throw Error(Status::state,
-                  "export stopped by the caller after " + std::to_string(rep.rows) + " rows",
-                  "导出已被调用方中止（已写出 " + std::to_string(rep.rows) + " 行）");
+    finish_export(rep, out_rows);
     return CRM_OK;
   });
 }

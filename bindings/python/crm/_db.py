@@ -3434,17 +3434,9 @@ class Session(_Closing):
         errors = _set_progress(opts, keep, progress)
         out = RecordP()
         cur = CursorP()
-        try:
-            self._db._call_with_callbacks(lib.crm_followup_migrate_verify, self._handle(), raw,
-                                          byref(opts), n, seed, byref(out), byref(cur))
-        except CrmError:
-            if not errors:
-                raise
+        self._call_reraising(errors, (out, cur), lib.crm_followup_migrate_verify, raw,
+                             byref(opts), n, seed, byref(out), byref(cur))
         del keep
-        if errors:
-            lib.crm_record_free(out)
-            lib.crm_cursor_close(cur)
-            raise errors[0]     # outside the except block: its own traceback
         rec = Record(out)
         try:
             result = record_to_dict(rec.ptr)
@@ -3463,20 +3455,31 @@ class Session(_Closing):
         opts.insert_duplicates = 1 if allow_duplicates else 0
         errors = _set_progress(opts, keep, progress)
         out = RecordP()
-        try:
-            self._db._call_with_callbacks(fn, self._handle(), *head, byref(opts), byref(out))
-        except CrmError:
-            if not errors:
-                raise
+        self._call_reraising(errors, (out,), fn, *head, byref(opts), byref(out))
         del keep
-        if errors:
-            lib.crm_record_free(out)
-            raise errors[0]     # outside the except block: its own traceback
         rec = Record(out)
         try:
             return report(record_to_dict(rec.ptr))
         finally:
             rec.free()
+
+    def _call_reraising(self, errors, outputs, fn, *args):
+        """Calls ``fn(session, *args)`` whose callbacks collect what they
+        raise in ``errors``: the first one is raised after the call (its
+        CrmError, the callback's stop, ignored) and the call's ``outputs``
+        (RecordP / CursorP) are freed first."""
+        try:
+            self._db._call_with_callbacks(fn, self._handle(), *args)
+        except CrmError:
+            if not errors:
+                raise
+        if errors:
+            for o in outputs:
+                if isinstance(o, CursorP):
+                    lib.crm_cursor_close(o)
+                else:
+                    lib.crm_record_free(o)
+            raise errors[0]     # outside the except block: its own traceback
 
 
 def _open_file(path, mode):
